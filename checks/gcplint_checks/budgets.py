@@ -1,0 +1,112 @@
+"""Budgets and alerting: spend is tracked and someone hears about it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gcplint.api import (
+    AccountBudgets,
+    Area,
+    Inventory,
+    Outcome,
+    ProjectInfo,
+    Severity,
+    check,
+    collections,
+    failed,
+    passed,
+)
+
+
+def budget_label(budget: Mapping[str, Any]) -> str:
+    """'Display name' (billingAccounts/X/budgets/Y)."""
+    return f"'{budget.get('displayName') or 'unnamed'}' ({budget.get('name', '?')})"
+
+
+def covering(inv: Inventory, project: ProjectInfo, found: AccountBudgets) -> list[tuple[Mapping[str, Any], str]]:
+    """Budgets of the project's billing account that cover it, each with how.
+
+    A budget covers the project when its filter names the project (by number, as the API
+    stores it), when it has no project and no ancestor filter (the whole account), or when its
+    `resourceAncestors` holds a folder or the organization above the project. The ancestry is
+    read only when a budget's coverage depends on it.
+    """
+    names = {f"projects/{project.number}", f"projects/{project.project_id}"}
+    direct: list[tuple[Mapping[str, Any], str]] = []
+    by_ancestor: list[Mapping[str, Any]] = []
+    for budget in found.budgets:
+        flt = budget.get("budgetFilter") or {}
+        projects = set(flt.get("projects") or [])
+        ancestors = flt.get("resourceAncestors") or []
+        if projects & names:
+            direct.append((budget, "names the project"))
+        elif not projects and not ancestors:
+            direct.append((budget, "covers the whole billing account"))
+        elif ancestors:
+            by_ancestor.append(budget)
+    if direct or not by_ancestor:
+        return direct
+    above = set(inv.get(collections.ANCESTRY))
+    return [
+        (b, f"covers {', '.join(sorted(above & set(b['budgetFilter']['resourceAncestors'])))}")
+        for b in by_ancestor
+        if above & set(b["budgetFilter"]["resourceAncestors"])
+    ]
+
+
+@check(
+    id="budget.missing",
+    title="A budget covers the project",
+    severity=Severity.HIGH,
+    area=Area.BUDGET,
+    requires=[collections.PROJECT, collections.BUDGETS, collections.ANCESTRY],
+)
+def budget_missing(inv: Inventory) -> Iterator[Outcome]:
+    """No Cloud Billing budget covers the project.
+
+    Budgets live on the billing account that pays for the project. A budget covers the project
+    when it names the project (`budgetFilter.projects`, which holds project numbers), when it
+    filters on a folder or organization above the project (`budgetFilter.resourceAncestors`), or
+    when it has neither filter and so tracks the whole account. Budgets that cannot be read give
+    unknown (which permission, on which billing account); a project without billing is not
+    applicable.
+
+    ## Why it matters
+    A runaway autoscaler, a retry storm or a leaked key mining crypto shows up first on the bill.
+    Without a budget nobody is told until the invoice arrives; with one, threshold alerts reach
+    the team within hours.
+
+    ## Example
+    Billing account 01A2B3-… has one budget filtered to `projects/1002` (staging). Project
+    acme-prod (number 1001) is not covered and fails.
+
+    ## Remediation
+    `gcloud billing budgets create --billing-account=ACCOUNT_ID --display-name="PROJECT_ID monthly"
+    --budget-amount=1000USD --filter-projects=projects/PROJECT_ID --threshold-rule=percent=0.5
+    --threshold-rule=percent=0.9 --threshold-rule=percent=1.0,basis=forecasted-spend`
+
+    ## References
+    - https://cloud.google.com/billing/docs/how-to/budgets
+    - https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets
+    """
+    project = ProjectInfo.from_rest(inv.get(collections.PROJECT))
+    found = inv.get(collections.BUDGETS)
+    matches = covering(inv, project, found)
+    if matches:
+        budget, how = matches[0]
+        more = f" (and {len(matches) - 1} more)" if len(matches) > 1 else ""
+        yield passed(inv.resource, f"Project {project.project_id} is covered by budget {budget_label(budget)}, which {how}{more}.")
+        return
+    account_id = found.account.rpartition("/")[2]
+    yield failed(
+        inv.resource,
+        f"No budget on {found.account} covers project {project.project_id} "
+        f"({len(found.budgets)} budget(s) on the account, none for this project).",
+        remediation=(
+            f"gcloud billing budgets create --billing-account={account_id} "
+            f'--display-name="{project.project_id} monthly" --budget-amount=AMOUNT '
+            f"--filter-projects=projects/{project.project_id} --threshold-rule=percent=0.5 "
+            "--threshold-rule=percent=0.9 --threshold-rule=percent=1.0,basis=forecasted-spend"
+        ),
+    )

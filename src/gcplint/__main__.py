@@ -1,0 +1,5 @@
+"""`python -m gcplint`."""
+
+from .cli import main
+
+main()

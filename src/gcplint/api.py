@@ -1,0 +1,50 @@
+"""The public API for check packs: everything a check module imports comes from here.
+
+    from gcplint.api import Area, Inventory, Severity, check, collections, failed, passed
+
+A check pack is a module or package registered in the `gcplint.checks` entry-point group (or a
+directory given with `--checks-dir`). Every module-level `CheckSpec` in it is a check.
+"""
+
+from . import collectors as collections
+from .collectors import AccountBudgets
+from .environment import Classification, Environment, classify
+from .inventory import Collection, Inventory, Unreadable
+from .model import (
+    Area,
+    Outcome,
+    Reason,
+    Severity,
+    Status,
+    failed,
+    not_applicable,
+    passed,
+    unknown,
+)
+from .resources import ProjectInfo, full_name, project_resource
+from .spec import CheckSpec, check
+
+__all__ = [
+    "AccountBudgets",
+    "Area",
+    "CheckSpec",
+    "Classification",
+    "Collection",
+    "Environment",
+    "Inventory",
+    "Outcome",
+    "ProjectInfo",
+    "Reason",
+    "Severity",
+    "Status",
+    "Unreadable",
+    "check",
+    "classify",
+    "collections",
+    "failed",
+    "full_name",
+    "not_applicable",
+    "passed",
+    "project_resource",
+    "unknown",
+]

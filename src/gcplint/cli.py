@@ -1,0 +1,298 @@
+"""The command line: `gcplint scan`, `gcplint checks list|explain`, `gcplint emulator serve`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .clients import ClientSettings, Clients, ConfigError, check_api_base, resolve_credentials
+from .emulator import Emulator, World, WorldError
+from .inventory import RetryPolicy, Session
+from .model import Severity
+from .output import OutputError, atomic_output, check_writable
+from .plugins import LoadedCheck, PluginError, load_checks, select
+from .report import EXIT_ERROR, Report
+from .reporters import FORMATS
+from .runner import run
+
+log = logging.getLogger("gcplint")
+
+PROJECT_ID = re.compile(r"^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+SEVERITIES = [s.value for s in Severity]
+
+
+class UsageError(Exception):
+    """Bad command-line input that click itself does not catch."""
+
+
+def demo_world() -> World:
+    """The bundled demo world (an 'acme' organization with prod, staging and dev)."""
+    text = resources.files("gcplint.emulator").joinpath("demo_world.json").read_text(encoding="utf-8")
+    import json
+
+    return World.from_json(json.loads(text))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gcplint")
+def cli() -> None:
+    """gcplint: a production-readiness linter for Google Cloud projects (read-only)."""
+
+
+checks_dir_option = click.option(
+    "--checks-dir",
+    "checks_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also load check modules from this directory (repeatable).",
+)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Parsed `gcplint scan` options."""
+
+    projects: tuple[str, ...]
+    demo: bool
+    api_base: str | None
+    impersonate: str | None
+    quota_project: str | None
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    checks_dirs: tuple[Path, ...]
+    format: str
+    output: Path | None
+    fail_on: Severity
+    workers: int
+    verbose: bool
+
+
+@cli.command()
+@click.option("--project", "projects", multiple=True, metavar="ID", help="Project ID to scan (repeatable).")
+@click.option("--demo", is_flag=True, help="Scan the bundled demo world through a local API emulator.")
+@click.option("--api-base", envvar="GCPLINT_API_BASE", metavar="URL",
+              help="Send every API call to URL/{api}/... with anonymous credentials (an emulator).")
+@click.option("--impersonate-service-account", "impersonate", metavar="EMAIL",
+              help="Act as this service account (needs roles/iam.serviceAccountTokenCreator on it).")
+@click.option("--quota-project", metavar="ID", help="Project billed for API quota.")
+@click.option("--check", "include", multiple=True, metavar="ID|GLOB", help="Run only matching checks (repeatable).")
+@click.option("--skip", "exclude", multiple=True, metavar="ID|GLOB", help="Skip matching checks (repeatable).")
+@checks_dir_option
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True,
+              help="Exit 1 when a finding has at least this severity.")
+@click.option("--max-concurrency", "workers", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="API calls in flight at once.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
+@click.option("--debug", is_flag=True, help="Debug logging on stderr.")
+def scan(projects: tuple[str, ...], demo: bool, api_base: str | None, impersonate: str | None,
+         quota_project: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
+         checks_dirs: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, workers: int,
+         verbose: bool, debug: bool) -> None:
+    """Scan projects against the production checklist.
+
+    Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 usage/config/credential error,
+    3 incomplete (some results unknown) with nothing at or above the threshold.
+    """
+    _configure_logging(debug)
+    options = ScanOptions(projects, demo, api_base, impersonate, quota_project, include, exclude,
+                          checks_dirs, fmt, output, Severity(fail_on), workers, verbose)
+    sys.exit(run_scan(options))
+
+
+def run_scan(options: ScanOptions) -> int:
+    """Validate the options, scan, write the report; returns the exit code."""
+    for project in options.projects:
+        if not PROJECT_ID.match(project):
+            raise UsageError(f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens)")
+    if options.demo and options.api_base:
+        raise UsageError("--demo starts its own emulator; it cannot be combined with --api-base")
+    if not options.projects and not options.demo:
+        raise UsageError("nothing to scan: pass --project ID (repeatable), or --demo")
+    if options.output is not None:
+        check_writable(options.output)
+    checks = select(load_checks(options.checks_dirs), options.include, options.exclude)
+    world = demo_world() if options.demo else None
+    with Emulator(world).start() if world else nullcontext() as emulator:
+        api_base = emulator.url if isinstance(emulator, Emulator) else options.api_base
+        if api_base:
+            api_base = check_api_base(api_base)
+            _bypass_proxy(api_base)
+        projects = list(options.projects) or (sorted(world.projects) if world else [])
+        settings = ClientSettings(api_base, options.impersonate, options.quota_project)
+        report = _scan(settings, [c for c in checks], projects, options)
+    with _destination(options.output) as stream:
+        FORMATS[options.format](report, stream, options.verbose)
+    if options.output is not None:
+        click.echo(f"gcplint: {options.format} report written to {options.output}", err=True)
+    return report.exit_code()
+
+
+def _scan(settings: ClientSettings, checks: Sequence[LoadedCheck], projects: list[str], options: ScanOptions) -> Report:
+    creds, identity = resolve_credentials(settings)
+    session = Session(Clients(settings, creds), _retry_policy())
+    started = datetime.now(timezone.utc)
+    specs = [c.spec for c in checks]
+    scopes, results = run(specs, projects, session, workers=options.workers)
+    return Report(
+        version=__version__,
+        identity=identity,
+        started=started,
+        finished=datetime.now(timezone.utc),
+        checks=specs,
+        projects=scopes,
+        results=results,
+        api_calls=session.calls,
+        retries=session.retries,
+        fail_on=options.fail_on,
+    )
+
+
+def _retry_policy() -> RetryPolicy:
+    """Backoff base from GCPLINT_RETRY_INITIAL (seconds; tests use a tiny one)."""
+    raw = os.environ.get("GCPLINT_RETRY_INITIAL")
+    if raw is None:
+        return RetryPolicy()
+    try:
+        initial = float(raw)
+    except ValueError:
+        raise UsageError(f"GCPLINT_RETRY_INITIAL must be a number of seconds, got {raw!r}") from None
+    return RetryPolicy(initial=initial, maximum=max(initial * 8, initial))
+
+
+def _bypass_proxy(api_base: str) -> None:
+    """Keep requests from sending emulator traffic to an HTTP(S)_PROXY."""
+    host = api_base.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+    current = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    if host not in current.split(","):
+        os.environ["NO_PROXY"] = ",".join(filter(None, [current, host]))
+
+
+@contextmanager
+def _destination(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+    else:
+        with atomic_output(path) as stream:
+            yield stream
+
+
+@cli.group()
+def checks() -> None:
+    """List and explain the available checks."""
+
+
+@checks.command("list")
+@checks_dir_option
+def checks_list(checks_dirs: tuple[Path, ...]) -> None:
+    """Every check: id, severity, area and title."""
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("ID", "SEVERITY", "AREA", "TITLE"):
+        table.add_column(column, no_wrap=column != "TITLE")
+    for item in load_checks(checks_dirs):
+        spec = item.spec
+        table.add_row(spec.id, spec.severity.value, spec.area.value, spec.title)
+    Console(highlight=False, width=max(120, Console().width)).print(table)
+
+
+@checks.command("explain")
+@click.argument("check_id")
+@checks_dir_option
+def checks_explain(check_id: str, checks_dirs: tuple[Path, ...]) -> None:
+    """Show a check's documentation."""
+    found = {c.spec.id: c for c in load_checks(checks_dirs)}
+    if check_id not in found:
+        raise UsageError(f"unknown check {check_id!r} (see 'gcplint checks list')")
+    item = found[check_id]
+    spec = item.spec
+    console = Console(highlight=False)
+    console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
+    console.print(Text(f"severity {spec.severity.value} · area {spec.area.title} · from {item.origin}", style="dim"))
+    reads = ", ".join(f"{c.title} ({c.permission})" for c in spec.requires)
+    console.print(Text(f"reads: {reads}", style="dim"))
+    console.print()
+    console.print(Markdown(spec.doc))
+
+
+@cli.group()
+def emulator() -> None:
+    """The local GCP REST API emulator."""
+
+
+@emulator.command("serve")
+@click.argument("world_path", metavar="[WORLD]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8089, show_default=True)
+@click.option("--page-size", type=click.IntRange(1, 10000), default=50, show_default=True,
+              help="Items per page of every list.")
+@click.option("--latency", type=click.FloatRange(0, 60), default=0.0, help="Seconds added to every response.")
+def emulator_serve(world_path: Path | None, port: int, page_size: int, latency: float) -> None:
+    """Serve WORLD (default: the bundled demo world) on 127.0.0.1."""
+    world = World.load(world_path) if world_path else demo_world()
+    try:
+        server = Emulator(world, port=port, page_size=page_size, latency=latency)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    click.echo(f"gcplint emulator serving {world_path or 'the demo world'} on {server.url}", err=True)
+    click.echo(f"  export GCPLINT_API_BASE={server.url}   (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def _configure_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("gcplint: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    log.propagate = False
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+
+
+def main(argv: Sequence[str] | None = None) -> Any:
+    """Entry point: every error is one line on stderr and exit code 2, never a traceback."""
+    try:
+        return cli.main(args=list(argv) if argv is not None else None, prog_name="gcplint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted")
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        _fail(exc.format_message().replace("\n", " ") + hint)
+    except (UsageError, ConfigError, PluginError, WorldError, OutputError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except Exception as exc:
+        if "--debug" in sys.argv:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"gcplint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)

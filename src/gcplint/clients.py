@@ -1,0 +1,192 @@
+"""The one place that builds Google API clients and credentials.
+
+GAPIC clients (Resource Manager v3, Cloud Run v2, Billing Budgets v1) use the REST transport;
+every other API uses google-api-python-client discovery with the bundled static documents.
+With an API base URL (`--api-base`, `GCPLINT_API_BASE`) every call goes to
+`{base}/{label}{standard REST path}` with anonymous credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import google.auth
+import google.auth.transport.requests
+import google_auth_httplib2
+import httplib2
+from google.auth import exceptions as auth_exceptions
+from google.auth import impersonated_credentials
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.cloud import resourcemanager_v3, run_v2
+from google.cloud.billing import budgets_v1
+from googleapiclient import discovery, discovery_cache
+
+SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+
+# discovery APIs: label (first DNS label of the googleapis.com host) -> version
+DISCOVERY_APIS = {
+    "iam": "v1",
+    "sqladmin": "v1",
+    "cloudbilling": "v1",
+    "monitoring": "v3",
+    "storage": "v1",
+    "pubsub": "v1",
+    "secretmanager": "v1",
+    "artifactregistry": "v1",
+    "logging": "v2",
+    "serviceusage": "v1",
+}
+
+
+class ConfigError(Exception):
+    """Bad client settings or credentials: the scan cannot start."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach Google APIs."""
+
+    api_base: str | None = None
+    impersonate_service_account: str | None = None
+    quota_project: str | None = None
+    timeout: float = 30.0
+
+
+def check_api_base(url: str) -> str:
+    """Validate an API base URL; returns it without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"--api-base must be an http:// or https:// URL with a host, got {url!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"--api-base must not have a query or fragment, got {url!r}")
+    return url.rstrip("/")
+
+
+def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
+    """The credentials to use and a description of the identity behind them."""
+    if settings.api_base:
+        return AnonymousCredentials(), f"anonymous (API base {settings.api_base})"
+    try:
+        creds, _ = google.auth.default(scopes=SCOPES, quota_project_id=settings.quota_project)
+    except auth_exceptions.DefaultCredentialsError as exc:
+        first = str(exc).splitlines()[0]
+        raise ConfigError(
+            f"no usable Google credentials ({first}); run 'gcloud auth application-default login' "
+            "or set GOOGLE_APPLICATION_CREDENTIALS"
+        ) from None
+    if settings.impersonate_service_account:
+        creds = impersonated_credentials.Credentials(
+            source_credentials=creds,
+            target_principal=settings.impersonate_service_account,
+            target_scopes=list(SCOPES),
+            quota_project_id=settings.quota_project,
+        )
+    try:
+        creds.refresh(google.auth.transport.requests.Request())
+    except auth_exceptions.GoogleAuthError as exc:
+        first = str(exc).splitlines()[0][:200]
+        raise ConfigError(f"credentials could not be refreshed: {first}") from None
+    return creds, describe_identity(creds)
+
+
+def describe_identity(creds: Credentials) -> str:
+    """A one-line description of who the credentials act as."""
+    if isinstance(creds, impersonated_credentials.Credentials):
+        return f"serviceAccount:{creds.signer_email} (impersonated)"
+    email = getattr(creds, "service_account_email", None)
+    if isinstance(email, str) and "@" in email:
+        return f"serviceAccount:{email}"
+    account = getattr(creds, "account", None)
+    if isinstance(account, str) and account:
+        return f"user:{account}"
+    kind = type(creds).__module__.rsplit(".", 1)[-1]
+    return {
+        "credentials": "user credentials (application default credentials)",
+        "external_account": "workload identity federation (external account)",
+        "identity_pool": "workload identity federation (external account)",
+        "aws": "workload identity federation (AWS)",
+    }.get(kind, f"{type(creds).__name__} credentials")
+
+
+class Clients:
+    """Builds each client once, lazily; discovery clients once per thread (httplib2 is not
+    thread-safe), GAPIC REST clients once per run (their session is)."""
+
+    def __init__(self, settings: ClientSettings, credentials: Credentials) -> None:
+        self.settings = settings
+        self._creds = credentials
+        self._lock = threading.Lock()
+        self._gapic: dict[str, Any] = {}
+        self._local = threading.local()
+
+    @property
+    def timeout(self) -> float:
+        """Per-request timeout in seconds."""
+        return self.settings.timeout
+
+    def projects(self) -> resourcemanager_v3.ProjectsClient:
+        """Resource Manager v3 projects."""
+        return self._gapic_client("projects", resourcemanager_v3.ProjectsClient, "cloudresourcemanager")
+
+    def folders(self) -> resourcemanager_v3.FoldersClient:
+        """Resource Manager v3 folders."""
+        return self._gapic_client("folders", resourcemanager_v3.FoldersClient, "cloudresourcemanager")
+
+    def run_services(self) -> run_v2.ServicesClient:
+        """Cloud Run v2 services."""
+        return self._gapic_client("run_services", run_v2.ServicesClient, "run")
+
+    def run_revisions(self) -> run_v2.RevisionsClient:
+        """Cloud Run v2 revisions."""
+        return self._gapic_client("run_revisions", run_v2.RevisionsClient, "run")
+
+    def budgets(self) -> budgets_v1.BudgetServiceClient:
+        """Cloud Billing Budgets v1."""
+        return self._gapic_client("budgets", budgets_v1.BudgetServiceClient, "billingbudgets")
+
+    def discovery(self, label: str) -> Any:
+        """The discovery client of an API for the calling thread."""
+        cache: dict[str, Any] = self._local.__dict__.setdefault("services", {})
+        if label not in cache:
+            cache[label] = self._build_discovery(label)
+        return cache[label]
+
+    def _gapic_client(self, key: str, cls: Any, label: str) -> Any:
+        with self._lock:
+            if key not in self._gapic:
+                options: dict[str, Any] = {}
+                if self.settings.api_base:
+                    options["api_endpoint"] = f"{self.settings.api_base}/{label}"
+                elif self.settings.quota_project:
+                    options["quota_project_id"] = self.settings.quota_project
+                self._gapic[key] = cls(
+                    credentials=self._creds, transport="rest", client_options=options
+                )
+            return self._gapic[key]
+
+    def _build_discovery(self, label: str) -> Any:
+        version = DISCOVERY_APIS[label]
+        options: dict[str, Any] = {}
+        if self.settings.api_base:
+            # api_endpoint replaces rootUrl + servicePath, so the servicePath is re-added
+            doc = json.loads(discovery_cache.get_static_doc(label, version) or "{}")
+            options["api_endpoint"] = f"{self.settings.api_base}/{label}/{doc['servicePath']}"
+            options["universe_domain"] = "googleapis.com"
+            http = httplib2.Http(timeout=self.settings.timeout, proxy_info=None)
+        else:
+            http = httplib2.Http(timeout=self.settings.timeout)
+        authed = google_auth_httplib2.AuthorizedHttp(self._creds, http=http)
+        return discovery.build(
+            label,
+            version,
+            http=authed,
+            static_discovery=True,
+            cache_discovery=False,
+            client_options=options,
+        )

@@ -1,0 +1,70 @@
+"""Cloud Billing v1 (discovery): a project's billing info; Billing Budgets v1 (GAPIC): budgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ApiFailure
+from ..inventory import JSON, Collection, Session, Unreadable
+from ..model import Reason
+
+
+@dataclass(frozen=True)
+class AccountBudgets:
+    """The budgets of the billing account that pays for a project."""
+
+    account: str  # "billingAccounts/XXXXXX-XXXXXX-XXXXXX"
+    budgets: list[JSON]
+
+
+def _billing_info(session: Session, project_id: str) -> JSON:
+    billing = session.clients.discovery("cloudbilling").projects()
+    return session.discovery_get(billing.getBillingInfo(name=f"projects/{project_id}"))
+
+
+def _budgets(session: Session, project_id: str) -> AccountBudgets:
+    info = session.get(BILLING_INFO, project_id)
+    account = str(info.get("billingAccountName") or "")
+    if not info.get("billingEnabled") or not account:
+        raise Unreadable(
+            "budgets",
+            f"project {project_id}",
+            Reason.BILLING_DISABLED,
+            "the project has no active billing account, so it accrues no cost",
+        )
+    client = session.clients.budgets()
+
+    def fetch() -> list[JSON]:
+        return session.gapic_list(client.list_budgets, {"parent": account}, "budgets")
+
+    def failed(failure: ApiFailure) -> Unreadable:
+        return Unreadable(
+            "budgets",
+            f"billing account {account} (pays for project {project_id})",
+            failure.reason,
+            failure.message,
+            permission=failure.permission or "billing.budgets.list",
+            role="roles/billing.viewer",
+            service="billingbudgets.googleapis.com",
+        )
+
+    return AccountBudgets(account, session.memo("billingbudgets.budgets", account, fetch, failed))
+
+
+BILLING_INFO: Collection[JSON] = Collection(
+    name="cloudbilling.billingInfo",
+    title="billing info",
+    service="cloudbilling.googleapis.com",
+    permission="resourcemanager.projects.get",
+    role="roles/browser",
+    fetch=_billing_info,
+)
+
+BUDGETS: Collection[AccountBudgets] = Collection(
+    name="billingbudgets.budgets",
+    title="budgets",
+    service="billingbudgets.googleapis.com",
+    permission="billing.budgets.list",
+    role="roles/billing.viewer",
+    fetch=_budgets,
+)

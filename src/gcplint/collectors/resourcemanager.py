@@ -1,0 +1,72 @@
+"""Cloud Resource Manager v3: projects, their IAM policies and their ancestry."""
+
+from __future__ import annotations
+
+from ..inventory import JSON, Collection, Session, Unreadable
+
+
+def _project(session: Session, project_id: str) -> JSON:
+    return session.gapic_get(session.clients.projects().get_project, {"name": f"projects/{project_id}"})
+
+
+def _iam_policy(session: Session, project_id: str) -> JSON:
+    request = {"resource": f"projects/{project_id}", "options": {"requested_policy_version": 3}}
+    return session.gapic_get(session.clients.projects().get_iam_policy, request)
+
+
+def _folder(session: Session, name: str) -> JSON:
+    return session.gapic_get(session.clients.folders().get_folder, {"name": name})
+
+
+def _ancestry(session: Session, project_id: str) -> list[str]:
+    """Folders and organization above the project, nearest first."""
+    parent = str(session.get(PROJECT, project_id).get("parent", ""))
+    chain: list[str] = []
+    while parent.startswith("folders/") and parent not in chain:
+        chain.append(parent)
+        try:
+            parent = str(session.get(FOLDER, parent).get("parent", ""))
+        except Unreadable as exc:
+            exc.target = f"folder {parent} (an ancestor of project {project_id})"
+            raise
+    if parent.startswith("organizations/"):
+        chain.append(parent)
+    return chain
+
+
+PROJECT: Collection[JSON] = Collection(
+    name="cloudresourcemanager.project",
+    title="project metadata",
+    service="cloudresourcemanager.googleapis.com",
+    permission="resourcemanager.projects.get",
+    role="roles/browser",
+    fetch=_project,
+)
+
+PROJECT_IAM_POLICY: Collection[JSON] = Collection(
+    name="cloudresourcemanager.iamPolicy",
+    title="IAM policy",
+    service="cloudresourcemanager.googleapis.com",
+    permission="resourcemanager.projects.getIamPolicy",
+    role="roles/iam.securityReviewer",
+    fetch=_iam_policy,
+)
+
+FOLDER: Collection[JSON] = Collection(
+    name="cloudresourcemanager.folder",
+    title="folder metadata",
+    service="cloudresourcemanager.googleapis.com",
+    permission="resourcemanager.folders.get",
+    role="roles/browser",
+    fetch=_folder,
+    keyed_by="folder",
+)
+
+ANCESTRY: Collection[list[str]] = Collection(
+    name="cloudresourcemanager.ancestry",
+    title="folders and organization above the project",
+    service="cloudresourcemanager.googleapis.com",
+    permission="resourcemanager.folders.get",
+    role="roles/browser",
+    fetch=_ancestry,
+)

@@ -1,0 +1,117 @@
+"""Google-style error responses (google.rpc.Status with an ErrorInfo detail)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+
+
+class ApiError(Exception):
+    """Raised by a route: becomes an HTTP error response with a Google error body."""
+
+    def __init__(
+        self,
+        code: int,
+        status: str,
+        message: str,
+        *,
+        reason: str | None = None,
+        domain: str = "googleapis.com",
+        metadata: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.domain = domain
+        self.metadata = metadata or {}
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The JSON error body, as Google APIs send it."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.reason:
+            error["details"] = [
+                {
+                    "@type": ERROR_INFO,
+                    "reason": self.reason,
+                    "domain": self.domain,
+                    "metadata": self.metadata,
+                }
+            ]
+        return {"error": error}
+
+
+def permission_denied(permission: str, resource: str) -> ApiError:
+    """403 IAM_PERMISSION_DENIED for one permission on one resource."""
+    return ApiError(
+        403,
+        "PERMISSION_DENIED",
+        f"Permission '{permission}' denied on resource '{resource}' (or it may not exist).",
+        reason="IAM_PERMISSION_DENIED",
+        domain="iam.googleapis.com",
+        metadata={"permission": permission, "resource": resource},
+    )
+
+
+def service_disabled(service: str, project_number: str) -> ApiError:
+    """403 SERVICE_DISABLED: the API is not enabled in the consumer project."""
+    return ApiError(
+        403,
+        "PERMISSION_DENIED",
+        f"{service} has not been used in project {project_number} before or it is disabled.",
+        reason="SERVICE_DISABLED",
+        metadata={
+            "service": service,
+            "consumer": f"projects/{project_number}",
+            "activationUrl": f"https://console.developers.google.com/apis/api/{service}/overview"
+            f"?project={project_number}",
+        },
+    )
+
+
+def billing_disabled(service: str, project_number: str) -> ApiError:
+    """403 BILLING_DISABLED: the API needs billing on the consumer project."""
+    return ApiError(
+        403,
+        "PERMISSION_DENIED",
+        f"This API method requires billing to be enabled for project {project_number}.",
+        reason="BILLING_DISABLED",
+        metadata={"service": service, "consumer": f"projects/{project_number}"},
+    )
+
+
+def not_found(message: str) -> ApiError:
+    """404 NOT_FOUND."""
+    return ApiError(404, "NOT_FOUND", message)
+
+
+def invalid_argument(message: str) -> ApiError:
+    """400 INVALID_ARGUMENT."""
+    return ApiError(400, "INVALID_ARGUMENT", message)
+
+
+def injected(kind: str, service: str, permission: str, resource: str, number: str) -> ApiError:
+    """The error a fault rule of the given kind produces."""
+    if kind == "PERMISSION_DENIED":
+        return permission_denied(permission, resource)
+    if kind == "SERVICE_DISABLED":
+        return service_disabled(service, number)
+    if kind == "BILLING_DISABLED":
+        return billing_disabled(service, number)
+    if kind == "RESOURCE_EXHAUSTED":
+        return ApiError(
+            429,
+            "RESOURCE_EXHAUSTED",
+            f"Quota exceeded for quota metric 'Read requests' of service '{service}'.",
+            reason="RATE_LIMIT_EXCEEDED",
+            metadata={"service": service, "consumer": f"projects/{number}"},
+        )
+    if kind == "UNAVAILABLE":
+        return ApiError(503, "UNAVAILABLE", "The service is currently unavailable.")
+    if kind == "INTERNAL":
+        return ApiError(500, "INTERNAL", "Internal error encountered.")
+    return not_found(f"Resource '{resource}' was not found.")

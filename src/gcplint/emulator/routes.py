@@ -1,0 +1,352 @@
+"""The REST routes the emulator serves, per API, on paths after the `/{api label}` prefix."""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ApiError, invalid_argument, not_found, permission_denied
+from .world import JSON, ProjectEntry, World
+
+
+@dataclass
+class Call:
+    """One parsed request, as routes see it."""
+
+    world: World
+    method: str
+    path: str  # after the API label, e.g. /v1/projects/p/instances
+    query: dict[str, list[str]]
+    body: JSON
+    page_size: int
+    params: dict[str, str]
+    project: ProjectEntry | None
+
+    def arg(self, name: str) -> str | None:
+        """The first value of a query parameter."""
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    def page(self, items: list[JSON], field: str) -> JSON:
+        """One page of `items` under `field`, with a nextPageToken when more remain."""
+        requested = self.arg("pageSize") or self.arg("maxResults")
+        size = self.page_size
+        if requested and requested.isdigit() and int(requested) > 0:
+            size = min(size, int(requested))
+        offset = _decode_token(self.arg("pageToken"), self.path)
+        chunk = items[offset : offset + size]
+        body: JSON = {field: chunk} if chunk else {}
+        if offset + size < len(items):
+            body["nextPageToken"] = _encode_token(offset + size, self.path)
+        return body
+
+    def collection(self, key: str, default: Any) -> Any:
+        """A collection of the addressed project."""
+        assert self.project is not None
+        return self.project.collections.get(key, default)
+
+
+Handler = Callable[[Call], JSON]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A method and path template of one API, and what it needs."""
+
+    api: str
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    permission: str
+
+    @property
+    def service(self) -> str:
+        """The googleapis.com service name."""
+        return f"{self.api}.googleapis.com"
+
+
+def _encode_token(offset: int, path: str) -> str:
+    raw = json.dumps({"o": offset, "p": path}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str | None, path: str) -> int:
+    if not token:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if data["p"] == path and isinstance(data["o"], int):
+            return int(data["o"])
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise invalid_argument(f"Invalid page token: {token}")
+
+
+def _segment(name: str, key: str) -> str | None:
+    """The path segment after `key` in a resource name (`locations` → `europe-west1`)."""
+    parts = name.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part == key:
+            return parts[i + 1]
+    return None
+
+
+def _in_location(items: Iterable[JSON], location: str) -> list[JSON]:
+    return [i for i in items if location == "-" or _segment(str(i.get("name", "")), "locations") == location]
+
+
+# --- Cloud Resource Manager v3 ---------------------------------------------------------------
+
+
+def _get_project(call: Call) -> JSON:
+    assert call.project is not None
+    return call.project.project
+
+
+def _project_iam_policy(call: Call) -> JSON:
+    policy: JSON = call.collection("cloudresourcemanager.iamPolicy", {"version": 1, "etag": "ACAB"})
+    return policy
+
+
+def _search_projects(call: Call) -> JSON:
+    terms = (call.arg("query") or "").split()
+    projects = [p.project for p in call.world.projects.values()]
+    return call.page([p for p in projects if _matches_query(p, terms)], "projects")
+
+
+def _matches_query(project: JSON, terms: list[str]) -> bool:
+    """Resource Manager search: terms on different fields AND, values of one field OR."""
+    by_field: dict[str, list[str]] = {}
+    for term in terms:
+        key, sep, value = term.partition(":")
+        if not sep:
+            raise invalid_argument(f"Unsupported query term: {term}")
+        by_field.setdefault(key.lower(), []).append(value)
+    for key, values in by_field.items():
+        if not any(_term_matches(project, key, value) for value in values):
+            return False
+    return True
+
+
+def _term_matches(project: JSON, key: str, value: str) -> bool:
+    labels = project.get("labels", {})
+    if key in ("state", "lifecyclestate"):
+        actual = project.get("state", "ACTIVE")
+    elif key == "parent":
+        actual = project.get("parent", "")
+    elif key in ("id", "projectid"):
+        actual = project.get("projectId", "")
+    elif key in ("name", "displayname"):
+        actual = project.get("displayName", "")
+    elif key.startswith("labels."):
+        label = key[len("labels.") :]
+        if label not in labels:
+            return False
+        actual = labels[label]
+    else:
+        raise invalid_argument(f"Unsupported query field: {key}")
+    return fnmatch.fnmatch(str(actual).lower(), value.lower())
+
+
+def _list_projects(call: Call) -> JSON:
+    parent = call.arg("parent")
+    if not parent:
+        raise invalid_argument("parent is required")
+    found = [p.project for p in call.world.projects.values() if p.project.get("parent") == parent]
+    return call.page(found, "projects")
+
+
+def _by_name(items: list[JSON], name: str) -> JSON:
+    for item in items:
+        if item.get("name") == name:
+            return item
+    raise permission_denied("resourcemanager.folders.get", name)
+
+
+def _get_folder(call: Call) -> JSON:
+    return _by_name(call.world.folders, f"folders/{call.params['folder']}")
+
+
+def _list_folders(call: Call) -> JSON:
+    parent = call.arg("parent")
+    return call.page([f for f in call.world.folders if f.get("parent") == parent], "folders")
+
+
+def _get_organization(call: Call) -> JSON:
+    return _by_name(call.world.organizations, f"organizations/{call.params['organization']}")
+
+
+# --- IAM v1 ----------------------------------------------------------------------------------
+
+
+def _service_accounts(call: Call) -> JSON:
+    return call.page(call.collection("iam.serviceAccounts", []), "accounts")
+
+
+def _service_account(call: Call) -> JSON:
+    email = call.params["account"]
+    entries = [call.project] if call.project else list(call.world.projects.values())
+    for entry in entries:
+        for account in entry.collections.get("iam.serviceAccounts", []):
+            if email in (account.get("email"), account.get("uniqueId")):
+                return dict(account)
+    raise not_found(f"Unknown service account: {email}")
+
+
+def _service_account_keys(call: Call) -> JSON:
+    email = call.params["account"]
+    keys: list[JSON] = call.collection("iam.serviceAccountKeys", {}).get(email, [])
+    types = set(call.query.get("keyTypes", []))
+    if types:
+        keys = [k for k in keys if k.get("keyType") in types]
+    return {"keys": keys} if keys else {}
+
+
+# --- Cloud Run v2 ----------------------------------------------------------------------------
+
+
+def _run_services(call: Call) -> JSON:
+    services = call.collection("run.services", [])
+    return call.page(_in_location(services, call.params["location"]), "services")
+
+
+def _run_service(call: Call) -> JSON:
+    name = _run_service_name(call)
+    for service in call.collection("run.services", []):
+        if service.get("name") == name or _same_resource(service.get("name", ""), name):
+            return dict(service)
+    raise not_found(f"Resource '{name}' was not found")
+
+
+def _run_revisions(call: Call) -> JSON:
+    revisions = _in_location(call.collection("run.revisions", []), call.params["location"])
+    service = call.params["service"]
+    if service != "-":
+        revisions = [r for r in revisions if _segment(str(r.get("name", "")), "services") == service]
+    return call.page(revisions, "revisions")
+
+
+def _run_service_iam_policy(call: Call) -> JSON:
+    _run_service(call)  # 404 for an unknown service
+    policies = call.collection("run.serviceIamPolicies", {})
+    name = _run_service_name(call)
+    for key, policy in policies.items():
+        if _same_resource(key, name):
+            return dict(policy)
+    return {"etag": "ACAB"}
+
+
+def _run_service_name(call: Call) -> str:
+    p = call.params
+    return f"projects/{p['project']}/locations/{p['location']}/services/{p['service']}"
+
+
+def _same_resource(a: str, b: str) -> bool:
+    """Names equal up to the project segment (ID versus number is resolved by the caller)."""
+    return a.split("/")[2:] == b.split("/")[2:]
+
+
+# --- Cloud SQL Admin, Cloud Billing, Budgets, Monitoring -------------------------------------
+
+
+def _sql_instances(call: Call) -> JSON:
+    return call.page(call.collection("sqladmin.instances", []), "items")
+
+
+def _billing_info(call: Call) -> JSON:
+    assert call.project is not None
+    default = {"name": f"projects/{call.project.project_id}/billingInfo",
+               "projectId": call.project.project_id}
+    info: JSON = call.collection("cloudbilling.billingInfo", default)
+    return info
+
+
+def _budgets(call: Call) -> JSON:
+    account = call.world.billing_accounts.get(call.params["account"])
+    if account is None:
+        raise permission_denied("billing.budgets.list", f"billingAccounts/{call.params['account']}")
+    return call.page(account.get("billingbudgets.budgets", []), "budgets")
+
+
+def _alert_policies(call: Call) -> JSON:
+    return call.page(call.collection("monitoring.alertPolicies", []), "alertPolicies")
+
+
+def _notification_channels(call: Call) -> JSON:
+    return call.page(call.collection("monitoring.notificationChannels", []), "notificationChannels")
+
+
+_P = r"(?P<project>[^/:]+)"
+_SEG = r"[^/:]+"
+
+
+def _route(api: str, method: str, template: str, handler: Handler, permission: str) -> Route:
+    regex = template.replace("{project}", _P)
+    regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>{_SEG})", regex)
+    return Route(api, method, re.compile(f"^{regex}$"), handler, permission)
+
+
+ROUTES: list[Route] = [
+    _route("cloudresourcemanager", "GET", "/v3/projects:search", _search_projects,
+           "resourcemanager.projects.get"),
+    _route("cloudresourcemanager", "GET", "/v3/projects", _list_projects,
+           "resourcemanager.projects.list"),
+    _route("cloudresourcemanager", "GET", "/v3/projects/{project}", _get_project,
+           "resourcemanager.projects.get"),
+    _route("cloudresourcemanager", "POST", "/v3/projects/{project}:getIamPolicy",
+           _project_iam_policy, "resourcemanager.projects.getIamPolicy"),
+    _route("cloudresourcemanager", "GET", "/v3/folders", _list_folders,
+           "resourcemanager.folders.list"),
+    _route("cloudresourcemanager", "GET", "/v3/folders/{folder}", _get_folder,
+           "resourcemanager.folders.get"),
+    _route("cloudresourcemanager", "GET", "/v3/organizations/{organization}", _get_organization,
+           "resourcemanager.organizations.get"),
+    _route("iam", "GET", "/v1/projects/{project}/serviceAccounts", _service_accounts,
+           "iam.serviceAccounts.list"),
+    _route("iam", "GET", "/v1/projects/{project}/serviceAccounts/{account}", _service_account,
+           "iam.serviceAccounts.get"),
+    _route("iam", "GET", "/v1/projects/{project}/serviceAccounts/{account}/keys",
+           _service_account_keys, "iam.serviceAccountKeys.list"),
+    _route("run", "GET", "/v2/projects/{project}/locations/{location}/services", _run_services,
+           "run.services.list"),
+    _route("run", "GET", "/v2/projects/{project}/locations/{location}/services/{service}",
+           _run_service, "run.services.get"),
+    _route("run", "GET",
+           "/v2/projects/{project}/locations/{location}/services/{service}/revisions",
+           _run_revisions, "run.revisions.list"),
+    _route("run", "GET",
+           "/v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy",
+           _run_service_iam_policy, "run.services.getIamPolicy"),
+    _route("sqladmin", "GET", "/v1/projects/{project}/instances", _sql_instances,
+           "cloudsql.instances.list"),
+    _route("cloudbilling", "GET", "/v1/projects/{project}/billingInfo", _billing_info,
+           "resourcemanager.projects.get"),
+    _route("billingbudgets", "GET", "/v1/billingAccounts/{account}/budgets", _budgets,
+           "billing.budgets.list"),
+    _route("monitoring", "GET", "/v3/projects/{project}/alertPolicies", _alert_policies,
+           "monitoring.alertPolicies.list"),
+    _route("monitoring", "GET", "/v3/projects/{project}/notificationChannels",
+           _notification_channels, "monitoring.notificationChannels.list"),
+]
+
+
+def match(api: str, method: str, path: str) -> tuple[Route, dict[str, str]]:
+    """The route serving a request, or a 404/405 ApiError."""
+    path_matched = False
+    for route in ROUTES:
+        if route.api != api:
+            continue
+        m = route.pattern.match(path)
+        if m is None:
+            continue
+        path_matched = True
+        if route.method == method:
+            return route, m.groupdict()
+    if path_matched:
+        raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method} is not supported on {path}")
+    raise not_found(f"The emulator has no route for {method} /{api}{path}")

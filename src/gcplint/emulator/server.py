@@ -1,0 +1,247 @@
+"""The emulator's HTTP server: serves a world on `http://127.0.0.1:PORT/{api label}/...`."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+import time
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import routes
+from .errors import ApiError, injected, permission_denied
+from .world import Fault, World
+
+READ_VERBS = (":getIamPolicy", ":testIamPermissions")
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request the emulator received."""
+
+    method: str
+    path: str
+    query: str
+    body: str
+    status: int
+
+    @property
+    def is_read(self) -> bool:
+        """True for a read method: GET, or POST to getIamPolicy/testIamPermissions/search."""
+        return is_read(self.method, self.path)
+
+
+def is_read(method: str, path: str) -> bool:
+    """The emulator's definition of a read-only method."""
+    if method == "GET":
+        return True
+    last = path.rsplit("/", 1)[-1]
+    return method == "POST" and (last.endswith(READ_VERBS) or ":search" in last)
+
+
+class Emulator:
+    """A local GCP REST API emulator serving one world.
+
+    Use as a context manager; `url` is the `--api-base` for gcplint.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        page_size: int = 50,
+        latency: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.world = world
+        self.page_size = page_size
+        self.latency = latency
+        self._faults: list[Fault] = [replace(f) for f in world.faults]
+        self._log: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        self._server = _Server((host, port), _Handler)
+        self._server.emulator = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. http://127.0.0.1:41234."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """A copy of the request log."""
+        with self._lock:
+            return list(self._log)
+
+    def clear_log(self) -> None:
+        """Forget the requests seen so far."""
+        with self._lock:
+            self._log.clear()
+
+    def add_fault(self, fault: Fault) -> None:
+        """Inject a fault for matching requests from now on."""
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def start(self) -> Emulator:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted."""
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- request handling ----------------------------------------------------------------
+
+    def handle(self, method: str, raw_path: str, body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Serve one request: (status, JSON body, extra headers)."""
+        split = urlsplit(raw_path)
+        path = unquote(split.path)
+        status, payload, headers = self._dispatch(method, path, split.query, body)
+        with self._lock:
+            self._log.append(LoggedRequest(method, path, split.query, body.decode("utf-8", "replace"), status))
+        return status, payload, headers
+
+    def _dispatch(
+        self, method: str, path: str, query: str, body: bytes
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if path == "/__emulator/requests" and method == "GET":
+            return 200, {"requests": [r.__dict__ for r in self.requests]}, {}
+        if self.latency:
+            time.sleep(self.latency)
+        try:
+            if not is_read(method, path):
+                raise ApiError(405, "METHOD_NOT_ALLOWED",
+                               f"gcplint emulator: {method} {path} is not a read method; refused")
+            api, _, rest = path.lstrip("/").partition("/")
+            route, params = routes.match(api, method, "/" + rest)
+            project = None
+            if "project" in params:
+                project = self.world.find_project(params["project"])
+            self._apply_faults(method, path, rest, route, params, project)
+            if "project" in params:
+                if project is None:
+                    raise permission_denied(route.permission, _resource(rest))
+                if route.service in project.disabled_services:
+                    raise injected("SERVICE_DISABLED", route.service, route.permission, "", project.number)
+            call = routes.Call(
+                world=self.world,
+                method=method,
+                path="/" + rest,
+                query=parse_qs(query),
+                body=_json_body(body),
+                page_size=self.page_size,
+                params=params,
+                project=project,
+            )
+            return 200, route.handler(call), {}
+        except ApiError as err:
+            return err.code, err.body(), err.headers
+
+    def _apply_faults(
+        self,
+        method: str,
+        path: str,
+        rest: str,
+        route: routes.Route,
+        params: dict[str, str],
+        project: Any,
+    ) -> None:
+        fault = self._take_fault(method, path)
+        if fault is None:
+            return
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.error is None:
+            return
+        number = project.number if project is not None else params.get("project", "0")
+        err = injected(fault.error, route.service, route.permission, _resource(rest), number)
+        if fault.retry_after is not None:
+            err.headers["Retry-After"] = str(fault.retry_after)
+        raise err
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.method not in (None, method) or not fnmatch.fnmatchcase(path, fault.path):
+                    continue
+                if fault.times is not None:
+                    if fault.times <= 0:
+                        continue
+                    fault.times -= 1
+                return fault
+        return None
+
+
+def _resource(path: str) -> str:
+    """The resource part of a path after the API label: without the version."""
+    parts = path.strip("/").split("/")
+    if parts and parts[0][:1] == "v" and parts[0][1:2].isdigit():
+        parts.pop(0)
+    return "/".join(parts)
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError:
+        raise routes.invalid_argument("Invalid JSON payload received.") from None
+    return data if isinstance(data, dict) else {}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    emulator: Emulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        status, payload, headers = self.server.emulator.handle(self.command, self.path, body)
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default per-request stderr logging."""

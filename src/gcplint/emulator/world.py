@@ -1,0 +1,215 @@
+"""A world: organization, folders, projects and their resources, in REST JSON.
+
+Every object in a world is exactly what the real API returns (camelCase, enum names), so a real
+response can be pasted in. The world's own structure only says where each object lives:
+
+    {"schema": "gcplint-world/v1",
+     "organizations": [Organization], "folders": [Folder],
+     "projects": {"<project id>": {"project": Project, "<api>.<collection>": ..., "disabledServices": [...]}},
+     "billingAccounts": {"<account id>": {"cloudbilling.billingAccount": BillingAccount,
+                                          "billingbudgets.budgets": [Budget]}},
+     "faults": [Fault]}
+
+See fixtures/README.md for every collection key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "gcplint-world/v1"
+
+JSON = dict[str, Any]
+
+PROJECT_KEYS = frozenset(
+    {
+        "project",
+        "disabledServices",
+        "cloudresourcemanager.iamPolicy",
+        "cloudbilling.billingInfo",
+        "iam.serviceAccounts",
+        "iam.serviceAccountKeys",
+        "run.services",
+        "run.revisions",
+        "run.serviceIamPolicies",
+        "sqladmin.instances",
+        "monitoring.alertPolicies",
+        "monitoring.notificationChannels",
+    }
+)
+BILLING_ACCOUNT_KEYS = frozenset({"cloudbilling.billingAccount", "billingbudgets.budgets"})
+FAULT_KEYS = frozenset({"path", "method", "error", "times", "delay", "retryAfter"})
+FAULT_ERRORS = frozenset(
+    {
+        "PERMISSION_DENIED",
+        "SERVICE_DISABLED",
+        "BILLING_DISABLED",
+        "RESOURCE_EXHAUSTED",
+        "UNAVAILABLE",
+        "INTERNAL",
+        "NOT_FOUND",
+    }
+)
+
+
+class WorldError(ValueError):
+    """The world file is unreadable or malformed."""
+
+
+@dataclass
+class Fault:
+    """An injected failure for requests whose path matches a glob.
+
+    `path` is a shell glob over the request path, API label included
+    (e.g. `/sqladmin/v1/projects/acme-dev/*`); `times` limits how often it fires (None: always).
+    `error` None with a `delay` only slows the matching requests down.
+    """
+
+    path: str
+    error: str | None = None
+    method: str | None = None
+    times: int | None = None
+    delay: float = 0.0
+    retry_after: float | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Fault:
+        """Parse and validate one fault rule."""
+        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+            raise WorldError("a fault needs a 'path' glob")
+        unknown = set(data) - FAULT_KEYS
+        if unknown:
+            raise WorldError(f"unknown fault key(s): {', '.join(sorted(unknown))}")
+        error = data.get("error")
+        if error is not None and error not in FAULT_ERRORS:
+            raise WorldError(f"unknown fault error {error!r} (one of {', '.join(sorted(FAULT_ERRORS))})")
+        return cls(
+            path=data["path"],
+            error=error,
+            method=data.get("method"),
+            times=data.get("times"),
+            delay=float(data.get("delay", 0.0)),
+            retry_after=data.get("retryAfter"),
+        )
+
+
+@dataclass
+class ProjectEntry:
+    """One project of the world and its collections."""
+
+    project: JSON
+    collections: dict[str, Any]
+    disabled_services: frozenset[str]
+
+    @property
+    def project_id(self) -> str:
+        """The project ID."""
+        return str(self.project["projectId"])
+
+    @property
+    def number(self) -> str:
+        """The project number (from `name`, "projects/NUMBER")."""
+        return str(self.project["name"]).split("/", 1)[1]
+
+
+@dataclass
+class World:
+    """A parsed, validated world."""
+
+    organizations: list[JSON] = field(default_factory=list)
+    folders: list[JSON] = field(default_factory=list)
+    projects: dict[str, ProjectEntry] = field(default_factory=dict)
+    billing_accounts: dict[str, JSON] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+
+    def find_project(self, key: str) -> ProjectEntry | None:
+        """A project by ID or by number."""
+        if key in self.projects:
+            return self.projects[key]
+        for entry in self.projects.values():
+            if entry.number == key:
+                return entry
+        return None
+
+    @classmethod
+    def from_json(cls, data: Any) -> World:
+        """Validate a decoded world document."""
+        if not isinstance(data, dict):
+            raise WorldError("a world is a JSON object")
+        if data.get("schema") != SCHEMA:
+            raise WorldError(f"'schema' must be {SCHEMA!r}, got {data.get('schema')!r}")
+        world = cls(
+            organizations=_list_of_objects(data, "organizations"),
+            folders=_list_of_objects(data, "folders"),
+            faults=[Fault.from_json(f) for f in _list(data, "faults")],
+        )
+        projects = data.get("projects", {})
+        if not isinstance(projects, dict):
+            raise WorldError("'projects' must map project IDs to objects")
+        for project_id, body in projects.items():
+            world.projects[project_id] = _project_entry(project_id, body)
+        accounts = data.get("billingAccounts", {})
+        if not isinstance(accounts, dict):
+            raise WorldError("'billingAccounts' must map billing account IDs to objects")
+        for account_id, body in accounts.items():
+            if not isinstance(body, dict) or set(body) - BILLING_ACCOUNT_KEYS:
+                raise WorldError(
+                    f"billing account {account_id}: keys must be among {sorted(BILLING_ACCOUNT_KEYS)}"
+                )
+            world.billing_accounts[account_id] = body
+        return world
+
+    @classmethod
+    def load(cls, path: str | Path) -> World:
+        """Read and validate a world file."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise WorldError(f"cannot read world {path}: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise WorldError(f"world {path} is not valid JSON: {exc}") from None
+        try:
+            return cls.from_json(data)
+        except WorldError as exc:
+            raise WorldError(f"world {path}: {exc}") from None
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise WorldError(f"{key!r} must be a list")
+    return value
+
+
+def _list_of_objects(data: Mapping[str, Any], key: str) -> list[JSON]:
+    items = _list(data, key)
+    if not all(isinstance(item, dict) and "name" in item for item in items):
+        raise WorldError(f"every entry of {key!r} must be an object with a 'name'")
+    return items
+
+
+def _project_entry(project_id: str, body: Any) -> ProjectEntry:
+    if not isinstance(body, dict):
+        raise WorldError(f"project {project_id}: must be an object")
+    unknown = set(body) - PROJECT_KEYS
+    if unknown:
+        raise WorldError(f"project {project_id}: unknown key(s) {', '.join(sorted(unknown))}")
+    project = body.get("project")
+    if not isinstance(project, dict):
+        raise WorldError(f"project {project_id}: needs a 'project' object (a v3 Project)")
+    name = project.get("name")
+    if not isinstance(name, str) or not name.startswith("projects/") or not name[9:].isdigit():
+        raise WorldError(f"project {project_id}: project.name must be 'projects/NUMBER'")
+    if project.get("projectId") != project_id:
+        raise WorldError(f"project {project_id}: project.projectId must be {project_id!r}")
+    collections = {k: v for k, v in body.items() if k not in ("project", "disabledServices")}
+    disabled = body.get("disabledServices", [])
+    if not isinstance(disabled, list) or not all(isinstance(s, str) for s in disabled):
+        raise WorldError(f"project {project_id}: 'disabledServices' must be a list of service names")
+    return ProjectEntry(project=project, collections=collections, disabled_services=frozenset(disabled))

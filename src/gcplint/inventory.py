@@ -1,0 +1,324 @@
+"""Collections, the per-run store that fetches each of them once, and the view checks get.
+
+A `Collection` names one kind of data ("Cloud SQL instances of a project") and how to fetch it.
+The `Session` fetches a collection at most once per key, retries transient failures, follows
+pagination, and remembers a failure as `Unreadable`. An `Inventory` is what a check receives: the
+already-fetched collections of one project, limited to those the check declared.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
+
+from .clients import Clients
+from .errors import ApiCallError, ApiFailure, classify
+from .model import Reason, project_resource
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of 429, 5xx and connection failures: exponential backoff with full jitter."""
+
+    attempts: int = 5
+    initial: float = 1.0
+    maximum: float = 30.0
+    multiplier: float = 2.0
+
+    def delay(self, retry: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `retry` (0-based)."""
+        ceiling = min(self.maximum, self.initial * self.multiplier**retry)
+        wait = random.uniform(0, ceiling)
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.maximum))
+        return wait
+
+
+@dataclass(frozen=True, eq=False)
+class Collection(Generic[T]):
+    """One kind of data gcplint reads, per key (a project ID unless said otherwise)."""
+
+    name: str  # "<api label>.<collection>", as in world files and snapshots
+    title: str  # "Cloud SQL instances"
+    service: str  # "sqladmin.googleapis.com"
+    permission: str  # the IAM permission the read needs
+    role: str  # a predefined role that grants it
+    fetch: Callable[[Session, str], T] = field(repr=False)
+    keyed_by: str = "project"  # what the key names, for messages
+
+    def __repr__(self) -> str:
+        return f"Collection({self.name})"
+
+
+class Unreadable(Exception):
+    """Data a check needs could not be read; the runner turns it into unknown/not_applicable."""
+
+    def __init__(
+        self,
+        what: str,
+        target: str,
+        reason: Reason,
+        detail: str,
+        *,
+        permission: str | None = None,
+        role: str | None = None,
+        service: str | None = None,
+    ) -> None:
+        super().__init__(f"{what} of {target}: {reason.value}: {detail}")
+        self.what = what
+        self.target = target
+        self.reason = reason
+        self.detail = detail
+        self.permission = permission
+        self.role = role
+        self.service = service
+
+    def copy(self) -> Unreadable:
+        """A fresh exception with the same content (safe to raise in another thread)."""
+        return Unreadable(
+            self.what,
+            self.target,
+            self.reason,
+            self.detail,
+            permission=self.permission,
+            role=self.role,
+            service=self.service,
+        )
+
+    def describe(self) -> str:
+        """One sentence for a report."""
+        if self.reason is Reason.API_DISABLED:
+            return f"{self.service or 'the API'} is disabled for {self.target}, so no {self.what} can exist"
+        if self.reason is Reason.BILLING_DISABLED:
+            return f"billing is disabled for {self.target}: {self.detail}"
+        why = {
+            Reason.PERMISSION_DENIED: "permission denied"
+            + (f" (needs {self.permission})" if self.permission else ""),
+            Reason.QUOTA_EXHAUSTED: "API quota exhausted after retries",
+            Reason.UNAVAILABLE: "the API was unavailable after retries",
+            Reason.NOT_FOUND: "not found",
+            Reason.ERROR: "unexpected error",
+        }[self.reason]
+        return f"{self.what} of {self.target} could not be read: {why}: {self.detail}"
+
+    def hint(self) -> str | None:
+        """What would make the data readable, if gcplint can tell."""
+        if self.reason is Reason.PERMISSION_DENIED and self.permission:
+            role = f" (e.g. {self.role})" if self.role else ""
+            return f"grant the scanning identity a role with {self.permission}{role} on {self.target}"
+        if self.reason is Reason.QUOTA_EXHAUSTED:
+            return "re-run later, lower --max-concurrency, or raise the API quota"
+        return None
+
+
+class _Entry:
+    __slots__ = ("done", "error", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: Unreadable | None = None
+
+
+class Session:
+    """The per-run store: every collection fetched at most once per key, shared by all checks."""
+
+    def __init__(self, clients: Clients, retry: RetryPolicy | None = None) -> None:
+        self.clients = clients
+        self.retry = retry or RetryPolicy()
+        self._lock = threading.Lock()
+        self._memo: dict[tuple[str, str], _Entry] = {}
+        self.calls = 0
+        self.retries = 0
+
+    # -- memoised fetching ------------------------------------------------------------
+
+    def get(self, collection: Collection[T], key: str) -> T:
+        """The collection for `key`, fetched on first use; raises Unreadable."""
+        value: T = self.memo(
+            collection.name,
+            key,
+            lambda: collection.fetch(self, key),
+            lambda failure: _unreadable(collection, key, failure),
+        )
+        return value
+
+    def memo(
+        self,
+        name: str,
+        key: str,
+        compute: Callable[[], T],
+        on_failure: Callable[[ApiFailure], Unreadable],
+    ) -> T:
+        """Compute once per (name, key); concurrent callers wait for the first one."""
+        with self._lock:
+            entry = self._memo.get((name, key))
+            owner = entry is None
+            if entry is None:
+                entry = self._memo[(name, key)] = _Entry()
+        if owner:
+            try:
+                entry.value = compute()
+            except Unreadable as exc:
+                entry.error = exc
+            except ApiCallError as exc:
+                entry.error = on_failure(exc.failure)
+            except Exception as exc:  # a library or response surprise must not crash the scan
+                log.debug("fetching %s for %s failed", name, key, exc_info=True)
+                entry.error = on_failure(
+                    ApiFailure(Reason.ERROR, f"{type(exc).__name__}: {str(exc)[:200]}")
+                )
+            finally:
+                entry.done.set()
+        entry.done.wait()
+        if entry.error is not None:
+            raise entry.error.copy()
+        value: T = entry.value
+        return value
+
+    def fetched(self) -> dict[tuple[str, str], Any]:
+        """What has been fetched so far: (collection, key) -> data or Unreadable."""
+        with self._lock:
+            entries = dict(self._memo)
+        return {k: (e.error if e.error is not None else e.value) for k, e in entries.items() if e.done.is_set()}
+
+    # -- calling APIs ---------------------------------------------------------------------
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run one API call with retries; raises ApiCallError when it finally fails."""
+        for attempt in range(self.retry.attempts):
+            with self._lock:
+                self.calls += 1
+            try:
+                return fn()
+            except Exception as exc:
+                failure = classify(exc)
+                if failure is None:
+                    raise
+                if not failure.transient or attempt == self.retry.attempts - 1:
+                    raise ApiCallError(failure) from None
+                wait = self.retry.delay(attempt, failure.retry_after)
+                log.debug("retrying after %s (%.2fs): %s", failure.reason.value, wait, failure.message)
+                with self._lock:
+                    self.retries += 1
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
+        """Follow page tokens to the end; a token seen twice is an error, not a loop."""
+        items: list[T] = []
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page, token = self.call(lambda t=token: fetch_page(t))  # type: ignore[misc]
+            items.extend(page)
+            if not token:
+                return items
+            if token in seen:
+                raise ApiCallError(ApiFailure(Reason.ERROR, "the API returned a page token twice"))
+            seen.add(token)
+
+    def gapic_list(self, method: Callable[..., Any], request: Mapping[str, Any], field: str) -> list[JSON]:
+        """All items of a GAPIC list method, as REST JSON, one retried call per page."""
+
+        def page(token: str | None) -> tuple[list[JSON], str | None]:
+            pager = method(
+                request={**request, "page_token": token or ""},
+                retry=None,
+                timeout=self.clients.timeout,
+            )
+            return [to_rest(m) for m in getattr(pager, field)], pager.next_page_token or None
+
+        return self.paged(page)
+
+    def gapic_get(self, method: Callable[..., Any], request: Mapping[str, Any]) -> JSON:
+        """One GAPIC get, as REST JSON."""
+        return to_rest(self.call(lambda: method(request=dict(request), retry=None, timeout=self.clients.timeout)))
+
+    def discovery_list(self, build_request: Callable[[str | None], Any], field: str) -> list[JSON]:
+        """All items of a discovery list method; `build_request(token)` makes one page's request."""
+
+        def page(token: str | None) -> tuple[list[JSON], str | None]:
+            body = expect_object(build_request(token).execute(num_retries=0))
+            items = body.get(field, [])
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise ApiCallError(ApiFailure(Reason.ERROR, f"malformed response: {field!r} is not a list of objects"))
+            token = body.get("nextPageToken")
+            return items, token if isinstance(token, str) and token else None
+
+        return self.paged(page)
+
+    def discovery_get(self, request: Any) -> JSON:
+        """One discovery get, as REST JSON."""
+        return expect_object(self.call(lambda: request.execute(num_retries=0)))
+
+
+def expect_object(body: Any) -> JSON:
+    """A response body that must be a JSON object."""
+    if not isinstance(body, dict):
+        raise ApiCallError(ApiFailure(Reason.ERROR, "malformed response: not a JSON object"))
+    return body
+
+
+def to_rest(message: Any) -> JSON:
+    """A proto-plus or protobuf message in its REST JSON shape (camelCase, enum names)."""
+    if isinstance(message, Message):
+        return MessageToDict(message)
+    result: JSON = type(message).to_dict(
+        message,
+        use_integers_for_enums=False,
+        preserving_proto_field_name=False,
+        always_print_fields_with_no_presence=False,
+    )
+    return result
+
+
+def _unreadable(collection: Collection[Any], key: str, failure: ApiFailure) -> Unreadable:
+    return Unreadable(
+        collection.title,
+        f"{collection.keyed_by} {key}",
+        failure.reason,
+        failure.message,
+        permission=failure.permission or collection.permission,
+        role=collection.role,
+        service=failure.service or collection.service,
+    )
+
+
+class UndeclaredCollection(Exception):
+    """A check read a collection it did not declare in `requires`."""
+
+
+class Inventory:
+    """What a check sees: the fetched collections of one project (declared ones only)."""
+
+    def __init__(self, session: Session, project_id: str, allowed: Iterable[Collection[Any]]) -> None:
+        self._session = session
+        self.project_id = project_id
+        self._allowed = frozenset(c.name for c in allowed)
+
+    @property
+    def resource(self) -> str:
+        """The project's full resource name."""
+        return project_resource(self.project_id)
+
+    def get(self, collection: Collection[T], key: str | None = None) -> T:
+        """A declared collection of this project (or of `key`); raises Unreadable."""
+        if collection.name not in self._allowed:
+            raise UndeclaredCollection(
+                f"the check read {collection.name} without declaring it in requires="
+            )
+        return self._session.get(collection, key or self.project_id)

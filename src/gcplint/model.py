@@ -1,0 +1,158 @@
+"""The result model shared by checks, the runner and every reporter."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    """How bad a failing result is; ordered from most to least severe."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """4 for critical down to 0 for info."""
+        return len(_SEVERITY_ORDER) - 1 - _SEVERITY_ORDER.index(self)
+
+    def at_least(self, threshold: Severity) -> bool:
+        """True when this severity is as bad as `threshold` or worse."""
+        return self.rank >= threshold.rank
+
+    def lowered(self) -> Severity:
+        """One level less severe (info stays info)."""
+        return _SEVERITY_ORDER[min(_SEVERITY_ORDER.index(self) + 1, len(_SEVERITY_ORDER) - 1)]
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class Status(enum.Enum):
+    """The outcome of one check on one resource."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Reason(enum.Enum):
+    """Why data could not be read (set on unknown and not_applicable results)."""
+
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    API_DISABLED = "API_DISABLED"
+    BILLING_DISABLED = "BILLING_DISABLED"
+    QUOTA_EXHAUSTED = "QUOTA_EXHAUSTED"
+    UNAVAILABLE = "UNAVAILABLE"
+    NOT_FOUND = "NOT_FOUND"
+    ERROR = "ERROR"
+
+    @property
+    def not_applicable(self) -> bool:
+        """True when the reason means the resource cannot exist rather than cannot be seen."""
+        return self in (Reason.API_DISABLED, Reason.BILLING_DISABLED)
+
+
+class Area(enum.Enum):
+    """The production-checklist area a check belongs to, in report order."""
+
+    ENVIRONMENT = "environment-separation"
+    IAM = "least-privilege"
+    DATABASE = "database-exposure"
+    BUDGET = "budgets-alerting"
+    ROLLBACK = "rollback-readiness"
+    SERVICES = "service-map"
+
+    @property
+    def title(self) -> str:
+        """Human heading for the area."""
+        return _AREA_TITLES[self]
+
+
+_AREA_TITLES = {
+    Area.ENVIRONMENT: "Environment separation",
+    Area.IAM: "Least-privilege service accounts",
+    Area.DATABASE: "Database exposure and resilience",
+    Area.BUDGET: "Budgets and alerting",
+    Area.ROLLBACK: "Rollback readiness",
+    Area.SERVICES: "Service map",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check yields: a verdict on one resource, before the runner stamps it."""
+
+    status: Status
+    resource: str
+    message: str
+    subject: str | None = None
+    remediation: str | None = None
+    reason: Reason | None = None
+    severity: Severity | None = None
+
+
+def passed(resource: str, message: str, *, subject: str | None = None) -> Outcome:
+    """The resource meets the check."""
+    return Outcome(Status.PASS, resource, message, subject=subject)
+
+
+def failed(
+    resource: str,
+    message: str,
+    *,
+    remediation: str | None = None,
+    subject: str | None = None,
+    severity: Severity | None = None,
+) -> Outcome:
+    """The resource violates the check; `severity` overrides the check's default."""
+    return Outcome(
+        Status.FAIL, resource, message, subject=subject, remediation=remediation, severity=severity
+    )
+
+
+def unknown(resource: str, reason: Reason, message: str, *, remediation: str | None = None) -> Outcome:
+    """The data needed to judge the resource could not be read."""
+    return Outcome(Status.UNKNOWN, resource, message, reason=reason, remediation=remediation)
+
+
+def not_applicable(resource: str, reason: Reason, message: str) -> Outcome:
+    """The check cannot apply (e.g. the API is disabled, so the resource cannot exist)."""
+    return Outcome(Status.NOT_APPLICABLE, resource, message, reason=reason)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One stamped result: an outcome plus the check and project it belongs to."""
+
+    check: str
+    severity: Severity
+    status: Status
+    project: str
+    resource: str
+    subject: str | None
+    message: str
+    reason: Reason | None
+    remediation: str | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across runs: check id, resource and subject only."""
+        key = "\x1f".join((self.check, self.resource, self.subject or ""))
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @property
+    def is_finding(self) -> bool:
+        """True for a failing result."""
+        return self.status is Status.FAIL
+
+
+def project_resource(project_id: str) -> str:
+    """The full resource name of a project."""
+    return f"//cloudresourcemanager.googleapis.com/projects/{project_id}"

@@ -1,0 +1,18 @@
+"""Reporters: each renders a finished Report to a text stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from ..report import Report
+from . import json_report, text
+
+Renderer = Callable[[Report, TextIO, bool], None]
+
+FORMATS: dict[str, Renderer] = {
+    "text": text.render,
+    "json": json_report.render,
+}
+
+__all__ = ["FORMATS", "Renderer"]

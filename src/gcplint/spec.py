@@ -1,0 +1,82 @@
+"""The `@check` decorator and the frozen `CheckSpec` it returns."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .inventory import Collection, Inventory
+from .model import Area, Outcome, Severity
+
+CheckFunc = Callable[[Inventory], Iterable[Outcome]]
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$")
+_SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check: its metadata, the collections it reads, and the function that judges them."""
+
+    id: str
+    title: str
+    severity: Severity
+    area: Area
+    requires: tuple[Collection[Any], ...]
+    func: CheckFunc
+    doc: str
+
+    @property
+    def source(self) -> str:
+        """Where the check is defined: module:function."""
+        return f"{self.func.__module__}:{self.func.__qualname__}"
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph."""
+        return self.doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+    def section(self, heading: str) -> str | None:
+        """The text under a `## heading` of the docstring, if present."""
+        parts = _SECTION.split(self.doc)
+        for i in range(1, len(parts) - 1, 2):
+            if parts[i].lower() == heading.lower():
+                return parts[i + 1].strip()
+        return None
+
+    def run(self, inventory: Inventory) -> Iterator[Outcome]:
+        """Judge one project."""
+        yield from self.func(inventory)
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    area: Area,
+    requires: Iterable[Collection[Any]],
+) -> Callable[[CheckFunc], CheckSpec]:
+    """Declare a check. The decorated function's docstring is its documentation.
+
+    The decorator returns a frozen CheckSpec: nothing is registered anywhere. A check pack is
+    any module (or package) whose module-level CheckSpecs are found by the plugin loader.
+    """
+    if not ID_PATTERN.match(id):
+        raise ValueError(f"check id {id!r} must look like 'area.some-name' (lowercase, dotted)")
+    needs = tuple(requires)
+    if not needs or not all(isinstance(c, Collection) for c in needs):
+        raise TypeError(f"check {id}: requires= must name at least one Collection")
+    if not isinstance(severity, Severity) or not isinstance(area, Area):
+        raise TypeError(f"check {id}: severity and area must be Severity and Area members")
+
+    def decorate(func: CheckFunc) -> CheckSpec:
+        doc = inspect.cleandoc(func.__doc__ or "")
+        if not doc:
+            raise ValueError(f"check {id}: the function needs a docstring (it is the documentation)")
+        return CheckSpec(id, title, severity, area, needs, func, doc)
+
+    return decorate
