@@ -24,7 +24,9 @@ def budget_label(budget: Mapping[str, Any]) -> str:
     return f"'{budget.get('displayName') or 'unnamed'}' ({budget.get('name', '?')})"
 
 
-def covering(inv: Inventory, project: ProjectInfo, found: AccountBudgets) -> list[tuple[Mapping[str, Any], str]]:
+def covering(
+    inv: Inventory, project: ProjectInfo, found: AccountBudgets
+) -> list[tuple[Mapping[str, Any], str]]:
     """Budgets of the project's billing account that cover it, each with how.
 
     A budget covers the project when its filter names the project (by number, as the API
@@ -96,7 +98,10 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
     if matches:
         budget, how = matches[0]
         more = f" (and {len(matches) - 1} more)" if len(matches) > 1 else ""
-        yield passed(inv.resource, f"Project {project.project_id} is covered by budget {budget_label(budget)}, which {how}{more}.")
+        yield passed(
+            inv.resource,
+            f"Project {project.project_id} is covered by budget {budget_label(budget)}, which {how}{more}.",
+        )
         return
     account_id = found.account.rpartition("/")[2]
     yield failed(

@@ -51,9 +51,16 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     found = project.classification()
     label = next((k for k in ("env", "environment") if k in project.labels), None)
     if label is not None and found.environment is not Environment.UNKNOWN:
-        yield passed(project.resource, f"Project {project.project_id} is labelled {found.source[len('label '):]}.")
+        yield passed(
+            project.resource,
+            f"Project {project.project_id} is labelled {found.source[len('label ') :]}.",
+        )
         return
-    suggestion = found.environment.value if found.environment is not Environment.UNKNOWN else "prod|staging|dev"
+    suggestion = (
+        found.environment.value
+        if found.environment is not Environment.UNKNOWN
+        else "prod|staging|dev"
+    )
     fix = f"gcloud projects update {project.project_id} --update-labels=env={suggestion}"
     if label is not None:
         message = (

@@ -67,4 +67,7 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
             ),
         )
     if not found:
-        yield passed(inv.resource, f"No user-managed service account holds roles/owner or roles/editor on project {inv.project_id}.")
+        yield passed(
+            inv.resource,
+            f"No user-managed service account holds roles/owner or roles/editor on project {inv.project_id}.",
+        )

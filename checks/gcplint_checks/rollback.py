@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gcplint.api import Area, Inventory, Outcome, Severity, check, collections, failed, full_name, passed
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    check,
+    collections,
+    failed,
+    full_name,
+    passed,
+)
 
 JSON = Mapping[str, Any]
 
@@ -30,7 +40,9 @@ def serving(service: JSON) -> set[str]:
     for target in targets:
         if not target.get("percent"):
             continue
-        if target.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" or not target.get("revision"):
+        if target.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" or not target.get(
+            "revision"
+        ):
             latest = service.get("latestReadyRevision")
             if latest:
                 names.add(str(latest).rpartition("/")[2])
@@ -86,11 +98,15 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
         short = str(service.get("name", "")).rpartition("/")[2]
         live = serving(service)
         own = revisions_of(service, revisions)
-        targets = [r for r in own if is_ready(r) and str(r.get("name", "")).rpartition("/")[2] not in live]
+        targets = [
+            r for r in own if is_ready(r) and str(r.get("name", "")).rpartition("/")[2] not in live
+        ]
         resource = service_resource(inv, service)
         if targets:
             best = str(targets[0]["name"]).rpartition("/")[2]
-            yield passed(resource, f"Cloud Run service {short} can roll back to Ready revision {best}.")
+            yield passed(
+                resource, f"Cloud Run service {short} can roll back to Ready revision {best}."
+            )
             continue
         others = [r for r in own if str(r.get("name", "")).rpartition("/")[2] not in live]
         why = (

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gcplint.api import Area, Inventory, Outcome, Severity, check, collections, failed, full_name, passed
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    check,
+    collections,
+    failed,
+    full_name,
+    passed,
+)
 
 
 def instance_resource(inv: Inventory, instance: Mapping[str, Any]) -> str:
     """The full resource name of a Cloud SQL instance."""
-    return full_name("sqladmin.googleapis.com", inv.project_id, f"instances/{instance.get('name', '')}")
+    return full_name(
+        "sqladmin.googleapis.com", inv.project_id, f"instances/{instance.get('name', '')}"
+    )
 
 
 def _flag(value: object) -> str:
@@ -53,7 +65,11 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
     for instance in inv.get(collections.SQL_INSTANCES):
         name = instance.get("name", "?")
         ip_config = (instance.get("settings") or {}).get("ipConfiguration") or {}
-        public = [a.get("ipAddress", "?") for a in instance.get("ipAddresses") or [] if a.get("type") == "PRIMARY"]
+        public = [
+            a.get("ipAddress", "?")
+            for a in instance.get("ipAddresses") or []
+            if a.get("type") == "PRIMARY"
+        ]
         resource = instance_resource(inv, instance)
         if ip_config.get("ipv4Enabled") is True or public:
             networks = [n.get("value", "?") for n in ip_config.get("authorizedNetworks") or []]

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .clients import ClientSettings, Clients, ConfigError, check_api_base, resolve_credentials
+from .clients import Clients, ClientSettings, ConfigError, check_api_base, resolve_credentials
 from .emulator import Emulator, World, WorldError
 from .inventory import RetryPolicy, Session
 from .model import Severity
@@ -43,7 +43,9 @@ class UsageError(Exception):
 
 def demo_world() -> World:
     """The bundled demo world (an 'acme' organization with prod, staging and dev)."""
-    text = resources.files("gcplint.emulator").joinpath("demo_world.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("gcplint.emulator").joinpath("demo_world.json").read_text(encoding="utf-8")
+    )
     import json
 
     return World.from_json(json.loads(text))
@@ -84,38 +86,104 @@ class ScanOptions:
 
 
 @cli.command()
-@click.option("--project", "projects", multiple=True, metavar="ID", help="Project ID to scan (repeatable).")
-@click.option("--demo", is_flag=True, help="Scan the bundled demo world through a local API emulator.")
-@click.option("--api-base", envvar="GCPLINT_API_BASE", metavar="URL",
-              help="Send every API call to URL/{api}/... with anonymous credentials (an emulator).")
-@click.option("--impersonate-service-account", "impersonate", metavar="EMAIL",
-              help="Act as this service account (needs roles/iam.serviceAccountTokenCreator on it).")
+@click.option(
+    "--project", "projects", multiple=True, metavar="ID", help="Project ID to scan (repeatable)."
+)
+@click.option(
+    "--demo", is_flag=True, help="Scan the bundled demo world through a local API emulator."
+)
+@click.option(
+    "--api-base",
+    envvar="GCPLINT_API_BASE",
+    metavar="URL",
+    help="Send every API call to URL/{api}/... with anonymous credentials (an emulator).",
+)
+@click.option(
+    "--impersonate-service-account",
+    "impersonate",
+    metavar="EMAIL",
+    help="Act as this service account (needs roles/iam.serviceAccountTokenCreator on it).",
+)
 @click.option("--quota-project", metavar="ID", help="Project billed for API quota.")
-@click.option("--check", "include", multiple=True, metavar="ID|GLOB", help="Run only matching checks (repeatable).")
-@click.option("--skip", "exclude", multiple=True, metavar="ID|GLOB", help="Skip matching checks (repeatable).")
+@click.option(
+    "--check",
+    "include",
+    multiple=True,
+    metavar="ID|GLOB",
+    help="Run only matching checks (repeatable).",
+)
+@click.option(
+    "--skip", "exclude", multiple=True, metavar="ID|GLOB", help="Skip matching checks (repeatable)."
+)
 @checks_dir_option
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-              help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True,
-              help="Exit 1 when a finding has at least this severity.")
-@click.option("--max-concurrency", "workers", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="API calls in flight at once.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="low",
+    show_default=True,
+    help="Exit 1 when a finding has at least this severity.",
+)
+@click.option(
+    "--max-concurrency",
+    "workers",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="API calls in flight at once.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
 @click.option("--debug", is_flag=True, help="Debug logging on stderr.")
-def scan(projects: tuple[str, ...], demo: bool, api_base: str | None, impersonate: str | None,
-         quota_project: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-         checks_dirs: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, workers: int,
-         verbose: bool, debug: bool) -> None:
+def scan(
+    projects: tuple[str, ...],
+    demo: bool,
+    api_base: str | None,
+    impersonate: str | None,
+    quota_project: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    checks_dirs: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    workers: int,
+    verbose: bool,
+    debug: bool,
+) -> None:
     """Scan projects against the production checklist.
 
     Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 usage/config/credential error,
     3 incomplete (some results unknown) with nothing at or above the threshold.
     """
     _configure_logging(debug)
-    options = ScanOptions(projects, demo, api_base, impersonate, quota_project, include, exclude,
-                          checks_dirs, fmt, output, Severity(fail_on), workers, verbose)
+    options = ScanOptions(
+        projects,
+        demo,
+        api_base,
+        impersonate,
+        quota_project,
+        include,
+        exclude,
+        checks_dirs,
+        fmt,
+        output,
+        Severity(fail_on),
+        workers,
+        verbose,
+    )
     sys.exit(run_scan(options))
 
 
@@ -123,7 +191,9 @@ def run_scan(options: ScanOptions) -> int:
     """Validate the options, scan, write the report; returns the exit code."""
     for project in options.projects:
         if not PROJECT_ID.match(project):
-            raise UsageError(f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens)")
+            raise UsageError(
+                f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens)"
+            )
     if options.demo and options.api_base:
         raise UsageError("--demo starts its own emulator; it cannot be combined with --api-base")
     if not options.projects and not options.demo:
@@ -132,12 +202,12 @@ def run_scan(options: ScanOptions) -> int:
         check_writable(options.output)
     checks = select(load_checks(options.checks_dirs), options.include, options.exclude)
     world = demo_world() if options.demo else None
-    with Emulator(world).start() if world else nullcontext() as emulator:
+    with Emulator(world) if world else nullcontext() as emulator:
         api_base = emulator.url if isinstance(emulator, Emulator) else options.api_base
         if api_base:
             api_base = check_api_base(api_base)
             _bypass_proxy(api_base)
-        projects = list(options.projects) or (sorted(world.projects) if world else [])
+        projects = list(options.projects) or (list(world.projects) if world else [])
         settings = ClientSettings(api_base, options.impersonate, options.quota_project)
         report = _scan(settings, [c for c in checks], projects, options)
     with _destination(options.output) as stream:
@@ -147,17 +217,22 @@ def run_scan(options: ScanOptions) -> int:
     return report.exit_code()
 
 
-def _scan(settings: ClientSettings, checks: Sequence[LoadedCheck], projects: list[str], options: ScanOptions) -> Report:
+def _scan(
+    settings: ClientSettings,
+    checks: Sequence[LoadedCheck],
+    projects: list[str],
+    options: ScanOptions,
+) -> Report:
     creds, identity = resolve_credentials(settings)
     session = Session(Clients(settings, creds), _retry_policy())
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     specs = [c.spec for c in checks]
     scopes, results = run(specs, projects, session, workers=options.workers)
     return Report(
         version=__version__,
         identity=identity,
         started=started,
-        finished=datetime.now(timezone.utc),
+        finished=datetime.now(UTC),
         checks=specs,
         projects=scopes,
         results=results,
@@ -175,7 +250,9 @@ def _retry_policy() -> RetryPolicy:
     try:
         initial = float(raw)
     except ValueError:
-        raise UsageError(f"GCPLINT_RETRY_INITIAL must be a number of seconds, got {raw!r}") from None
+        raise UsageError(
+            f"GCPLINT_RETRY_INITIAL must be a number of seconds, got {raw!r}"
+        ) from None
     return RetryPolicy(initial=initial, maximum=max(initial * 8, initial))
 
 
@@ -226,7 +303,12 @@ def checks_explain(check_id: str, checks_dirs: tuple[Path, ...]) -> None:
     spec = item.spec
     console = Console(highlight=False)
     console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
-    console.print(Text(f"severity {spec.severity.value} · area {spec.area.title} · from {item.origin}", style="dim"))
+    console.print(
+        Text(
+            f"severity {spec.severity.value} · area {spec.area.title} · from {item.origin}",
+            style="dim",
+        )
+    )
     reads = ", ".join(f"{c.title} ({c.permission})" for c in spec.requires)
     console.print(Text(f"reads: {reads}", style="dim"))
     console.print()
@@ -239,11 +321,20 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.argument("world_path", metavar="[WORLD]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "world_path", metavar="[WORLD]", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8089, show_default=True)
-@click.option("--page-size", type=click.IntRange(1, 10000), default=50, show_default=True,
-              help="Items per page of every list.")
-@click.option("--latency", type=click.FloatRange(0, 60), default=0.0, help="Seconds added to every response.")
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 10000),
+    default=50,
+    show_default=True,
+    help="Items per page of every list.",
+)
+@click.option(
+    "--latency", type=click.FloatRange(0, 60), default=0.0, help="Seconds added to every response."
+)
 def emulator_serve(world_path: Path | None, port: int, page_size: int, latency: float) -> None:
     """Serve WORLD (default: the bundled demo world) on 127.0.0.1."""
     world = World.load(world_path) if world_path else demo_world()
@@ -251,7 +342,9 @@ def emulator_serve(world_path: Path | None, port: int, page_size: int, latency: 
         server = Emulator(world, port=port, page_size=page_size, latency=latency)
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-    click.echo(f"gcplint emulator serving {world_path or 'the demo world'} on {server.url}", err=True)
+    click.echo(
+        f"gcplint emulator serving {world_path or 'the demo world'} on {server.url}", err=True
+    )
     click.echo(f"  export GCPLINT_API_BASE={server.url}   (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
@@ -273,7 +366,11 @@ def _configure_logging(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> Any:
     """Entry point: every error is one line on stderr and exit code 2, never a traceback."""
     try:
-        return cli.main(args=list(argv) if argv is not None else None, prog_name="gcplint", standalone_mode=False)
+        return cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="gcplint",
+            standalone_mode=False,
+        )
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

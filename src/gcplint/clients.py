@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import google.auth
@@ -24,6 +25,8 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import resourcemanager_v3, run_v2
 from google.cloud.billing import budgets_v1
 from googleapiclient import discovery, discovery_cache
+
+C = TypeVar("C")
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 
@@ -60,9 +63,7 @@ def check_api_base(url: str) -> str:
     """Validate an API base URL; returns it without a trailing slash."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f"--api-base must be an http:// or https:// URL with a host, got {url!r}"
-        )
+        raise ConfigError(f"--api-base must be an http:// or https:// URL with a host, got {url!r}")
     if parts.query or parts.fragment:
         raise ConfigError(f"--api-base must not have a query or fragment, got {url!r}")
     return url.rstrip("/")
@@ -71,7 +72,7 @@ def check_api_base(url: str) -> str:
 def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
     """The credentials to use and a description of the identity behind them."""
     if settings.api_base:
-        return AnonymousCredentials(), f"anonymous (API base {settings.api_base})"
+        return AnonymousCredentials(), f"anonymous (API base {settings.api_base})"  # type: ignore[no-untyped-call]
     try:
         creds, _ = google.auth.default(scopes=SCOPES, quota_project_id=settings.quota_project)
     except auth_exceptions.DefaultCredentialsError as exc:
@@ -81,14 +82,14 @@ def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
             "or set GOOGLE_APPLICATION_CREDENTIALS"
         ) from None
     if settings.impersonate_service_account:
-        creds = impersonated_credentials.Credentials(
+        creds = impersonated_credentials.Credentials(  # type: ignore[no-untyped-call]
             source_credentials=creds,
             target_principal=settings.impersonate_service_account,
             target_scopes=list(SCOPES),
             quota_project_id=settings.quota_project,
         )
     try:
-        creds.refresh(google.auth.transport.requests.Request())
+        creds.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]
     except auth_exceptions.GoogleAuthError as exc:
         first = str(exc).splitlines()[0][:200]
         raise ConfigError(f"credentials could not be refreshed: {first}") from None
@@ -122,7 +123,7 @@ class Clients:
         self.settings = settings
         self._creds = credentials
         self._lock = threading.Lock()
-        self._gapic: dict[str, Any] = {}
+        self._gapic_clients: dict[Any, Any] = {}
         self._local = threading.local()
 
     @property
@@ -132,23 +133,23 @@ class Clients:
 
     def projects(self) -> resourcemanager_v3.ProjectsClient:
         """Resource Manager v3 projects."""
-        return self._gapic_client("projects", resourcemanager_v3.ProjectsClient, "cloudresourcemanager")
+        return self._gapic(resourcemanager_v3.ProjectsClient, "cloudresourcemanager")
 
     def folders(self) -> resourcemanager_v3.FoldersClient:
         """Resource Manager v3 folders."""
-        return self._gapic_client("folders", resourcemanager_v3.FoldersClient, "cloudresourcemanager")
+        return self._gapic(resourcemanager_v3.FoldersClient, "cloudresourcemanager")
 
     def run_services(self) -> run_v2.ServicesClient:
         """Cloud Run v2 services."""
-        return self._gapic_client("run_services", run_v2.ServicesClient, "run")
+        return self._gapic(run_v2.ServicesClient, "run")
 
     def run_revisions(self) -> run_v2.RevisionsClient:
         """Cloud Run v2 revisions."""
-        return self._gapic_client("run_revisions", run_v2.RevisionsClient, "run")
+        return self._gapic(run_v2.RevisionsClient, "run")
 
     def budgets(self) -> budgets_v1.BudgetServiceClient:
         """Cloud Billing Budgets v1."""
-        return self._gapic_client("budgets", budgets_v1.BudgetServiceClient, "billingbudgets")
+        return self._gapic(budgets_v1.BudgetServiceClient, "billingbudgets")
 
     def discovery(self, label: str) -> Any:
         """The discovery client of an API for the calling thread."""
@@ -157,18 +158,18 @@ class Clients:
             cache[label] = self._build_discovery(label)
         return cache[label]
 
-    def _gapic_client(self, key: str, cls: Any, label: str) -> Any:
+    def _gapic(self, cls: Callable[..., C], label: str) -> C:
         with self._lock:
-            if key not in self._gapic:
+            if cls not in self._gapic_clients:
                 options: dict[str, Any] = {}
                 if self.settings.api_base:
                     options["api_endpoint"] = f"{self.settings.api_base}/{label}"
                 elif self.settings.quota_project:
                     options["quota_project_id"] = self.settings.quota_project
-                self._gapic[key] = cls(
+                self._gapic_clients[cls] = cls(
                     credentials=self._creds, transport="rest", client_options=options
                 )
-            return self._gapic[key]
+            return cast(C, self._gapic_clients[cls])
 
     def _build_discovery(self, label: str) -> Any:
         version = DISCOVERY_APIS[label]

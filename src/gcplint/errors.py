@@ -65,7 +65,9 @@ def classify(exc: BaseException) -> ApiFailure | None:
         return _from_discovery(exc)
     if isinstance(exc, (requests.exceptions.Timeout, socket.timeout, TimeoutError)):
         return ApiFailure(Reason.UNAVAILABLE, "the request timed out")
-    if isinstance(exc, (requests.exceptions.ConnectionError, httplib2.HttpLib2Error, ConnectionError)):
+    if isinstance(
+        exc, (requests.exceptions.ConnectionError, httplib2.HttpLib2Error, ConnectionError)
+    ):
         return ApiFailure(Reason.UNAVAILABLE, f"connection failed: {_short(exc)}")
     if isinstance(exc, auth_exc.GoogleAuthError):
         return ApiFailure(Reason.ERROR, f"credentials failed: {_short(exc)}")

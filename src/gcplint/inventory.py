@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
@@ -26,6 +26,7 @@ from .model import Reason, project_resource
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 JSON = dict[str, Any]
 
 
@@ -37,18 +38,20 @@ class RetryPolicy:
     initial: float = 1.0
     maximum: float = 30.0
     multiplier: float = 2.0
+    max_retry_after: float = 60.0
 
     def delay(self, retry: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number `retry` (0-based)."""
+        """Seconds to wait before retry number `retry` (0-based); at least what the server's
+        Retry-After asked for (up to `max_retry_after`)."""
         ceiling = min(self.maximum, self.initial * self.multiplier**retry)
         wait = random.uniform(0, ceiling)
         if retry_after is not None:
-            wait = max(wait, min(retry_after, self.maximum))
+            wait = max(wait, min(retry_after, self.max_retry_after))
         return wait
 
 
 @dataclass(frozen=True, eq=False)
-class Collection(Generic[T]):
+class Collection(Generic[T_co]):
     """One kind of data gcplint reads, per key (a project ID unless said otherwise)."""
 
     name: str  # "<api label>.<collection>", as in world files and snapshots
@@ -56,7 +59,7 @@ class Collection(Generic[T]):
     service: str  # "sqladmin.googleapis.com"
     permission: str  # the IAM permission the read needs
     role: str  # a predefined role that grants it
-    fetch: Callable[[Session, str], T] = field(repr=False)
+    fetch: Callable[[Session, str], T_co] = field(repr=False)
     keyed_by: str = "project"  # what the key names, for messages
 
     def __repr__(self) -> str:
@@ -118,7 +121,9 @@ class Unreadable(Exception):
         """What would make the data readable, if gcplint can tell."""
         if self.reason is Reason.PERMISSION_DENIED and self.permission:
             role = f" (e.g. {self.role})" if self.role else ""
-            return f"grant the scanning identity a role with {self.permission}{role} on {self.target}"
+            return (
+                f"grant the scanning identity a role with {self.permission}{role} on {self.target}"
+            )
         if self.reason is Reason.QUOTA_EXHAUSTED:
             return "re-run later, lower --max-concurrency, or raise the API quota"
         return None
@@ -136,9 +141,15 @@ class _Entry:
 class Session:
     """The per-run store: every collection fetched at most once per key, shared by all checks."""
 
-    def __init__(self, clients: Clients, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        clients: Clients,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.clients = clients
         self.retry = retry or RetryPolicy()
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str], _Entry] = {}
         self.calls = 0
@@ -193,7 +204,11 @@ class Session:
         """What has been fetched so far: (collection, key) -> data or Unreadable."""
         with self._lock:
             entries = dict(self._memo)
-        return {k: (e.error if e.error is not None else e.value) for k, e in entries.items() if e.done.is_set()}
+        return {
+            k: (e.error if e.error is not None else e.value)
+            for k, e in entries.items()
+            if e.done.is_set()
+        }
 
     # -- calling APIs ---------------------------------------------------------------------
 
@@ -211,10 +226,12 @@ class Session:
                 if not failure.transient or attempt == self.retry.attempts - 1:
                     raise ApiCallError(failure) from None
                 wait = self.retry.delay(attempt, failure.retry_after)
-                log.debug("retrying after %s (%.2fs): %s", failure.reason.value, wait, failure.message)
+                log.debug(
+                    "retrying after %s (%.2fs): %s", failure.reason.value, wait, failure.message
+                )
                 with self._lock:
                     self.retries += 1
-                time.sleep(wait)
+                self._sleep(wait)
         raise AssertionError("unreachable")
 
     def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
@@ -231,7 +248,9 @@ class Session:
                 raise ApiCallError(ApiFailure(Reason.ERROR, "the API returned a page token twice"))
             seen.add(token)
 
-    def gapic_list(self, method: Callable[..., Any], request: Mapping[str, Any], field: str) -> list[JSON]:
+    def gapic_list(
+        self, method: Callable[..., Any], request: Mapping[str, Any], field: str
+    ) -> list[JSON]:
         """All items of a GAPIC list method, as REST JSON, one retried call per page."""
 
         def page(token: str | None) -> tuple[list[JSON], str | None]:
@@ -246,7 +265,11 @@ class Session:
 
     def gapic_get(self, method: Callable[..., Any], request: Mapping[str, Any]) -> JSON:
         """One GAPIC get, as REST JSON."""
-        return to_rest(self.call(lambda: method(request=dict(request), retry=None, timeout=self.clients.timeout)))
+        return to_rest(
+            self.call(
+                lambda: method(request=dict(request), retry=None, timeout=self.clients.timeout)
+            )
+        )
 
     def discovery_list(self, build_request: Callable[[str | None], Any], field: str) -> list[JSON]:
         """All items of a discovery list method; `build_request(token)` makes one page's request."""
@@ -255,7 +278,11 @@ class Session:
             body = expect_object(build_request(token).execute(num_retries=0))
             items = body.get(field, [])
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-                raise ApiCallError(ApiFailure(Reason.ERROR, f"malformed response: {field!r} is not a list of objects"))
+                raise ApiCallError(
+                    ApiFailure(
+                        Reason.ERROR, f"malformed response: {field!r} is not a list of objects"
+                    )
+                )
             token = body.get("nextPageToken")
             return items, token if isinstance(token, str) and token else None
 
@@ -276,8 +303,8 @@ def expect_object(body: Any) -> JSON:
 def to_rest(message: Any) -> JSON:
     """A proto-plus or protobuf message in its REST JSON shape (camelCase, enum names)."""
     if isinstance(message, Message):
-        return MessageToDict(message)
-    result: JSON = type(message).to_dict(
+        return cast(JSON, MessageToDict(message))
+    result: JSON = type(message).to_dict(  # proto-plus
         message,
         use_integers_for_enums=False,
         preserving_proto_field_name=False,
@@ -305,7 +332,9 @@ class UndeclaredCollection(Exception):
 class Inventory:
     """What a check sees: the fetched collections of one project (declared ones only)."""
 
-    def __init__(self, session: Session, project_id: str, allowed: Iterable[Collection[Any]]) -> None:
+    def __init__(
+        self, session: Session, project_id: str, allowed: Iterable[Collection[Any]]
+    ) -> None:
         self._session = session
         self.project_id = project_id
         self._allowed = frozenset(c.name for c in allowed)

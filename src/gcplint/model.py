@@ -117,7 +117,9 @@ def failed(
     )
 
 
-def unknown(resource: str, reason: Reason, message: str, *, remediation: str | None = None) -> Outcome:
+def unknown(
+    resource: str, reason: Reason, message: str, *, remediation: str | None = None
+) -> Outcome:
     """The data needed to judge the resource could not be read."""
     return Outcome(Status.UNKNOWN, resource, message, reason=reason, remediation=remediation)
 

@@ -42,11 +42,15 @@ def load_checks(checks_dirs: Sequence[Path] = ()) -> list[LoadedCheck]:
         try:
             root = ep.load()
         except Exception as exc:
-            raise PluginError(f"cannot load check pack {ep.name!r} ({ep.value}): {_one_line(exc)}") from None
+            raise PluginError(
+                f"cannot load check pack {ep.name!r} ({ep.value}): {_one_line(exc)}"
+            ) from None
         if not isinstance(root, ModuleType):
             raise PluginError(f"check pack {ep.name!r} ({ep.value}) must name a module or package")
         for module in _walk(root, ep.name):
-            found.extend(LoadedCheck(s, f"entry point {ep.name} ({module.__name__})") for s in _specs(module))
+            found.extend(
+                LoadedCheck(s, f"entry point {ep.name} ({module.__name__})") for s in _specs(module)
+            )
     for directory in checks_dirs:
         for path in _python_files(directory):
             module = _import_file(path)
@@ -58,11 +62,15 @@ def _walk(root: ModuleType, pack: str) -> Iterable[ModuleType]:
     yield root
     if not hasattr(root, "__path__"):
         return
-    for info in sorted(pkgutil.walk_packages(root.__path__, root.__name__ + "."), key=lambda i: i.name):
+    for info in sorted(
+        pkgutil.walk_packages(root.__path__, root.__name__ + "."), key=lambda i: i.name
+    ):
         try:
             yield importlib.import_module(info.name)
         except Exception as exc:
-            raise PluginError(f"cannot load check module {info.name} of pack {pack!r}: {_one_line(exc)}") from None
+            raise PluginError(
+                f"cannot load check module {info.name} of pack {pack!r}: {_one_line(exc)}"
+            ) from None
 
 
 def _python_files(directory: Path) -> list[Path]:
@@ -108,7 +116,9 @@ def _unique(found: list[LoadedCheck]) -> list[LoadedCheck]:
     return [by_id[key] for key in sorted(by_id)]
 
 
-def select(checks: Sequence[LoadedCheck], include: Sequence[str], exclude: Sequence[str]) -> list[LoadedCheck]:
+def select(
+    checks: Sequence[LoadedCheck], include: Sequence[str], exclude: Sequence[str]
+) -> list[LoadedCheck]:
     """Checks matching any `include` id/glob (all if none) and no `exclude` one.
 
     A pattern that matches no check is an error: a typo must not silently select nothing.

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 from .collectors import PROJECT
 from .inventory import Collection, Inventory, Session, Unreadable
-from .model import Outcome, Reason, Result, Status, project_resource, unknown
+from .model import Area, Outcome, Reason, Result, Status, project_resource, unknown
 from .report import ProjectScope
 from .resources import ProjectInfo
 from .spec import CheckSpec
@@ -17,18 +18,23 @@ from .spec import CheckSpec
 log = logging.getLogger(__name__)
 
 
-def prefetch(session: Session, collections: Iterable[Collection[Any]], project_ids: Sequence[str], workers: int) -> None:
+def prefetch(
+    session: Session,
+    collections: Iterable[Collection[Any]],
+    project_ids: Sequence[str],
+    workers: int,
+) -> None:
     """Fetch every (collection, project) pair concurrently; failures are remembered, not raised."""
 
     def fetch(job: tuple[Collection[Any], str]) -> None:
-        try:
+        with suppress(Unreadable):
             session.get(*job)
-        except Unreadable:
-            pass
 
     wanted = [PROJECT, *(c for c in dict.fromkeys(collections) if c is not PROJECT)]
     jobs = [(c, p) for p in project_ids for c in wanted]
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gcplint-fetch") as pool:
+    with ThreadPoolExecutor(
+        max_workers=max(1, workers), thread_name_prefix="gcplint-fetch"
+    ) as pool:
         list(pool.map(fetch, jobs))
 
 
@@ -42,13 +48,15 @@ def scope_of(session: Session, project_id: str) -> ProjectScope:
     return ProjectScope(project_id, found.environment, found.source, None)
 
 
-def run(checks: Sequence[CheckSpec], project_ids: Sequence[str], session: Session, *, workers: int = 8) -> tuple[list[ProjectScope], list[Result]]:
+def run(
+    checks: Sequence[CheckSpec], project_ids: Sequence[str], session: Session, *, workers: int = 8
+) -> tuple[list[ProjectScope], list[Result]]:
     """Evaluate every check on every project in scope; results in report order."""
     prefetch(session, (c for spec in checks for c in spec.requires), project_ids, workers)
     scopes = [scope_of(session, p) for p in project_ids]
     results: list[Result] = []
     for project_id in project_ids:
-        for spec in sorted(checks, key=lambda s: (list(type(s.area)).index(s.area), s.id)):
+        for spec in sorted(checks, key=lambda s: (list(Area).index(s.area), s.id)):
             results.extend(evaluate(spec, Inventory(session, project_id, spec.requires)))
     return scopes, results
 
@@ -68,7 +76,11 @@ def evaluate(spec: CheckSpec, inventory: Inventory) -> list[Result]:
         log.error("check %s crashed on project %s: %s", spec.id, inventory.project_id, exc)
         log.debug("traceback of %s", spec.id, exc_info=True)
         outcomes.append(
-            unknown(inventory.resource, Reason.ERROR, f"check {spec.id} crashed: {type(exc).__name__}: {exc}")
+            unknown(
+                inventory.resource,
+                Reason.ERROR,
+                f"check {spec.id} crashed: {type(exc).__name__}: {exc}",
+            )
         )
     return [stamp(spec, inventory.project_id, o) for o in outcomes]
 

@@ -76,7 +76,9 @@ def check(
     def decorate(func: CheckFunc) -> CheckSpec:
         doc = inspect.cleandoc(func.__doc__ or "")
         if not doc:
-            raise ValueError(f"check {id}: the function needs a docstring (it is the documentation)")
+            raise ValueError(
+                f"check {id}: the function needs a docstring (it is the documentation)"
+            )
         return CheckSpec(id, title, severity, area, needs, func, doc)
 
     return decorate

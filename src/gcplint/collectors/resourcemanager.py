@@ -6,7 +6,9 @@ from ..inventory import JSON, Collection, Session, Unreadable
 
 
 def _project(session: Session, project_id: str) -> JSON:
-    return session.gapic_get(session.clients.projects().get_project, {"name": f"projects/{project_id}"})
+    return session.gapic_get(
+        session.clients.projects().get_project, {"name": f"projects/{project_id}"}
+    )
 
 
 def _iam_policy(session: Session, project_id: str) -> JSON:

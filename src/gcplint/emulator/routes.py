@@ -97,7 +97,11 @@ def _segment(name: str, key: str) -> str | None:
 
 
 def _in_location(items: Iterable[JSON], location: str) -> list[JSON]:
-    return [i for i in items if location == "-" or _segment(str(i.get("name", "")), "locations") == location]
+    return [
+        i
+        for i in items
+        if location == "-" or _segment(str(i.get("name", "")), "locations") == location
+    ]
 
 
 # --- Cloud Resource Manager v3 ---------------------------------------------------------------
@@ -227,7 +231,9 @@ def _run_revisions(call: Call) -> JSON:
     revisions = _in_location(call.collection("run.revisions", []), call.params["location"])
     service = call.params["service"]
     if service != "-":
-        revisions = [r for r in revisions if _segment(str(r.get("name", "")), "services") == service]
+        revisions = [
+            r for r in revisions if _segment(str(r.get("name", "")), "services") == service
+        ]
     return call.page(revisions, "revisions")
 
 
@@ -260,8 +266,10 @@ def _sql_instances(call: Call) -> JSON:
 
 def _billing_info(call: Call) -> JSON:
     assert call.project is not None
-    default = {"name": f"projects/{call.project.project_id}/billingInfo",
-               "projectId": call.project.project_id}
+    default = {
+        "name": f"projects/{call.project.project_id}/billingInfo",
+        "projectId": call.project.project_id,
+    }
     info: JSON = call.collection("cloudbilling.billingInfo", default)
     return info
 
@@ -292,46 +300,135 @@ def _route(api: str, method: str, template: str, handler: Handler, permission: s
 
 
 ROUTES: list[Route] = [
-    _route("cloudresourcemanager", "GET", "/v3/projects:search", _search_projects,
-           "resourcemanager.projects.get"),
-    _route("cloudresourcemanager", "GET", "/v3/projects", _list_projects,
-           "resourcemanager.projects.list"),
-    _route("cloudresourcemanager", "GET", "/v3/projects/{project}", _get_project,
-           "resourcemanager.projects.get"),
-    _route("cloudresourcemanager", "POST", "/v3/projects/{project}:getIamPolicy",
-           _project_iam_policy, "resourcemanager.projects.getIamPolicy"),
-    _route("cloudresourcemanager", "GET", "/v3/folders", _list_folders,
-           "resourcemanager.folders.list"),
-    _route("cloudresourcemanager", "GET", "/v3/folders/{folder}", _get_folder,
-           "resourcemanager.folders.get"),
-    _route("cloudresourcemanager", "GET", "/v3/organizations/{organization}", _get_organization,
-           "resourcemanager.organizations.get"),
-    _route("iam", "GET", "/v1/projects/{project}/serviceAccounts", _service_accounts,
-           "iam.serviceAccounts.list"),
-    _route("iam", "GET", "/v1/projects/{project}/serviceAccounts/{account}", _service_account,
-           "iam.serviceAccounts.get"),
-    _route("iam", "GET", "/v1/projects/{project}/serviceAccounts/{account}/keys",
-           _service_account_keys, "iam.serviceAccountKeys.list"),
-    _route("run", "GET", "/v2/projects/{project}/locations/{location}/services", _run_services,
-           "run.services.list"),
-    _route("run", "GET", "/v2/projects/{project}/locations/{location}/services/{service}",
-           _run_service, "run.services.get"),
-    _route("run", "GET",
-           "/v2/projects/{project}/locations/{location}/services/{service}/revisions",
-           _run_revisions, "run.revisions.list"),
-    _route("run", "GET",
-           "/v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy",
-           _run_service_iam_policy, "run.services.getIamPolicy"),
-    _route("sqladmin", "GET", "/v1/projects/{project}/instances", _sql_instances,
-           "cloudsql.instances.list"),
-    _route("cloudbilling", "GET", "/v1/projects/{project}/billingInfo", _billing_info,
-           "resourcemanager.projects.get"),
-    _route("billingbudgets", "GET", "/v1/billingAccounts/{account}/budgets", _budgets,
-           "billing.budgets.list"),
-    _route("monitoring", "GET", "/v3/projects/{project}/alertPolicies", _alert_policies,
-           "monitoring.alertPolicies.list"),
-    _route("monitoring", "GET", "/v3/projects/{project}/notificationChannels",
-           _notification_channels, "monitoring.notificationChannels.list"),
+    _route(
+        "cloudresourcemanager",
+        "GET",
+        "/v3/projects:search",
+        _search_projects,
+        "resourcemanager.projects.get",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "GET",
+        "/v3/projects",
+        _list_projects,
+        "resourcemanager.projects.list",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "GET",
+        "/v3/projects/{project}",
+        _get_project,
+        "resourcemanager.projects.get",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "POST",
+        "/v3/projects/{project}:getIamPolicy",
+        _project_iam_policy,
+        "resourcemanager.projects.getIamPolicy",
+    ),
+    _route(
+        "cloudresourcemanager", "GET", "/v3/folders", _list_folders, "resourcemanager.folders.list"
+    ),
+    _route(
+        "cloudresourcemanager",
+        "GET",
+        "/v3/folders/{folder}",
+        _get_folder,
+        "resourcemanager.folders.get",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "GET",
+        "/v3/organizations/{organization}",
+        _get_organization,
+        "resourcemanager.organizations.get",
+    ),
+    _route(
+        "iam",
+        "GET",
+        "/v1/projects/{project}/serviceAccounts",
+        _service_accounts,
+        "iam.serviceAccounts.list",
+    ),
+    _route(
+        "iam",
+        "GET",
+        "/v1/projects/{project}/serviceAccounts/{account}",
+        _service_account,
+        "iam.serviceAccounts.get",
+    ),
+    _route(
+        "iam",
+        "GET",
+        "/v1/projects/{project}/serviceAccounts/{account}/keys",
+        _service_account_keys,
+        "iam.serviceAccountKeys.list",
+    ),
+    _route(
+        "run",
+        "GET",
+        "/v2/projects/{project}/locations/{location}/services",
+        _run_services,
+        "run.services.list",
+    ),
+    _route(
+        "run",
+        "GET",
+        "/v2/projects/{project}/locations/{location}/services/{service}",
+        _run_service,
+        "run.services.get",
+    ),
+    _route(
+        "run",
+        "GET",
+        "/v2/projects/{project}/locations/{location}/services/{service}/revisions",
+        _run_revisions,
+        "run.revisions.list",
+    ),
+    _route(
+        "run",
+        "GET",
+        "/v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy",
+        _run_service_iam_policy,
+        "run.services.getIamPolicy",
+    ),
+    _route(
+        "sqladmin",
+        "GET",
+        "/v1/projects/{project}/instances",
+        _sql_instances,
+        "cloudsql.instances.list",
+    ),
+    _route(
+        "cloudbilling",
+        "GET",
+        "/v1/projects/{project}/billingInfo",
+        _billing_info,
+        "resourcemanager.projects.get",
+    ),
+    _route(
+        "billingbudgets",
+        "GET",
+        "/v1/billingAccounts/{account}/budgets",
+        _budgets,
+        "billing.budgets.list",
+    ),
+    _route(
+        "monitoring",
+        "GET",
+        "/v3/projects/{project}/alertPolicies",
+        _alert_policies,
+        "monitoring.alertPolicies.list",
+    ),
+    _route(
+        "monitoring",
+        "GET",
+        "/v3/projects/{project}/notificationChannels",
+        _notification_channels,
+        "monitoring.notificationChannels.list",
+    ),
 ]
 
 

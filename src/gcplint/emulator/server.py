@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -12,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import routes
-from .errors import ApiError, injected, permission_denied
-from .world import Fault, World
+from .errors import ApiError, injected, invalid_argument, permission_denied
+from .world import HTTP_FAULTS, Fault, World
 
 READ_VERBS = (":getIamPolicy", ":testIamPermissions")
 
@@ -95,8 +96,12 @@ class Emulator:
             self._faults.clear()
 
     def start(self) -> Emulator:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        """Serve in a background thread (once)."""
+        if self._thread is not None:
+            return self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -119,37 +124,55 @@ class Emulator:
 
     # -- request handling ----------------------------------------------------------------
 
-    def handle(self, method: str, raw_path: str, body: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """Serve one request: (status, JSON body, extra headers)."""
+    def handle(
+        self, method: str, raw_path: str, body: bytes
+    ) -> tuple[int, bytes | None, dict[str, str]]:
+        """Serve one request: (status, body bytes or None to drop the connection, headers)."""
         split = urlsplit(raw_path)
         path = unquote(split.path)
         status, payload, headers = self._dispatch(method, path, split.query, body)
         with self._lock:
-            self._log.append(LoggedRequest(method, path, split.query, body.decode("utf-8", "replace"), status))
+            self._log.append(
+                LoggedRequest(method, path, split.query, body.decode("utf-8", "replace"), status)
+            )
         return status, payload, headers
 
     def _dispatch(
         self, method: str, path: str, query: str, body: bytes
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, bytes | None, dict[str, str]]:
         if path == "/__emulator/requests" and method == "GET":
-            return 200, {"requests": [r.__dict__ for r in self.requests]}, {}
+            return 200, _encode({"requests": [r.__dict__ for r in self.requests]}), {}
         if self.latency:
             time.sleep(self.latency)
+        fault: Fault | None = None
         try:
             if not is_read(method, path):
-                raise ApiError(405, "METHOD_NOT_ALLOWED",
-                               f"gcplint emulator: {method} {path} is not a read method; refused")
+                raise ApiError(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"gcplint emulator: {method} {path} is not a read method; refused",
+                )
             api, _, rest = path.lstrip("/").partition("/")
             route, params = routes.match(api, method, "/" + rest)
-            project = None
-            if "project" in params:
-                project = self.world.find_project(params["project"])
-            self._apply_faults(method, path, rest, route, params, project)
+            project = self.world.find_project(params["project"]) if "project" in params else None
+            fault = self._take_fault(method, path)
+            if fault is not None and fault.delay:
+                time.sleep(fault.delay)
+            if fault is not None and fault.error in HTTP_FAULTS:
+                number = project.number if project is not None else params.get("project", "0")
+                err = injected(
+                    fault.error, route.service, route.permission, _resource(rest), number
+                )
+                if fault.retry_after is not None:
+                    err.headers["Retry-After"] = str(fault.retry_after)
+                raise err
             if "project" in params:
                 if project is None:
                     raise permission_denied(route.permission, _resource(rest))
                 if route.service in project.disabled_services:
-                    raise injected("SERVICE_DISABLED", route.service, route.permission, "", project.number)
+                    raise injected(
+                        "SERVICE_DISABLED", route.service, route.permission, "", project.number
+                    )
             call = routes.Call(
                 world=self.world,
                 method=method,
@@ -160,31 +183,13 @@ class Emulator:
                 params=params,
                 project=project,
             )
-            return 200, route.handler(call), {}
+            payload = route.handler(call)
         except ApiError as err:
-            return err.code, err.body(), err.headers
-
-    def _apply_faults(
-        self,
-        method: str,
-        path: str,
-        rest: str,
-        route: routes.Route,
-        params: dict[str, str],
-        project: Any,
-    ) -> None:
-        fault = self._take_fault(method, path)
-        if fault is None:
-            return
-        if fault.delay:
-            time.sleep(fault.delay)
-        if fault.error is None:
-            return
-        number = project.number if project is not None else params.get("project", "0")
-        err = injected(fault.error, route.service, route.permission, _resource(rest), number)
-        if fault.retry_after is not None:
-            err.headers["Retry-After"] = str(fault.retry_after)
-        raise err
+            return err.code, _encode(err.body()), err.headers
+        except Exception as exc:  # a world whose data the route cannot serve
+            sys.stderr.write(f"gcplint emulator: cannot serve {method} {path}: {exc!r}\n")
+            return 500, _encode(ApiError(500, "INTERNAL", f"emulator error: {exc}").body()), {}
+        return _broken(fault.error if fault else None, payload)
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -197,6 +202,24 @@ class Emulator:
                     fault.times -= 1
                 return fault
         return None
+
+
+def _encode(payload: Any) -> bytes:
+    return json.dumps(payload).encode()
+
+
+def _broken(kind: str | None, payload: dict[str, Any]) -> tuple[int, bytes | None, dict[str, str]]:
+    """The response, damaged as a fault of `kind` asks (None: intact)."""
+    if kind == "CONNECTION_RESET":
+        return 200, None, {}
+    if kind == "MALFORMED_JSON":
+        return 200, _encode(payload)[: max(1, len(_encode(payload)) // 2)], {}
+    if kind == "WRONG_SHAPE":
+        lists = {k: {"unexpected": "object"} for k, v in payload.items() if isinstance(v, list)}
+        return 200, _encode({**payload, **lists} if lists else [payload]), {}
+    if kind == "LOOPING_TOKEN":
+        return 200, _encode({**payload, "nextPageToken": "gcplint-emulator-loop"}), {}
+    return 200, _encode(payload), {}
 
 
 def _resource(path: str) -> str:
@@ -213,7 +236,7 @@ def _json_body(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except json.JSONDecodeError:
-        raise routes.invalid_argument("Invalid JSON payload received.") from None
+        raise invalid_argument("Invalid JSON payload received.") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -231,8 +254,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, payload, headers = self.server.emulator.handle(self.command, self.path, body)
-        data = json.dumps(payload).encode()
+        status, data, headers = self.server.emulator.handle(self.command, self.path, body)
+        if data is None:  # an injected connection reset: drop the connection, send nothing
+            self.close_connection = True
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))

@@ -52,8 +52,14 @@ FAULT_ERRORS = frozenset(
         "UNAVAILABLE",
         "INTERNAL",
         "NOT_FOUND",
+        # not HTTP errors: broken responses
+        "MALFORMED_JSON",
+        "WRONG_SHAPE",
+        "LOOPING_TOKEN",
+        "CONNECTION_RESET",
     }
 )
+HTTP_FAULTS = FAULT_ERRORS - {"MALFORMED_JSON", "WRONG_SHAPE", "LOOPING_TOKEN", "CONNECTION_RESET"}
 
 
 class WorldError(ValueError):
@@ -86,7 +92,9 @@ class Fault:
             raise WorldError(f"unknown fault key(s): {', '.join(sorted(unknown))}")
         error = data.get("error")
         if error is not None and error not in FAULT_ERRORS:
-            raise WorldError(f"unknown fault error {error!r} (one of {', '.join(sorted(FAULT_ERRORS))})")
+            raise WorldError(
+                f"unknown fault error {error!r} (one of {', '.join(sorted(FAULT_ERRORS))})"
+            )
         return cls(
             path=data["path"],
             error=error,
@@ -211,5 +219,9 @@ def _project_entry(project_id: str, body: Any) -> ProjectEntry:
     collections = {k: v for k, v in body.items() if k not in ("project", "disabledServices")}
     disabled = body.get("disabledServices", [])
     if not isinstance(disabled, list) or not all(isinstance(s, str) for s in disabled):
-        raise WorldError(f"project {project_id}: 'disabledServices' must be a list of service names")
-    return ProjectEntry(project=project, collections=collections, disabled_services=frozenset(disabled))
+        raise WorldError(
+            f"project {project_id}: 'disabledServices' must be a list of service names"
+        )
+    return ProjectEntry(
+        project=project, collections=collections, disabled_services=frozenset(disabled)
+    )

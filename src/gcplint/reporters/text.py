@@ -29,7 +29,17 @@ def render(report: Report, stream: TextIO, verbose: bool = False) -> None:
     fails = [r for r in report.results if r.status is Status.FAIL]
     order = list(Area)
     by_check = {c.id: c for c in report.checks}
-    fails.sort(key=lambda r: (order.index(by_check[r.check].area), -r.severity.rank, r.check, r.project, r.resource, r.subject or ""))
+    projects = [p.project_id for p in report.projects]
+    fails.sort(
+        key=lambda r: (
+            order.index(by_check[r.check].area),
+            -r.severity.rank,
+            r.check,
+            projects.index(r.project) if r.project in projects else len(projects),
+            r.resource,
+            r.subject or "",
+        )
+    )
     for area, group in groupby(fails, key=lambda r: by_check[r.check].area):
         console.print()
         console.print(Text(area.title, style="bold underline"))
@@ -46,7 +56,9 @@ def render(report: Report, stream: TextIO, verbose: bool = False) -> None:
 
 
 def _header(console: Console, report: Report) -> None:
-    console.print(Text.assemble(("gcplint ", "bold"), report.version, " · production readiness scan"))
+    console.print(
+        Text.assemble(("gcplint ", "bold"), report.version, " · production readiness scan")
+    )
     console.print(Text.assemble(("Identity: ", "bold"), report.identity))
     projects = Text("Projects: ", style="bold")
     for i, scope in enumerate(report.projects):
@@ -56,7 +68,9 @@ def _header(console: Console, report: Report) -> None:
         if scope.error:
             projects.append(" (unreadable)", style="red")
         elif scope.environment:
-            projects.append(f" ({scope.environment.value}: {scope.environment_source})", style="dim")
+            projects.append(
+                f" ({scope.environment.value}: {scope.environment_source})", style="dim"
+            )
     console.print(projects)
     console.print(
         Text(
@@ -95,7 +109,9 @@ def _others(console: Console, report: Report, status: Status, title: str, *, alw
     for r in results:
         line = Text(f"  {r.check}  {r.project}")
         if r.reason:
-            line.append(f"  {r.reason.value}", style="yellow" if status is Status.UNKNOWN else "dim")
+            line.append(
+                f"  {r.reason.value}", style="yellow" if status is Status.UNKNOWN else "dim"
+            )
         console.print(line)
         console.print(Text(INDENT + r.message, style="dim" if status is not Status.UNKNOWN else ""))
         if r.remediation and status is Status.UNKNOWN:
@@ -109,15 +125,28 @@ def _summary(console: Console, report: Report, verbose: bool) -> None:
     console.print()
     line = Text("Summary: ", style="bold")
     line.append(f"{counts['fail']} failed" + (f" ({detail})" if detail else ""))
-    line.append(f" · {counts['pass']} passed · {counts['unknown']} unknown · {counts['not_applicable']} not applicable")
+    line.append(
+        f" · {counts['pass']} passed · {counts['unknown']} unknown · {counts['not_applicable']} not applicable"
+    )
     console.print(line)
     if not verbose and (counts["pass"] or counts["not_applicable"]):
-        console.print(Text("(run with --verbose to list passed and not-applicable results)", style="dim"))
+        console.print(
+            Text("(run with --verbose to list passed and not-applicable results)", style="dim")
+        )
     code = report.exit_code()
     failing = len(report.failing())
     verdict = {
-        0: Text(f"Result: PASS — nothing at or above {report.fail_on.value}, every check evaluated (exit 0)", style="bold green"),
-        1: Text(f"Result: FAIL — {failing} finding(s) at or above {report.fail_on.value} (exit 1)", style="bold red"),
-        3: Text(f"Result: INCOMPLETE — {counts['unknown']} result(s) could not be evaluated (exit 3)", style="bold yellow"),
+        0: Text(
+            f"Result: PASS — nothing at or above {report.fail_on.value}, every check evaluated (exit 0)",
+            style="bold green",
+        ),
+        1: Text(
+            f"Result: FAIL — {failing} finding(s) at or above {report.fail_on.value} (exit 1)",
+            style="bold red",
+        ),
+        3: Text(
+            f"Result: INCOMPLETE — {counts['unknown']} result(s) could not be evaluated (exit 3)",
+            style="bold yellow",
+        ),
     }[code]
     console.print(verdict)

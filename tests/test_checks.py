@@ -1,0 +1,126 @@
+"""Every check against its cases in fixtures/cases/<check id>.json, through the emulator.
+
+A case file holds cases: a world fragment merged onto fixtures/cases/base-world.json, optional
+faults, a scope (default acme-prod) and the exact results expected. The meta-tests require a
+passing, a failing and an unreadable (unknown) case, and documentation, for every built-in check.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import FIXTURES, session_for
+
+from gcplint.emulator import Fault, World
+from gcplint.model import Result
+from gcplint.plugins import load_checks
+from gcplint.runner import run
+
+CASES_DIR = FIXTURES / "cases"
+BASE = json.loads((CASES_DIR / "base-world.json").read_text())
+BUILTIN = {c.spec.id: c.spec for c in load_checks() if c.origin.startswith("entry point builtin")}
+COMPARED = ("status", "severity", "resource", "subject", "reason")
+
+
+def case_files() -> list[Path]:
+    return sorted(p for p in CASES_DIR.glob("*.json") if p.name != "base-world.json")
+
+
+def all_cases() -> list[Any]:
+    params = []
+    for path in case_files():
+        data = json.loads(path.read_text())
+        for case in data["cases"]:
+            params.append(pytest.param(data["check"], case, id=f"{data['check']}: {case['name']}"))
+    return params
+
+
+def build_world(case: dict[str, Any]) -> dict[str, Any]:
+    """The base world with the case's fragment merged in (per project, per key)."""
+    data = copy.deepcopy(BASE)
+    fragment = case.get("world", {})
+    for project_id, body in fragment.get("projects", {}).items():
+        data["projects"].setdefault(project_id, {}).update(body)
+    for account, body in fragment.get("billingAccounts", {}).items():
+        data["billingAccounts"].setdefault(account, {}).update(body)
+    for key in ("organizations", "folders"):
+        data[key].extend(fragment.get(key, []))
+    return data
+
+
+def matches(result: Result, expected: dict[str, Any]) -> bool:
+    actual = {
+        "status": result.status.value,
+        "severity": result.severity.value,
+        "resource": result.resource,
+        "subject": result.subject,
+        "reason": result.reason.value if result.reason else None,
+    }
+    if any(expected[k] != actual[k] for k in COMPARED if k in expected):
+        return False
+    if not all(s in result.message for s in expected.get("message_contains", [])):
+        return False
+    return all(s in (result.remediation or "") for s in expected.get("remediation_contains", []))
+
+
+def describe(results: list[Result]) -> str:
+    return "\n".join(
+        f"  {r.status.value} {r.severity.value} {r.resource} {r.subject} {r.reason} | {r.message} | {r.remediation}"
+        for r in results
+    )
+
+
+@pytest.mark.parametrize(("check_id", "case"), all_cases())
+def test_check_case(serve: Any, check_id: str, case: dict[str, Any]) -> None:
+    data = build_world(case)
+    emu = serve(World.from_json(data), page_size=1)
+    for fault in case.get("faults", []):
+        emu.add_fault(Fault.from_json(fault))
+    _, results = run(
+        [BUILTIN[check_id]], case.get("scope", ["acme-prod"]), session_for(emu), workers=4
+    )
+    unmatched = list(results)
+    for expected in case["expect"]:
+        found = next((r for r in unmatched if matches(r, expected)), None)
+        assert found is not None, f"no result matches {expected}; got:\n{describe(results)}"
+        unmatched.remove(found)
+    assert not unmatched, f"unexpected results:\n{describe(unmatched)}"
+
+
+def test_case_worlds_use_only_real_api_fields() -> None:
+    worldschema = pytest.importorskip("worldschema")
+    for param in all_cases():
+        check_id, case = param.values
+        problems = worldschema.validate_world(build_world(case))
+        assert problems == [], f"{check_id} / {case['name']}: {problems}"
+
+
+@pytest.mark.parametrize("check_id", sorted(BUILTIN))
+def test_every_check_has_pass_fail_and_unknown_cases(check_id: str) -> None:
+    path = CASES_DIR / f"{check_id}.json"
+    assert path.exists(), f"{check_id} has no case file {path.name}"
+    statuses = {
+        e["status"] for case in json.loads(path.read_text())["cases"] for e in case["expect"]
+    }
+    missing = {"pass", "fail", "unknown"} - statuses
+    assert not missing, f"{check_id} has no {', '.join(sorted(missing))} case"
+
+
+@pytest.mark.parametrize("check_id", sorted(BUILTIN))
+def test_every_check_is_documented(check_id: str) -> None:
+    spec = BUILTIN[check_id]
+    assert spec.summary, f"{check_id} has no summary paragraph"
+    for heading in ("Why it matters", "Remediation", "References"):
+        assert spec.section(heading), f"{check_id}'s docstring has no '## {heading}' section"
+    assert "https://" in (spec.section("References") or "")
+
+
+def test_every_case_file_names_a_builtin_check() -> None:
+    for path in case_files():
+        data = json.loads(path.read_text())
+        assert data["check"] in BUILTIN, f"{path.name} names unknown check {data['check']}"
+        assert path.stem == data["check"]

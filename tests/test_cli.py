@@ -1,0 +1,319 @@
+"""The command line: exit codes, the JSON report contract, bad input, the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import FIXTURES, Run, run_cli
+
+from gcplint.emulator import Fault, World
+
+BASE = json.loads((FIXTURES / "cases" / "base-world.json").read_text())
+RESULT_KEYS = {
+    "check",
+    "severity",
+    "status",
+    "project",
+    "resource",
+    "subject",
+    "message",
+    "reason",
+    "fingerprint",
+}
+
+
+def base_world(**project_overrides: Any) -> World:
+    data = json.loads(json.dumps(BASE))
+    data["projects"]["acme-prod"].update(project_overrides)
+    return World.from_json(data)
+
+
+def clean_world() -> World:
+    """acme-prod with nothing wrong for the five first checks."""
+    data = json.loads(json.dumps(BASE))
+    data["billingAccounts"]["0A1B2C-3D4E5F-6A7B8C"]["billingbudgets.budgets"] = [
+        {
+            "name": "billingAccounts/0A1B2C-3D4E5F-6A7B8C/budgets/b1",
+            "displayName": "prod",
+            "budgetFilter": {"projects": ["projects/100000000001"]},
+        }
+    ]
+    return World.from_json(data)
+
+
+def scan(emu: Any, *args: str) -> Run:
+    return run_cli("scan", "--api-base", emu.url, "--project", "acme-prod", *args)
+
+
+def test_clean_project_exits_0(serve: Any) -> None:
+    run = scan(serve(clean_world()))
+    assert run.code == 0, run.out + run.err
+    assert "Result: PASS" in run.out
+
+
+def test_findings_exit_1_and_fail_on_threshold(serve: Any) -> None:
+    emu = serve(base_world())  # no budget covers acme-prod: one high finding
+    assert scan(emu).code == 1
+    assert scan(emu, "--fail-on", "high").code == 1
+    assert scan(emu, "--fail-on", "critical").code == 0
+
+
+def test_unknown_results_exit_3(serve: Any) -> None:
+    emu = serve(clean_world())
+    emu.add_fault(Fault(path="/sqladmin/*", error="PERMISSION_DENIED"))
+    run = scan(emu)
+    assert run.code == 3, run.out
+    assert "INCOMPLETE" in run.out
+    assert "cloudsql.instances.list" in run.out
+
+
+def test_findings_win_over_unknown(serve: Any) -> None:
+    emu = serve(base_world())
+    emu.add_fault(Fault(path="/sqladmin/*", error="PERMISSION_DENIED"))
+    assert scan(emu).code == 1
+    assert scan(emu, "--fail-on", "critical").code == 3
+
+
+def test_disabled_api_is_not_applicable_and_does_not_make_the_scan_incomplete(serve: Any) -> None:
+    emu = serve(World.from_json({**json.loads(json.dumps(BASE))}))
+    emu.world.projects["acme-prod"].disabled_services = frozenset({"sqladmin.googleapis.com"})
+    data = scan(emu, "--format", "json", "--check", "sql.*").json()
+    assert [r["status"] for r in data["results"]] == ["not_applicable"]
+    assert data["results"][0]["reason"] == "API_DISABLED"
+    assert data["scan"]["exit_code"] == 0
+
+
+def test_json_report_contract(serve: Any) -> None:
+    run = scan(serve(base_world()), "--format", "json")
+    data = run.json()
+    assert data["schema"] == "gcplint-report/v1"
+    assert data["tool"]["name"] == "gcplint" and data["tool"]["version"]
+    assert set(data["summary"]) == {"pass", "fail", "unknown", "not_applicable"}
+    assert sum(data["summary"].values()) == len(data["results"])
+    assert data["results"], "the scan produced no results"
+    for result in data["results"]:
+        assert set(result) >= RESULT_KEYS
+        assert result["status"] in data["summary"]
+        assert result["severity"] in {"critical", "high", "medium", "low", "info"}
+        assert result["resource"].startswith("//")
+        assert "/projects/acme-prod" in result["resource"]
+        assert (result["reason"] is None) == (result["status"] in ("pass", "fail"))
+        assert len(result["fingerprint"]) == 32
+    budget = next(r for r in data["results"] if r["check"] == "budget.missing")
+    assert budget == {
+        **budget,
+        "status": "fail",
+        "project": "acme-prod",
+        "subject": None,
+        "resource": "//cloudresourcemanager.googleapis.com/projects/acme-prod",
+    }
+    assert data["scan"]["identity"].startswith("anonymous")
+    assert data["scan"]["projects"] == [
+        {
+            "id": "acme-prod",
+            "environment": "prod",
+            "environment_source": "label env=prod",
+            "error": None,
+        }
+    ]
+
+
+def test_fingerprints_are_stable_across_runs(serve: Any) -> None:
+    emu = serve(base_world())
+    first = scan(emu, "--format", "json").json()["results"]
+    second = scan(emu, "--format", "json").json()["results"]
+    assert [r["fingerprint"] for r in first] == [r["fingerprint"] for r in second]
+    assert len({r["fingerprint"] for r in first}) == len(first)
+
+
+def test_output_file_is_written_atomically(serve: Any, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    run = scan(serve(base_world()), "--format", "json", "--output", str(target))
+    assert run.code == 1 and run.out == ""
+    assert json.loads(target.read_text())["schema"] == "gcplint-report/v1"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_check_selection(serve: Any) -> None:
+    emu = serve(base_world())
+    only = scan(emu, "--format", "json", "--check", "budget.*").json()
+    assert {r["check"] for r in only["results"]} == {"budget.missing"}
+    assert only["scan"]["checks"] == ["budget.missing"]
+    skipped = scan(emu, "--format", "json", "--skip", "budget.missing", "--skip", "sql.*").json()
+    assert (
+        "budget.missing" not in skipped["scan"]["checks"]
+        and "sql.public-ip" not in skipped["scan"]["checks"]
+    )
+
+
+def test_only_needed_collections_are_fetched(serve: Any) -> None:
+    emu = serve(base_world())
+    scan(emu, "--check", "sql.public-ip")
+    apis = {r.path.split("/")[1] for r in emu.requests}
+    assert apis <= {"sqladmin", "cloudresourcemanager"}, apis
+    assert sum(r.path.endswith("/instances") for r in emu.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "--projectx", "p"], "No such option"),
+        (["scan", "--project", "Bad_ID!"], "not a valid project ID"),
+        (["scan"], "nothing to scan"),
+        (["scan", "--project", "acme-prod", "--api-base", "localhost:8089"], "http:// or https://"),
+        (
+            [
+                "scan",
+                "--project",
+                "acme-prod",
+                "--api-base",
+                "http://127.0.0.1:9",
+                "--check",
+                "nope.*",
+            ],
+            "no check matches 'nope.*'",
+        ),
+        (
+            ["scan", "--project", "acme-prod", "--api-base", "http://127.0.0.1:9", "--skip", "*"],
+            "leaves no check",
+        ),
+        (["scan", "--project", "acme-prod", "--format", "xml"], "Invalid value for '--format'"),
+        (
+            ["scan", "--project", "acme-prod", "--fail-on", "urgent"],
+            "Invalid value for '--fail-on'",
+        ),
+        (["scan", "--demo", "--api-base", "http://127.0.0.1:9"], "cannot be combined"),
+        (["scan", "--project", "acme-prod", "--checks-dir", "/nonexistent-dir"], "not a directory"),
+        (["checks", "explain", "no.such-check"], "unknown check"),
+        (["emulator", "serve", "/nonexistent/world.json"], "cannot read world"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    run = run_cli(*args)
+    assert run.code == 2, run.err
+    assert run.out == ""
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gcplint: error: "), run.err
+    assert message in lines[0]
+    assert "Traceback" not in run.err
+
+
+def test_output_to_missing_directory_fails_before_scanning(tmp_path: Path) -> None:
+    run = run_cli(
+        "scan",
+        "--project",
+        "acme-prod",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--output",
+        str(tmp_path / "missing" / "r.json"),
+    )
+    assert run.code == 2 and "does not exist" in run.err
+
+
+def test_existing_report_is_kept_when_the_scan_cannot_start(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("previous report")
+    run = run_cli(
+        "scan",
+        "--project",
+        "acme-prod",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--check",
+        "nope",
+        "--output",
+        str(target),
+    )
+    assert run.code == 2
+    assert target.read_text() == "previous report"
+
+
+def test_malformed_world_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "w.json"
+    bad.write_text('{"schema": "gcplint-world/v1", "projects": {"p1": {}}}')
+    run = run_cli("emulator", "serve", str(bad))
+    assert run.code == 2 and "needs a 'project' object" in run.err
+    bad.write_text("{not json")
+    assert "not valid JSON" in run_cli("emulator", "serve", str(bad)).err
+
+
+def test_missing_credentials_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creds = tmp_path / "adc.json"
+    creds.write_text('{"type": "nonsense"}')
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(creds))
+    run = run_cli("scan", "--project", "acme-prod")
+    assert run.code == 2
+    assert run.err.startswith("gcplint: error: ") and len(run.err.strip().splitlines()) == 1
+
+
+def test_checks_list_and_explain() -> None:
+    listing = run_cli("checks", "list")
+    assert listing.code == 0
+    for check_id in (
+        "env.unlabeled-project",
+        "iam.sa-primitive-role",
+        "sql.public-ip",
+        "budget.missing",
+        "run.no-rollback-target",
+    ):
+        assert check_id in listing.out
+    explain = run_cli("checks", "explain", "sql.public-ip")
+    assert explain.code == 0
+    assert "Why it matters" in explain.out and "gcloud sql instances patch" in explain.out
+    assert "cloudsql.instances.list" in explain.out
+
+
+def test_text_report_groups_by_area_and_names_fixes(serve: Any) -> None:
+    data = json.loads(json.dumps(BASE))
+    data["projects"]["acme-prod"]["sqladmin.instances"] = [
+        {
+            "name": "main",
+            "settings": {"ipConfiguration": {"ipv4Enabled": True}},
+            "ipAddresses": [{"type": "PRIMARY", "ipAddress": "34.1.2.3"}],
+        }
+    ]
+    out = scan(serve(World.from_json(data)), "--verbose").out
+    assert out.index("Database exposure and resilience") < out.index("Budgets and alerting")
+    assert "fix: gcloud sql instances patch main" in out
+    assert "Passed (" in out  # --verbose lists passes
+    assert "\x1b[" not in out  # no colour when not a terminal
+
+
+def test_demo_in_process() -> None:
+    run = run_cli("scan", "--demo", "--format", "json")
+    data = run.json()
+    assert run.code == 1
+    assert {p["id"] for p in data["scan"]["projects"]} == {"acme-prod", "acme-staging", "acme-dev"}
+    assert data["summary"]["fail"] > 0 and data["summary"]["pass"] > 0
+    assert data["summary"]["unknown"] == 0
+    assert {r["check"] for r in data["results"] if r["status"] == "fail"} >= {
+        "env.unlabeled-project",
+        "iam.sa-primitive-role",
+        "sql.public-ip",
+        "budget.missing",
+        "run.no-rollback-target",
+    }
+
+
+def test_demo_as_a_real_process() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GCPLINT_API_BASE"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "gcplint", "scan", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Environment separation" in proc.stdout and "Summary:" in proc.stdout
+    assert proc.stderr == ""

@@ -1,0 +1,99 @@
+"""The runner's guarantees: unreadable data and broken checks never pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from helpers import project, session_for, world
+
+from gcplint import collectors as c
+from gcplint.api import Area, Inventory, Outcome, Severity, check, passed
+from gcplint.emulator import Fault
+from gcplint.model import Reason, Status
+from gcplint.runner import run
+
+
+def two_instances() -> Any:
+    return world(
+        {
+            "acme-prod": {
+                "project": project("acme-prod", "1001", labels={"env": "prod"}),
+                "sqladmin.instances": [{"name": "a"}, {"name": "b"}],
+            }
+        }
+    )
+
+
+@check(
+    id="test.partial",
+    title="t",
+    severity=Severity.HIGH,
+    area=Area.DATABASE,
+    requires=[c.SQL_INSTANCES, c.RUN_SERVICES],
+)
+def partial(inv: Inventory) -> Iterator[Outcome]:
+    """Passes every SQL instance, then needs Cloud Run services."""
+    for instance in inv.get(c.SQL_INSTANCES):
+        yield passed(
+            f"//sqladmin.googleapis.com/projects/acme-prod/instances/{instance['name']}", "ok"
+        )
+    inv.get(c.RUN_SERVICES)
+    yield passed(inv.resource, "run ok")
+
+
+@check(id="test.crash", title="t", severity=Severity.HIGH, area=Area.DATABASE, requires=[c.PROJECT])
+def crash(inv: Inventory) -> Iterator[Outcome]:
+    """Crashes."""
+    yield from ()
+    raise KeyError("boom")
+
+
+@check(
+    id="test.undeclared",
+    title="t",
+    severity=Severity.HIGH,
+    area=Area.DATABASE,
+    requires=[c.PROJECT],
+)
+def undeclared(inv: Inventory) -> Iterator[Outcome]:
+    """Reads what it did not declare."""
+    inv.get(c.SQL_INSTANCES)
+    yield passed(inv.resource, "never")
+
+
+def test_results_backed_by_data_are_kept_and_the_rest_is_unknown(serve: Any) -> None:
+    emu = serve(two_instances())
+    emu.add_fault(Fault(path="/run/*", error="PERMISSION_DENIED"))
+    _, results = run([partial], ["acme-prod"], session_for(emu))
+    assert [(r.status, r.resource.rsplit("/", 1)[1]) for r in results] == [
+        (Status.PASS, "a"),
+        (Status.PASS, "b"),
+        (Status.UNKNOWN, "acme-prod"),
+    ]
+    assert results[-1].reason is Reason.PERMISSION_DENIED
+    assert "run.services.list" in results[-1].message
+
+
+def test_a_crashing_check_is_unknown_error_and_the_scan_goes_on(serve: Any) -> None:
+    emu = serve(two_instances())
+    _, results = run([crash, partial], ["acme-prod"], session_for(emu))
+    crashed = [r for r in results if r.check == "test.crash"]
+    assert [(r.status, r.reason) for r in crashed] == [(Status.UNKNOWN, Reason.ERROR)]
+    assert "KeyError" in crashed[0].message
+    assert any(r.check == "test.partial" and r.status is Status.PASS for r in results)
+
+
+def test_reading_an_undeclared_collection_is_refused(serve: Any) -> None:
+    emu = serve(two_instances())
+    _, results = run([undeclared], ["acme-prod"], session_for(emu))
+    assert [(r.status, r.reason) for r in results] == [(Status.UNKNOWN, Reason.ERROR)]
+    assert "without declaring it" in results[0].message
+    assert not any("/sqladmin/" in r.path for r in emu.requests)
+
+
+def test_unknown_project_metadata_is_reported_in_scope(serve: Any) -> None:
+    emu = serve(two_instances())
+    scopes, _ = run([crash], ["acme-prod", "ghost-project"], session_for(emu))
+    assert scopes[0].error is None and scopes[0].environment is not None
+    assert scopes[1].error is not None and "permission denied" in scopes[1].error
