@@ -284,3 +284,26 @@ def test_universe_domain_and_proxy_variables_do_not_break_redirection(
     session = session_for(emu)
     assert len(session.get(c.SQL_INSTANCES, "acme-prod")) == 3
     assert len(session.get(c.RUN_SERVICES, "acme-prod")) == 3
+
+
+def test_run_falls_back_to_per_region_lists_when_the_wildcard_is_refused(serve: Any) -> None:
+    emu = serve(rich_world(), page_size=50)
+    emu.add_fault(Fault(path="/run/v2/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"))
+    session = session_for(emu)
+    services = session.get(c.RUN_SERVICES, "acme-prod")
+    assert sorted(s["name"].rsplit("/", 1)[1] for s in services) == ["s0", "s1", "s2"]
+    assert len(session.get(c.RUN_REVISIONS, "acme-prod")) == 3
+    listed = paths(emu)
+    assert listed.count("/run/v1/projects/acme-prod/locations") == 1  # regions read once, shared
+    assert "/run/v2/projects/acme-prod/locations/us-central1/services" in listed
+    assert "/run/v2/projects/acme-prod/locations/europe-west1/services/-/revisions" in listed
+
+
+def test_run_wildcard_refusal_with_unreadable_regions_is_unknown(serve: Any) -> None:
+    emu = serve(rich_world())
+    emu.add_fault(Fault(path="/run/v2/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"))
+    emu.add_fault(Fault(path="/run/v1/*", error="PERMISSION_DENIED"))
+    with pytest.raises(Unreadable) as info:
+        session_for(emu).get(c.RUN_SERVICES, "acme-prod")
+    assert info.value.reason is Reason.PERMISSION_DENIED
+    assert "Cloud Run regions" in info.value.describe()

@@ -42,6 +42,7 @@ DISCOVERY_APIS = {
     "artifactregistry": "v1",
     "logging": "v2",
     "serviceusage": "v1",
+    "run": "v1",  # only projects.locations.list; services and revisions use the v2 GAPIC client
 }
 
 

@@ -114,4 +114,6 @@ def injected(kind: str, service: str, permission: str, resource: str, number: st
         return ApiError(503, "UNAVAILABLE", "The service is currently unavailable.")
     if kind == "INTERNAL":
         return ApiError(500, "INTERNAL", "Internal error encountered.")
+    if kind == "INVALID_ARGUMENT":
+        return invalid_argument(f"Invalid request for '{resource}'.")
     return not_found(f"Resource '{resource}' was not found.")

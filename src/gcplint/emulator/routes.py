@@ -247,6 +247,26 @@ def _run_service_iam_policy(call: Call) -> JSON:
     return {"etag": "ACAB"}
 
 
+RUN_REGIONS = ("europe-west1", "europe-west4", "us-central1", "us-east1", "asia-northeast1")
+
+
+def _run_locations(call: Call) -> JSON:
+    """run v1 locations.list: the usual regions plus every region the project uses."""
+    assert call.project is not None
+    used = {
+        _segment(str(item.get("name", "")), "locations")
+        for key in ("run.services", "run.revisions")
+        for item in call.collection(key, [])
+    }
+    regions = sorted(set(RUN_REGIONS) | {r for r in used if r})
+    project = call.project.project_id
+    locations = [
+        {"name": f"projects/{project}/locations/{r}", "locationId": r, "displayName": r}
+        for r in regions
+    ]
+    return call.page(locations, "locations")
+
+
 def _run_service_name(call: Call) -> str:
     p = call.params
     return f"projects/{p['project']}/locations/{p['location']}/services/{p['service']}"
@@ -366,6 +386,7 @@ ROUTES: list[Route] = [
         _service_account_keys,
         "iam.serviceAccountKeys.list",
     ),
+    _route("run", "GET", "/v1/projects/{project}/locations", _run_locations, "run.locations.list"),
     _route(
         "run",
         "GET",

@@ -52,6 +52,7 @@ FAULT_ERRORS = frozenset(
         "UNAVAILABLE",
         "INTERNAL",
         "NOT_FOUND",
+        "INVALID_ARGUMENT",
         # not HTTP errors: broken responses
         "MALFORMED_JSON",
         "WRONG_SHAPE",

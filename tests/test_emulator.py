@@ -1,0 +1,175 @@
+"""The emulator itself: reads only, Google-shaped errors, routing, and its request log."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from helpers import project, run_cli, world
+
+from gcplint.emulator import Emulator, Fault, World, WorldError, is_read
+
+
+def http(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def sample() -> World:
+    return world(
+        {
+            "acme-prod": {
+                "project": project("acme-prod", "1001", labels={"env": "prod"}, parent="folders/5"),
+                "run.services": [
+                    {"name": "projects/acme-prod/locations/europe-west1/services/a"},
+                    {"name": "projects/acme-prod/locations/us-central1/services/b"},
+                ],
+                "disabledServices": ["sqladmin.googleapis.com"],
+            },
+            "acme-dev": {
+                "project": project("acme-dev", "1003", labels={"env": "dev"}, parent="folders/5")
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/run/v2/projects/acme-prod/locations/europe-west1/services/a"),
+        ("POST", "/run/v2/projects/acme-prod/locations/europe-west1/services"),
+        ("PATCH", "/cloudresourcemanager/v3/projects/acme-prod"),
+        ("POST", "/cloudresourcemanager/v3/projects/acme-prod:setIamPolicy"),
+        ("PUT", "/sqladmin/v1/projects/acme-prod/instances/main"),
+    ],
+)
+def test_refuses_every_method_that_is_not_a_read(serve: Any, method: str, path: str) -> None:
+    emu = serve(sample())
+    status, body = http(emu.url + path, method, b"{}")
+    assert status == 405 and "not a read method" in body["error"]["message"]
+    assert not emu.requests[-1].is_read
+
+
+def test_read_methods() -> None:
+    assert is_read("GET", "/run/v2/projects/p/locations/-/services")
+    assert is_read("POST", "/cloudresourcemanager/v3/projects/p:getIamPolicy")
+    assert is_read("POST", "/cloudresourcemanager/v3/projects/p:testIamPermissions")
+    assert is_read("POST", "/cloudresourcemanager/v3/projects:search")
+    assert not is_read("POST", "/secretmanager/v1/projects/p/secrets/s/versions/1:access")
+
+
+def test_location_filter_and_wildcard(serve: Any) -> None:
+    emu = serve(sample(), page_size=10)
+    base = emu.url + "/run/v2/projects/acme-prod/locations/"
+    assert len(http(base + "-/services")[1]["services"]) == 2
+    assert [s["name"][-1] for s in http(base + "us-central1/services")[1]["services"]] == ["b"]
+    assert http(base + "asia-east1/services")[1] == {}  # empty lists are omitted, as Google does
+
+
+def test_pagination_tokens(serve: Any) -> None:
+    emu = serve(sample(), page_size=1)
+    url = emu.url + "/run/v2/projects/acme-prod/locations/-/services"
+    first = http(url)[1]
+    second = http(url + "?pageToken=" + first["nextPageToken"])[1]
+    assert first["services"] != second["services"] and "nextPageToken" not in second
+    status, body = http(url + "?pageToken=bogus")
+    assert status == 400 and body["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_google_shaped_errors(serve: Any) -> None:
+    emu = serve(sample())
+    status, body = http(emu.url + "/sqladmin/v1/projects/acme-prod/instances")
+    detail = body["error"]["details"][0]
+    assert status == 403 and detail["reason"] == "SERVICE_DISABLED"
+    assert detail["@type"] == "type.googleapis.com/google.rpc.ErrorInfo"
+    assert detail["metadata"] == {
+        "service": "sqladmin.googleapis.com",
+        "consumer": "projects/1001",
+        "activationUrl": "https://console.developers.google.com/apis/api/sqladmin.googleapis.com/overview?project=1001",
+    }
+    status, body = http(emu.url + "/cloudresourcemanager/v3/projects/not-in-world")
+    assert status == 403 and body["error"]["details"][0]["reason"] == "IAM_PERMISSION_DENIED"
+    status, body = http(emu.url + "/nosuchapi/v1/things")
+    assert status == 404
+
+
+def test_projects_by_number_and_search(serve: Any) -> None:
+    emu = serve(sample(), page_size=10)
+    assert http(emu.url + "/cloudresourcemanager/v3/projects/1003")[1]["projectId"] == "acme-dev"
+    found = http(
+        emu.url
+        + "/cloudresourcemanager/v3/projects:search?query=labels.env%3Aprod%20parent%3Afolders%2F5"
+    )
+    assert [p["projectId"] for p in found[1]["projects"]] == ["acme-prod"]
+
+
+def test_faults_fire_the_given_number_of_times(serve: Any) -> None:
+    emu = serve(sample())
+    emu.add_fault(
+        Fault(path="/cloudresourcemanager/*", error="UNAVAILABLE", times=2, retry_after=3)
+    )
+    url = emu.url + "/cloudresourcemanager/v3/projects/acme-prod"
+    assert [http(url)[0] for _ in range(3)] == [503, 503, 200]
+
+
+def test_request_log_endpoint(serve: Any) -> None:
+    emu = serve(sample())
+    http(emu.url + "/cloudresourcemanager/v3/projects/acme-prod?alt=json")
+    log = http(emu.url + "/__emulator/requests")[1]["requests"]
+    assert (
+        log[0]["path"] == "/cloudresourcemanager/v3/projects/acme-prod"
+        and log[0]["query"] == "alt=json"
+    )
+
+
+def test_a_demo_scan_only_reads() -> None:
+    from gcplint.cli import demo_world
+
+    with Emulator(demo_world(), page_size=2) as emu:
+        projects = [arg for p in emu.world.projects for arg in ("--project", p)]
+        run = run_cli("scan", "--api-base", emu.url, *projects)
+        assert run.code == 1, run.err
+        assert emu.requests and all(r.is_read and r.status != 405 for r in emu.requests)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "a world is a JSON object"),
+        ({"schema": "other"}, "'schema' must be"),
+        (
+            {"schema": "gcplint-world/v1", "projects": {"p": {"project": {"name": "projects/x"}}}},
+            "projects/NUMBER",
+        ),
+        (
+            {
+                "schema": "gcplint-world/v1",
+                "projects": {"p": {"project": {"name": "projects/1", "projectId": "q"}}},
+            },
+            "must be 'p'",
+        ),
+        (
+            {
+                "schema": "gcplint-world/v1",
+                "projects": {
+                    "p": {"project": {"name": "projects/1", "projectId": "p"}, "run.servces": []}
+                },
+            },
+            "unknown key",
+        ),
+        (
+            {"schema": "gcplint-world/v1", "faults": [{"path": "/x", "error": "BOOM"}]},
+            "unknown fault error",
+        ),
+    ],
+)
+def test_world_validation(data: Any, message: str) -> None:
+    with pytest.raises(WorldError, match=message):
+        World.from_json(data)
