@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _SERVICE_AGENT_LOCAL = re.compile(r"^(service-(org-|folder-)?\d+|\d+)$")
-_DEFAULT_COMPUTE = re.compile(r"^\d+-compute@developer\.gserviceaccount\.com$")
+_DEFAULT_COMPUTE = re.compile(r"^(\d+)-compute@developer\.gserviceaccount\.com$")
+_NUMBERED = re.compile(r"^(?:service-)?(\d+)@")
+PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,32 @@ def grants(policy: Mapping[str, Any]) -> Iterator[Grant]:
                 yield Grant(str(binding.get("role", "")), str(member), label)
 
 
+def by_member(found: list[Grant]) -> dict[str, list[Grant]]:
+    """Grants grouped by member, in first-seen order."""
+    groups: dict[str, list[Grant]] = {}
+    for grant in found:
+        groups.setdefault(grant.member, []).append(grant)
+    return groups
+
+
+def roles_text(found: list[Grant]) -> str:
+    """'roles/a, roles/b (conditional: X)'."""
+    return ", ".join(g.role + condition_note(g) for g in found)
+
+
 def sa_email(member: str) -> str | None:
     """The email of a `serviceAccount:` member, else None."""
     return member.split(":", 1)[1] if member.startswith("serviceAccount:") else None
 
 
+def is_default_compute_sa(email: str) -> bool:
+    """The Compute Engine default service account (also Cloud Run's default identity)."""
+    return bool(_DEFAULT_COMPUTE.match(email))
+
+
 def is_default_sa(email: str) -> bool:
     """The Compute Engine or App Engine default service account."""
-    return bool(_DEFAULT_COMPUTE.match(email)) or email.endswith("@appspot.gserviceaccount.com")
+    return is_default_compute_sa(email) or email.endswith("@appspot.gserviceaccount.com")
 
 
 def is_service_agent(email: str) -> bool:
@@ -57,6 +77,28 @@ def is_user_managed_sa(email: str) -> bool:
     return not is_default_sa(email) and not is_service_agent(email)
 
 
+def owner_project(email: str) -> str | None:
+    """The project (ID, or number for numbered robots) that owns a service account, if its
+    email says: NAME@P.iam.gserviceaccount.com, P@appspot..., N-compute@developer...,
+    N@cloudbuild..., service-N@...."""
+    local, _, domain = email.partition("@")
+    if match := _DEFAULT_COMPUTE.match(email):
+        return match.group(1)
+    if domain == "appspot.gserviceaccount.com":
+        return local
+    if match := _NUMBERED.match(email):
+        return match.group(1)
+    if domain.endswith(".iam.gserviceaccount.com") and not domain.startswith("gcp-sa-"):
+        return domain.removesuffix(".iam.gserviceaccount.com")
+    return None
+
+
 def condition_note(grant: Grant) -> str:
     """' (conditional: TITLE)' for conditional bindings, else ''."""
     return f" (conditional: {grant.condition})" if grant.condition else ""
+
+
+def remove_binding(project_id: str, grant: Grant) -> str:
+    """The gcloud command that removes one grant from a project's policy."""
+    condition = " --condition=CONDITION" if grant.condition else ""
+    return f"gcloud projects remove-iam-policy-binding {project_id} --member={grant.member} --role={grant.role}{condition}"

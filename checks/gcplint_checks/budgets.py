@@ -57,6 +57,14 @@ def covering(
     ]
 
 
+def notifies(budget: Mapping[str, Any]) -> bool:
+    """Someone hears about it: default recipients, a Pub/Sub topic or monitoring channels."""
+    rule = budget.get("notificationsRule") or {}
+    if rule.get("pubsubTopic") or rule.get("monitoringNotificationChannels"):
+        return True
+    return rule.get("disableDefaultIamRecipients") is not True
+
+
 @check(
     id="budget.missing",
     title="A budget covers the project",
@@ -92,7 +100,7 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/billing/docs/how-to/budgets
     - https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets
     """
-    project = ProjectInfo.from_rest(inv.get(collections.PROJECT))
+    project = inv.project()
     found = inv.get(collections.BUDGETS)
     matches = covering(inv, project, found)
     if matches:
@@ -113,5 +121,72 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
             f'--display-name="{project.project_id} monthly" --budget-amount=AMOUNT '
             f"--filter-projects=projects/{project.project_id} --threshold-rule=percent=0.5 "
             "--threshold-rule=percent=0.9 --threshold-rule=percent=1.0,basis=forecasted-spend"
+        ),
+    )
+
+
+@check(
+    id="budget.no-alert",
+    title="A budget covering the project alerts someone",
+    severity=Severity.MEDIUM,
+    area=Area.BUDGET,
+    requires=[collections.PROJECT, collections.BUDGETS, collections.ANCESTRY],
+)
+def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
+    """No budget covering the project both has a threshold rule and notifies someone.
+
+    A budget alerts only when `thresholdRules` holds at least one rule; it notifies nobody when
+    `notificationsRule.disableDefaultIamRecipients` is true and neither `pubsubTopic` nor
+    `monitoringNotificationChannels` is set. Coverage is judged as in `budget.missing` (a project
+    no budget covers fails here too: nothing will warn about its spend).
+
+    ## Why it matters
+    A budget without thresholds, or whose alerts go nowhere, looks reassuring in the console and
+    tells nobody anything when spend runs away.
+
+    ## Example
+    The acme-dev budget has thresholds but `disableDefaultIamRecipients: true` and no channel or
+    topic: fails.
+
+    ## Remediation
+    Add thresholds and a recipient:
+    `gcloud billing budgets update BUDGET_ID --billing-account=ACCOUNT_ID --threshold-rule=percent=0.9
+    --notifications-rule-monitoring-notification-channels=projects/PROJECT/notificationChannels/CHANNEL`.
+
+    ## References
+    - https://cloud.google.com/billing/docs/how-to/budgets-notification-recipients
+    - https://cloud.google.com/billing/docs/how-to/budgets-programmatic-notifications
+    """
+    project = inv.project()
+    found = inv.get(collections.BUDGETS)
+    matches = covering(inv, project, found)
+    account_id = found.account.rpartition("/")[2]
+    for budget, _ in matches:
+        if budget.get("thresholdRules") and notifies(budget):
+            yield passed(
+                inv.resource,
+                f"Budget {budget_label(budget)} covers project {project.project_id}, has thresholds and notifies someone.",
+            )
+            return
+    if not matches:
+        message = (
+            f"No budget covers project {project.project_id}, so nobody is alerted about its spend."
+        )
+    else:
+        why = "; ".join(
+            f"{budget_label(b)} "
+            + ("has no threshold rule" if not b.get("thresholdRules") else "notifies nobody")
+            for b, _ in matches
+        )
+        message = f"No budget covering project {project.project_id} alerts anyone: {why}."
+    yield failed(
+        inv.resource,
+        message,
+        remediation=(
+            f"gcloud billing budgets update BUDGET_ID --billing-account={account_id} --threshold-rule=percent=0.9 "
+            "--notifications-rule-monitoring-notification-channels=projects/PROJECT/notificationChannels/CHANNEL"
+            if matches
+            else f'gcloud billing budgets create --billing-account={account_id} --display-name="{project.project_id} monthly" '
+            f"--budget-amount=AMOUNT --filter-projects=projects/{project.project_id} --threshold-rule=percent=0.9"
         ),
     )

@@ -1,21 +1,60 @@
-"""Environment separation: every project declares its environment, and environments stay apart."""
+"""Environment separation: every project declares its environment, and environments stay apart.
+
+No other tool automates these checks. They rely on each project's environment: its `env` or
+`environment` label, else a token of its ID (prod, staging, dev and synonyms), else the config
+file's mapping (which wins). Projects outside the scan are read only to learn their environment.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from gcplint.api import (
     Area,
+    Classification,
+    Collection,
     Environment,
     Inventory,
     Outcome,
-    ProjectInfo,
     Severity,
+    Unreadable,
     check,
     collections,
+    environment_from_name,
+    environment_word,
     failed,
+    from_unreadable,
+    full_name,
     passed,
+    unknown,
 )
+
+from ._iam import by_member, grants, owner_project, remove_binding, roles_text, sa_email
+from ._run import (
+    region_of,
+    runtime_identity,
+    secret_project,
+    secret_refs,
+    service_resource,
+    short_name,
+    sql_project,
+    sql_refs,
+)
+
+
+def _other_project(inv: Inventory, owner: str | None) -> bool:
+    """True when `owner` (an ID or number) names a project other than the one scanned."""
+    if owner is None or owner == inv.project_id:
+        return False
+    try:
+        return owner != inv.project().number
+    except Unreadable:
+        return True
+
+
+def _env_text(found: Classification) -> str:
+    return f"{found.environment.value} ({found.source})"
 
 
 @check(
@@ -47,30 +86,27 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/resource-manager/docs/creating-managing-labels
     - https://cloud.google.com/architecture/framework/security/implement-resource-hierarchy
     """
-    project = ProjectInfo.from_rest(inv.get(collections.PROJECT))
-    found = project.classification()
+    project = inv.project()
     label = next((k for k in ("env", "environment") if k in project.labels), None)
-    if label is not None and found.environment is not Environment.UNKNOWN:
+    named = environment_word(project.labels[label]) if label else Environment.UNKNOWN
+    if label is not None and named is not Environment.UNKNOWN:
         yield passed(
             project.resource,
-            f"Project {project.project_id} is labelled {found.source[len('label ') :]}.",
+            f"Project {project.project_id} is labelled {label}={project.labels[label]}.",
         )
         return
-    suggestion = (
-        found.environment.value
-        if found.environment is not Environment.UNKNOWN
-        else "prod|staging|dev"
-    )
+    guess, token = environment_from_name(project.project_id)
+    suggestion = guess.value if guess is not Environment.UNKNOWN else "prod|staging|dev"
     fix = f"gcloud projects update {project.project_id} --update-labels=env={suggestion}"
     if label is not None:
         message = (
             f"Project {project.project_id} has label {label}={project.labels[label]}, "
             "which names no known environment (prod, staging, dev and their synonyms)."
         )
-    elif found.environment is not Environment.UNKNOWN:
+    elif token is not None:
         message = (
             f"Project {project.project_id} has no env or environment label; gcplint inferred "
-            f"'{found.environment.value}' from its {found.source}, which is only a guess."
+            f"'{guess.value}' from the token '{token}' of its ID, which is only a guess."
         )
     else:
         message = (
@@ -78,3 +114,352 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
             "environment, so gcplint cannot tell whether it is production."
         )
     yield failed(project.resource, message, remediation=fix)
+
+
+@check(
+    id="env.cross-env-iam",
+    title="No non-prod identity holds a role on a prod project",
+    severity=Severity.CRITICAL,
+    area=Area.ENVIRONMENT,
+    requires=[collections.PROJECT, collections.PROJECT_IAM_POLICY],
+    exposure=True,
+)
+def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
+    """A prod project's IAM policy grants a role to a service account owned by a non-prod project.
+
+    Evaluated on prod projects. The owner of a service account comes from its email
+    (`NAME@PROJECT.iam.gserviceaccount.com`, `PROJECT@appspot…`, `NUMBER-compute@developer…`,
+    `NUMBER@cloudbuild…`, `service-NUMBER@…`); its environment from that project's labels when
+    readable, else from its ID. A principal whose project's environment is unknown is not
+    reported here. One result per offending member, listing every role it holds.
+
+    ## Why it matters
+    Dev and staging are where people experiment, keys get downloaded, and CI runs untrusted
+    branches. An identity from there with any role on production turns every dev compromise into
+    a production one, and lets a test job write to production data by mistake.
+
+    ## Example
+    acme-prod grants `roles/cloudsql.client` to `serviceAccount:ci@acme-dev.iam.gserviceaccount.com`:
+    critical. A prod-owned deployer account with the same role passes.
+
+    ## Remediation
+    Give production its own identity (created in the prod project), grant it the role, and
+    remove the non-prod one:
+    `gcloud projects remove-iam-policy-binding PROD_PROJECT --member=serviceAccount:EMAIL --role=ROLE`.
+
+    ## References
+    - https://cloud.google.com/architecture/framework/security/implement-resource-hierarchy
+    - https://cloud.google.com/iam/docs/best-practices-service-accounts#single-purpose
+    """
+    here = inv.environment()
+    if here.environment is not Environment.PROD:
+        return
+    policy = inv.get(collections.PROJECT_IAM_POLICY)
+    found = 0
+    for member, held in by_member(list(grants(policy))).items():
+        email = sa_email(member)
+        owner = owner_project(email) if email else None
+        if not _other_project(inv, owner):
+            continue
+        assert owner is not None
+        theirs = inv.environment(owner)
+        if not theirs.environment.non_prod:
+            continue
+        found += 1
+        yield failed(
+            inv.resource,
+            f"Prod project {inv.project_id} grants {roles_text(held)} to {email}, owned by "
+            f"{theirs.environment.value} project {owner} ({theirs.source}).",
+            subject=member,
+            remediation="\n".join(remove_binding(inv.project_id, g) for g in held),
+        )
+    if not found:
+        yield passed(
+            inv.resource,
+            f"No identity owned by a non-prod project holds a role on prod project {inv.project_id}.",
+        )
+
+
+def _identity_key(project_id: str, service: Mapping[str, Any]) -> str:
+    """A service's runtime identity; the default compute account is per project."""
+    return (
+        runtime_identity(service) or f"the Compute Engine default service account of {project_id}"
+    )
+
+
+@check(
+    id="env.shared-service-account",
+    title="Prod Cloud Run services run as prod-owned identities, not shared across environments",
+    severity=Severity.HIGH,
+    area=Area.ENVIRONMENT,
+    requires=[collections.PROJECT, collections.RUN_SERVICES],
+    exposure=True,
+)
+def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud Run service's runtime identity crosses environments.
+
+    Fails when a service in a prod project runs as a service account owned by a non-prod
+    project, or when one service account is the runtime identity of services in projects of
+    different environments (among the projects in scope). If another project in scope could not
+    be read, the comparison is incomplete and the result is unknown.
+
+    ## Why it matters
+    Whoever can deploy code as an identity, or hold one of its keys, acts as it everywhere it is
+    used. An identity shared by dev and prod lets a dev deploy read production secrets and
+    databases; a prod service running as a dev-owned account is administered by the dev project.
+
+    ## Example
+    acme-prod's `worker` runs as `ci@acme-dev.iam.gserviceaccount.com`: fails. acme-prod's `api`
+    runs as `api-runtime@acme-prod.iam.gserviceaccount.com`, used nowhere else: passes.
+
+    ## Remediation
+    Create one runtime service account per service and environment, in that environment's project:
+    `gcloud iam service-accounts create SERVICE-runtime --project=PROJECT`, then
+    `gcloud run services update SERVICE --region=REGION --service-account=SERVICE-runtime@PROJECT.iam.gserviceaccount.com`.
+
+    ## References
+    - https://cloud.google.com/run/docs/securing/service-identity
+    - https://cloud.google.com/iam/docs/best-practices-service-accounts#single-purpose
+    """
+    here = inv.environment()
+    if here.environment is Environment.UNKNOWN:
+        return
+    users: dict[str, list[tuple[str, Mapping[str, Any], Classification]]] = {}
+    blind: list[Unreadable] = []
+    for project_id in inv.scope:
+        if project_id == inv.project_id:
+            continue
+        try:
+            services = inv.get(collections.RUN_SERVICES, project_id)
+        except Unreadable as exc:
+            if not exc.reason.not_applicable:
+                blind.append(exc)
+            continue
+        theirs = inv.environment(project_id)
+        for service in services:
+            users.setdefault(_identity_key(project_id, service), []).append(
+                (project_id, service, theirs)
+            )
+    for service in inv.get(collections.RUN_SERVICES):
+        resource = service_resource(inv, service)
+        name = short_name(service)
+        identity = _identity_key(inv.project_id, service)
+        owner = owner_project(identity) if runtime_identity(service) else None
+        fix = (
+            f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
+            f"gcloud run services update {name} --region={region_of(service)} --project={inv.project_id} "
+            f"--service-account={name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
+        )
+        if here.environment is Environment.PROD and _other_project(inv, owner):
+            assert owner is not None
+            theirs = inv.environment(owner)
+            if theirs.environment.non_prod:
+                yield failed(
+                    resource,
+                    f"Prod Cloud Run service {name} runs as {identity}, owned by {theirs.environment.value} project {owner}.",
+                    subject=f"serviceAccount:{identity}",
+                    remediation=fix,
+                )
+                continue
+        crossing = [
+            (p, s, e)
+            for p, s, e in users.get(identity, [])
+            if e.environment not in (Environment.UNKNOWN, here.environment)
+        ]
+        if crossing:
+            where = ", ".join(
+                f"{short_name(s)} in {e.environment.value} project {p}" for p, s, e in crossing
+            )
+            yield failed(
+                resource,
+                f"Cloud Run service {name} ({here.environment.value}) runs as {identity}, which also runs {where}.",
+                subject=f"serviceAccount:{identity}",
+                remediation=fix,
+            )
+        elif blind:
+            yield unknown(
+                resource,
+                blind[0].reason,
+                f"Cannot tell whether {identity} (identity of Cloud Run service {name}) is shared across "
+                f"environments: {blind[0].describe()}.",
+                remediation=blind[0].hint(),
+            )
+        else:
+            yield passed(
+                resource,
+                f"Cloud Run service {name} runs as {identity}, used by no other environment in scope.",
+            )
+
+
+def _reference_outcome(
+    inv: Inventory,
+    here: Classification,
+    service: Mapping[str, Any],
+    kind: str,
+    ref: str,
+    owner: str,
+) -> Outcome | None:
+    theirs = inv.environment(owner)
+    if (
+        Environment.UNKNOWN in (theirs.environment, here.environment)
+        or theirs.environment is here.environment
+    ):
+        return None
+    severity = (
+        Severity.CRITICAL
+        if Environment.PROD in (here.environment, theirs.environment)
+        else Severity.HIGH
+    )
+    name = short_name(service)
+    return failed(
+        service_resource(inv, service),
+        f"Cloud Run service {name} in {here.environment.value} project {inv.project_id} uses {kind} {ref} "
+        f"of {theirs.environment.value} project {owner} ({theirs.source}).",
+        subject=ref,
+        severity=severity,
+        remediation=(
+            f"give {inv.project_id} its own {kind} and point the service at it: gcloud run services update "
+            f"{name} --region={region_of(service)} --project={inv.project_id} "
+            + (
+                "--update-secrets=VAR=SECRET:VERSION"
+                if kind == "secret"
+                else "--set-cloudsql-instances=PROJECT:REGION:INSTANCE"
+            )
+        ),
+    )
+
+
+@check(
+    id="env.cross-env-reference",
+    title="Cloud Run services use secrets and databases of their own environment",
+    severity=Severity.CRITICAL,
+    area=Area.ENVIRONMENT,
+    requires=[collections.PROJECT, collections.RUN_SERVICES],
+    exposure=True,
+)
+def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud Run service references a secret or a Cloud SQL instance of another environment.
+
+    References: `valueSource.secretKeyRef.secret` of env vars and `secret.secret` of volumes in the
+    `projects/P/secrets/S` form, and the `project:region:instance` names of `cloudSqlInstance`
+    volumes. Critical when prod is on either side, high between staging and dev; references whose
+    project's environment is unknown are not reported. `subject` is the reference.
+
+    ## Why it matters
+    A staging service reading production's database password can corrupt production data during
+    a test; a production service depending on a staging database goes down when staging is
+    rebuilt. Environments are only separate if their data paths are.
+
+    ## Example
+    acme-prod's `admin` mounts `acme-staging:europe-west1:staging-db`: critical.
+
+    ## Remediation
+    Give each environment its own secret versions and database, and repoint the service:
+    `gcloud run services update SERVICE --region=REGION --update-secrets=VAR=SECRET:VERSION`
+    or `--set-cloudsql-instances=PROJECT:REGION:INSTANCE`.
+
+    ## References
+    - https://cloud.google.com/run/docs/configuring/services/secrets
+    - https://cloud.google.com/sql/docs/postgres/connect-run
+    """
+    here = inv.environment()
+    for service in inv.get(collections.RUN_SERVICES):
+        found = False
+        references = [("secret", ref, secret_project(ref)) for ref in secret_refs(service)]
+        references += [("Cloud SQL instance", ref, sql_project(ref)) for ref in sql_refs(service)]
+        for kind, ref, owner in dict.fromkeys(references):
+            if not _other_project(inv, owner):
+                continue
+            assert owner is not None
+            outcome = _reference_outcome(inv, here, service, kind, ref, owner)
+            if outcome is not None:
+                found = True
+                yield outcome
+        if not found:
+            yield passed(
+                service_resource(inv, service),
+                f"Cloud Run service {short_name(service)} references no secret or database of another environment.",
+            )
+
+
+def _run_labels(service: Mapping[str, Any]) -> Any:
+    return service.get("labels")
+
+
+def _sql_labels(instance: Mapping[str, Any]) -> Any:
+    return (instance.get("settings") or {}).get("userLabels")
+
+
+def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[Environment, str]:
+    for key in ("env", "environment"):
+        if labels and key in labels:
+            return environment_word(labels[key]), f"label {key}={labels[key]}"
+    env, token = environment_from_name(name)
+    return env, f"name token '{token}'"
+
+
+@check(
+    id="env.mixed-environments",
+    title="A project hosts resources of its own environment only",
+    severity=Severity.HIGH,
+    area=Area.ENVIRONMENT,
+    requires=[collections.PROJECT, collections.RUN_SERVICES, collections.SQL_INSTANCES],
+)
+def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
+    """A resource declares an environment other than its project's.
+
+    A Cloud Run service (its `labels`) or Cloud SQL instance (its `settings.userLabels`) labelled
+    `env`/`environment`, or named with an environment token (`api-dev`, `orders-staging-db`),
+    inside a project of another environment. Evaluated when the project's environment is known.
+
+    ## Why it matters
+    A `-dev` service inside production shares production's identities, network, quotas and data;
+    a production database in a dev project is governed by dev's looser access. Either way the
+    environment boundary that every other rule relies on is gone.
+
+    ## Example
+    Project acme-prod (env=prod) runs Cloud Run service `api-dev`: fails. Its service `api` passes.
+
+    ## Remediation
+    Move the resource to the project of its environment (redeploy the service there, or
+    `gcloud sql instances clone` then cut over), or fix its label if the label is wrong.
+
+    ## References
+    - https://cloud.google.com/architecture/framework/security/implement-resource-hierarchy
+    - https://cloud.google.com/resource-manager/docs/creating-managing-labels
+    """
+    here = inv.environment()
+    if here.environment is Environment.UNKNOWN:
+        return
+    kinds: list[
+        tuple[Collection[list[dict[str, Any]]], str, str, Callable[[Mapping[str, Any]], Any]]
+    ] = [
+        (collections.RUN_SERVICES, "Cloud Run service", "run.googleapis.com", _run_labels),
+        (collections.SQL_INSTANCES, "Cloud SQL instance", "sqladmin.googleapis.com", _sql_labels),
+    ]
+    for collection, kind, service, labels_of in kinds:
+        try:
+            resources = inv.get(collection)
+        except Unreadable as exc:
+            yield from_unreadable(exc, inv.resource)
+            continue
+        for item in resources:
+            name = short_name(item)
+            relative = (
+                str(item.get("name"))
+                if collection is collections.RUN_SERVICES
+                else f"instances/{name}"
+            )
+            resource = full_name(service, inv.project_id, relative)
+            env, why = _declared_environment(labels_of(item), name)
+            if env is Environment.UNKNOWN or env is here.environment:
+                yield passed(
+                    resource,
+                    f"{kind} {name} declares no environment other than {here.environment.value}.",
+                )
+            else:
+                yield failed(
+                    resource,
+                    f"{kind} {name} declares {env.value} ({why}) inside {_env_text(here)} project {inv.project_id}.",
+                    remediation=f"move {name} to a {env.value} project, or correct its label if it is wrong",
+                )

@@ -1,14 +1,66 @@
-"""Least-privilege service accounts: no basic roles, no admin roles, no long-lived keys."""
+"""Least-privilege service accounts: no basic or admin roles, no project-wide impersonation,
+no long-lived keys, no public principals, one dedicated identity per Cloud Run service."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
 
-from gcplint.api import Area, Inventory, Outcome, Severity, check, collections, failed, passed
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    check,
+    collections,
+    failed,
+    from_unreadable,
+    full_name,
+    passed,
+)
 
-from ._iam import condition_note, grants, is_user_managed_sa, sa_email
+from ._iam import (
+    PUBLIC_MEMBERS,
+    Grant,
+    by_member,
+    grants,
+    is_default_compute_sa,
+    is_default_sa,
+    is_service_agent,
+    is_user_managed_sa,
+    remove_binding,
+    roles_text,
+    sa_email,
+)
+from ._run import region_of, runtime_identity, service_resource, short_name
 
 PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HIGH}
+IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+
+
+def _binding_findings(
+    inv: Inventory,
+    matching: list[Grant],
+    describe: str,
+    passing: str,
+    severity_of: Any = None,
+) -> Iterator[Outcome]:
+    """One failure per member among `matching` grants, or one pass for the project."""
+    for member, held in by_member(matching).items():
+        yield failed(
+            inv.resource,
+            describe.format(
+                member=member.partition(":")[2] or member,
+                roles=roles_text(held),
+                project=inv.project_id,
+            ),
+            subject=member,
+            severity=severity_of(held) if severity_of else None,
+            remediation="\n".join(remove_binding(inv.project_id, g) for g in held),
+        )
+    if not matching:
+        yield passed(inv.resource, passing.format(project=inv.project_id))
 
 
 @check(
@@ -46,28 +98,438 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/understanding-roles#basic
     - https://cloud.google.com/iam/docs/best-practices-service-accounts
     """
-    policy = inv.get(collections.PROJECT_IAM_POLICY)
-    found = False
-    for grant in grants(policy):
-        severity = PRIMITIVE_ROLES.get(grant.role)
-        email = sa_email(grant.member)
-        if severity is None or email is None or not is_user_managed_sa(email):
-            continue
-        found = True
+    matching = [
+        g
+        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
+        if g.role in PRIMITIVE_ROLES and (email := sa_email(g.member)) and is_user_managed_sa(email)
+    ]
+    yield from _binding_findings(
+        inv,
+        matching,
+        "Service account {member} holds {roles} on project {project}.",
+        "No user-managed service account holds roles/owner or roles/editor on project {project}.",
+        lambda held: max((PRIMITIVE_ROLES[g.role] for g in held), key=lambda s: s.rank),
+    )
+
+
+@check(
+    id="iam.default-sa-privileged",
+    title="Default service accounts do not hold Owner or Editor",
+    severity=Severity.HIGH,
+    area=Area.IAM,
+    requires=[collections.PROJECT_IAM_POLICY],
+)
+def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
+    """The Compute Engine or App Engine default service account holds roles/owner or roles/editor.
+
+    ## Why it matters
+    Google used to grant the default service accounts Editor automatically, and every VM, Cloud
+    Run service or function created without an explicit identity runs as them. Any code running
+    there can then modify nearly everything in the project.
+
+    ## Example
+    `serviceAccount:123456789012-compute@developer.gserviceaccount.com` bound to `roles/editor`
+    fails. Google's own service agents (`…@cloudservices.gserviceaccount.com`) are not reported.
+
+    ## Remediation
+    Give workloads dedicated service accounts, then remove the grant:
+    `gcloud projects remove-iam-policy-binding PROJECT_ID --member=serviceAccount:NUMBER-compute@developer.gserviceaccount.com --role=roles/editor`.
+    Enforce the organization policy `iam.automaticIamGrantsForDefaultServiceAccounts` so new
+    projects do not get the grant.
+
+    ## References
+    - https://cloud.google.com/iam/docs/service-account-types#default
+    - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts#disable_service_account_default_grants
+    """
+    matching = [
+        g
+        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
+        if g.role in PRIMITIVE_ROLES and (email := sa_email(g.member)) and is_default_sa(email)
+    ]
+    yield from _binding_findings(
+        inv,
+        matching,
+        "Default service account {member} holds {roles} on project {project}.",
+        "No default service account holds roles/owner or roles/editor on project {project}.",
+    )
+
+
+@check(
+    id="iam.sa-admin-role",
+    title="Service accounts hold no admin roles at project level",
+    severity=Severity.HIGH,
+    area=Area.IAM,
+    requires=[collections.PROJECT_IAM_POLICY],
+)
+def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
+    """A service account holds a project-level role whose name contains "admin".
+
+    Predefined (`roles/resourcemanager.projectIamAdmin`, `roles/iam.serviceAccountAdmin`,
+    `roles/cloudsql.admin`…) and custom roles alike; Google-managed service agents are not reported.
+
+    ## Why it matters
+    Admin roles can change the resource's own access control, delete it, or (for IAM admin roles)
+    grant any role to anyone. A workload identity rarely needs them; CI identities that do should
+    hold them on specific resources, not on the whole project.
+
+    ## Example
+    `serviceAccount:terraform@acme-prod.iam.gserviceaccount.com` with
+    `roles/resourcemanager.projectIamAdmin` fails.
+
+    ## Remediation
+    Replace the admin role with the narrower roles the account uses (IAM Recommender lists them),
+    or grant it on the specific resource:
+    `gcloud projects remove-iam-policy-binding PROJECT_ID --member=serviceAccount:EMAIL --role=ROLE`.
+
+    ## References
+    - https://cloud.google.com/iam/docs/best-practices-service-accounts
+    - https://cloud.google.com/iam/docs/recommender-overview
+    """
+    matching = [
+        g
+        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
+        if "admin" in g.role.lower()
+        and (email := sa_email(g.member))
+        and not is_service_agent(email)
+    ]
+    yield from _binding_findings(
+        inv,
+        matching,
+        "Service account {member} holds {roles} on project {project}.",
+        "No service account holds an admin role on project {project}.",
+    )
+
+
+@check(
+    id="iam.sa-impersonation-project-wide",
+    title="Nobody can impersonate every service account of the project",
+    severity=Severity.HIGH,
+    area=Area.IAM,
+    requires=[collections.PROJECT_IAM_POLICY],
+)
+def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
+    """roles/iam.serviceAccountUser or roles/iam.serviceAccountTokenCreator is granted at project level.
+
+    Granted to anyone (users, groups, service accounts); Google-managed service agents are not
+    reported.
+
+    ## Why it matters
+    At project level these roles apply to every service account in the project, present and
+    future: the holder can deploy code as, or mint tokens for, the most privileged account there,
+    including the production runtime identity. They belong on the one service account needed.
+
+    ## Example
+    `group:developers@acme.example` with `roles/iam.serviceAccountUser` on acme-prod fails.
+    The same role granted on `api-runtime@acme-prod.iam.gserviceaccount.com` only passes.
+
+    ## Remediation
+    Grant the role on the specific service account, then remove the project-level grant:
+    `gcloud iam service-accounts add-iam-policy-binding SA_EMAIL --member=MEMBER --role=roles/iam.serviceAccountUser`
+    and `gcloud projects remove-iam-policy-binding PROJECT_ID --member=MEMBER --role=roles/iam.serviceAccountUser`.
+
+    ## References
+    - https://cloud.google.com/iam/docs/service-accounts-actas
+    - https://cloud.google.com/iam/docs/best-practices-service-accounts#project-folder-grants
+    """
+    matching = [
+        g
+        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
+        if g.role in IMPERSONATION_ROLES
+        and not ((email := sa_email(g.member)) and is_service_agent(email))
+    ]
+    yield from _binding_findings(
+        inv,
+        matching,
+        "{member} holds {roles} on the whole project {project}: it can act as every service account there.",
+        "No impersonation role is granted project-wide on project {project}.",
+    )
+
+
+@check(
+    id="iam.public-principal",
+    title="The project IAM policy grants nothing to allUsers or allAuthenticatedUsers",
+    severity=Severity.CRITICAL,
+    area=Area.IAM,
+    requires=[collections.PROJECT_IAM_POLICY],
+    exposure=True,
+)
+def public_principal(inv: Inventory) -> Iterator[Outcome]:
+    """`allUsers` or `allAuthenticatedUsers` appears in the project IAM policy.
+
+    Critical in every environment: a public grant is exposure whatever the project is for.
+
+    ## Why it matters
+    `allUsers` is anyone on the internet; `allAuthenticatedUsers` is anyone with any Google
+    account. A project-level grant to either applies to every resource of the project.
+
+    ## Example
+    acme-dev grants `roles/viewer` to `allUsers`: anyone can list its resources and read their
+    configuration.
+
+    ## Remediation
+    `gcloud projects remove-iam-policy-binding PROJECT_ID --member=allUsers --role=ROLE`. Enforce
+    the organization policy `iam.allowedPolicyMemberDomains` to prevent it.
+
+    ## References
+    - https://cloud.google.com/iam/docs/principals-overview#all-users
+    - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains
+    """
+    matching = [
+        g for g in grants(inv.get(collections.PROJECT_IAM_POLICY)) if g.member in PUBLIC_MEMBERS
+    ]
+    for member, held in by_member(matching).items():
         yield failed(
             inv.resource,
-            f"Service account {email} holds {grant.role} on project {inv.project_id}"
-            f"{condition_note(grant)}.",
-            subject=grant.member,
-            severity=severity,
-            remediation=(
-                "grant narrower predefined roles, then: gcloud projects remove-iam-policy-binding "
-                f"{inv.project_id} --member={grant.member} --role={grant.role}"
-                + (" --condition=..." if grant.condition else "")
-            ),
+            f"Project {inv.project_id} grants {roles_text(held)} to {member}.",
+            subject=member,
+            remediation="\n".join(remove_binding(inv.project_id, g) for g in held),
         )
-    if not found:
+    if not matching:
         yield passed(
             inv.resource,
-            f"No user-managed service account holds roles/owner or roles/editor on project {inv.project_id}.",
+            f"Project {inv.project_id} grants nothing to allUsers or allAuthenticatedUsers.",
         )
+
+
+def _account_resource(inv: Inventory, account: Mapping[str, Any]) -> str:
+    return full_name(
+        "iam.googleapis.com", inv.project_id, f"serviceAccounts/{account.get('email', '')}"
+    )
+
+
+def _enabled_user_keys(keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        k
+        for k in keys
+        if k.get("keyType", "USER_MANAGED") == "USER_MANAGED" and not k.get("disabled")
+    ]
+
+
+def _key_id(key: Mapping[str, Any]) -> str:
+    return str(key.get("name", "")).rpartition("/")[2]
+
+
+@check(
+    id="iam.sa-user-managed-key",
+    title="Service accounts have no enabled user-managed keys",
+    severity=Severity.HIGH,
+    area=Area.IAM,
+    requires=[collections.SERVICE_ACCOUNTS, collections.SERVICE_ACCOUNT_KEYS],
+)
+def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
+    """An enabled user-managed key exists for a service account.
+
+    One result per enabled user-managed key (`resource` is the key); a service account without
+    one passes. Disabled keys and Google-managed keys are not reported.
+
+    ## Why it matters
+    A user-managed key is a long-lived password for the service account: it works from anywhere,
+    does not expire by default, and ends up in CI variables, laptops and repositories. Workload
+    identity, impersonation and Workload Identity Federation give short-lived credentials instead.
+
+    ## Example
+    `deployer@acme-prod.iam.gserviceaccount.com` has an enabled USER_MANAGED key: fails.
+
+    ## Remediation
+    Move the consumer to Workload Identity Federation or impersonation, then delete the key:
+    `gcloud iam service-accounts keys delete KEY_ID --iam-account=EMAIL`. Enforce the organization
+    policy `iam.disableServiceAccountKeyCreation`.
+
+    ## References
+    - https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys
+    - https://cloud.google.com/iam/docs/workload-identity-federation
+    """
+    found = inv.get(collections.SERVICE_ACCOUNT_KEYS)
+    for account in inv.get(collections.SERVICE_ACCOUNTS):
+        email = str(account.get("email", ""))
+        resource = _account_resource(inv, account)
+        if email in found.unreadable:
+            yield from_unreadable(found.unreadable[email], resource)
+            continue
+        keys = _enabled_user_keys(found.keys.get(email, []))
+        for key in keys:
+            state = " (the account itself is disabled)" if account.get("disabled") else ""
+            yield failed(
+                full_name("iam.googleapis.com", inv.project_id, str(key.get("name", ""))),
+                f"Service account {email} has enabled user-managed key {_key_id(key)}, "
+                f"valid since {key.get('validAfterTime', 'an unknown time')}{state}.",
+                remediation=f"gcloud iam service-accounts keys delete {_key_id(key)} --iam-account={email}",
+            )
+        if not keys:
+            yield passed(resource, f"Service account {email} has no enabled user-managed key.")
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@check(
+    id="iam.sa-key-age",
+    title="User-managed service account keys are rotated",
+    severity=Severity.HIGH,
+    area=Area.IAM,
+    requires=[collections.SERVICE_ACCOUNTS, collections.SERVICE_ACCOUNT_KEYS],
+    options={"max-age-days": 90},
+)
+def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
+    """An enabled user-managed key is older than `max-age-days` (default 90).
+
+    The age is measured from the key's `validAfterTime` to the start of the scan. One result per
+    enabled user-managed key. Configure the threshold with
+    `[tool.gcplint.check-options."iam.sa-key-age"] max-age-days = 60`.
+
+    ## Why it matters
+    The longer a key lives, the more copies of it exist and the longer a leaked one works. CIS
+    asks for rotation at least every 90 days; better, no keys at all (see iam.sa-user-managed-key).
+
+    ## Example
+    A key created on 2025-01-14 and still enabled in November 2026 is 680+ days old: fails.
+
+    ## Remediation
+    Create a new key, roll it out, then delete the old one:
+    `gcloud iam service-accounts keys create new.json --iam-account=EMAIL` and
+    `gcloud iam service-accounts keys delete KEY_ID --iam-account=EMAIL`.
+
+    ## References
+    - https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys#key-rotation
+    - https://www.cisecurity.org/benchmark/google_cloud_computing_platform
+    """
+    limit = int(inv.option("max-age-days"))
+    found = inv.get(collections.SERVICE_ACCOUNT_KEYS)
+    for account in inv.get(collections.SERVICE_ACCOUNTS):
+        email = str(account.get("email", ""))
+        if email in found.unreadable:
+            yield from_unreadable(found.unreadable[email], _account_resource(inv, account))
+            continue
+        for key in _enabled_user_keys(found.keys.get(email, [])):
+            resource = full_name("iam.googleapis.com", inv.project_id, str(key.get("name", "")))
+            created = _parse_time(str(key.get("validAfterTime", "")))
+            if created is None:
+                yield failed(
+                    resource,
+                    f"Key {_key_id(key)} of {email} has no readable validAfterTime, so its age is unknown.",
+                )
+                continue
+            age = (inv.now - created).days
+            if age > limit:
+                yield failed(
+                    resource,
+                    f"Key {_key_id(key)} of {email} is {age} days old (created {created.date()}; limit {limit} days).",
+                    remediation=(
+                        f"gcloud iam service-accounts keys create new-key.json --iam-account={email} && "
+                        f"gcloud iam service-accounts keys delete {_key_id(key)} --iam-account={email}"
+                    ),
+                )
+            else:
+                yield passed(
+                    resource, f"Key {_key_id(key)} of {email} is {age} days old (limit {limit})."
+                )
+
+
+@check(
+    id="iam.run-default-sa",
+    title="Cloud Run services do not run as the Compute Engine default service account",
+    severity=Severity.HIGH,
+    area=Area.IAM,
+    requires=[collections.RUN_SERVICES],
+)
+def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud Run service runs as the Compute Engine default service account.
+
+    That is the case when `template.serviceAccount` is empty or is `NUMBER-compute@developer.gserviceaccount.com`.
+
+    ## Why it matters
+    The default compute account is shared by every VM, service and function deployed without an
+    explicit identity, and often still holds Editor. Code in the service then has the union of
+    everything all of them need, and a compromise of any one is a compromise of all.
+
+    ## Example
+    Service `admin` with no `template.serviceAccount` fails; `api` running as
+    `api-runtime@acme-prod.iam.gserviceaccount.com` passes.
+
+    ## Remediation
+    `gcloud iam service-accounts create SERVICE-runtime --project=PROJECT_ID`, grant it only what
+    the service needs, then
+    `gcloud run services update SERVICE --region=REGION --service-account=SERVICE-runtime@PROJECT_ID.iam.gserviceaccount.com`.
+
+    ## References
+    - https://cloud.google.com/run/docs/securing/service-identity
+    - https://cloud.google.com/iam/docs/service-account-types#default
+    """
+    for service in inv.get(collections.RUN_SERVICES):
+        name = short_name(service)
+        identity = runtime_identity(service)
+        resource = service_resource(inv, service)
+        if identity is None or is_default_compute_sa(identity):
+            shown = (
+                identity
+                or "the Compute Engine default service account (template.serviceAccount is unset)"
+            )
+            yield failed(
+                resource,
+                f"Cloud Run service {name} runs as {shown}.",
+                remediation=(
+                    f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
+                    f"gcloud run services update {name} --region={region_of(service)} --project={inv.project_id} "
+                    f"--service-account={name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
+                ),
+            )
+        else:
+            yield passed(resource, f"Cloud Run service {name} runs as {identity}.")
+
+
+@check(
+    id="iam.shared-run-sa",
+    title="Each Cloud Run service has its own identity",
+    severity=Severity.MEDIUM,
+    area=Area.IAM,
+    requires=[collections.RUN_SERVICES],
+)
+def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
+    """One service account is the identity of two or more Cloud Run services in a project.
+
+    Services without `template.serviceAccount` share the Compute Engine default account.
+
+    ## Why it matters
+    A shared identity holds the union of the permissions of every service using it, so a bug or
+    compromise in the least important service reaches the data of the most important one, and
+    audit logs cannot tell which service acted.
+
+    ## Example
+    `api` and `worker` both run as `app@acme-prod.iam.gserviceaccount.com`: both fail.
+
+    ## Remediation
+    One service account per service:
+    `gcloud run services update SERVICE --region=REGION --service-account=SERVICE-runtime@PROJECT_ID.iam.gserviceaccount.com`.
+
+    ## References
+    - https://cloud.google.com/run/docs/securing/service-identity#per-service-identity
+    """
+    services = inv.get(collections.RUN_SERVICES)
+    users: dict[str, list[str]] = {}
+    for service in services:
+        users.setdefault(
+            runtime_identity(service) or "the Compute Engine default service account", []
+        ).append(short_name(service))
+    for service in services:
+        name = short_name(service)
+        identity = runtime_identity(service) or "the Compute Engine default service account"
+        others = [n for n in users[identity] if n != name]
+        resource = service_resource(inv, service)
+        if others:
+            yield failed(
+                resource,
+                f"Cloud Run service {name} runs as {identity}, shared with {', '.join(others)}.",
+                remediation=(
+                    f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
+                    f"gcloud run services update {name} --region={region_of(service)} --project={inv.project_id} "
+                    f"--service-account={name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
+                ),
+            )
+        else:
+            yield passed(
+                resource, f"Cloud Run service {name} is the only service running as {identity}."
+            )

@@ -9,20 +9,25 @@ from gcplint.api import (
     Area,
     Inventory,
     Outcome,
+    Reason,
     Severity,
     check,
     collections,
     failed,
-    full_name,
     passed,
+    unknown,
 )
+
+from ._run import region_of, service_resource, short_name
 
 JSON = Mapping[str, Any]
 
 
-def service_resource(inv: Inventory, service: JSON) -> str:
-    """The full resource name of a Cloud Run service."""
-    return full_name("run.googleapis.com", inv.project_id, str(service.get("name", "")))
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of an API message, on one line and at most `limit` characters."""
+    lines = text.strip().splitlines()
+    sentence = (lines[0] if lines else text).split(". ")[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
 def is_ready(revision: JSON) -> bool:
@@ -58,12 +63,6 @@ def revisions_of(service: JSON, revisions: list[dict[str, Any]]) -> list[dict[st
     return sorted(own, key=lambda r: str(r.get("createTime", "")), reverse=True)
 
 
-def region_of(service: JSON) -> str:
-    """The service's region, from its name."""
-    parts = str(service.get("name", "")).split("/")
-    return parts[3] if len(parts) > 3 else "REGION"
-
-
 @check(
     id="run.no-rollback-target",
     title="Cloud Run service has a Ready revision to roll back to",
@@ -95,7 +94,7 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     services = inv.get(collections.RUN_SERVICES)
     revisions = inv.get(collections.RUN_REVISIONS) if services else []
     for service in services:
-        short = str(service.get("name", "")).rpartition("/")[2]
+        short = short_name(service)
         live = serving(service)
         own = revisions_of(service, revisions)
         targets = [
@@ -122,5 +121,75 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
                 "keep a known-good earlier revision; to roll back later: gcloud run services "
                 f"update-traffic {short} --region={region_of(service)} --project={inv.project_id} "
                 "--to-revisions=REVISION=100"
+            ),
+        )
+
+
+@check(
+    id="run.latest-revision-failed",
+    title="The last deploy of a Cloud Run service succeeded",
+    severity=Severity.HIGH,
+    area=Area.ROLLBACK,
+    requires=[collections.RUN_SERVICES],
+)
+def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
+    """The last deploy of a Cloud Run service failed.
+
+    Fails when `latestCreatedRevision` differs from `latestReadyRevision`, or the service's
+    `terminalCondition` has not succeeded: the newest revision never became ready and traffic
+    stayed on an older one. A service that is still reconciling (a deploy in progress) is
+    unknown until it settles.
+
+    ## Why it matters
+    The code you think is live is not: the fix you deployed is not serving, and the next deploy
+    starts from a state nobody intended. A broken revision also hides whether a rollback would work.
+
+    ## Example
+    `latestCreatedRevision: admin-00003-zib`, `latestReadyRevision: admin-00002-nox`,
+    `terminalCondition.state: CONDITION_FAILED`: fails.
+
+    ## Remediation
+    Read why the revision failed (`gcloud run revisions describe REVISION --region=REGION`, and its
+    logs), fix and redeploy; until then traffic stays on the last Ready revision.
+
+    ## References
+    - https://cloud.google.com/run/docs/troubleshooting
+    - https://cloud.google.com/run/docs/managing/revisions
+    """
+    for service in inv.get(collections.RUN_SERVICES):
+        name = short_name(service)
+        resource = service_resource(inv, service)
+        created = str(service.get("latestCreatedRevision", "")).rpartition("/")[2]
+        ready = str(service.get("latestReadyRevision", "")).rpartition("/")[2]
+        condition = service.get("terminalCondition") or {}
+        state = condition.get("state", "unset")
+        if service.get("reconciling") is True:
+            yield unknown(
+                resource,
+                Reason.ERROR,
+                f"Cloud Run service {name} is reconciling (a deploy is in progress); re-run once it settles.",
+            )
+            continue
+        if created == ready and state == "CONDITION_SUCCEEDED":
+            yield passed(
+                resource,
+                f"The latest revision {created} of Cloud Run service {name} is Ready and serving.",
+            )
+            continue
+        why = first_sentence(
+            str(
+                condition.get("message")
+                or condition.get("reason")
+                or condition.get("revisionReason")
+                or state
+            )
+        )
+        yield failed(
+            resource,
+            f"The last deploy of Cloud Run service {name} failed: latest created revision {created or 'none'}, "
+            f"latest ready {ready or 'none'}, terminal condition {state} ({why}).",
+            remediation=(
+                f"gcloud run revisions describe {created or 'REVISION'} --region={region_of(service)} --project={inv.project_id}"
+                "  (read the failure, fix it, redeploy)"
             ),
         )

@@ -1,33 +1,100 @@
-"""Database exposure and resilience: Cloud SQL instances."""
+"""Database exposure and resilience: Cloud SQL instances (sqladmin v1 instances.list)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import ipaddress
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from gcplint.api import (
     Area,
     Inventory,
     Outcome,
+    Reason,
     Severity,
     check,
     collections,
     failed,
     full_name,
     passed,
+    unknown,
 )
 
+JSON = Mapping[str, Any]
 
-def instance_resource(inv: Inventory, instance: Mapping[str, Any]) -> str:
+PRIVATE_RANGES = [
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "::1/128",
+        "fe80::/10",
+    )
+]
+SECURE_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
+
+
+def instance_resource(inv: Inventory, instance: JSON) -> str:
     """The full resource name of a Cloud SQL instance."""
     return full_name(
         "sqladmin.googleapis.com", inv.project_id, f"instances/{instance.get('name', '')}"
     )
 
 
+def settings(instance: JSON) -> JSON:
+    """The instance's `settings` (empty when absent)."""
+    return instance.get("settings") or {}
+
+
+def ip_config(instance: JSON) -> JSON:
+    """`settings.ipConfiguration` (empty when absent)."""
+    return settings(instance).get("ipConfiguration") or {}
+
+
+def public_addresses(instance: JSON) -> list[str]:
+    """The instance's PRIMARY (public) addresses."""
+    return [
+        str(a.get("ipAddress", "?"))
+        for a in instance.get("ipAddresses") or []
+        if a.get("type") == "PRIMARY"
+    ]
+
+
+def has_public_ip(instance: JSON) -> bool:
+    """`ipv4Enabled` true or a PRIMARY address: either is enough."""
+    return ip_config(instance).get("ipv4Enabled") is True or bool(public_addresses(instance))
+
+
+def is_primary(instance: JSON) -> bool:
+    """A primary instance (not a read replica, read pool or on-premises source)."""
+    kind = instance.get("instanceType")
+    return kind == "CLOUD_SQL_INSTANCE" or (kind is None and not instance.get("masterInstanceName"))
+
+
+def patch(inv: Inventory, instance: JSON, flags: str) -> str:
+    """`gcloud sql instances patch NAME --project=P FLAGS`."""
+    return f"gcloud sql instances patch {instance.get('name', 'INSTANCE')} --project={inv.project_id} {flags}"
+
+
 def _flag(value: object) -> str:
     """A JSON boolean as the API shows it."""
     return "unset" if value is None else str(value).lower()
+
+
+def each_instance(
+    inv: Inventory, judge: Callable[[JSON], Outcome | None], *, primaries_only: bool = False
+) -> Iterator[Outcome]:
+    """Judge every instance (or every primary); `judge` may return None to skip one."""
+    for instance in inv.get(collections.SQL_INSTANCES):
+        if primaries_only and not is_primary(instance):
+            continue
+        outcome = judge(instance)
+        if outcome is not None:
+            yield outcome
 
 
 @check(
@@ -62,31 +129,343 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/configure-private-ip
     - https://cloud.google.com/sql/docs/mysql/configure-ip
     """
-    for instance in inv.get(collections.SQL_INSTANCES):
+
+    def judge(instance: JSON) -> Outcome:
         name = instance.get("name", "?")
-        ip_config = (instance.get("settings") or {}).get("ipConfiguration") or {}
-        public = [
-            a.get("ipAddress", "?")
-            for a in instance.get("ipAddresses") or []
-            if a.get("type") == "PRIMARY"
-        ]
+        if not has_public_ip(instance):
+            return passed(
+                instance_resource(inv, instance),
+                f"Cloud SQL instance {name} has no public IPv4 address.",
+            )
+        config = ip_config(instance)
+        addresses = public_addresses(instance)
+        networks = [str(n.get("value", "?")) for n in config.get("authorizedNetworks") or []]
+        reach = (
+            f"authorized networks: {', '.join(networks)}"
+            if networks
+            else "no authorized networks (reachable through the Auth Proxy and connectors)"
+        )
+        return failed(
+            instance_resource(inv, instance),
+            f"Cloud SQL instance {name} has a public IPv4 address{' ' + ', '.join(addresses) if addresses else ''} "
+            f"(ipv4Enabled: {_flag(config.get('ipv4Enabled'))}); {reach}.",
+            remediation=patch(
+                inv, instance, "--network=projects/PROJECT/global/networks/NETWORK --no-assign-ip"
+            ),
+        )
+
+    yield from each_instance(inv, judge)
+
+
+def open_to_internet(value: str) -> bool:
+    """A public range of 8 or fewer prefix bits (IPv4) or 16 or fewer (IPv6); raises ValueError."""
+    network = ipaddress.ip_network(value.strip(), strict=False)
+    if any(network.version == r.version and network.subnet_of(r) for r in PRIVATE_RANGES):  # type: ignore[arg-type]
+        return False
+    return network.prefixlen <= (8 if network.version == 4 else 16)
+
+
+@check(
+    id="sql.open-authorized-network",
+    title="No public-IP Cloud SQL instance authorizes the whole internet",
+    severity=Severity.CRITICAL,
+    area=Area.DATABASE,
+    requires=[collections.SQL_INSTANCES],
+    exposure=True,
+)
+def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
+    """A public-IP Cloud SQL instance has an authorized network open to the internet.
+
+    Every `settings.ipConfiguration.authorizedNetworks[].value` is parsed as a CIDR (IPv4 and
+    IPv6): a range that is not private (RFC 1918, RFC 4193, loopback, link-local) with 8 or fewer
+    prefix bits (IPv4) or 16 or fewer (IPv6) fails. So `0.0.0.0/0`, `::/0`, and the pair
+    `0.0.0.0/1` + `128.0.0.0/1` are caught, while `10.0.0.0/8` and an office range such as
+    `203.0.113.0/24` are not. Instances without a public IP are not evaluated. Critical in every
+    environment.
+
+    ## Why it matters
+    With the whole internet authorized, only the database password stands between any scanner
+    and the data; Cloud SQL instances with `0.0.0.0/0` are found and brute-forced within hours.
+
+    ## Example
+    `authorizedNetworks: [{value: "0.0.0.0/0", name: "temporary-debug"}]` on a public instance:
+    critical.
+
+    ## Remediation
+    Connect through the Cloud SQL Auth Proxy or connectors (no authorized network needed), or
+    list only your egress ranges:
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --authorized-networks=203.0.113.0/24`
+    (or `--clear-authorized-networks`).
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/authorize-networks
+    - https://cloud.google.com/sql/docs/postgres/sql-proxy
+    """
+
+    def judge(instance: JSON) -> Outcome | None:
+        if not has_public_ip(instance):
+            return None
+        name = instance.get("name", "?")
         resource = instance_resource(inv, instance)
-        if ip_config.get("ipv4Enabled") is True or public:
-            networks = [n.get("value", "?") for n in ip_config.get("authorizedNetworks") or []]
-            detail = f" {', '.join(public)}" if public else ""
-            reach = (
-                f"authorized networks: {', '.join(networks)}"
-                if networks
-                else "no authorized networks (reachable through the Auth Proxy and connectors)"
-            )
-            yield failed(
+        values = [
+            str(n.get("value", "")) for n in ip_config(instance).get("authorizedNetworks") or []
+        ]
+        try:
+            wide = [v for v in values if open_to_internet(v)]
+        except ValueError as exc:
+            return unknown(
                 resource,
-                f"Cloud SQL instance {name} has a public IPv4 address{detail} "
-                f"(ipv4Enabled: {_flag(ip_config.get('ipv4Enabled'))}); {reach}.",
-                remediation=(
-                    f"gcloud sql instances patch {name} --project={inv.project_id} "
-                    "--network=projects/PROJECT/global/networks/NETWORK --no-assign-ip"
-                ),
+                Reason.ERROR,
+                f"Cloud SQL instance {name} has an authorized network gcplint cannot parse: {exc}.",
             )
+        if wide:
+            return failed(
+                resource,
+                f"Cloud SQL instance {name} has a public IP and authorizes {', '.join(wide)}: open to the internet.",
+                remediation=patch(inv, instance, "--clear-authorized-networks")
+                + "  (then connect through the Cloud SQL Auth Proxy)",
+            )
+        shown = ", ".join(values) if values else "none"
+        return passed(
+            resource,
+            f"Cloud SQL instance {name} authorizes no internet-wide range (authorized networks: {shown}).",
+        )
+
+    yield from each_instance(inv, judge)
+
+
+@check(
+    id="sql.ssl-not-enforced",
+    title="Cloud SQL instance accepts only encrypted connections",
+    severity=Severity.HIGH,
+    area=Area.DATABASE,
+    requires=[collections.SQL_INSTANCES],
+)
+def ssl_not_enforced(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud SQL instance accepts unencrypted connections.
+
+    `settings.ipConfiguration.sslMode` decides: ENCRYPTED_ONLY and
+    TRUSTED_CLIENT_CERTIFICATE_REQUIRED pass, ALLOW_UNENCRYPTED_AND_ENCRYPTED fails. The legacy
+    `requireSsl` is read only when `sslMode` is absent or SSL_MODE_UNSPECIFIED. (Other tools read
+    `requireSsl` alone and flag ENCRYPTED_ONLY instances, where Google requires `requireSsl`
+    false: that configuration is correct and passes here.)
+
+    ## Why it matters
+    Without enforced TLS, a client misconfiguration silently sends passwords and query results in
+    clear text across the network.
+
+    ## Example
+    `sslMode: ENCRYPTED_ONLY, requireSsl: false` passes; `sslMode: ALLOW_UNENCRYPTED_AND_ENCRYPTED` fails.
+
+    ## Remediation
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --ssl-mode=ENCRYPTED_ONLY`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/configure-ssl-instance
+    - https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/instances#SslMode
+    """
+
+    def judge(instance: JSON) -> Outcome:
+        name = instance.get("name", "?")
+        config = ip_config(instance)
+        mode = config.get("sslMode")
+        resource = instance_resource(inv, instance)
+        if mode and mode != "SSL_MODE_UNSPECIFIED":
+            decided, why = mode in SECURE_SSL_MODES, f"sslMode {mode}"
         else:
-            yield passed(resource, f"Cloud SQL instance {name} has no public IPv4 address.")
+            decided, why = (
+                config.get("requireSsl") is True,
+                f"no sslMode, legacy requireSsl {_flag(config.get('requireSsl'))}",
+            )
+        if decided:
+            return passed(
+                resource, f"Cloud SQL instance {name} accepts only encrypted connections ({why})."
+            )
+        return failed(
+            resource,
+            f"Cloud SQL instance {name} accepts unencrypted connections ({why}).",
+            remediation=patch(inv, instance, "--ssl-mode=ENCRYPTED_ONLY"),
+        )
+
+    yield from each_instance(inv, judge)
+
+
+@check(
+    id="sql.backups-disabled",
+    title="Automated backups are on (primary instances)",
+    severity=Severity.HIGH,
+    area=Area.DATABASE,
+    requires=[collections.SQL_INSTANCES],
+)
+def backups_disabled(inv: Inventory) -> Iterator[Outcome]:
+    """Automated backups are off on a primary Cloud SQL instance.
+
+    Reads `settings.backupConfiguration.enabled`. Read replicas are not evaluated: they are
+    rebuilt from their primary and cannot have backups of their own.
+
+    ## Why it matters
+    Backups are how you undo a bad migration, an accidental `DROP TABLE` or a ransomware
+    `DELETE`. Without them the only copy of the data is the live one.
+
+    ## Example
+    Primary `prod-analytics` with `backupConfiguration.enabled: false` fails; its replica is not reported.
+
+    ## Remediation
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --backup-start-time=03:00`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/backup-recovery/backups
+    """
+
+    def judge(instance: JSON) -> Outcome:
+        name = instance.get("name", "?")
+        if (settings(instance).get("backupConfiguration") or {}).get("enabled") is True:
+            return passed(
+                instance_resource(inv, instance),
+                f"Automated backups are on for Cloud SQL instance {name}.",
+            )
+        return failed(
+            instance_resource(inv, instance),
+            f"Automated backups are off for primary Cloud SQL instance {name}.",
+            remediation=patch(inv, instance, "--backup-start-time=03:00"),
+        )
+
+    yield from each_instance(inv, judge, primaries_only=True)
+
+
+@check(
+    id="sql.pitr-disabled",
+    title="Point-in-time recovery is on (primary instances)",
+    severity=Severity.MEDIUM,
+    area=Area.DATABASE,
+    requires=[collections.SQL_INSTANCES],
+)
+def pitr_disabled(inv: Inventory) -> Iterator[Outcome]:
+    """Point-in-time recovery is off on a primary Cloud SQL instance.
+
+    Reads `settings.backupConfiguration.pointInTimeRecoveryEnabled`, or for MySQL
+    `binaryLogEnabled` (either one passes a MySQL instance). Read replicas are not evaluated.
+
+    ## Why it matters
+    Daily backups lose up to a day of writes. Point-in-time recovery replays the transaction log
+    to the minute before the mistake.
+
+    ## Example
+    A PostgreSQL primary with backups on but `pointInTimeRecoveryEnabled` false fails.
+
+    ## Remediation
+    PostgreSQL and SQL Server:
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --enable-point-in-time-recovery`;
+    MySQL: `gcloud sql instances patch INSTANCE --project=PROJECT_ID --enable-bin-log`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr
+    - https://cloud.google.com/sql/docs/mysql/backup-recovery/pitr
+    """
+
+    def judge(instance: JSON) -> Outcome:
+        name = instance.get("name", "?")
+        backup = settings(instance).get("backupConfiguration") or {}
+        mysql = str(instance.get("databaseVersion", "")).startswith("MYSQL")
+        enabled = backup.get("pointInTimeRecoveryEnabled") is True or (
+            mysql and backup.get("binaryLogEnabled") is True
+        )
+        if enabled:
+            return passed(
+                instance_resource(inv, instance),
+                f"Point-in-time recovery is on for Cloud SQL instance {name}.",
+            )
+        flag = "--enable-bin-log" if mysql else "--enable-point-in-time-recovery"
+        field = (
+            "binaryLogEnabled/pointInTimeRecoveryEnabled" if mysql else "pointInTimeRecoveryEnabled"
+        )
+        return failed(
+            instance_resource(inv, instance),
+            f"Point-in-time recovery is off for primary Cloud SQL instance {name} ({field} not true).",
+            remediation=patch(inv, instance, flag),
+        )
+
+    yield from each_instance(inv, judge, primaries_only=True)
+
+
+@check(
+    id="sql.not-highly-available",
+    title="Primary instances are regional (highly available)",
+    severity=Severity.MEDIUM,
+    area=Area.DATABASE,
+    requires=[collections.SQL_INSTANCES],
+)
+def not_highly_available(inv: Inventory) -> Iterator[Outcome]:
+    """A primary Cloud SQL instance is zonal: `settings.availabilityType` is not REGIONAL.
+
+    Read replicas are not evaluated.
+
+    ## Why it matters
+    A zonal instance is down for as long as its zone is; a regional one fails over to a standby
+    in another zone within a minute or so.
+
+    ## Example
+    `availabilityType: ZONAL` on a production primary fails.
+
+    ## Remediation
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --availability-type=REGIONAL`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/high-availability
+    """
+
+    def judge(instance: JSON) -> Outcome:
+        name = instance.get("name", "?")
+        kind = settings(instance).get("availabilityType", "unset")
+        if kind == "REGIONAL":
+            return passed(
+                instance_resource(inv, instance), f"Cloud SQL instance {name} is regional."
+            )
+        return failed(
+            instance_resource(inv, instance),
+            f"Primary Cloud SQL instance {name} is not highly available (availabilityType {kind}).",
+            remediation=patch(inv, instance, "--availability-type=REGIONAL"),
+        )
+
+    yield from each_instance(inv, judge, primaries_only=True)
+
+
+@check(
+    id="sql.deletion-protection-off",
+    title="Cloud SQL instances have deletion protection",
+    severity=Severity.MEDIUM,
+    area=Area.DATABASE,
+    requires=[collections.SQL_INSTANCES],
+)
+def deletion_protection_off(inv: Inventory) -> Iterator[Outcome]:
+    """`settings.deletionProtectionEnabled` is not true on a Cloud SQL instance.
+
+    ## Why it matters
+    Deleting an instance also deletes its automated backups. One wrong command, Terraform plan or
+    script then destroys the data and every way to restore it.
+
+    ## Example
+    An instance without `deletionProtectionEnabled` fails.
+
+    ## Remediation
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --deletion-protection`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/deletion-protection
+    """
+
+    def judge(instance: JSON) -> Outcome:
+        name = instance.get("name", "?")
+        if settings(instance).get("deletionProtectionEnabled") is True:
+            return passed(
+                instance_resource(inv, instance),
+                f"Cloud SQL instance {name} has deletion protection.",
+            )
+        return failed(
+            instance_resource(inv, instance),
+            f"Cloud SQL instance {name} has no deletion protection (deletionProtectionEnabled: "
+            f"{_flag(settings(instance).get('deletionProtectionEnabled'))}).",
+            remediation=patch(inv, instance, "--deletion-protection"),
+        )
+
+    yield from each_instance(inv, judge)

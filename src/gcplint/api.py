@@ -7,9 +7,11 @@ directory given with `--checks-dir`). Every module-level `CheckSpec` in it is a 
 """
 
 from . import collectors as collections
-from .collectors import AccountBudgets
+from .collectors import AccountBudgets, ServiceAccountKeys
 from .environment import Classification, Environment, classify
-from .inventory import Collection, Inventory, Unreadable
+from .environment import from_name as environment_from_name
+from .environment import word as environment_word
+from .inventory import Collection, Unreadable
 from .model import (
     Area,
     Outcome,
@@ -22,6 +24,8 @@ from .model import (
     unknown,
 )
 from .resources import ProjectInfo, full_name, project_resource
+from .runner import from_unreadable
+from .scope import Inventory
 from .spec import CheckSpec, check
 
 __all__ = [
@@ -35,13 +39,17 @@ __all__ = [
     "Outcome",
     "ProjectInfo",
     "Reason",
+    "ServiceAccountKeys",
     "Severity",
     "Status",
     "Unreadable",
     "check",
     "classify",
     "collections",
+    "environment_from_name",
+    "environment_word",
     "failed",
+    "from_unreadable",
     "full_name",
     "not_applicable",
     "passed",

@@ -22,6 +22,8 @@ from rich.text import Text
 
 from . import __version__
 from .clients import Clients, ClientSettings, ConfigError, check_api_base, resolve_credentials
+from .config import Config, ConfigFileError, validate_options
+from .config import load as load_config
 from .emulator import Emulator, World, WorldError
 from .inventory import RetryPolicy, Session
 from .model import Severity
@@ -83,6 +85,7 @@ class ScanOptions:
     fail_on: Severity
     workers: int
     verbose: bool
+    config: Path | None
 
 
 @cli.command()
@@ -146,6 +149,12 @@ class ScanOptions:
     help="API calls in flight at once.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: ./gcplint.toml, else [tool.gcplint] in ./pyproject.toml).",
+)
 @click.option("--debug", is_flag=True, help="Debug logging on stderr.")
 def scan(
     projects: tuple[str, ...],
@@ -161,6 +170,7 @@ def scan(
     fail_on: str,
     workers: int,
     verbose: bool,
+    config_path: Path | None,
     debug: bool,
 ) -> None:
     """Scan projects against the production checklist.
@@ -183,6 +193,7 @@ def scan(
         Severity(fail_on),
         workers,
         verbose,
+        config_path,
     )
     sys.exit(run_scan(options))
 
@@ -200,7 +211,12 @@ def run_scan(options: ScanOptions) -> int:
         raise UsageError("nothing to scan: pass --project ID (repeatable), or --demo")
     if options.output is not None:
         check_writable(options.output)
-    checks = select(load_checks(options.checks_dirs), options.include, options.exclude)
+    config = load_config(options.config)
+    loaded = load_checks(options.checks_dirs)
+    validate_options(
+        config, {c.spec.id: c.spec.options for c in loaded}, [c.spec.id for c in loaded]
+    )
+    checks = select(loaded, options.include, options.exclude)
     world = demo_world() if options.demo else None
     with Emulator(world) if world else nullcontext() as emulator:
         api_base = emulator.url if isinstance(emulator, Emulator) else options.api_base
@@ -209,7 +225,7 @@ def run_scan(options: ScanOptions) -> int:
             _bypass_proxy(api_base)
         projects = list(options.projects) or (list(world.projects) if world else [])
         settings = ClientSettings(api_base, options.impersonate, options.quota_project)
-        report = _scan(settings, [c for c in checks], projects, options)
+        report = _scan(settings, checks, projects, options, config)
     with _destination(options.output) as stream:
         FORMATS[options.format](report, stream, options.verbose)
     if options.output is not None:
@@ -222,12 +238,16 @@ def _scan(
     checks: Sequence[LoadedCheck],
     projects: list[str],
     options: ScanOptions,
+    config: Config,
 ) -> Report:
     creds, identity = resolve_credentials(settings)
     session = Session(Clients(settings, creds), _retry_policy())
     started = datetime.now(UTC)
     specs = [c.spec for c in checks]
-    scopes, results = run(specs, projects, session, workers=options.workers)
+    try:
+        scopes, results = run(specs, projects, session, config=config, workers=options.workers)
+    finally:
+        session.close()
     return Report(
         version=__version__,
         identity=identity,
@@ -380,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         _fail(exc.format_message().replace("\n", " ") + hint)
-    except (UsageError, ConfigError, PluginError, WorldError, OutputError) as exc:
+    except (UsageError, ConfigError, ConfigFileError, PluginError, WorldError, OutputError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted")

@@ -2,8 +2,7 @@
 
 A `Collection` names one kind of data ("Cloud SQL instances of a project") and how to fetch it.
 The `Session` fetches a collection at most once per key, retries transient failures, follows
-pagination, and remembers a failure as `Unreadable`. An `Inventory` is what a check receives: the
-already-fetched collections of one project, limited to those the check declared.
+pagination, fans out per-resource calls on a bounded pool, and remembers a failure as `Unreadable`.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -21,7 +21,7 @@ from google.protobuf.message import Message
 
 from .clients import Clients
 from .errors import ApiCallError, ApiFailure, classify
-from .model import Reason, project_resource
+from .model import Reason
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +146,14 @@ class Session:
         clients: Clients,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        fan_out_workers: int = 8,
     ) -> None:
         self.clients = clients
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._fan_out = ThreadPoolExecutor(
+            max_workers=fan_out_workers, thread_name_prefix="gcplint-fan-out"
+        )
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str], _Entry] = {}
         self.calls = 0
@@ -209,6 +213,23 @@ class Session:
             for k, e in entries.items()
             if e.done.is_set()
         }
+
+    def fan_out(self, fn: Callable[[str], T], keys: Iterable[str]) -> dict[str, T | Unreadable]:
+        """`fn(key)` for every key on a bounded pool (a separate one from the prefetch pool, so a
+        fetch can fan out without deadlock); an Unreadable is returned in place of its value."""
+
+        def one(key: str) -> T | Unreadable:
+            try:
+                return fn(key)
+            except Unreadable as exc:
+                return exc
+
+        keys = list(keys)
+        return dict(zip(keys, self._fan_out.map(one, keys), strict=True))
+
+    def close(self) -> None:
+        """Release the fan-out pool."""
+        self._fan_out.shutdown(wait=False)
 
     # -- calling APIs ---------------------------------------------------------------------
 
@@ -323,31 +344,3 @@ def _unreadable(collection: Collection[Any], key: str, failure: ApiFailure) -> U
         role=collection.role,
         service=failure.service or collection.service,
     )
-
-
-class UndeclaredCollection(Exception):
-    """A check read a collection it did not declare in `requires`."""
-
-
-class Inventory:
-    """What a check sees: the fetched collections of one project (declared ones only)."""
-
-    def __init__(
-        self, session: Session, project_id: str, allowed: Iterable[Collection[Any]]
-    ) -> None:
-        self._session = session
-        self.project_id = project_id
-        self._allowed = frozenset(c.name for c in allowed)
-
-    @property
-    def resource(self) -> str:
-        """The project's full resource name."""
-        return project_resource(self.project_id)
-
-    def get(self, collection: Collection[T], key: str | None = None) -> T:
-        """A declared collection of this project (or of `key`); raises Unreadable."""
-        if collection.name not in self._allowed:
-            raise UndeclaredCollection(
-                f"the check read {collection.name} without declaring it in requires="
-            )
-        return self._session.get(collection, key or self.project_id)

@@ -3,11 +3,11 @@ typed view of a project."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .environment import Classification, classify
+from .environment import Classification, Environment, classify
 from .model import project_resource
 
 __all__ = ["ProjectInfo", "full_name", "project_resource"]
@@ -54,6 +54,6 @@ class ProjectInfo:
         """The project's full resource name."""
         return project_resource(self.project_id)
 
-    def classification(self) -> Classification:
-        """The project's environment and what decided it."""
-        return classify(self.project_id, self.labels)
+    def classification(self, overrides: Sequence[tuple[str, Environment]] = ()) -> Classification:
+        """The project's environment and what decided it (config overrides first)."""
+        return classify(self.project_id, self.labels, overrides)

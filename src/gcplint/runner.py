@@ -6,13 +6,17 @@ import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from .collectors import PROJECT
-from .inventory import Collection, Inventory, Session, Unreadable
+from .config import Config
+from .environment import Classification
+from .inventory import Collection, Session, Unreadable
 from .model import Area, Outcome, Reason, Result, Status, project_resource, unknown
 from .report import ProjectScope
-from .resources import ProjectInfo
+from .scope import Inventory, Scan
 from .spec import CheckSpec
 
 log = logging.getLogger(__name__)
@@ -38,32 +42,47 @@ def prefetch(
         list(pool.map(fetch, jobs))
 
 
-def scope_of(session: Session, project_id: str) -> ProjectScope:
+def scope_of(scan: Scan, project_id: str) -> ProjectScope:
     """What the report header says about a project in scope."""
     try:
-        info = ProjectInfo.from_rest(session.get(PROJECT, project_id))
+        scan.session.get(PROJECT, project_id)
     except Unreadable as exc:
         return ProjectScope(project_id, None, None, exc.describe())
-    found = info.classification()
+    found = scan.classify(project_id)
     return ProjectScope(project_id, found.environment, found.source, None)
 
 
 def run(
-    checks: Sequence[CheckSpec], project_ids: Sequence[str], session: Session, *, workers: int = 8
+    checks: Sequence[CheckSpec],
+    project_ids: Sequence[str],
+    session: Session,
+    *,
+    config: Config | None = None,
+    workers: int = 8,
+    now: datetime | None = None,
 ) -> tuple[list[ProjectScope], list[Result]]:
     """Evaluate every check on every project in scope; results in report order."""
+    scan = Scan(session, config or Config(), tuple(project_ids), now or datetime.now(UTC))
     prefetch(session, (c for spec in checks for c in spec.requires), project_ids, workers)
-    scopes = [scope_of(session, p) for p in project_ids]
+    scopes = [scope_of(scan, p) for p in project_ids]
+    ordered = sorted(checks, key=lambda s: (list(Area).index(s.area), s.id))
     results: list[Result] = []
     for project_id in project_ids:
-        for spec in sorted(checks, key=lambda s: (list(Area).index(s.area), s.id)):
-            results.extend(evaluate(spec, Inventory(session, project_id, spec.requires)))
+        environment = scan.classify(project_id)
+        for spec in ordered:
+            options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
+            inventory = Inventory(scan, project_id, spec.requires, options)
+            lower = scan.config.lower_severity_in_non_prod and environment.environment.non_prod
+            results.extend(evaluate(spec, inventory, environment if lower else None))
     return scopes, results
 
 
-def evaluate(spec: CheckSpec, inventory: Inventory) -> list[Result]:
+def evaluate(
+    spec: CheckSpec, inventory: Inventory, non_prod: Classification | None = None
+) -> list[Result]:
     """One check on one project. Unreadable data becomes unknown (or not_applicable), and a
-    crashing check becomes an unknown ERROR result: the scan goes on, and nothing passes."""
+    crashing check becomes an unknown ERROR result: the scan goes on, and nothing passes.
+    With `non_prod` set, findings are one level less severe unless the check is an exposure."""
     outcomes: list[Outcome] = []
     try:
         for outcome in spec.run(inventory):
@@ -82,7 +101,19 @@ def evaluate(spec: CheckSpec, inventory: Inventory) -> list[Result]:
                 f"check {spec.id} crashed: {type(exc).__name__}: {exc}",
             )
         )
-    return [stamp(spec, inventory.project_id, o) for o in outcomes]
+    results = [stamp(spec, inventory.project_id, o) for o in outcomes]
+    if non_prod is not None and not spec.exposure:
+        results = [lowered(r, non_prod) for r in results]
+    return results
+
+
+def lowered(result: Result, env: Classification) -> Result:
+    """A finding of a non-prod project, one severity level lower (and saying so)."""
+    if result.status is not Status.FAIL or result.severity is result.severity.lowered():
+        return result
+    new = result.severity.lowered()
+    note = f" (severity lowered from {result.severity.value} to {new.value}: {env.environment.value} project)"
+    return replace(result, severity=new, message=result.message + note)
 
 
 def from_unreadable(exc: Unreadable, resource: str) -> Outcome:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from .inventory import Collection, Inventory
+from .config import OptionValue
+from .inventory import Collection
 from .model import Area, Outcome, Severity
+from .scope import Inventory
 
 CheckFunc = Callable[[Inventory], Iterable[Outcome]]
 
@@ -28,6 +30,8 @@ class CheckSpec:
     requires: tuple[Collection[Any], ...]
     func: CheckFunc
     doc: str
+    options: Mapping[str, OptionValue] = field(default_factory=dict)
+    exposure: bool = False  # public exposure: findings keep their severity in non-prod projects
 
     @property
     def source(self) -> str:
@@ -59,9 +63,13 @@ def check(
     severity: Severity,
     area: Area,
     requires: Iterable[Collection[Any]],
+    options: Mapping[str, OptionValue] | None = None,
+    exposure: bool = False,
 ) -> Callable[[CheckFunc], CheckSpec]:
     """Declare a check. The decorated function's docstring is its documentation.
 
+    `options` are tunables with their defaults (overridable per check in the config file);
+    `exposure` marks public-exposure checks whose findings are not lowered in non-prod projects.
     The decorator returns a frozen CheckSpec: nothing is registered anywhere. A check pack is
     any module (or package) whose module-level CheckSpecs are found by the plugin loader.
     """
@@ -79,6 +87,6 @@ def check(
             raise ValueError(
                 f"check {id}: the function needs a docstring (it is the documentation)"
             )
-        return CheckSpec(id, title, severity, area, needs, func, doc)
+        return CheckSpec(id, title, severity, area, needs, func, doc, dict(options or {}), exposure)
 
     return decorate

@@ -5,7 +5,7 @@ those, once per run, and checks read them from their `Inventory`.
 """
 
 from .billing import BILLING_INFO, BUDGETS, AccountBudgets
-from .iam import SERVICE_ACCOUNTS
+from .iam import SERVICE_ACCOUNT_KEYS, SERVICE_ACCOUNTS, ServiceAccountKeys
 from .monitoring import ALERT_POLICIES
 from .resourcemanager import ANCESTRY, FOLDER, PROJECT, PROJECT_IAM_POLICY
 from .run import RUN_REVISIONS, RUN_SERVICES
@@ -22,6 +22,8 @@ __all__ = [
     "RUN_REVISIONS",
     "RUN_SERVICES",
     "SERVICE_ACCOUNTS",
+    "SERVICE_ACCOUNT_KEYS",
     "SQL_INSTANCES",
     "AccountBudgets",
+    "ServiceAccountKeys",
 ]

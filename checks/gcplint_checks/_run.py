@@ -1,0 +1,68 @@
+"""Helpers for Cloud Run services (REST JSON of run v2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gcplint.api import Inventory, full_name
+
+JSON = Mapping[str, Any]
+
+
+def service_resource(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
+    """The full resource name of a Cloud Run service."""
+    return full_name(
+        "run.googleapis.com", project_id or inv.project_id, str(service.get("name", ""))
+    )
+
+
+def short_name(resource: JSON) -> str:
+    """The last segment of a resource's name."""
+    return str(resource.get("name", "")).rpartition("/")[2]
+
+
+def region_of(service: JSON) -> str:
+    """The service's region, from its name."""
+    parts = str(service.get("name", "")).split("/")
+    return parts[3] if len(parts) > 3 else "REGION"
+
+
+def runtime_identity(service: JSON) -> str | None:
+    """The service account the service runs as; None means the Compute Engine default."""
+    account = (service.get("template") or {}).get("serviceAccount")
+    return str(account) if account else None
+
+
+def secret_refs(service: JSON) -> Iterator[str]:
+    """Every secret the service's template names (env vars and volumes)."""
+    template = service.get("template") or {}
+    for container in template.get("containers") or []:
+        for var in container.get("env") or []:
+            secret = ((var.get("valueSource") or {}).get("secretKeyRef") or {}).get("secret")
+            if secret:
+                yield str(secret)
+    for volume in template.get("volumes") or []:
+        secret = (volume.get("secret") or {}).get("secret")
+        if secret:
+            yield str(secret)
+
+
+def sql_refs(service: JSON) -> Iterator[str]:
+    """Every Cloud SQL connection name (project:region:instance) the service mounts."""
+    for volume in (service.get("template") or {}).get("volumes") or []:
+        for name in (volume.get("cloudSqlInstance") or {}).get("instances") or []:
+            yield str(name)
+
+
+def secret_project(reference: str) -> str | None:
+    """The project of a `projects/P/secrets/S` reference (None: a short name, same project)."""
+    parts = reference.split("/")
+    return (
+        parts[1] if len(parts) >= 4 and parts[0] == "projects" and parts[2] == "secrets" else None
+    )
+
+
+def sql_project(connection_name: str) -> str:
+    """The project of a Cloud SQL connection name (domain-scoped IDs keep their colon)."""
+    return connection_name.rsplit(":", 2)[0]

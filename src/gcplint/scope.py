@@ -1,0 +1,98 @@
+"""What a scan is about (projects in scope, config) and the view each check gets of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from .collectors import PROJECT
+from .config import Config, OptionValue
+from .environment import Classification, Environment, classify
+from .inventory import Collection, Session, Unreadable
+from .model import project_resource
+from .resources import ProjectInfo
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One scan: the store, the config, and the projects results are produced for."""
+
+    session: Session
+    config: Config
+    projects: tuple[str, ...]
+    now: datetime
+
+    def classify(self, key: str) -> Classification:
+        """The environment of any project (ID or number): from its metadata when readable,
+        else from its ID alone; config mappings first."""
+        try:
+            info = ProjectInfo.from_rest(self.session.get(PROJECT, key))
+        except Unreadable:
+            if key.isdigit():
+                return Classification(Environment.UNKNOWN, f"project {key} is unreadable", False)
+            return classify(key, None, self.config.environments)
+        return info.classification(self.config.environments)
+
+
+class UndeclaredCollection(Exception):
+    """A check read a collection it did not declare in `requires`."""
+
+
+class Inventory:
+    """What a check sees: fetched collections (declared ones only), its options, the scope."""
+
+    def __init__(
+        self,
+        scan: Scan,
+        project_id: str,
+        allowed: Iterable[Collection[Any]],
+        options: dict[str, OptionValue] | None = None,
+    ) -> None:
+        self._scan = scan
+        self.project_id = project_id
+        self._allowed = frozenset(c.name for c in allowed)
+        self._options = options or {}
+
+    @property
+    def resource(self) -> str:
+        """The project's full resource name."""
+        return project_resource(self.project_id)
+
+    @property
+    def now(self) -> datetime:
+        """When the scan started (UTC): the reference for ages, identical for every check."""
+        return self._scan.now
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """Every project ID in the scan's scope (results are produced only for these)."""
+        return self._scan.projects
+
+    def get(self, collection: Collection[T], key: str | None = None) -> T:
+        """A declared collection of this project (or of project `key`); raises Unreadable."""
+        self._require(collection)
+        return self._scan.session.get(collection, key or self.project_id)
+
+    def project(self) -> ProjectInfo:
+        """This project's metadata; raises Unreadable."""
+        return ProjectInfo.from_rest(self.get(PROJECT))
+
+    def environment(self, project: str | None = None) -> Classification:
+        """The environment of this project, or of any other by ID or number (which may lie
+        outside the scope: it is read, never reported on). Needs `PROJECT` in requires."""
+        self._require(PROJECT)
+        return self._scan.classify(project or self.project_id)
+
+    def option(self, name: str) -> OptionValue:
+        """A check option: the config file's value, else the check's default."""
+        return self._options[name]
+
+    def _require(self, collection: Collection[Any]) -> None:
+        if collection.name not in self._allowed:
+            raise UndeclaredCollection(
+                f"the check read {collection.name} without declaring it in requires="
+            )
