@@ -35,13 +35,22 @@ def base_world(**project_overrides: Any) -> World:
 
 
 def clean_world() -> World:
-    """acme-prod with nothing wrong for the five first checks."""
+    """acme-prod with nothing wrong for any built-in check."""
     data = json.loads(json.dumps(BASE))
     data["billingAccounts"]["0A1B2C-3D4E5F-6A7B8C"]["billingbudgets.budgets"] = [
         {
             "name": "billingAccounts/0A1B2C-3D4E5F-6A7B8C/budgets/b1",
             "displayName": "prod",
             "budgetFilter": {"projects": ["projects/100000000001"]},
+            "thresholdRules": [{"thresholdPercent": 0.9, "spendBasis": "CURRENT_SPEND"}],
+        }
+    ]
+    data["projects"]["acme-prod"]["monitoring.alertPolicies"] = [
+        {
+            "name": "projects/acme-prod/alertPolicies/1",
+            "displayName": "5xx",
+            "enabled": True,
+            "notificationChannels": ["projects/acme-prod/notificationChannels/7"],
         }
     ]
     return World.from_json(data)
@@ -84,8 +93,10 @@ def test_disabled_api_is_not_applicable_and_does_not_make_the_scan_incomplete(se
     emu = serve(World.from_json({**json.loads(json.dumps(BASE))}))
     emu.world.projects["acme-prod"].disabled_services = frozenset({"sqladmin.googleapis.com"})
     data = scan(emu, "--format", "json", "--check", "sql.*").json()
-    assert [r["status"] for r in data["results"]] == ["not_applicable"]
-    assert data["results"][0]["reason"] == "API_DISABLED"
+    assert len(data["results"]) == len(data["scan"]["checks"]) == 7
+    assert {(r["status"], r["reason"]) for r in data["results"]} == {
+        ("not_applicable", "API_DISABLED")
+    }
     assert data["scan"]["exit_code"] == 0
 
 
@@ -143,8 +154,8 @@ def test_output_file_is_written_atomically(serve: Any, tmp_path: Path) -> None:
 def test_check_selection(serve: Any) -> None:
     emu = serve(base_world())
     only = scan(emu, "--format", "json", "--check", "budget.*").json()
-    assert {r["check"] for r in only["results"]} == {"budget.missing"}
-    assert only["scan"]["checks"] == ["budget.missing"]
+    assert {r["check"] for r in only["results"]} == {"budget.missing", "budget.no-alert"}
+    assert only["scan"]["checks"] == ["budget.missing", "budget.no-alert"]
     skipped = scan(emu, "--format", "json", "--skip", "budget.missing", "--skip", "sql.*").json()
     assert (
         "budget.missing" not in skipped["scan"]["checks"]

@@ -100,7 +100,10 @@ def test_check_without_docstring_is_refused(tmp_path: Path) -> None:
 
 def test_selection_globs() -> None:
     checks = load_checks()
-    assert [c.spec.id for c in select(checks, ["sql.*"], [])] == ["sql.public-ip"]
+    assert [c.spec.id for c in select(checks, ["sql.p*"], [])] == [
+        "sql.pitr-disabled",
+        "sql.public-ip",
+    ]
     assert "sql.public-ip" not in [c.spec.id for c in select(checks, [], ["sql.*"])]
     with pytest.raises(PluginError):
         select(checks, ["sqll.*"], [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gcplint.api import Inventory, full_name
+from gcplint.api import Inventory, Unreadable, full_name
 
 JSON = Mapping[str, Any]
 
@@ -66,3 +66,27 @@ def secret_project(reference: str) -> str | None:
 def sql_project(connection_name: str) -> str:
     """The project of a Cloud SQL connection name (domain-scoped IDs keep their colon)."""
     return connection_name.rsplit(":", 2)[0]
+
+
+def dedicated_identity_fix(project_id: str, service: JSON) -> str:
+    """The gcloud commands that give a service its own runtime service account."""
+    name = short_name(service)
+    account = f"{name}-runtime@{project_id}.iam.gserviceaccount.com"
+    return (
+        f"gcloud iam service-accounts create {name}-runtime --project={project_id} && "
+        f"gcloud run services update {name} --region={region_of(service)} --project={project_id} "
+        f"--service-account={account}"
+    )
+
+
+def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
+    """The email a service runs as; without `template.serviceAccount`, the Compute Engine
+    default account of its project (needs the project's number: PROJECT must be declared)."""
+    explicit = runtime_identity(service)
+    if explicit:
+        return explicit
+    project = project_id or inv.project_id
+    try:
+        return f"{inv.project(project).number}-compute@developer.gserviceaccount.com"
+    except Unreadable:
+        return f"the Compute Engine default service account of {project}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from gcplint.api import (
@@ -24,18 +24,24 @@ def budget_label(budget: Mapping[str, Any]) -> str:
     return f"'{budget.get('displayName') or 'unnamed'}' ({budget.get('name', '?')})"
 
 
+Covering = list[tuple[Mapping[str, Any], str]]
+
+
 def covering(
-    inv: Inventory, project: ProjectInfo, found: AccountBudgets
-) -> list[tuple[Mapping[str, Any], str]]:
+    inv: Inventory,
+    project: ProjectInfo,
+    found: AccountBudgets,
+    enough: Callable[[Covering], bool] = bool,
+) -> Covering:
     """Budgets of the project's billing account that cover it, each with how.
 
     A budget covers the project when its filter names the project (by number, as the API
     stores it), when it has no project and no ancestor filter (the whole account), or when its
     `resourceAncestors` holds a folder or the organization above the project. The ancestry is
-    read only when a budget's coverage depends on it.
+    read only when the budgets found without it are not `enough`.
     """
     names = {f"projects/{project.number}", f"projects/{project.project_id}"}
-    direct: list[tuple[Mapping[str, Any], str]] = []
+    direct: Covering = []
     by_ancestor: list[Mapping[str, Any]] = []
     for budget in found.budgets:
         flt = budget.get("budgetFilter") or {}
@@ -47,14 +53,19 @@ def covering(
             direct.append((budget, "covers the whole billing account"))
         elif ancestors:
             by_ancestor.append(budget)
-    if direct or not by_ancestor:
+    if enough(direct) or not by_ancestor:
         return direct
     above = set(inv.get(collections.ANCESTRY))
-    return [
+    return direct + [
         (b, f"covers {', '.join(sorted(above & set(b['budgetFilter']['resourceAncestors'])))}")
         for b in by_ancestor
         if above & set(b["budgetFilter"]["resourceAncestors"])
     ]
+
+
+def alerts(budget: Mapping[str, Any]) -> bool:
+    """The budget has a threshold rule and notifies someone."""
+    return bool(budget.get("thresholdRules")) and notifies(budget)
 
 
 def notifies(budget: Mapping[str, Any]) -> bool:
@@ -159,10 +170,10 @@ def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
     """
     project = inv.project()
     found = inv.get(collections.BUDGETS)
-    matches = covering(inv, project, found)
+    matches = covering(inv, project, found, lambda cover: any(alerts(b) for b, _ in cover))
     account_id = found.account.rpartition("/")[2]
     for budget, _ in matches:
-        if budget.get("thresholdRules") and notifies(budget):
+        if alerts(budget):
             yield passed(
                 inv.resource,
                 f"Budget {budget_label(budget)} covers project {project.project_id}, has thresholds and notifies someone.",

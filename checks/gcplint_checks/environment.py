@@ -32,6 +32,8 @@ from gcplint.api import (
 
 from ._iam import by_member, grants, owner_project, remove_binding, roles_text, sa_email
 from ._run import (
+    dedicated_identity_fix,
+    identity_of,
     region_of,
     runtime_identity,
     secret_project,
@@ -180,13 +182,6 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
         )
 
 
-def _identity_key(project_id: str, service: Mapping[str, Any]) -> str:
-    """A service's runtime identity; the default compute account is per project."""
-    return (
-        runtime_identity(service) or f"the Compute Engine default service account of {project_id}"
-    )
-
-
 @check(
     id="env.shared-service-account",
     title="Prod Cloud Run services run as prod-owned identities, not shared across environments",
@@ -237,19 +232,15 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
             continue
         theirs = inv.environment(project_id)
         for service in services:
-            users.setdefault(_identity_key(project_id, service), []).append(
+            users.setdefault(identity_of(inv, service, project_id), []).append(
                 (project_id, service, theirs)
             )
     for service in inv.get(collections.RUN_SERVICES):
         resource = service_resource(inv, service)
         name = short_name(service)
-        identity = _identity_key(inv.project_id, service)
+        identity = identity_of(inv, service)
         owner = owner_project(identity) if runtime_identity(service) else None
-        fix = (
-            f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
-            f"gcloud run services update {name} --region={region_of(service)} --project={inv.project_id} "
-            f"--service-account={name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
-        )
+        fix = dedicated_identity_fix(inv.project_id, service)
         if here.environment is Environment.PROD and _other_project(inv, owner):
             assert owner is not None
             theirs = inv.environment(owner)

@@ -4,7 +4,7 @@ no long-lived keys, no public principals, one dedicated identity per Cloud Run s
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gcplint.api import (
@@ -33,7 +33,14 @@ from ._iam import (
     roles_text,
     sa_email,
 )
-from ._run import region_of, runtime_identity, service_resource, short_name
+from ._run import (
+    dedicated_identity_fix,
+    identity_of,
+    region_of,
+    runtime_identity,
+    service_resource,
+    short_name,
+)
 
 PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HIGH}
 IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
@@ -414,7 +421,7 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
                 )
                 continue
             age = (inv.now - created).days
-            if age > limit:
+            if inv.now - created > timedelta(days=limit):
                 yield failed(
                     resource,
                     f"Key {_key_id(key)} of {email} is {age} days old (created {created.date()}; limit {limit} days).",
@@ -471,11 +478,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 resource,
                 f"Cloud Run service {name} runs as {shown}.",
-                remediation=(
-                    f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
-                    f"gcloud run services update {name} --region={region_of(service)} --project={inv.project_id} "
-                    f"--service-account={name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
-                ),
+                remediation=dedicated_identity_fix(inv.project_id, service),
             )
         else:
             yield passed(resource, f"Cloud Run service {name} runs as {identity}.")
@@ -486,7 +489,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     title="Each Cloud Run service has its own identity",
     severity=Severity.MEDIUM,
     area=Area.IAM,
-    requires=[collections.RUN_SERVICES],
+    requires=[collections.PROJECT, collections.RUN_SERVICES],
 )
 def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
     """One service account is the identity of two or more Cloud Run services in a project.
@@ -509,25 +512,23 @@ def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/securing/service-identity#per-service-identity
     """
     services = inv.get(collections.RUN_SERVICES)
-    users: dict[str, list[str]] = {}
+    users: dict[str, list[Mapping[str, Any]]] = {}
     for service in services:
-        users.setdefault(
-            runtime_identity(service) or "the Compute Engine default service account", []
-        ).append(short_name(service))
+        users.setdefault(identity_of(inv, service), []).append(service)
     for service in services:
         name = short_name(service)
-        identity = runtime_identity(service) or "the Compute Engine default service account"
-        others = [n for n in users[identity] if n != name]
+        identity = identity_of(inv, service)
+        others = [
+            f"{short_name(s)} ({region_of(s)})"
+            for s in users[identity]
+            if s.get("name") != service.get("name")
+        ]
         resource = service_resource(inv, service)
         if others:
             yield failed(
                 resource,
                 f"Cloud Run service {name} runs as {identity}, shared with {', '.join(others)}.",
-                remediation=(
-                    f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
-                    f"gcloud run services update {name} --region={region_of(service)} --project={inv.project_id} "
-                    f"--service-account={name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
-                ),
+                remediation=dedicated_identity_fix(inv.project_id, service),
             )
         else:
             yield passed(

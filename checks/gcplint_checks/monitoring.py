@@ -77,7 +77,7 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
         )
         yield passed(
             inv.resource,
-            f"Project {inv.project_id} has {len(live)} enabled alert policies that notify someone: {names}.",
+            f"Project {inv.project_id} has {len(live)} enabled alert {'policy' if len(live) == 1 else 'policies'} with a notification channel: {names}.",
         )
         return
     disabled = sum(1 for p in policies if p.get("enabled") is not True)

@@ -210,20 +210,25 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
         values = [
             str(n.get("value", "")) for n in ip_config(instance).get("authorizedNetworks") or []
         ]
-        try:
-            wide = [v for v in values if open_to_internet(v)]
-        except ValueError as exc:
-            return unknown(
-                resource,
-                Reason.ERROR,
-                f"Cloud SQL instance {name} has an authorized network gcplint cannot parse: {exc}.",
-            )
+        wide, unparsed = [], []
+        for value in values:
+            try:
+                if open_to_internet(value):
+                    wide.append(value)
+            except ValueError:
+                unparsed.append(value)
         if wide:
             return failed(
                 resource,
                 f"Cloud SQL instance {name} has a public IP and authorizes {', '.join(wide)}: open to the internet.",
                 remediation=patch(inv, instance, "--clear-authorized-networks")
                 + "  (then connect through the Cloud SQL Auth Proxy)",
+            )
+        if unparsed:
+            return unknown(
+                resource,
+                Reason.ERROR,
+                f"Cloud SQL instance {name} has authorized networks gcplint cannot parse as CIDRs: {', '.join(unparsed)}.",
             )
         shown = ", ".join(values) if values else "none"
         return passed(

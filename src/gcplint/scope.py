@@ -77,9 +77,9 @@ class Inventory:
         self._require(collection)
         return self._scan.session.get(collection, key or self.project_id)
 
-    def project(self) -> ProjectInfo:
-        """This project's metadata; raises Unreadable."""
-        return ProjectInfo.from_rest(self.get(PROJECT))
+    def project(self, key: str | None = None) -> ProjectInfo:
+        """This project's metadata (or that of project `key`, by ID or number); raises Unreadable."""
+        return ProjectInfo.from_rest(self.get(PROJECT, key))
 
     def environment(self, project: str | None = None) -> Classification:
         """The environment of this project, or of any other by ID or number (which may lie
