@@ -176,7 +176,7 @@ def test_only_needed_collections_are_fetched(serve: Any) -> None:
     [
         (["scan", "--projectx", "p"], "No such option"),
         (["scan", "--project", "Bad_ID!"], "not a valid project ID"),
-        (["scan"], "nothing to scan"),
+        (["scan"], "no project in scope"),
         (["scan", "--project", "acme-prod", "--api-base", "localhost:8089"], "http:// or https://"),
         (
             [
@@ -306,7 +306,13 @@ def test_demo_in_process() -> None:
     assert run.code == 1
     assert {p["id"] for p in data["scan"]["projects"]} == {"acme-prod", "acme-staging", "acme-dev"}
     assert data["summary"]["fail"] > 0 and data["summary"]["pass"] > 0
-    assert data["summary"]["unknown"] == 0
+    unknown = {
+        (r["check"], r["project"], r["reason"]) for r in data["results"] if r["status"] == "unknown"
+    }
+    assert unknown == {  # the demo denies one permission, to show what unknown looks like
+        ("monitoring.no-alerting", "acme-dev", "PERMISSION_DENIED"),
+        ("monitoring.alert-no-channel", "acme-dev", "PERMISSION_DENIED"),
+    }
     assert {r["check"] for r in data["results"] if r["status"] == "fail"} >= {
         "env.unlabeled-project",
         "iam.sa-primitive-role",

@@ -65,7 +65,15 @@ WORLD_KEYS: dict[str, Target] = {
 
 # Keys of the world's own structure (not API objects).
 TOP_LEVEL_KEYS = frozenset(
-    {"schema", "organizations", "folders", "projects", "billingAccounts", "faults"}
+    {
+        "schema",
+        "organizations",
+        "folders",
+        "projects",
+        "billingAccounts",
+        "faults",
+        "deniedPermissions",
+    }
 )
 STRUCTURAL_PROJECT_KEYS = frozenset({"disabledServices"})
 

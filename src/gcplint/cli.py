@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -24,14 +26,17 @@ from . import __version__
 from .clients import Clients, ClientSettings, ConfigError, check_api_base, resolve_credentials
 from .config import Config, ConfigFileError, validate_options
 from .config import load as load_config
+from .doctor import diagnose, role_yaml
 from .emulator import Emulator, World, WorldError
 from .inventory import RetryPolicy, Session
 from .model import Severity
 from .output import OutputError, atomic_output, check_writable
-from .plugins import LoadedCheck, PluginError, load_checks, select
-from .report import EXIT_ERROR, Report
+from .plugins import PluginError, load_checks, select
+from .report import EXIT_CLEAN, EXIT_ERROR, EXIT_INCOMPLETE, Report
 from .reporters import FORMATS
+from .reporters.doctor import render as render_doctor
 from .runner import run
+from .spec import CheckSpec
 
 log = logging.getLogger("gcplint")
 
@@ -48,8 +53,6 @@ def demo_world() -> World:
     text = (
         resources.files("gcplint.emulator").joinpath("demo_world.json").read_text(encoding="utf-8")
     )
-    import json
-
     return World.from_json(json.loads(text))
 
 
@@ -69,8 +72,8 @@ checks_dir_option = click.option(
 
 
 @dataclass(frozen=True)
-class ScanOptions:
-    """Parsed `gcplint scan` options."""
+class Common:
+    """Options shared by `scan` and `doctor`: scope, credentials, check selection."""
 
     projects: tuple[str, ...]
     demo: bool
@@ -80,45 +83,117 @@ class ScanOptions:
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     checks_dirs: tuple[Path, ...]
-    format: str
-    output: Path | None
-    fail_on: Severity
-    workers: int
-    verbose: bool
     config: Path | None
 
 
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared options; the command receives them as one `common: Common`."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        names = [f.name for f in fields(Common)]
+        common = Common(**{name: kwargs.pop(name) for name in names})
+        _configure_logging(kwargs.pop("debug"))
+        return func(common=common, **kwargs)
+
+    options = [
+        click.option(
+            "--project", "projects", multiple=True, metavar="ID", help="Project ID (repeatable)."
+        ),
+        click.option(
+            "--demo", is_flag=True, help="Use the bundled demo world through a local API emulator."
+        ),
+        click.option(
+            "--api-base",
+            envvar="GCPLINT_API_BASE",
+            metavar="URL",
+            help="Send every API call to URL/{api}/... with anonymous credentials (an emulator).",
+        ),
+        click.option(
+            "--impersonate-service-account",
+            "impersonate",
+            metavar="EMAIL",
+            help="Act as this service account (needs roles/iam.serviceAccountTokenCreator on it).",
+        ),
+        click.option("--quota-project", metavar="ID", help="Project billed for API quota."),
+        click.option(
+            "--check",
+            "include",
+            multiple=True,
+            metavar="ID|GLOB",
+            help="Only matching checks (repeatable).",
+        ),
+        click.option(
+            "--skip",
+            "exclude",
+            multiple=True,
+            metavar="ID|GLOB",
+            help="Skip matching checks (repeatable).",
+        ),
+        checks_dir_option,
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Config file (default: ./gcplint.toml, else [tool.gcplint] in ./pyproject.toml).",
+        ),
+        click.option("--debug", is_flag=True, help="Debug logging on stderr."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def selected(common: Common) -> tuple[list[CheckSpec], Config]:
+    """The checks to run and the config, validated together."""
+    config = load_config(common.config)
+    loaded = load_checks(common.checks_dirs)
+    validate_options(
+        config, {c.spec.id: c.spec.options for c in loaded}, [c.spec.id for c in loaded]
+    )
+    return [c.spec for c in select(loaded, common.include, common.exclude)], config
+
+
+@dataclass
+class Connection:
+    """A live session to the APIs (or to the emulator) and the projects in scope."""
+
+    session: Session
+    identity: str
+    quota_project: str | None
+    projects: list[str]
+
+
+@contextmanager
+def connected(common: Common) -> Iterator[Connection]:
+    """Validate the scope, start the demo emulator if asked, build credentials and a session."""
+    for project in common.projects:
+        if not PROJECT_ID.match(project):
+            raise UsageError(
+                f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens)"
+            )
+    if common.demo and common.api_base:
+        raise UsageError("--demo starts its own emulator; it cannot be combined with --api-base")
+    if not common.projects and not common.demo:
+        raise UsageError("no project in scope: pass --project ID (repeatable), or --demo")
+    world = demo_world() if common.demo else None
+    with Emulator(world) if world else nullcontext() as emulator:
+        api_base = emulator.url if isinstance(emulator, Emulator) else common.api_base
+        if api_base:
+            api_base = check_api_base(api_base)
+            _bypass_proxy(api_base)
+        settings = ClientSettings(api_base, common.impersonate, common.quota_project)
+        creds, identity = resolve_credentials(settings)
+        session = Session(Clients(settings, creds), _retry_policy())
+        quota = common.quota_project or getattr(creds, "quota_project_id", None)
+        projects = list(common.projects) or (list(world.projects) if world else [])
+        try:
+            yield Connection(session, identity, quota, projects)
+        finally:
+            session.close()
+
+
 @cli.command()
-@click.option(
-    "--project", "projects", multiple=True, metavar="ID", help="Project ID to scan (repeatable)."
-)
-@click.option(
-    "--demo", is_flag=True, help="Scan the bundled demo world through a local API emulator."
-)
-@click.option(
-    "--api-base",
-    envvar="GCPLINT_API_BASE",
-    metavar="URL",
-    help="Send every API call to URL/{api}/... with anonymous credentials (an emulator).",
-)
-@click.option(
-    "--impersonate-service-account",
-    "impersonate",
-    metavar="EMAIL",
-    help="Act as this service account (needs roles/iam.serviceAccountTokenCreator on it).",
-)
-@click.option("--quota-project", metavar="ID", help="Project billed for API quota.")
-@click.option(
-    "--check",
-    "include",
-    multiple=True,
-    metavar="ID|GLOB",
-    help="Run only matching checks (repeatable).",
-)
-@click.option(
-    "--skip", "exclude", multiple=True, metavar="ID|GLOB", help="Skip matching checks (repeatable)."
-)
-@checks_dir_option
+@common_options
 @click.option(
     "--format",
     "fmt",
@@ -149,117 +224,62 @@ class ScanOptions:
     help="API calls in flight at once.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: ./gcplint.toml, else [tool.gcplint] in ./pyproject.toml).",
-)
-@click.option("--debug", is_flag=True, help="Debug logging on stderr.")
 def scan(
-    projects: tuple[str, ...],
-    demo: bool,
-    api_base: str | None,
-    impersonate: str | None,
-    quota_project: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    checks_dirs: tuple[Path, ...],
-    fmt: str,
-    output: Path | None,
-    fail_on: str,
-    workers: int,
-    verbose: bool,
-    config_path: Path | None,
-    debug: bool,
+    common: Common, fmt: str, output: Path | None, fail_on: str, workers: int, verbose: bool
 ) -> None:
     """Scan projects against the production checklist.
 
     Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 usage/config/credential error,
     3 incomplete (some results unknown) with nothing at or above the threshold.
     """
-    _configure_logging(debug)
-    options = ScanOptions(
-        projects,
-        demo,
-        api_base,
-        impersonate,
-        quota_project,
-        include,
-        exclude,
-        checks_dirs,
-        fmt,
-        output,
-        Severity(fail_on),
-        workers,
-        verbose,
-        config_path,
-    )
-    sys.exit(run_scan(options))
+    if output is not None:
+        check_writable(output)
+    specs, config = selected(common)
+    with connected(common) as conn:
+        started = datetime.now(UTC)
+        scopes, results = run(specs, conn.projects, conn.session, config=config, workers=workers)
+        report = Report(
+            version=__version__,
+            identity=conn.identity,
+            started=started,
+            finished=datetime.now(UTC),
+            checks=specs,
+            projects=scopes,
+            results=results,
+            api_calls=conn.session.calls,
+            retries=conn.session.retries,
+            fail_on=Severity(fail_on),
+        )
+    with _destination(output) as stream:
+        FORMATS[fmt](report, stream, verbose)
+    if output is not None:
+        click.echo(f"gcplint: {fmt} report written to {output}", err=True)
+    sys.exit(report.exit_code())
 
 
-def run_scan(options: ScanOptions) -> int:
-    """Validate the options, scan, write the report; returns the exit code."""
-    for project in options.projects:
-        if not PROJECT_ID.match(project):
-            raise UsageError(
-                f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens)"
-            )
-    if options.demo and options.api_base:
-        raise UsageError("--demo starts its own emulator; it cannot be combined with --api-base")
-    if not options.projects and not options.demo:
-        raise UsageError("nothing to scan: pass --project ID (repeatable), or --demo")
-    if options.output is not None:
-        check_writable(options.output)
-    config = load_config(options.config)
-    loaded = load_checks(options.checks_dirs)
-    validate_options(
-        config, {c.spec.id: c.spec.options for c in loaded}, [c.spec.id for c in loaded]
-    )
-    checks = select(loaded, options.include, options.exclude)
-    world = demo_world() if options.demo else None
-    with Emulator(world) if world else nullcontext() as emulator:
-        api_base = emulator.url if isinstance(emulator, Emulator) else options.api_base
-        if api_base:
-            api_base = check_api_base(api_base)
-            _bypass_proxy(api_base)
-        projects = list(options.projects) or (list(world.projects) if world else [])
-        settings = ClientSettings(api_base, options.impersonate, options.quota_project)
-        report = _scan(settings, checks, projects, options, config)
-    with _destination(options.output) as stream:
-        FORMATS[options.format](report, stream, options.verbose)
-    if options.output is not None:
-        click.echo(f"gcplint: {options.format} report written to {options.output}", err=True)
-    return report.exit_code()
+@cli.command()
+@common_options
+@click.option(
+    "--role",
+    is_flag=True,
+    help="Print a custom IAM role (YAML) with exactly the permissions needed.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def doctor(common: Common, role: bool, fmt: str) -> None:
+    """Check that the scanning identity holds every permission the selected checks need.
 
-
-def _scan(
-    settings: ClientSettings,
-    checks: Sequence[LoadedCheck],
-    projects: list[str],
-    options: ScanOptions,
-    config: Config,
-) -> Report:
-    creds, identity = resolve_credentials(settings)
-    session = Session(Clients(settings, creds), _retry_policy())
-    started = datetime.now(UTC)
-    specs = [c.spec for c in checks]
-    try:
-        scopes, results = run(specs, projects, session, config=config, workers=options.workers)
-    finally:
-        session.close()
-    return Report(
-        version=__version__,
-        identity=identity,
-        started=started,
-        finished=datetime.now(UTC),
-        checks=specs,
-        projects=scopes,
-        results=results,
-        api_calls=session.calls,
-        retries=session.retries,
-        fail_on=options.fail_on,
-    )
+    Exit codes: 0 every permission granted, 3 some missing (scans would be incomplete), 2 error.
+    """
+    specs, _ = selected(common)
+    if role:
+        click.echo(role_yaml(specs, __version__), nl=False)
+        return
+    with connected(common) as conn:
+        targets = diagnose(conn.session, specs, conn.projects)
+        render_doctor(conn.identity, conn.quota_project, specs, targets, fmt, sys.stdout)
+    sys.exit(EXIT_INCOMPLETE if any(t.missing or t.error for t in targets) else EXIT_CLEAN)
 
 
 def _retry_policy() -> RetryPolicy:

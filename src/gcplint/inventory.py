@@ -50,6 +50,14 @@ class RetryPolicy:
         return wait
 
 
+@dataclass(frozen=True)
+class Permission:
+    """An IAM permission and the kind of resource it must be granted on."""
+
+    name: str
+    on: str = "project"  # "project", "folder" or "billing account"
+
+
 @dataclass(frozen=True, eq=False)
 class Collection(Generic[T_co]):
     """One kind of data gcplint reads, per key (a project ID unless said otherwise)."""
@@ -61,6 +69,13 @@ class Collection(Generic[T_co]):
     role: str  # a predefined role that grants it
     fetch: Callable[[Session, str], T_co] = field(repr=False)
     keyed_by: str = "project"  # what the key names, for messages
+    permission_on: str = "project"  # where `permission` must be granted
+    also: tuple[Permission, ...] = ()  # what the fetch needs besides (dependencies, fallbacks)
+
+    @property
+    def permissions(self) -> tuple[Permission, ...]:
+        """Every permission reading this collection may need."""
+        return (Permission(self.permission, self.permission_on), *self.also)
 
     def __repr__(self) -> str:
         return f"Collection({self.name})"
@@ -115,6 +130,8 @@ class Unreadable(Exception):
             Reason.NOT_FOUND: "not found",
             Reason.ERROR: "unexpected error",
         }[self.reason]
+        if self.reason is Reason.PERMISSION_DENIED and self.permission:
+            return f"{self.what} of {self.target} could not be read: {why}"
         return f"{self.what} of {self.target} could not be read: {why}: {self.detail}"
 
     def hint(self) -> str | None:

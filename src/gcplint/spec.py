@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import OptionValue
-from .inventory import Collection
+from .inventory import Collection, Permission
 from .model import Area, Outcome, Severity
 from .scope import Inventory
 
@@ -42,6 +42,11 @@ class CheckSpec:
     def summary(self) -> str:
         """The docstring's first paragraph."""
         return self.doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+    @property
+    def permissions(self) -> tuple[Permission, ...]:
+        """Every IAM permission the check's collections may need, in declaration order."""
+        return tuple(dict.fromkeys(p for c in self.requires for p in c.permissions))
 
     def section(self, heading: str) -> str | None:
         """The text under a `## heading` of the docstring, if present."""

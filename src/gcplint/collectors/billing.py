@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ApiFailure
-from ..inventory import JSON, Collection, Session, Unreadable
+from ..inventory import JSON, Collection, Permission, Session, Unreadable
 from ..model import Reason
 
 
@@ -51,6 +51,14 @@ def _budgets(session: Session, project_id: str) -> AccountBudgets:
     return AccountBudgets(account, session.memo("billingbudgets.budgets", account, fetch, failed))
 
 
+def billing_granted(session: Session, account: str, permissions: list[str]) -> list[str]:
+    """Which of `permissions` the caller holds on a billing account (testIamPermissions)."""
+    accounts = session.clients.discovery("cloudbilling").billingAccounts()
+    request = accounts.testIamPermissions(resource=account, body={"permissions": permissions})
+    found = session.discovery_get(request).get("permissions", [])
+    return [str(p) for p in found] if isinstance(found, list) else []
+
+
 BILLING_INFO: Collection[JSON] = Collection(
     name="cloudbilling.billingInfo",
     title="billing info",
@@ -67,4 +75,6 @@ BUDGETS: Collection[AccountBudgets] = Collection(
     permission="billing.budgets.list",
     role="roles/billing.viewer",
     fetch=_budgets,
+    permission_on="billing account",
+    also=(Permission("resourcemanager.projects.get"),),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ApiCallError, ApiFailure
-from ..inventory import JSON, Collection, Session, Unreadable
+from ..inventory import JSON, Collection, Permission, Session, Unreadable
 from ..model import Reason
 
 
@@ -77,4 +77,5 @@ SERVICE_ACCOUNT_KEYS: Collection[ServiceAccountKeys] = Collection(
     permission="iam.serviceAccountKeys.list",
     role="roles/iam.securityReviewer",
     fetch=_keys,
+    also=(Permission("iam.serviceAccounts.list"),),
 )

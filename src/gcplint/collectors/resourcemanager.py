@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..inventory import JSON, Collection, Session, Unreadable
+from ..inventory import JSON, Collection, Permission, Session, Unreadable
 
 
 def _project(session: Session, project_id: str) -> JSON:
@@ -36,6 +36,19 @@ def _ancestry(session: Session, project_id: str) -> list[str]:
     return chain
 
 
+def granted(session: Session, resource: str, permissions: list[str]) -> list[str]:
+    """Which of `permissions` the caller holds on a project or folder (testIamPermissions)."""
+    if resource.startswith("folders/"):
+        method = session.clients.folders().test_iam_permissions
+    else:
+        method = session.clients.projects().test_iam_permissions
+    request = {"resource": resource, "permissions": permissions}
+    answer = session.call(
+        lambda: method(request=request, retry=None, timeout=session.clients.timeout)
+    )
+    return list(answer.permissions)
+
+
 PROJECT: Collection[JSON] = Collection(
     name="cloudresourcemanager.project",
     title="project metadata",
@@ -62,6 +75,7 @@ FOLDER: Collection[JSON] = Collection(
     role="roles/browser",
     fetch=_folder,
     keyed_by="folder",
+    permission_on="folder",
 )
 
 ANCESTRY: Collection[list[str]] = Collection(
@@ -71,4 +85,6 @@ ANCESTRY: Collection[list[str]] = Collection(
     permission="resourcemanager.folders.get",
     role="roles/browser",
     fetch=_ancestry,
+    permission_on="folder",
+    also=(Permission("resourcemanager.projects.get"),),
 )

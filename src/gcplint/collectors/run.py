@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ApiCallError, ApiFailure
-from ..inventory import JSON, Collection, Session, Unreadable
+from ..inventory import JSON, Collection, Permission, Session, Unreadable
 
 
 def _regions(session: Session, project_id: str) -> list[str]:
@@ -79,6 +79,7 @@ RUN_SERVICES: Collection[list[JSON]] = Collection(
     permission="run.services.list",
     role="roles/run.viewer",
     fetch=_services,
+    also=(Permission("run.locations.list"),),
 )
 
 RUN_REVISIONS: Collection[list[JSON]] = Collection(
@@ -88,4 +89,5 @@ RUN_REVISIONS: Collection[list[JSON]] = Collection(
     permission="run.revisions.list",
     role="roles/run.viewer",
     fetch=_revisions,
+    also=(Permission("run.locations.list"),),
 )

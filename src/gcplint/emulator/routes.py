@@ -185,6 +185,32 @@ def _get_organization(call: Call) -> JSON:
     return _by_name(call.world.organizations, f"organizations/{call.params['organization']}")
 
 
+def scope_of(params: dict[str, str], project: ProjectEntry | None) -> str | None:
+    """The resource whose IAM policy governs a request: project, folder or billing account."""
+    if project is not None:
+        return f"projects/{project.project_id}"
+    for key, prefix in (
+        ("folder", "folders"),
+        ("account", "billingAccounts"),
+        ("organization", "organizations"),
+    ):
+        if key in params:
+            return f"{prefix}/{params[key]}"
+    return None
+
+
+def _test_permissions(call: Call) -> JSON:
+    """testIamPermissions: the asked permissions that are not denied on the resource."""
+    asked = call.body.get("permissions", [])
+    if not isinstance(asked, list):
+        raise invalid_argument("permissions must be a list")
+    scope = scope_of(call.params, call.project)
+    granted = [
+        p for p in asked if isinstance(p, str) and not (scope and call.world.is_denied(scope, p))
+    ]
+    return {"permissions": granted} if granted else {}
+
+
 # --- IAM v1 ----------------------------------------------------------------------------------
 
 
@@ -347,6 +373,27 @@ ROUTES: list[Route] = [
         "/v3/projects/{project}:getIamPolicy",
         _project_iam_policy,
         "resourcemanager.projects.getIamPolicy",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "POST",
+        "/v3/projects/{project}:testIamPermissions",
+        _test_permissions,
+        "",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "POST",
+        "/v3/folders/{folder}:testIamPermissions",
+        _test_permissions,
+        "",
+    ),
+    _route(
+        "cloudbilling",
+        "POST",
+        "/v1/billingAccounts/{account}:testIamPermissions",
+        _test_permissions,
+        "",
     ),
     _route(
         "cloudresourcemanager", "GET", "/v3/folders", _list_folders, "resourcemanager.folders.list"

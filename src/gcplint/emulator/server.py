@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -20,6 +20,15 @@ READ_VERBS = (":getIamPolicy", ":testIamPermissions")
 
 
 @dataclass(frozen=True)
+class Response:
+    """What the emulator answers; `body` None drops the connection (an injected reset)."""
+
+    status: int
+    body: bytes | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class LoggedRequest:
     """One request the emulator received."""
 
@@ -28,6 +37,7 @@ class LoggedRequest:
     query: str
     body: str
     status: int
+    permission: str  # the IAM permission the route needs ("" when none or unknown)
 
     @property
     def is_read(self) -> bool:
@@ -124,28 +134,16 @@ class Emulator:
 
     # -- request handling ----------------------------------------------------------------
 
-    def handle(
-        self, method: str, raw_path: str, body: bytes
-    ) -> tuple[int, bytes | None, dict[str, str]]:
-        """Serve one request: (status, body bytes or None to drop the connection, headers)."""
+    def handle(self, method: str, raw_path: str, body: bytes) -> Response:
+        """Serve one request and log it."""
         split = urlsplit(raw_path)
         path = unquote(split.path)
-        status, payload, headers = self._dispatch(method, path, split.query, body)
-        with self._lock:
-            self._log.append(
-                LoggedRequest(method, path, split.query, body.decode("utf-8", "replace"), status)
-            )
-        return status, payload, headers
-
-    def _dispatch(
-        self, method: str, path: str, query: str, body: bytes
-    ) -> tuple[int, bytes | None, dict[str, str]]:
         if path == "/__emulator/requests" and method == "GET":
-            return 200, _encode({"requests": [r.__dict__ for r in self.requests]}), {}
-        if self.latency:
-            time.sleep(self.latency)
-        fault: Fault | None = None
+            return Response(200, _encode({"requests": [r.__dict__ for r in self.requests]}))
+        route: routes.Route | None = None
         try:
+            if self.latency:
+                time.sleep(self.latency)
             if not is_read(method, path):
                 raise ApiError(
                     405,
@@ -154,42 +152,63 @@ class Emulator:
                 )
             api, _, rest = path.lstrip("/").partition("/")
             route, params = routes.match(api, method, "/" + rest)
-            project = self.world.find_project(params["project"]) if "project" in params else None
-            fault = self._take_fault(method, path)
-            if fault is not None and fault.delay:
-                time.sleep(fault.delay)
-            if fault is not None and fault.error in HTTP_FAULTS:
-                number = project.number if project is not None else params.get("project", "0")
-                err = injected(
-                    fault.error, route.service, route.permission, _resource(rest), number
-                )
-                if fault.retry_after is not None:
-                    err.headers["Retry-After"] = str(fault.retry_after)
-                raise err
-            if "project" in params:
-                if project is None:
-                    raise permission_denied(route.permission, _resource(rest))
-                if route.service in project.disabled_services:
-                    raise injected(
-                        "SERVICE_DISABLED", route.service, route.permission, "", project.number
-                    )
-            call = routes.Call(
-                world=self.world,
-                method=method,
-                path="/" + rest,
-                query=parse_qs(query),
-                body=_json_body(body),
-                page_size=self.page_size,
-                params=params,
-                project=project,
-            )
-            payload = route.handler(call)
+            response = self._answer(route, params, method, path, rest, split.query, body)
         except ApiError as err:
-            return err.code, _encode(err.body()), err.headers
+            response = Response(err.code, _encode(err.body()), err.headers)
         except Exception as exc:  # a world whose data the route cannot serve
             sys.stderr.write(f"gcplint emulator: cannot serve {method} {path}: {exc!r}\n")
-            return 500, _encode(ApiError(500, "INTERNAL", f"emulator error: {exc}").body()), {}
-        return _broken(fault.error if fault else None, payload)
+            response = Response(
+                500, _encode(ApiError(500, "INTERNAL", f"emulator error: {exc}").body())
+            )
+        text = body.decode("utf-8", "replace")
+        permission = route.permission if route else ""
+        with self._lock:
+            self._log.append(
+                LoggedRequest(method, path, split.query, text, response.status, permission)
+            )
+        return response
+
+    def _answer(
+        self,
+        route: routes.Route,
+        params: dict[str, str],
+        method: str,
+        path: str,
+        rest: str,
+        query: str,
+        body: bytes,
+    ) -> Response:
+        project = self.world.find_project(params["project"]) if "project" in params else None
+        fault = self._take_fault(method, path)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.error in HTTP_FAULTS:
+            number = project.number if project is not None else params.get("project", "0")
+            err = injected(fault.error, route.service, route.permission, _resource(rest), number)
+            if fault.retry_after is not None:
+                err.headers["Retry-After"] = str(fault.retry_after)
+            raise err
+        if "project" in params:
+            if project is None:
+                raise permission_denied(route.permission, _resource(rest))
+            if route.service in project.disabled_services:
+                raise injected(
+                    "SERVICE_DISABLED", route.service, route.permission, "", project.number
+                )
+        scope = routes.scope_of(params, project)
+        if scope and route.permission and self.world.is_denied(scope, route.permission):
+            raise permission_denied(route.permission, _resource(rest))
+        call = routes.Call(
+            world=self.world,
+            method=method,
+            path="/" + rest,
+            query=parse_qs(query),
+            body=_json_body(body),
+            page_size=self.page_size,
+            params=params,
+            project=project,
+        )
+        return _broken(fault.error if fault else None, route.handler(call))
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -208,18 +227,19 @@ def _encode(payload: Any) -> bytes:
     return json.dumps(payload).encode()
 
 
-def _broken(kind: str | None, payload: dict[str, Any]) -> tuple[int, bytes | None, dict[str, str]]:
+def _broken(kind: str | None, payload: dict[str, Any]) -> Response:
     """The response, damaged as a fault of `kind` asks (None: intact)."""
     if kind == "CONNECTION_RESET":
-        return 200, None, {}
+        return Response(200, None)
+    data = _encode(payload)
     if kind == "MALFORMED_JSON":
-        return 200, _encode(payload)[: max(1, len(_encode(payload)) // 2)], {}
+        return Response(200, data[: max(1, len(data) // 2)])
     if kind == "WRONG_SHAPE":
         lists = {k: {"unexpected": "object"} for k, v in payload.items() if isinstance(v, list)}
-        return 200, _encode({**payload, **lists} if lists else [payload]), {}
+        return Response(200, _encode({**payload, **lists} if lists else [payload]))
     if kind == "LOOPING_TOKEN":
-        return 200, _encode({**payload, "nextPageToken": "gcplint-emulator-loop"}), {}
-    return 200, _encode(payload), {}
+        return Response(200, _encode({**payload, "nextPageToken": "gcplint-emulator-loop"}))
+    return Response(200, data)
 
 
 def _resource(path: str) -> str:
@@ -254,10 +274,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, data, headers = self.server.emulator.handle(self.command, self.path, body)
-        if data is None:  # an injected connection reset: drop the connection, send nothing
+        response = self.server.emulator.handle(self.command, self.path, body)
+        if response.body is None:  # an injected connection reset: drop the connection, send nothing
             self.close_connection = True
             return
+        status, data, headers = response.status, response.body, response.headers
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))

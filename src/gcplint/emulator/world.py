@@ -8,7 +8,8 @@ response can be pasted in. The world's own structure only says where each object
      "projects": {"<project id>": {"project": Project, "<api>.<collection>": ..., "disabledServices": [...]}},
      "billingAccounts": {"<account id>": {"cloudbilling.billingAccount": BillingAccount,
                                           "billingbudgets.budgets": [Budget]}},
-     "faults": [Fault]}
+     "faults": [Fault],
+     "deniedPermissions": {"projects/ID" | "folders/N" | "billingAccounts/X": [permission]}}
 
 See fixtures/README.md for every collection key.
 """
@@ -134,6 +135,11 @@ class World:
     projects: dict[str, ProjectEntry] = field(default_factory=dict)
     billing_accounts: dict[str, JSON] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    denied: dict[str, frozenset[str]] = field(default_factory=dict)  # resource name -> permissions
+
+    def is_denied(self, resource: str, permission: str) -> bool:
+        """True when `permission` is denied on `resource` (projects/ID, folders/N, billingAccounts/X)."""
+        return permission in self.denied.get(resource, frozenset())
 
     def find_project(self, key: str) -> ProjectEntry | None:
         """A project by ID or by number."""
@@ -155,6 +161,7 @@ class World:
             organizations=_list_of_objects(data, "organizations"),
             folders=_list_of_objects(data, "folders"),
             faults=[Fault.from_json(f) for f in _list(data, "faults")],
+            denied=_denied(data.get("deniedPermissions", {})),
         )
         projects = data.get("projects", {})
         if not isinstance(projects, dict):
@@ -187,6 +194,14 @@ class World:
             return cls.from_json(data)
         except WorldError as exc:
             raise WorldError(f"world {path}: {exc}") from None
+
+
+def _denied(data: Any) -> dict[str, frozenset[str]]:
+    if not isinstance(data, dict) or not all(
+        isinstance(v, list) and all(isinstance(p, str) for p in v) for v in data.values()
+    ):
+        raise WorldError("'deniedPermissions' must map resource names to lists of permissions")
+    return {resource: frozenset(perms) for resource, perms in data.items()}
 
 
 def _list(data: Mapping[str, Any], key: str) -> list[Any]:

@@ -101,21 +101,31 @@ def _finding(console: Console, result: Result) -> None:
 
 
 def _others(console: Console, report: Report, status: Status, title: str, *, always: bool) -> None:
+    """Unknown, not-applicable or passed results; identical reasons are shown once, with the
+    checks they affect."""
     results = [r for r in report.results if r.status is status]
     if not results or not always:
         return
     console.print()
     console.print(Text(f"{title} ({len(results)})", style="bold underline"))
+    if status is Status.PASS:
+        for r in results:
+            console.print(Text(f"  {r.check}  {r.project}"))
+            console.print(Text(INDENT + r.message, style="dim"))
+        return
+    groups: dict[tuple[str, str, str, str | None], list[str]] = {}
     for r in results:
-        line = Text(f"  {r.check}  {r.project}")
-        if r.reason:
-            line.append(
-                f"  {r.reason.value}", style="yellow" if status is Status.UNKNOWN else "dim"
-            )
+        key = (r.project, r.reason.value if r.reason else "", r.message, r.remediation)
+        groups.setdefault(key, []).append(r.check)
+    loud = status is Status.UNKNOWN
+    for (project, reason, message, fix), checks in groups.items():
+        line = Text(f"  {project}")
+        line.append(f"  {reason}", style="yellow" if loud else "dim")
         console.print(line)
-        console.print(Text(INDENT + r.message, style="dim" if status is not Status.UNKNOWN else ""))
-        if r.remediation and status is Status.UNKNOWN:
-            console.print(Text(INDENT + "fix: " + r.remediation, style="green"))
+        console.print(Text(INDENT + message, style="" if loud else "dim"))
+        console.print(Text(INDENT + "affects: " + ", ".join(sorted(set(checks))), style="dim"))
+        if fix and loud:
+            console.print(Text(INDENT + "fix: " + fix, style="green"))
 
 
 def _summary(console: Console, report: Report, verbose: bool) -> None:

@@ -1,0 +1,133 @@
+"""`gcplint doctor`: which permissions the selected checks need, and which the identity lacks.
+
+Each check's permissions come from the collections it declares. The doctor asks
+`testIamPermissions` on every project in scope, on the folders above them and on their billing
+accounts, and maps each missing permission to the checks it would leave unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .collectors import ANCESTRY, BILLING_INFO, PROJECT
+from .collectors.billing import billing_granted
+from .collectors.resourcemanager import granted
+from .errors import ApiCallError
+from .inventory import Permission, Session, Unreadable
+from .spec import CheckSpec
+
+PREDEFINED = {
+    "project": "roles/viewer + roles/iam.securityReviewer",
+    "folder": "roles/browser",
+    "billing account": "roles/billing.viewer",
+}
+
+
+@dataclass
+class Target:
+    """One resource whose permissions were tested."""
+
+    kind: str  # "project", "folder", "billing account"
+    name: str  # "projects/acme-prod", "folders/123", "billingAccounts/X"
+    needed: list[str]
+    missing: list[str] = field(default_factory=list)
+    error: str | None = None  # testIamPermissions itself could not be answered
+
+    @property
+    def label(self) -> str:
+        """'project acme-prod'."""
+        return f"{self.kind} {self.name.partition('/')[2]}"
+
+
+def needs(specs: Sequence[CheckSpec]) -> dict[Permission, list[str]]:
+    """Every permission the checks need, with the ids of the checks that need it."""
+    found: dict[Permission, list[str]] = {}
+    for spec in specs:
+        for permission in spec.permissions:
+            found.setdefault(permission, []).append(spec.id)
+    return dict(sorted(found.items(), key=lambda item: (item[0].on, item[0].name)))
+
+
+def diagnose(session: Session, specs: Sequence[CheckSpec], projects: Sequence[str]) -> list[Target]:
+    """Test the needed permissions on every project in scope, its folders and its billing account."""
+    by_kind: dict[str, list[str]] = {}
+    for permission in needs(specs):
+        by_kind.setdefault(permission.on, []).append(permission.name)
+    targets: dict[str, Target] = {}
+    for project in projects:
+        if "project" in by_kind:
+            targets.setdefault(
+                f"projects/{project}", Target("project", f"projects/{project}", by_kind["project"])
+            )
+        if "folder" in by_kind:
+            for folder in _folders(session, project):
+                targets.setdefault(folder, Target("folder", folder, by_kind["folder"]))
+        if "billing account" in by_kind:
+            account = _billing_account(session, project)
+            if account:
+                targets.setdefault(
+                    account, Target("billing account", account, by_kind["billing account"])
+                )
+    order = {"project": 0, "folder": 1, "billing account": 2}
+    found = sorted(targets.values(), key=lambda t: order[t.kind])
+    for target in found:
+        _test(session, target)
+    return found
+
+
+def _folders(session: Session, project: str) -> list[str]:
+    """The folders above a project; only the parent when the chain cannot be read."""
+    try:
+        return [name for name in session.get(ANCESTRY, project) if name.startswith("folders/")]
+    except Unreadable:
+        try:
+            parent = str(session.get(PROJECT, project).get("parent", ""))
+        except Unreadable:
+            return []
+        return [parent] if parent.startswith("folders/") else []
+
+
+def _billing_account(session: Session, project: str) -> str | None:
+    try:
+        info = session.get(BILLING_INFO, project)
+    except Unreadable:
+        return None
+    account = str(info.get("billingAccountName") or "")
+    return account if info.get("billingEnabled") and account else None
+
+
+def _test(session: Session, target: Target) -> None:
+    try:
+        if target.kind == "billing account":
+            held = set(billing_granted(session, target.name, target.needed))
+        else:
+            held = set(granted(session, target.name, target.needed))
+    except ApiCallError as exc:
+        target.error = f"{exc.failure.reason.value}: {exc.failure.message}"
+        return
+    target.missing = [p for p in target.needed if p not in held]
+
+
+def role_yaml(specs: Sequence[CheckSpec], version: str) -> str:
+    """A custom role definition for `gcloud iam roles create --file` with exactly the project
+    permissions the checks read; permissions granted elsewhere are listed as comments."""
+    required = needs(specs)
+    project = sorted(p.name for p in required if p.on == "project")
+    lines = [
+        f"# gcplint {version}: the project permissions read by {len(specs)} checks.",
+        "# gcloud iam roles create gcplintScanner --project=PROJECT_ID --file=role.yaml",
+        "#   (or --organization=ORG_ID to grant it on every project of the organization)",
+    ]
+    elsewhere = sorted({(p.on, p.name) for p in required if p.on != "project"})
+    if elsewhere:
+        lines.append("# Also needed, outside a project role:")
+        lines += [f"#   on each {on}: {name} (e.g. {PREDEFINED[on]})" for on, name in elsewhere]
+    lines += [
+        "title: gcplint scanner",
+        "description: Read-only permissions for gcplint production-readiness scans",
+        "stage: GA",
+        "includedPermissions:",
+        *(f"- {name}" for name in project),
+    ]
+    return "\n".join(lines) + "\n"
