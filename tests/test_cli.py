@@ -204,6 +204,10 @@ def test_only_needed_collections_are_fetched(serve: Any) -> None:
         (["checks", "explain", "no.such-check"], "unknown check"),
         (["emulator", "serve", "/nonexistent/world.json"], "cannot read world"),
         (["frobnicate"], "No such command"),
+        (["scan", "--demo", "--output", "/proc/report.json"], "cannot write to /proc"),
+        (["doctor", "--project", "UPPER"], "not a valid project ID"),
+        (["doctor", "--format", "sarif", "--demo"], "Invalid value for '--format'"),
+        (["emulator", "serve", "/"], "is a directory"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:

@@ -400,7 +400,8 @@ def _configure_logging(debug: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if debug else logging.WARNING)
     log.propagate = False
-    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    for noisy in ("urllib3", "googleapiclient"):  # their warnings repeat what our results say
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> Any:

@@ -72,7 +72,8 @@ def classify(exc: BaseException) -> ApiFailure | None:
     if isinstance(exc, auth_exc.GoogleAuthError):
         return ApiFailure(Reason.ERROR, f"credentials failed: {_short(exc)}")
     if isinstance(exc, (ParseError, json.JSONDecodeError, UnicodeDecodeError)):
-        return ApiFailure(Reason.ERROR, f"malformed response: {_short(exc)}")
+        # the parser's message may quote the response (and so a secret): name the error only
+        return ApiFailure(Reason.ERROR, f"malformed response ({type(exc).__name__})")
     if isinstance(exc, OSError):
         return ApiFailure(Reason.UNAVAILABLE, f"connection failed: {_short(exc)}")
     return None

@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -209,9 +210,14 @@ class Session:
             except ApiCallError as exc:
                 entry.error = on_failure(exc.failure)
             except Exception as exc:  # a library or response surprise must not crash the scan
-                log.debug("fetching %s for %s failed", name, key, exc_info=True)
+                # exception texts may quote response data, so only the type and the frames
+                log.debug(
+                    "fetching %s for %s failed: %s\n%s", name, key, type(exc).__name__, where(exc)
+                )
                 entry.error = on_failure(
-                    ApiFailure(Reason.ERROR, f"{type(exc).__name__}: {str(exc)[:200]}")
+                    ApiFailure(
+                        Reason.ERROR, f"unexpected {type(exc).__name__} while reading the response"
+                    )
                 )
             finally:
                 entry.done.set()
@@ -329,6 +335,11 @@ class Session:
     def discovery_get(self, request: Any) -> JSON:
         """One discovery get, as REST JSON."""
         return expect_object(self.call(lambda: request.execute(num_retries=0)))
+
+
+def where(exc: BaseException) -> str:
+    """The traceback frames of an exception, without its message (which may quote data)."""
+    return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
 
 
 def expect_object(body: Any) -> JSON:

@@ -13,7 +13,7 @@ from typing import Any
 from .collectors import PROJECT
 from .config import Config
 from .environment import Classification
-from .inventory import Collection, Session, Unreadable
+from .inventory import Collection, Session, Unreadable, where
 from .model import Area, Outcome, Reason, Result, Status, project_resource, unknown
 from .report import ProjectScope
 from .scope import Inventory, Scan
@@ -46,9 +46,9 @@ def scope_of(scan: Scan, project_id: str) -> ProjectScope:
     """What the report header says about a project in scope."""
     try:
         scan.session.get(PROJECT, project_id)
+        found = scan.classify(project_id)
     except Unreadable as exc:
         return ProjectScope(project_id, None, None, exc.describe())
-    found = scan.classify(project_id)
     return ProjectScope(project_id, found.environment, found.source, None)
 
 
@@ -68,13 +68,24 @@ def run(
     ordered = sorted(checks, key=lambda s: (list(Area).index(s.area), s.id))
     results: list[Result] = []
     for project_id in project_ids:
-        environment = scan.classify(project_id)
+        non_prod = _non_prod(scan, project_id)
         for spec in ordered:
             options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
             inventory = Inventory(scan, project_id, spec.requires, options)
-            lower = scan.config.lower_severity_in_non_prod and environment.environment.non_prod
-            results.extend(evaluate(spec, inventory, environment if lower else None))
+            results.extend(evaluate(spec, inventory, non_prod))
     return scopes, results
+
+
+def _non_prod(scan: Scan, project_id: str) -> Classification | None:
+    """The project's classification when its findings are to be lowered (a known non-prod
+    project, with lowering on); None keeps the checks' severities (also when unreadable)."""
+    if not scan.config.lower_severity_in_non_prod:
+        return None
+    try:
+        found = scan.classify(project_id)
+    except Unreadable:
+        return None
+    return found if found.environment.non_prod else None
 
 
 def evaluate(
@@ -92,8 +103,10 @@ def evaluate(
     except Unreadable as exc:
         outcomes.append(from_unreadable(exc, inventory.resource))
     except Exception as exc:
-        log.error("check %s crashed on project %s: %s", spec.id, inventory.project_id, exc)
-        log.debug("traceback of %s", spec.id, exc_info=True)
+        log.error(
+            "check %s crashed on project %s: %s", spec.id, inventory.project_id, type(exc).__name__
+        )
+        log.debug("where %s crashed:\n%s", spec.id, where(exc))
         outcomes.append(
             unknown(
                 inventory.resource,

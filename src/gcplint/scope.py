@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from .collectors import PROJECT
 from .config import Config, OptionValue
 from .environment import Classification, Environment, classify
 from .inventory import Collection, Session, Unreadable
-from .model import project_resource
+from .model import Reason, project_resource
 from .resources import ProjectInfo
 
 T = TypeVar("T")
@@ -27,14 +28,23 @@ class Scan:
     now: datetime
 
     def classify(self, key: str) -> Classification:
-        """The environment of any project (ID or number): from its metadata when readable,
-        else from its ID alone; config mappings first."""
+        """The environment of any project (ID or number): the config mapping, else its labels
+        and ID. A project outside the scope whose metadata is denied or missing is judged from
+        its ID alone; otherwise unreadable metadata raises Unreadable (the result is unknown)."""
+        for pattern, env in self.config.environments:
+            if fnmatch.fnmatchcase(key, pattern):
+                return Classification(env, f"config {pattern}", False)
         try:
             info = ProjectInfo.from_rest(self.session.get(PROJECT, key))
-        except Unreadable:
+        except Unreadable as exc:
+            if key in self.projects or exc.reason not in (
+                Reason.PERMISSION_DENIED,
+                Reason.NOT_FOUND,
+            ):
+                raise
             if key.isdigit():
                 return Classification(Environment.UNKNOWN, f"project {key} is unreadable", False)
-            return classify(key, None, self.config.environments)
+            return classify(key, None)
         return info.classification(self.config.environments)
 
 

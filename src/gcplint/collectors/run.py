@@ -2,7 +2,8 @@
 
 One paged list across all regions (`locations/-`). Should the API refuse the wildcard
 (400 INVALID_ARGUMENT), the regions come from run v1 `projects.locations.list` and each is
-listed in turn, so a refusal costs calls, not results.
+listed in turn, so a refusal costs calls, not results. Literal env values are redacted on
+arrival (redact.py): nothing downstream ever holds them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from ..errors import ApiCallError, ApiFailure
 from ..inventory import JSON, Collection, Permission, Session, Unreadable
+from ..redact import redact_run_resource
 
 
 def _regions(session: Session, project_id: str) -> list[str]:
@@ -48,7 +50,7 @@ def _every_region(
 
 def _services(session: Session, project_id: str) -> list[JSON]:
     client = session.clients.run_services()
-    return _every_region(
+    found = _every_region(
         session,
         project_id,
         lambda region: session.gapic_list(
@@ -57,11 +59,12 @@ def _services(session: Session, project_id: str) -> list[JSON]:
             "services",
         ),
     )
+    return [redact_run_resource(item) for item in found]
 
 
 def _revisions(session: Session, project_id: str) -> list[JSON]:
     client = session.clients.run_revisions()
-    return _every_region(
+    found = _every_region(
         session,
         project_id,
         lambda region: session.gapic_list(
@@ -70,6 +73,7 @@ def _revisions(session: Session, project_id: str) -> list[JSON]:
             "revisions",
         ),
     )
+    return [redact_run_resource(item) for item in found]
 
 
 RUN_SERVICES: Collection[list[JSON]] = Collection(

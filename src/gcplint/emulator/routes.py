@@ -63,6 +63,7 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     permission: str
+    method_id: str  # the REST method, as in the discovery document: "sql.instances.list"
 
     @property
     def service(self) -> str:
@@ -335,6 +336,72 @@ def _notification_channels(call: Call) -> JSON:
     return call.page(call.collection("monitoring.notificationChannels", []), "notificationChannels")
 
 
+METHOD_IDS = {
+    ("cloudresourcemanager", "/v3/projects:search"): "cloudresourcemanager.projects.search",
+    ("cloudresourcemanager", "/v3/projects"): "cloudresourcemanager.projects.list",
+    ("cloudresourcemanager", "/v3/projects/{project}"): "cloudresourcemanager.projects.get",
+    (
+        "cloudresourcemanager",
+        "/v3/projects/{project}:getIamPolicy",
+    ): "cloudresourcemanager.projects.getIamPolicy",
+    (
+        "cloudresourcemanager",
+        "/v3/projects/{project}:testIamPermissions",
+    ): "cloudresourcemanager.projects.testIamPermissions",
+    (
+        "cloudresourcemanager",
+        "/v3/folders/{folder}:testIamPermissions",
+    ): "cloudresourcemanager.folders.testIamPermissions",
+    (
+        "cloudbilling",
+        "/v1/billingAccounts/{account}:testIamPermissions",
+    ): "cloudbilling.billingAccounts.testIamPermissions",
+    ("cloudresourcemanager", "/v3/folders"): "cloudresourcemanager.folders.list",
+    ("cloudresourcemanager", "/v3/folders/{folder}"): "cloudresourcemanager.folders.get",
+    (
+        "cloudresourcemanager",
+        "/v3/organizations/{organization}",
+    ): "cloudresourcemanager.organizations.get",
+    ("iam", "/v1/projects/{project}/serviceAccounts"): "iam.projects.serviceAccounts.list",
+    ("iam", "/v1/projects/{project}/serviceAccounts/{account}"): "iam.projects.serviceAccounts.get",
+    (
+        "iam",
+        "/v1/projects/{project}/serviceAccounts/{account}/keys",
+    ): "iam.projects.serviceAccounts.keys.list",
+    ("run", "/v1/projects/{project}/locations"): "run.projects.locations.list",
+    (
+        "run",
+        "/v2/projects/{project}/locations/{location}/services",
+    ): "run.projects.locations.services.list",
+    (
+        "run",
+        "/v2/projects/{project}/locations/{location}/services/{service}",
+    ): "run.projects.locations.services.get",
+    (
+        "run",
+        "/v2/projects/{project}/locations/{location}/services/{service}/revisions",
+    ): "run.projects.locations.services.revisions.list",
+    (
+        "run",
+        "/v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy",
+    ): "run.projects.locations.services.getIamPolicy",
+    ("sqladmin", "/v1/projects/{project}/instances"): "sql.instances.list",
+    ("cloudbilling", "/v1/projects/{project}/billingInfo"): "cloudbilling.projects.getBillingInfo",
+    (
+        "billingbudgets",
+        "/v1/billingAccounts/{account}/budgets",
+    ): "billingbudgets.billingAccounts.budgets.list",
+    (
+        "monitoring",
+        "/v3/projects/{project}/alertPolicies",
+    ): "monitoring.projects.alertPolicies.list",
+    (
+        "monitoring",
+        "/v3/projects/{project}/notificationChannels",
+    ): "monitoring.projects.notificationChannels.list",
+}
+
+
 _P = r"(?P<project>[^/:]+)"
 _SEG = r"[^/:]+"
 
@@ -342,7 +409,9 @@ _SEG = r"[^/:]+"
 def _route(api: str, method: str, template: str, handler: Handler, permission: str) -> Route:
     regex = template.replace("{project}", _P)
     regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>{_SEG})", regex)
-    return Route(api, method, re.compile(f"^{regex}$"), handler, permission)
+    return Route(
+        api, method, re.compile(f"^{regex}$"), handler, permission, METHOD_IDS[(api, template)]
+    )
 
 
 ROUTES: list[Route] = [

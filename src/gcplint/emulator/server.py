@@ -38,6 +38,7 @@ class LoggedRequest:
     body: str
     status: int
     permission: str  # the IAM permission the route needs ("" when none or unknown)
+    method_id: str  # the REST method served ("" for an unknown route)
 
     @property
     def is_read(self) -> bool:
@@ -161,10 +162,12 @@ class Emulator:
                 500, _encode(ApiError(500, "INTERNAL", f"emulator error: {exc}").body())
             )
         text = body.decode("utf-8", "replace")
-        permission = route.permission if route else ""
+        permission, method_id = (route.permission, route.method_id) if route else ("", "")
         with self._lock:
             self._log.append(
-                LoggedRequest(method, path, split.query, text, response.status, permission)
+                LoggedRequest(
+                    method, path, split.query, text, response.status, permission, method_id
+                )
             )
         return response
 
@@ -264,6 +267,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     emulator: Emulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout, reset) is expected in fault tests: stay quiet."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

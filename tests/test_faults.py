@@ -1,0 +1,286 @@
+"""Fault injection: whatever breaks, no check passes or fails on data it did not read.
+
+Every fault kind is injected on every collection (and on one whole project) of the demo world,
+which exercises every collector; the scan through the real client libraries is then compared
+with the fault-free scan:
+
+1. no pass and no fail appears that the fault-free scan does not give (the one exception: a
+   disabled API is evidence, and a check may fail on it saying so);
+2. every fault-free result is either given again unchanged, or its check reports unknown
+   (not_applicable for a disabled API) on that project with the reason the fault maps to;
+3. checks that read none of the faulted collections give exactly the fault-free results;
+4. every unknown says what could not be read, and (for a denial) which permission would fix it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from helpers import session_for
+from worldgen import generate_world, project_ids
+
+from gcplint.cli import demo_world
+from gcplint.emulator import Emulator, Fault, World
+from gcplint.inventory import RetryPolicy
+from gcplint.model import Reason, Result, Status
+from gcplint.plugins import load_checks
+from gcplint.runner import run
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+SPECS = [c.spec for c in load_checks()]
+RETRY = RetryPolicy(attempts=2, initial=0.001, maximum=0.002)
+TIMEOUT = 0.5
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a fault is injected and which collections that breaks."""
+
+    name: str
+    path: str
+    method: str | None
+    collections: frozenset[str]
+
+
+ALL = frozenset(c.name for s in SPECS for c in s.requires)
+TARGETS = [
+    Target(
+        "project metadata",
+        "/cloudresourcemanager/v3/projects/*",
+        "GET",
+        frozenset({"cloudresourcemanager.project", "cloudresourcemanager.ancestry"}),
+    ),
+    Target(
+        "project IAM policy",
+        "/cloudresourcemanager/v3/projects/*:getIamPolicy",
+        None,
+        frozenset({"cloudresourcemanager.iamPolicy"}),
+    ),
+    Target(
+        "folders",
+        "/cloudresourcemanager/v3/folders/*",
+        "GET",
+        frozenset({"cloudresourcemanager.ancestry"}),
+    ),
+    Target(
+        "service accounts",
+        "/iam/v1/projects/*/serviceAccounts",
+        None,
+        frozenset({"iam.serviceAccounts", "iam.serviceAccountKeys"}),
+    ),
+    Target(
+        "service account keys",
+        "/iam/v1/projects/*/serviceAccounts/*/keys",
+        None,
+        frozenset({"iam.serviceAccountKeys"}),
+    ),
+    Target(
+        "Cloud Run services",
+        "/run/v2/projects/*/locations/-/services",
+        None,
+        frozenset({"run.services"}),
+    ),
+    Target(
+        "Cloud Run revisions",
+        "/run/v2/projects/*/locations/-/services/-/revisions",
+        None,
+        frozenset({"run.revisions"}),
+    ),
+    Target(
+        "Cloud SQL instances",
+        "/sqladmin/v1/projects/*/instances",
+        None,
+        frozenset({"sqladmin.instances"}),
+    ),
+    Target(
+        "billing info",
+        "/cloudbilling/v1/projects/*/billingInfo",
+        None,
+        frozenset({"cloudbilling.billingInfo", "billingbudgets.budgets"}),
+    ),
+    Target(
+        "budgets",
+        "/billingbudgets/v1/billingAccounts/*/budgets",
+        None,
+        frozenset({"billingbudgets.budgets"}),
+    ),
+    Target(
+        "alert policies",
+        "/monitoring/v3/projects/*/alertPolicies",
+        None,
+        frozenset({"monitoring.alertPolicies"}),
+    ),
+    Target("everything about acme-staging", "/*/projects/acme-staging*", None, ALL),
+]
+
+# fault kind -> (the rule injected, the reason the results must give)
+KINDS: dict[str, tuple[dict[str, Any], Reason]] = {
+    "403 PERMISSION_DENIED": ({"error": "PERMISSION_DENIED"}, Reason.PERMISSION_DENIED),
+    "403 SERVICE_DISABLED": ({"error": "SERVICE_DISABLED"}, Reason.API_DISABLED),
+    "404 NOT_FOUND": ({"error": "NOT_FOUND"}, Reason.NOT_FOUND),
+    "429 storm": ({"error": "RESOURCE_EXHAUSTED", "retry_after": 0.001}, Reason.QUOTA_EXHAUSTED),
+    "500 burst": ({"error": "INTERNAL"}, Reason.UNAVAILABLE),
+    "503 burst": ({"error": "UNAVAILABLE"}, Reason.UNAVAILABLE),
+    "slower than the timeout": ({"delay": TIMEOUT * 2}, Reason.UNAVAILABLE),
+    "connection reset": ({"error": "CONNECTION_RESET"}, Reason.UNAVAILABLE),
+    "malformed JSON": ({"error": "MALFORMED_JSON"}, Reason.ERROR),
+    "wrong JSON shape": ({"error": "WRONG_SHAPE"}, Reason.ERROR),
+    "looping page token": ({"error": "LOOPING_TOKEN"}, Reason.ERROR),
+}
+TALLY: Counter[str] = Counter()
+
+
+def key(r: Result) -> tuple[str, str, str, str | None]:
+    return (r.check, r.project, r.resource, r.subject)
+
+
+def scan(
+    world: World, faults: list[Fault], projects: list[str], page_size: int = 2
+) -> list[Result]:
+    with Emulator(world, page_size=page_size) as emu:
+        for fault in faults:
+            emu.add_fault(fault)
+        _, results = run(SPECS, projects, session_for(emu, RETRY, timeout=TIMEOUT), now=NOW)
+    return results
+
+
+def assert_no_false_verdicts(
+    baseline: list[Result],
+    faulted: list[Result],
+    reasons: set[Reason],
+    broken: frozenset[str],
+    *,
+    label: str,
+) -> int:
+    """The four properties of the module docstring; returns the number of (check, project)
+    pairs whose results the fault changed."""
+    before = {key(r): r for r in baseline}
+    for r in faulted:
+        if r.status in (Status.PASS, Status.FAIL):
+            same = before.get(key(r))
+            evidence = (
+                r.status is Status.FAIL
+                and Reason.API_DISABLED in reasons
+                and "disabled" in r.message
+            )
+            assert (same is not None and same.status is r.status) or evidence, (
+                f"{label}: {r.status.value} that the fault-free scan does not give: {r.check} {r.resource} {r.message}"
+            )
+    degraded = {
+        (r.check, r.project): r
+        for r in faulted
+        if r.status in (Status.UNKNOWN, Status.NOT_APPLICABLE)
+        and (
+            key(r) not in before
+            or (before[key(r)].status, before[key(r)].message) != (r.status, r.message)
+        )
+    }
+    for r in degraded.values():
+        assert r.reason in reasons, (
+            f"{label}: {r.check} on {r.project} is {r.status.value} {r.reason}, expected one of {reasons}"
+        )
+        assert "could not be read" in r.message or "disabled" in r.message, f"{label}: {r.message}"
+        assert "crashed" not in r.message, f"{label}: {r.message}"
+        if r.reason is Reason.PERMISSION_DENIED:
+            assert r.remediation and "grant" in r.remediation, f"{label}: no fix for {r.message}"
+    after = {key(r): r for r in faulted}
+    changed: set[tuple[str, str]] = set()
+    for b in baseline:
+        again = after.get(key(b))
+        if again is not None and (again.status, again.severity, again.message) == (
+            b.status,
+            b.severity,
+            b.message,
+        ):
+            continue
+        changed.add((b.check, b.project))
+        spec = next(s for s in SPECS if s.id == b.check)
+        # every check also depends on its project's metadata: the environment sets the severity
+        reads = {c.name for c in spec.requires} | {"cloudresourcemanager.project"}
+        assert reads & broken, (
+            f"{label}: {b.check} reads none of {sorted(broken)} but its result changed: {b.message}"
+        )
+        evidence = (
+            again is not None
+            and again.status is Status.FAIL
+            and Reason.API_DISABLED in reasons
+            and "disabled" in again.message
+        )
+        assert (
+            (b.check, b.project) in degraded
+            or evidence
+            or (again is not None and again.status is b.status)
+        ), (
+            f"{label}: {b.status.value} of {b.check} on {b.resource} vanished without an unknown for the project"
+        )
+    return len(changed)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[World, list[Result]]:
+    world = demo_world()
+    world.denied = {}  # the demo denies one permission on purpose; the baseline must be complete
+    baseline = scan(world, [], list(world.projects))
+    assert baseline and not [r for r in baseline if r.status is Status.UNKNOWN]
+    return world, baseline
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("target", TARGETS, ids=[t.name for t in TARGETS])
+def test_fault(demo: tuple[World, list[Result]], target: Target, kind: str) -> None:
+    world, baseline = demo
+    rule, reason = KINDS[kind]
+    fault = Fault(path=target.path, method=target.method, **rule)
+    faulted = scan(world, [fault], list(world.projects))
+    label = f"{kind} on {target.name}"
+    assert_no_false_verdicts(baseline, faulted, {reason}, target.collections, label=label)
+    affected = sum(
+        1
+        for s in SPECS
+        for p in world.projects
+        if {c.name for c in s.requires} & target.collections
+    )
+    TALLY["check x fault cases"] += affected
+    TALLY["scenarios"] += 1
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_faults_on_generated_worlds(seed: int) -> None:
+    """A generated world; about 10% of its (project, collection) paths get a random fault,
+    including one-shot transient ones that retries must absorb."""
+    data = generate_world(seed)
+    world = World.from_json(data)
+    projects = project_ids(data)
+    baseline = scan(world, [], projects, page_size=1)
+    rng = random.Random(seed)
+    faults, reasons = [], set()
+    for project in projects:
+        for target in TARGETS[:-1]:
+            if rng.random() >= 0.1:
+                continue
+            kind = rng.choice(sorted(KINDS))
+            rule, reason = KINDS[kind]
+            transient = (
+                kind in ("429 storm", "503 burst", "500 burst", "connection reset")
+                and rng.random() < 0.5
+            )
+            path = target.path.replace("projects/*", f"projects/{project}", 1)
+            faults.append(
+                Fault(path=path, method=target.method, times=1 if transient else None, **rule)
+            )
+            if not transient:
+                reasons.add(reason)
+    faulted = scan(world, faults, projects, page_size=1)
+    assert_no_false_verdicts(baseline, faulted, reasons, ALL, label=f"seed {seed}: {faults}")
+    if not reasons:
+        assert sorted(map(key, faulted)) == sorted(map(key, baseline))
+
+
+def test_tally_for_the_record() -> None:
+    """Printed with -s: how many (check x fault) cases the suite ran."""
+    print(f"fault suite: {dict(TALLY)}")
