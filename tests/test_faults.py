@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from helpers import session_for
+from helpers import run_cli, session_for
 from worldgen import generate_world, project_ids
 
 from gcplint.cli import demo_world
@@ -284,3 +284,53 @@ def test_random_faults_on_generated_worlds(seed: int) -> None:
 def test_tally_for_the_record() -> None:
     """Printed with -s: how many (check x fault) cases the suite ran."""
     print(f"fault suite: {dict(TALLY)}")
+
+
+CLEAN = {
+    "schema": "gcplint-world/v1",
+    "projects": {
+        "acme-prod": {
+            "project": {
+                "name": "projects/100000000001",
+                "projectId": "acme-prod",
+                "state": "ACTIVE",
+                "labels": {"env": "prod"},
+            },
+            "sqladmin.instances": [
+                {
+                    "name": "db",
+                    "instanceType": "CLOUD_SQL_INSTANCE",
+                    "settings": {"ipConfiguration": {"ipv4Enabled": False}},
+                }
+            ],
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_cli_completes_with_exit_3_and_no_traceback(serve: Any, kind: str) -> None:
+    """Through the command line: a fault never crashes the scan; unknown results give exit 3
+    (a disabled API gives not_applicable: the scan is complete, exit 0)."""
+    rule, reason = KINDS[kind]
+    emu = serve(World.from_json(CLEAN))
+    emu.add_fault(Fault(path="/sqladmin/*", **rule))
+    run = run_cli(
+        "scan",
+        "--api-base",
+        emu.url,
+        "--project",
+        "acme-prod",
+        "--check",
+        "sql.public-ip",
+        "--format",
+        "json",
+        "--timeout",
+        str(TIMEOUT),
+    )
+    assert "Traceback" not in run.err
+    results = run.json()["results"]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("not_applicable" if reason is Reason.API_DISABLED else "unknown", reason.value)
+    ]
+    assert run.code == (0 if reason is Reason.API_DISABLED else 3)

@@ -84,6 +84,7 @@ class Common:
     exclude: tuple[str, ...]
     checks_dirs: tuple[Path, ...]
     config: Path | None
+    timeout: float
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -136,6 +137,13 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False, path_type=Path),
             help="Config file (default: ./gcplint.toml, else [tool.gcplint] in ./pyproject.toml).",
         ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 600),
+            default=30.0,
+            show_default=True,
+            help="Seconds before one API request is abandoned (then retried).",
+        ),
         click.option("--debug", is_flag=True, help="Debug logging on stderr."),
     ]
     for option in reversed(options):
@@ -181,7 +189,9 @@ def connected(common: Common) -> Iterator[Connection]:
         if api_base:
             api_base = check_api_base(api_base)
             _bypass_proxy(api_base)
-        settings = ClientSettings(api_base, common.impersonate, common.quota_project)
+        settings = ClientSettings(
+            api_base, common.impersonate, common.quota_project, common.timeout
+        )
         creds, identity = resolve_credentials(settings)
         session = Session(Clients(settings, creds), _retry_policy())
         quota = common.quota_project or getattr(creds, "quota_project_id", None)
