@@ -3,7 +3,7 @@ no long-lived keys, no public principals, one dedicated identity per Cloud Run s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,12 +48,14 @@ IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccount
 
 def _binding_findings(
     inv: Inventory,
-    matching: list[Grant],
+    keep: Callable[[Grant], bool],
     describe: str,
     passing: str,
-    severity_of: Any = None,
+    severity_of: Callable[[list[Grant]], Severity] | None = None,
 ) -> Iterator[Outcome]:
-    """One failure per member among `matching` grants, or one pass for the project."""
+    """One failure per member of the project policy holding grants `keep` selects (all of its
+    matching roles listed), or one pass for the project."""
+    matching = [g for g in grants(inv.get(collections.PROJECT_IAM_POLICY)) if keep(g)]
     for member, held in by_member(matching).items():
         yield failed(
             inv.resource,
@@ -68,6 +70,12 @@ def _binding_findings(
         )
     if not matching:
         yield passed(inv.resource, passing.format(project=inv.project_id))
+
+
+def _sa_grant(grant: Grant, roles: Callable[[str], bool], account: Callable[[str], bool]) -> bool:
+    """A grant of a role `roles` selects to a service account `account` selects."""
+    email = sa_email(grant.member)
+    return email is not None and roles(grant.role) and account(email)
 
 
 @check(
@@ -105,14 +113,9 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/understanding-roles#basic
     - https://cloud.google.com/iam/docs/best-practices-service-accounts
     """
-    matching = [
-        g
-        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
-        if g.role in PRIMITIVE_ROLES and (email := sa_email(g.member)) and is_user_managed_sa(email)
-    ]
     yield from _binding_findings(
         inv,
-        matching,
+        lambda g: _sa_grant(g, PRIMITIVE_ROLES.__contains__, is_user_managed_sa),
         "Service account {member} holds {roles} on project {project}.",
         "No user-managed service account holds roles/owner or roles/editor on project {project}.",
         lambda held: max((PRIMITIVE_ROLES[g.role] for g in held), key=lambda s: s.rank),
@@ -148,14 +151,9 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/service-account-types#default
     - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts#disable_service_account_default_grants
     """
-    matching = [
-        g
-        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
-        if g.role in PRIMITIVE_ROLES and (email := sa_email(g.member)) and is_default_sa(email)
-    ]
     yield from _binding_findings(
         inv,
-        matching,
+        lambda g: _sa_grant(g, PRIMITIVE_ROLES.__contains__, is_default_sa),
         "Default service account {member} holds {roles} on project {project}.",
         "No default service account holds roles/owner or roles/editor on project {project}.",
     )
@@ -192,16 +190,11 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/best-practices-service-accounts
     - https://cloud.google.com/iam/docs/recommender-overview
     """
-    matching = [
-        g
-        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
-        if "admin" in g.role.lower()
-        and (email := sa_email(g.member))
-        and not is_service_agent(email)
-    ]
     yield from _binding_findings(
         inv,
-        matching,
+        lambda g: _sa_grant(
+            g, lambda role: "admin" in role.lower(), lambda email: not is_service_agent(email)
+        ),
         "Service account {member} holds {roles} on project {project}.",
         "No service account holds an admin role on project {project}.",
     )
@@ -238,15 +231,11 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/service-accounts-actas
     - https://cloud.google.com/iam/docs/best-practices-service-accounts#project-folder-grants
     """
-    matching = [
-        g
-        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
-        if g.role in IMPERSONATION_ROLES
-        and not ((email := sa_email(g.member)) and is_service_agent(email))
-    ]
     yield from _binding_findings(
         inv,
-        matching,
+        lambda g: (
+            g.role in IMPERSONATION_ROLES and not _sa_grant(g, lambda _: True, is_service_agent)
+        ),
         "{member} holds {roles} on the whole project {project}: it can act as every service account there.",
         "No impersonation role is granted project-wide on project {project}.",
     )
