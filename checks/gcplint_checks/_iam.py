@@ -102,3 +102,8 @@ def remove_binding(project_id: str, grant: Grant) -> str:
     """The gcloud command that removes one grant from a project's policy."""
     condition = " --condition=CONDITION" if grant.condition else ""
     return f"gcloud projects remove-iam-policy-binding {project_id} --member={grant.member} --role={grant.role}{condition}"
+
+
+def public_grants(policy: Mapping[str, Any]) -> dict[str, list[Grant]]:
+    """The grants of a policy to allUsers / allAuthenticatedUsers, by member."""
+    return by_member([g for g in grants(policy) if g.member in PUBLIC_MEMBERS])

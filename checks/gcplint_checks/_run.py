@@ -90,3 +90,45 @@ def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) ->
         return f"{inv.project(project).number}-compute@developer.gserviceaccount.com"
     except Unreadable:
         return f"the Compute Engine default service account of {project}"
+
+
+def is_ready(revision: JSON) -> bool:
+    """The revision's Ready condition succeeded."""
+    return any(
+        c.get("type") == "Ready" and c.get("state") == "CONDITION_SUCCEEDED"
+        for c in revision.get("conditions") or []
+    )
+
+
+def serving(service: JSON) -> set[str]:
+    """Short names of the revisions that receive traffic now (percent > 0)."""
+    targets = service.get("trafficStatuses") or service.get("traffic") or []
+    names: set[str] = set()
+    for target in targets:
+        if not target.get("percent"):
+            continue
+        if target.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" or not target.get(
+            "revision"
+        ):
+            latest = service.get("latestReadyRevision")
+            if latest:
+                names.add(str(latest).rpartition("/")[2])
+        else:
+            names.add(str(target["revision"]).rpartition("/")[2])
+    return names
+
+
+def revisions_of(service: JSON, revisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The service's revisions, newest first."""
+    prefix = f"{service.get('name', '')}/revisions/"
+    own = [r for r in revisions if str(r.get("name", "")).startswith(prefix)]
+    return sorted(own, key=lambda r: str(r.get("createTime", "")), reverse=True)
+
+
+def rollback_target(service: JSON, revisions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The revision a rollback would send traffic to: the newest Ready one not serving now."""
+    live = serving(service)
+    return next(
+        (r for r in revisions_of(service, revisions) if is_ready(r) and short_name(r) not in live),
+        None,
+    )

@@ -342,7 +342,7 @@ def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
         if email in found.unreadable:
             yield from_unreadable(found.unreadable[email], resource)
             continue
-        keys = _enabled_user_keys(found.keys.get(email, []))
+        keys = _enabled_user_keys(found.found.get(email, []))
         for key in keys:
             state = " (the account itself is disabled)" if account.get("disabled") else ""
             yield failed(
@@ -400,7 +400,7 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
         if email in found.unreadable:
             yield from_unreadable(found.unreadable[email], _account_resource(inv, account))
             continue
-        for key in _enabled_user_keys(found.keys.get(email, [])):
+        for key in _enabled_user_keys(found.found.get(email, [])):
             resource = full_name("iam.googleapis.com", inv.project_id, str(key.get("name", "")))
             created = _parse_time(str(key.get("validAfterTime", "")))
             if created is None:

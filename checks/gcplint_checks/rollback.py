@@ -11,14 +11,25 @@ from gcplint.api import (
     Outcome,
     Reason,
     Severity,
+    Unreadable,
     check,
     collections,
     failed,
+    from_unreadable,
+    not_applicable,
     passed,
     unknown,
 )
 
-from ._run import region_of, service_resource, short_name
+from ._run import (
+    is_ready,
+    region_of,
+    revisions_of,
+    rollback_target,
+    service_resource,
+    serving,
+    short_name,
+)
 
 JSON = Mapping[str, Any]
 
@@ -28,39 +39,6 @@ def first_sentence(text: str, limit: int = 160) -> str:
     lines = text.strip().splitlines()
     sentence = (lines[0] if lines else text).split(". ")[0].rstrip(".")
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
-
-
-def is_ready(revision: JSON) -> bool:
-    """The revision's Ready condition succeeded."""
-    return any(
-        c.get("type") == "Ready" and c.get("state") == "CONDITION_SUCCEEDED"
-        for c in revision.get("conditions") or []
-    )
-
-
-def serving(service: JSON) -> set[str]:
-    """Short names of the revisions that receive traffic now (percent > 0)."""
-    targets = service.get("trafficStatuses") or service.get("traffic") or []
-    names: set[str] = set()
-    for target in targets:
-        if not target.get("percent"):
-            continue
-        if target.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" or not target.get(
-            "revision"
-        ):
-            latest = service.get("latestReadyRevision")
-            if latest:
-                names.add(str(latest).rpartition("/")[2])
-        else:
-            names.add(str(target["revision"]).rpartition("/")[2])
-    return names
-
-
-def revisions_of(service: JSON, revisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The service's revisions, newest first."""
-    prefix = f"{service.get('name', '')}/revisions/"
-    own = [r for r in revisions if str(r.get("name", "")).startswith(prefix)]
-    return sorted(own, key=lambda r: str(r.get("createTime", "")), reverse=True)
 
 
 @check(
@@ -193,3 +171,268 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
                 "  (read the failure, fix it, redeploy)"
             ),
         )
+
+
+def artifact_repository(image: str) -> tuple[str, str, str, str] | None:
+    """(project, repository resource name, image path, tag or '') of an Artifact Registry image
+    `LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE[:TAG][@sha256:…]`; None for other registries."""
+    reference = image.split("@", 1)[0]
+    host, _, rest = reference.partition("/")
+    if not host.endswith("-docker.pkg.dev"):
+        return None
+    parts = rest.split("/")
+    if len(parts) < 3:
+        return None
+    project, repository, path = parts[0], parts[1], "/".join(parts[2:])
+    path, _, tag = path.partition(":")
+    location = host.removesuffix("-docker.pkg.dev")
+    return project, f"projects/{project}/locations/{location}/repositories/{repository}", path, tag
+
+
+def digests(revision: JSON) -> dict[str, str]:
+    """Image reference -> digest the revision runs (from the reference, else containerStatuses)."""
+    status = {
+        str(s.get("name", "")): str(s.get("imageDigest", ""))
+        for s in revision.get("containerStatuses") or []
+    }
+    found: dict[str, str] = {}
+    for container in revision.get("containers") or []:
+        image = str(container.get("image", ""))
+        digest = image.partition("@")[2] or status.get(str(container.get("name", "")), "")
+        found[image] = digest
+    return found
+
+
+def _image_state(inv: Inventory, image: str, digest: str) -> tuple[bool | None, str]:
+    """(present?, how it was judged); None when the image is not in Artifact Registry."""
+    parsed = artifact_repository(image)
+    if parsed is None:
+        return None, f"{image} is not in Artifact Registry"
+    project, repository, path, tag = parsed
+    names = {str(r.get("name", "")) for r in inv.get(collections.REPOSITORIES, project)}
+    if repository not in names:
+        return False, f"repository {repository} no longer exists"
+    images = inv.get(collections.DOCKER_IMAGES, project).of(repository)
+    uri_prefix = f"{image.split('/', 1)[0]}/{project}/{repository.rpartition('/')[2]}/{path}@"
+    same_path = [i for i in images if str(i.get("uri", "")).startswith(uri_prefix)]
+    if digest:
+        present = any(str(i.get("uri", "")).endswith(f"@{digest}") for i in same_path)
+        return present, f"digest {digest} of {path} " + (
+            "is in" if present else "is no longer in"
+        ) + f" {repository}"
+    present = any(tag in (i.get("tags") or []) for i in same_path)
+    return present, f"tag {tag or 'latest'} of {path} " + (
+        "is in" if present else "is no longer in"
+    ) + f" {repository} (no digest recorded)"
+
+
+@check(
+    id="run.rollback-image-missing",
+    title="The rollback target's image still exists",
+    severity=Severity.HIGH,
+    area=Area.ROLLBACK,
+    requires=[
+        collections.RUN_SERVICES,
+        collections.RUN_REVISIONS,
+        collections.REPOSITORIES,
+        collections.DOCKER_IMAGES,
+    ],
+)
+def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
+    """The rollback target (the newest Ready revision not serving traffic) runs an image whose
+    digest no longer exists in its Artifact Registry repository.
+
+    The digest comes from the image reference or the revision's `containerStatuses[].imageDigest`;
+    the repository may live in another project. Not applicable when the image is outside Artifact
+    Registry (gcplint cannot look it up); unknown when the repository cannot be read.
+
+    ## Why it matters
+    Cleanup policies, `gcloud artifacts docker images delete` in CI, or a deleted repository
+    silently remove old images. The rollback then fails with an image pull error at the moment
+    you need it, and the outage continues.
+
+    ## Example
+    `api-00041-hob` (the rollback target) runs `…/app/api@sha256:9f2…`, which a cleanup policy deleted: fails.
+
+    ## Remediation
+    Re-push the image by digest if you still have it, or roll forward; keep rollback targets with
+    a KEEP cleanup policy (`mostRecentVersions.keepCount`), e.g.
+    `gcloud artifacts repositories set-cleanup-policies REPO --location=LOCATION --policy=keep-recent.json`.
+
+    ## References
+    - https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy
+    - https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration
+    """
+    services = inv.get(collections.RUN_SERVICES)
+    revisions = inv.get(collections.RUN_REVISIONS) if services else []
+    for service in services:
+        target = rollback_target(service, revisions)
+        if target is None:
+            continue
+        name, revision = short_name(service), short_name(target)
+        resource = service_resource(inv, service)
+        judged: list[tuple[bool | None, str]] = []
+        try:
+            judged = [_image_state(inv, image, digest) for image, digest in digests(target).items()]
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        missing = [how for present, how in judged if present is False]
+        outside = [how for present, how in judged if present is None]
+        if missing:
+            yield failed(
+                resource,
+                f"Rolling Cloud Run service {name} back to {revision} would fail: {'; '.join(missing)}.",
+                remediation=(
+                    "re-push the image or roll forward; keep rollback targets with a KEEP cleanup policy: gcloud artifacts "
+                    "repositories set-cleanup-policies REPOSITORY --location=LOCATION --policy=keep-recent.json"
+                ),
+            )
+        elif outside and len(outside) == len(judged):
+            yield not_applicable(
+                resource,
+                Reason.NOT_FOUND,
+                f"Rollback target {revision} of {name}: {'; '.join(outside)}, so gcplint cannot check it.",
+            )
+        else:
+            yield passed(
+                resource,
+                f"The image of rollback target {revision} of {name} still exists ({'; '.join(h for p, h in judged if p)}).",
+            )
+
+
+def secret_reference(owner: str, secret: str) -> tuple[str, str]:
+    """(project, secret id) of a `secretKeyRef.secret` (short name: the service's project)."""
+    parts = secret.split("/")
+    if len(parts) >= 4 and parts[0] == "projects" and parts[2] == "secrets":
+        return parts[1], parts[3]
+    return owner, secret
+
+
+def secret_uses(revision: JSON) -> list[tuple[str, str]]:
+    """(secret, version) pairs a revision needs at start: env vars and mounted volumes."""
+    uses = []
+    for container in revision.get("containers") or []:
+        for var in container.get("env") or []:
+            ref = (var.get("valueSource") or {}).get("secretKeyRef") or {}
+            if ref.get("secret"):
+                uses.append((str(ref["secret"]), str(ref.get("version") or "latest")))
+    for volume in revision.get("volumes") or []:
+        secret = volume.get("secret") or {}
+        if secret.get("secret"):
+            items = secret.get("items") or [{}]
+            uses += [
+                (str(secret["secret"]), str(item.get("version") or "latest")) for item in items
+            ]
+    return list(dict.fromkeys(uses))
+
+
+def _version_state(inv: Inventory, owner: str, secret: str, version: str) -> str | None:
+    """Why `secret:version` would not resolve, or None when it is ENABLED."""
+    project, secret_id = secret_reference(owner, secret)
+    found = next(
+        (
+            s
+            for s in inv.get(collections.SECRETS, project)
+            if str(s.get("name", "")).endswith(f"/secrets/{secret_id}")
+        ),
+        None,
+    )
+    if found is None:
+        return f"secret {secret_id} of project {project} no longer exists"
+    versions = inv.get(collections.SECRET_VERSIONS, project).of(str(found["name"]))
+    by_id = {str(v.get("name", "")).rpartition("/")[2]: v for v in versions}
+    wanted = version
+    if version == "latest":
+        numbered = [k for k in by_id if k.isdigit()]
+        if not numbered:
+            return f"secret {secret_id} has no version for 'latest'"
+        wanted = max(numbered, key=int)
+    elif not version.isdigit():
+        wanted = str((found.get("versionAliases") or {}).get(version, ""))
+        if not wanted:
+            return f"secret {secret_id} has no version or alias '{version}'"
+    state = (by_id.get(wanted) or {}).get("state")
+    if state is None:
+        return f"version {wanted} of secret {secret_id} no longer exists"
+    if state != "ENABLED":
+        return (
+            f"version {wanted} of secret {secret_id}"
+            + (f" ('{version}')" if version != wanted else "")
+            + f" is {state}"
+        )
+    return None
+
+
+@check(
+    id="run.rollback-secret-unavailable",
+    title="The secrets the rollback target needs are still available",
+    severity=Severity.HIGH,
+    area=Area.ROLLBACK,
+    requires=[
+        collections.RUN_SERVICES,
+        collections.RUN_REVISIONS,
+        collections.SECRETS,
+        collections.SECRET_VERSIONS,
+    ],
+)
+def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
+    """The rollback target references a secret version (an explicit number, `latest`, or an
+    alias) that is DISABLED or DESTROYED, or a secret that no longer exists: the old revision
+    would not start.
+
+    Env vars (`valueSource.secretKeyRef`) and secret volumes are resolved when an instance
+    starts; an instance whose secret cannot be read does not start. Secret payloads are never
+    read: the version states are enough.
+
+    ## Why it matters
+    Rotating a secret usually disables or destroys the old version. The running revision keeps
+    its already-resolved value, so nothing breaks until the day you roll back to a revision that
+    pins the destroyed version and it fails to start.
+
+    ## Example
+    Rollback target `api-00016-kop` uses `db-password` version 3, now DESTROYED: fails.
+
+    ## Remediation
+    Point the rollback target at an enabled version by deploying a new revision with the old
+    image: `gcloud run deploy SERVICE --image=OLD_IMAGE --update-secrets=VAR=SECRET:latest`; rotate
+    secrets by adding versions and keeping the previous one enabled until no revision needs it.
+
+    ## References
+    - https://cloud.google.com/run/docs/configuring/services/secrets
+    - https://cloud.google.com/secret-manager/docs/managing-secret-versions
+    """
+    services = inv.get(collections.RUN_SERVICES)
+    revisions = inv.get(collections.RUN_REVISIONS) if services else []
+    for service in services:
+        target = rollback_target(service, revisions)
+        if target is None:
+            continue
+        name, revision = short_name(service), short_name(target)
+        resource = service_resource(inv, service)
+        uses = secret_uses(target)
+        try:
+            broken = [
+                why
+                for secret, version in uses
+                if (why := _version_state(inv, inv.project_id, secret, version))
+            ]
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        if broken:
+            yield failed(
+                resource,
+                f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(broken)}.",
+                remediation=(
+                    f"gcloud run deploy {name} --region={region_of(service)} --project={inv.project_id} "
+                    "--image=OLD_IMAGE --update-secrets=VAR=SECRET:latest"
+                ),
+            )
+        else:
+            used = (
+                f"its {len(uses)} secret reference(s) resolve to enabled versions"
+                if uses
+                else "it uses no secret"
+            )
+            yield passed(resource, f"Rollback target {revision} of {name} can start: {used}.")

@@ -7,11 +7,11 @@ directory given with `--checks-dir`). Every module-level `CheckSpec` in it is a 
 """
 
 from . import collectors as collections
-from .collectors import AccountBudgets, ServiceAccountKeys
+from .collectors import AccountBudgets
 from .environment import Classification, Environment, classify
 from .environment import from_name as environment_from_name
 from .environment import word as environment_word
-from .inventory import Collection, Unreadable
+from .inventory import Collection, PerResource, Unreadable
 from .model import (
     Area,
     Outcome,
@@ -23,6 +23,7 @@ from .model import (
     passed,
     unknown,
 )
+from .redact import parse as redacted
 from .resources import ProjectInfo, full_name, project_resource
 from .runner import from_unreadable
 from .scope import Inventory
@@ -37,9 +38,9 @@ __all__ = [
     "Environment",
     "Inventory",
     "Outcome",
+    "PerResource",
     "ProjectInfo",
     "Reason",
-    "ServiceAccountKeys",
     "Severity",
     "Status",
     "Unreadable",
@@ -54,5 +55,6 @@ __all__ = [
     "not_applicable",
     "passed",
     "project_resource",
+    "redacted",
     "unknown",
 ]

@@ -147,6 +147,21 @@ class Unreadable(Exception):
         return None
 
 
+@dataclass(frozen=True)
+class PerResource(Generic[T]):
+    """Values read one resource at a time (keys, IAM policies, versions...). A resource that
+    could not be read holds its Unreadable, so one failure does not hide the others."""
+
+    found: dict[str, T]
+    unreadable: dict[str, Unreadable]
+
+    def of(self, name: str) -> T:
+        """The value for `name`; raises Unreadable when it could not be read."""
+        if name in self.unreadable:
+            raise self.unreadable[name].copy()
+        return self.found[name]
+
+
 class _Entry:
     __slots__ = ("done", "error", "value")
 
@@ -250,6 +265,23 @@ class Session:
         keys = list(keys)
         return dict(zip(keys, self._fan_out.map(one, keys), strict=True))
 
+    def per_resource(
+        self,
+        kind: str,
+        names: Iterable[str],
+        fetch: Callable[[str], T],
+        on_failure: Callable[[str, ApiFailure], Unreadable],
+    ) -> PerResource[T]:
+        """`fetch(name)` for every name, concurrently and memoised per (kind, name)."""
+        found = self.fan_out(
+            lambda name: self.memo(kind, name, lambda: fetch(name), lambda f: on_failure(name, f)),
+            names,
+        )
+        return PerResource(
+            {n: v for n, v in found.items() if not isinstance(v, Unreadable)},
+            {n: v for n, v in found.items() if isinstance(v, Unreadable)},
+        )
+
     def close(self) -> None:
         """Release the fan-out pool."""
         self._fan_out.shutdown(wait=False)
@@ -320,13 +352,7 @@ class Session:
 
         def page(token: str | None) -> tuple[list[JSON], str | None]:
             body = expect_object(build_request(token).execute(num_retries=0))
-            items = body.get(field, [])
-            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-                raise ApiCallError(
-                    ApiFailure(
-                        Reason.ERROR, f"malformed response: {field!r} is not a list of objects"
-                    )
-                )
+            items = list_field(body, field)
             token = body.get("nextPageToken")
             return items, token if isinstance(token, str) and token else None
 
@@ -340,6 +366,16 @@ class Session:
 def where(exc: BaseException) -> str:
     """The traceback frames of an exception, without its message (which may quote data)."""
     return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+
+
+def list_field(body: JSON, field: str) -> list[JSON]:
+    """A response's list of objects (absent means empty); anything else is malformed."""
+    items = body.get(field, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ApiCallError(
+            ApiFailure(Reason.ERROR, f"malformed response: {field!r} is not a list of objects")
+        )
+    return items
 
 
 def expect_object(body: Any) -> JSON:

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..errors import ApiCallError, ApiFailure
-from ..inventory import JSON, Collection, Permission, Session, Unreadable
-from ..model import Reason
-
-
-@dataclass(frozen=True)
-class ServiceAccountKeys:
-    """User-managed keys per service account email; accounts whose keys could not be read
-    are in `unreadable` instead (one unreadable account does not hide the others)."""
-
-    keys: dict[str, list[JSON]]
-    unreadable: dict[str, Unreadable]
+from ..errors import ApiFailure
+from ..inventory import JSON, Collection, Permission, PerResource, Session, Unreadable, list_field
 
 
 def _service_accounts(session: Session, project_id: str) -> list[JSON]:
@@ -26,19 +14,17 @@ def _service_accounts(session: Session, project_id: str) -> list[JSON]:
     return session.discovery_list(page, "accounts")
 
 
-def _account_keys(session: Session, project_id: str, email: str) -> list[JSON]:
-    def fetch() -> list[JSON]:
+def _keys(session: Session, project_id: str) -> PerResource[list[JSON]]:
+    """User-managed keys per service account email."""
+    emails = [str(a.get("email", "")) for a in session.get(SERVICE_ACCOUNTS, project_id)]
+
+    def fetch(email: str) -> list[JSON]:
         keys = session.clients.discovery("iam").projects().serviceAccounts().keys()
         name = f"projects/{project_id}/serviceAccounts/{email}"
         body = session.discovery_get(keys.list(name=name, keyTypes="USER_MANAGED"))
-        items = body.get("keys", [])
-        if not isinstance(items, list) or not all(isinstance(k, dict) for k in items):
-            raise ApiCallError(
-                ApiFailure(Reason.ERROR, "malformed response: 'keys' is not a list of objects")
-            )
-        return items
+        return list_field(body, "keys")
 
-    def failed(failure: ApiFailure) -> Unreadable:
+    def failed(email: str, failure: ApiFailure) -> Unreadable:
         return Unreadable(
             "service account keys",
             f"service account {email}",
@@ -49,16 +35,7 @@ def _account_keys(session: Session, project_id: str, email: str) -> list[JSON]:
             service="iam.googleapis.com",
         )
 
-    return session.memo("iam.serviceAccountKeys", email, fetch, failed)
-
-
-def _keys(session: Session, project_id: str) -> ServiceAccountKeys:
-    emails = [str(a.get("email", "")) for a in session.get(SERVICE_ACCOUNTS, project_id)]
-    found = session.fan_out(lambda email: _account_keys(session, project_id, email), emails)
-    return ServiceAccountKeys(
-        keys={e: v for e, v in found.items() if not isinstance(v, Unreadable)},
-        unreadable={e: v for e, v in found.items() if isinstance(v, Unreadable)},
-    )
+    return session.per_resource("iam.serviceAccountKeys", emails, fetch, failed)
 
 
 SERVICE_ACCOUNTS: Collection[list[JSON]] = Collection(
@@ -70,7 +47,7 @@ SERVICE_ACCOUNTS: Collection[list[JSON]] = Collection(
     fetch=_service_accounts,
 )
 
-SERVICE_ACCOUNT_KEYS: Collection[ServiceAccountKeys] = Collection(
+SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = Collection(
     name="iam.serviceAccountKeys",
     title="user-managed service account keys",
     service="iam.googleapis.com",

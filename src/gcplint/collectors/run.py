@@ -10,42 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..errors import ApiCallError, ApiFailure
-from ..inventory import JSON, Collection, Permission, Session, Unreadable
+from ..errors import ApiFailure
+from ..inventory import JSON, Collection, Permission, PerResource, Session, Unreadable
 from ..redact import redact_run_resource
-
-
-def _regions(session: Session, project_id: str) -> list[str]:
-    def fetch() -> list[str]:
-        def page(token: str | None) -> object:
-            locations = session.clients.discovery("run").projects().locations()
-            return locations.list(name=f"projects/{project_id}", pageToken=token)
-
-        return [str(loc["locationId"]) for loc in session.discovery_list(page, "locations")]
-
-    def failed(failure: ApiFailure) -> Unreadable:
-        return Unreadable(
-            "Cloud Run regions",
-            f"project {project_id}",
-            failure.reason,
-            failure.message,
-            permission=failure.permission or "run.locations.list",
-            role="roles/run.viewer",
-            service="run.googleapis.com",
-        )
-
-    return session.memo("run.locations", project_id, fetch, failed)
+from .locations import every_location
 
 
 def _every_region(
-    session: Session, project_id: str, list_region: Callable[[str], list[JSON]]
+    session: Session, project_id: str, list_in: Callable[[str], list[JSON]]
 ) -> list[JSON]:
-    try:
-        return list_region("-")
-    except ApiCallError as exc:
-        if exc.failure.http_status != 400:
-            raise
-    return [item for region in _regions(session, project_id) for item in list_region(region)]
+    return every_location(
+        session,
+        project_id,
+        "run",
+        "Cloud Run regions",
+        "run.locations.list",
+        "roles/run.viewer",
+        list_in,
+    )
 
 
 def _services(session: Session, project_id: str) -> list[JSON]:
@@ -76,6 +58,28 @@ def _revisions(session: Session, project_id: str) -> list[JSON]:
     return [redact_run_resource(item) for item in found]
 
 
+def _service_policies(session: Session, project_id: str) -> PerResource[JSON]:
+    """The IAM policy of every Cloud Run service of the project, by service name."""
+    client = session.clients.run_services()
+    names = [str(s.get("name", "")) for s in session.get(RUN_SERVICES, project_id)]
+
+    def fetch(name: str) -> JSON:
+        return session.gapic_get(client.get_iam_policy, {"resource": name})
+
+    def failed(name: str, failure: ApiFailure) -> Unreadable:
+        return Unreadable(
+            "IAM policy",
+            f"Cloud Run service {name}",
+            failure.reason,
+            failure.message,
+            permission=failure.permission or "run.services.getIamPolicy",
+            role="roles/run.viewer",
+            service="run.googleapis.com",
+        )
+
+    return session.per_resource("run.serviceIamPolicies", names, fetch, failed)
+
+
 RUN_SERVICES: Collection[list[JSON]] = Collection(
     name="run.services",
     title="Cloud Run services",
@@ -94,4 +98,14 @@ RUN_REVISIONS: Collection[list[JSON]] = Collection(
     role="roles/run.viewer",
     fetch=_revisions,
     also=(Permission("run.locations.list"),),
+)
+
+RUN_SERVICE_IAM: Collection[PerResource[JSON]] = Collection(
+    name="run.serviceIamPolicies",
+    title="Cloud Run service IAM policies",
+    service="run.googleapis.com",
+    permission="run.services.getIamPolicy",
+    role="roles/run.viewer",
+    fetch=_service_policies,
+    also=(Permission("run.services.list"), Permission("run.locations.list")),
 )

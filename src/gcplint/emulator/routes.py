@@ -64,6 +64,8 @@ class Route:
     handler: Handler
     permission: str
     method_id: str  # the REST method, as in the discovery document: "sql.instances.list"
+    owner: Callable[[World, dict[str, str], dict[str, list[str]]], str | None] | None = None
+    # ^ for paths without {project}: which project the request is about (query or lookup)
 
     @property
     def service(self) -> str:
@@ -399,18 +401,201 @@ METHOD_IDS = {
         "monitoring",
         "/v3/projects/{project}/notificationChannels",
     ): "monitoring.projects.notificationChannels.list",
+    ("secretmanager", "/v1/projects/{project}/secrets"): "secretmanager.projects.secrets.list",
+    (
+        "secretmanager",
+        "/v1/projects/{project}/secrets/{secret}/versions",
+    ): "secretmanager.projects.secrets.versions.list",
+    (
+        "secretmanager",
+        "/v1/projects/{project}/secrets/{secret}:getIamPolicy",
+    ): "secretmanager.projects.secrets.getIamPolicy",
+    ("storage", "/storage/v1/b"): "storage.buckets.list",
+    ("storage", "/storage/v1/b/{bucket}/iam"): "storage.buckets.getIamPolicy",
+    ("pubsub", "/v1/projects/{project}/topics"): "pubsub.projects.topics.list",
+    ("pubsub", "/v1/projects/{project}/subscriptions"): "pubsub.projects.subscriptions.list",
+    (
+        "pubsub",
+        "/v1/projects/{project}/topics/{topic}:getIamPolicy",
+    ): "pubsub.projects.topics.getIamPolicy",
+    (
+        "pubsub",
+        "/v1/projects/{project}/subscriptions/{subscription}:getIamPolicy",
+    ): "pubsub.projects.subscriptions.getIamPolicy",
+    (
+        "artifactregistry",
+        "/v1/projects/{project}/locations",
+    ): "artifactregistry.projects.locations.list",
+    (
+        "artifactregistry",
+        "/v1/projects/{project}/locations/{location}/repositories",
+    ): "artifactregistry.projects.locations.repositories.list",
+    (
+        "artifactregistry",
+        "/v1/projects/{project}/locations/{location}/repositories/{repository}/dockerImages",
+    ): "artifactregistry.projects.locations.repositories.dockerImages.list",
+    (
+        "artifactregistry",
+        "/v1/projects/{project}/locations/{location}/repositories/{repository}:getIamPolicy",
+    ): "artifactregistry.projects.locations.repositories.getIamPolicy",
 }
+
+
+# --- Secret Manager, Cloud Storage, Pub/Sub, Artifact Registry --------------------------
+
+
+def _by_suffix(mapping: dict[str, Any], suffix: str) -> Any:
+    """The value whose key (a full resource name, project by ID or number) ends with `suffix`."""
+    for key, value in mapping.items():
+        if key.endswith(suffix):
+            return value
+    return None
+
+
+def _named(items: list[JSON], suffix: str) -> JSON | None:
+    return next((i for i in items if str(i.get("name", "")).endswith(suffix)), None)
+
+
+def _secrets(call: Call) -> JSON:
+    return call.page(call.collection("secretmanager.secrets", []), "secrets")
+
+
+def _secret(call: Call) -> str:
+    suffix = f"/secrets/{call.params['secret']}"
+    if _named(call.collection("secretmanager.secrets", []), suffix) is None:
+        raise not_found(
+            f"Secret [projects/{call.params['project']}/secrets/{call.params['secret']}] not found."
+        )
+    return suffix
+
+
+def _secret_versions(call: Call) -> JSON:
+    versions = _by_suffix(call.collection("secretmanager.versions", {}), _secret(call)) or []
+    return call.page(versions, "versions")
+
+
+def _secret_policy(call: Call) -> JSON:
+    policy: JSON = _by_suffix(call.collection("secretmanager.iamPolicies", {}), _secret(call)) or {
+        "etag": "ACAB"
+    }
+    return policy
+
+
+def _bucket_owner(world: World, params: dict[str, str], query: dict[str, list[str]]) -> str | None:
+    if "bucket" not in params:
+        values = query.get("project") or []
+        return values[0] if values else None
+    for entry in world.projects.values():
+        if any(
+            b.get("name") == params["bucket"] for b in entry.collections.get("storage.buckets", [])
+        ):
+            return entry.project_id
+    return None
+
+
+def _buckets(call: Call) -> JSON:
+    return call.page(call.collection("storage.buckets", []), "items")
+
+
+def _bucket_policy(call: Call) -> JSON:
+    bucket = call.params["bucket"]
+    default = {
+        "kind": "storage#policy",
+        "resourceId": f"projects/_/buckets/{bucket}",
+        "etag": "CAE=",
+    }
+    policy: JSON = call.collection("storage.iamPolicies", {}).get(bucket, default)
+    return policy
+
+
+def _topics(call: Call) -> JSON:
+    return call.page(call.collection("pubsub.topics", []), "topics")
+
+
+def _subscriptions(call: Call) -> JSON:
+    return call.page(call.collection("pubsub.subscriptions", []), "subscriptions")
+
+
+def _pubsub_policy(call: Call) -> JSON:
+    kind, name = (
+        ("topics", call.params.get("topic"))
+        if "topic" in call.params
+        else ("subscriptions", call.params.get("subscription"))
+    )
+    suffix = f"/{kind}/{name}"
+    if _named(call.collection(f"pubsub.{kind}", []), suffix) is None:
+        raise not_found(f"Resource not found (resource={name}).")
+    policy: JSON = _by_suffix(call.collection("pubsub.iamPolicies", {}), suffix) or {"etag": "ACAB"}
+    return policy
+
+
+def _repositories(call: Call) -> JSON:
+    repositories = _in_location(
+        call.collection("artifactregistry.repositories", []), call.params["location"]
+    )
+    return call.page(repositories, "repositories")
+
+
+def _repository(call: Call) -> str:
+    suffix = f"/locations/{call.params['location']}/repositories/{call.params['repository']}"
+    if _named(call.collection("artifactregistry.repositories", []), suffix) is None:
+        raise not_found(f"Requested entity was not found: repository {call.params['repository']}")
+    return suffix
+
+
+def _docker_images(call: Call) -> JSON:
+    images = (
+        _by_suffix(call.collection("artifactregistry.dockerImages", {}), _repository(call)) or []
+    )
+    return call.page(images, "dockerImages")
+
+
+def _repository_policy(call: Call) -> JSON:
+    policy: JSON = _by_suffix(
+        call.collection("artifactregistry.iamPolicies", {}), _repository(call)
+    ) or {"etag": "ACAB"}
+    return policy
+
+
+def _ar_locations(call: Call) -> JSON:
+    assert call.project is not None
+    used = {
+        _segment(str(r.get("name", "")), "locations")
+        for r in call.collection("artifactregistry.repositories", [])
+    }
+    regions = sorted({"europe-west1", "us-central1", "us", "europe"} | {r for r in used if r})
+    project = call.project.project_id
+    return call.page(
+        [{"name": f"projects/{project}/locations/{r}", "locationId": r} for r in regions],
+        "locations",
+    )
 
 
 _P = r"(?P<project>[^/:]+)"
 _SEG = r"[^/:]+"
 
 
-def _route(api: str, method: str, template: str, handler: Handler, permission: str) -> Route:
+Owner = Callable[[World, dict[str, str], dict[str, list[str]]], str | None]
+
+
+def _route(
+    api: str,
+    method: str,
+    template: str,
+    handler: Handler,
+    permission: str,
+    owner: Owner | None = None,
+) -> Route:
     regex = template.replace("{project}", _P)
     regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>{_SEG})", regex)
     return Route(
-        api, method, re.compile(f"^{regex}$"), handler, permission, METHOD_IDS[(api, template)]
+        api,
+        method,
+        re.compile(f"^{regex}$"),
+        handler,
+        permission,
+        METHOD_IDS[(api, template)],
+        owner,
     )
 
 
@@ -565,6 +750,86 @@ ROUTES: list[Route] = [
         "/v3/projects/{project}/notificationChannels",
         _notification_channels,
         "monitoring.notificationChannels.list",
+    ),
+    _route(
+        "secretmanager",
+        "GET",
+        "/v1/projects/{project}/secrets",
+        _secrets,
+        "secretmanager.secrets.list",
+    ),
+    _route(
+        "secretmanager",
+        "GET",
+        "/v1/projects/{project}/secrets/{secret}/versions",
+        _secret_versions,
+        "secretmanager.versions.list",
+    ),
+    _route(
+        "secretmanager",
+        "GET",
+        "/v1/projects/{project}/secrets/{secret}:getIamPolicy",
+        _secret_policy,
+        "secretmanager.secrets.getIamPolicy",
+    ),
+    _route("storage", "GET", "/storage/v1/b", _buckets, "storage.buckets.list", _bucket_owner),
+    _route(
+        "storage",
+        "GET",
+        "/storage/v1/b/{bucket}/iam",
+        _bucket_policy,
+        "storage.buckets.getIamPolicy",
+        _bucket_owner,
+    ),
+    _route("pubsub", "GET", "/v1/projects/{project}/topics", _topics, "pubsub.topics.list"),
+    _route(
+        "pubsub",
+        "GET",
+        "/v1/projects/{project}/subscriptions",
+        _subscriptions,
+        "pubsub.subscriptions.list",
+    ),
+    _route(
+        "pubsub",
+        "GET",
+        "/v1/projects/{project}/topics/{topic}:getIamPolicy",
+        _pubsub_policy,
+        "pubsub.topics.getIamPolicy",
+    ),
+    _route(
+        "pubsub",
+        "GET",
+        "/v1/projects/{project}/subscriptions/{subscription}:getIamPolicy",
+        _pubsub_policy,
+        "pubsub.subscriptions.getIamPolicy",
+    ),
+    _route(
+        "artifactregistry",
+        "GET",
+        "/v1/projects/{project}/locations",
+        _ar_locations,
+        "artifactregistry.locations.list",
+    ),
+    _route(
+        "artifactregistry",
+        "GET",
+        "/v1/projects/{project}/locations/{location}/repositories",
+        _repositories,
+        "artifactregistry.repositories.list",
+    ),
+    _route(
+        "artifactregistry",
+        "GET",
+        "/v1/projects/{project}/locations/{location}/repositories/{repository}/dockerImages",
+        _docker_images,
+        "artifactregistry.dockerimages.list",
+    ),
+    _route(
+        "artifactregistry",
+        "GET",
+        "/v1/projects/{project}/locations/{location}/repositories/{repository}:getIamPolicy",
+        _repository_policy,
+        "artifactregistry.repositories.getIamPolicy",
     ),
 ]
 

@@ -181,6 +181,10 @@ class Emulator:
         query: str,
         body: bytes,
     ) -> Response:
+        if "project" not in params and route.owner is not None:
+            owner = route.owner(self.world, params, parse_qs(query))
+            if owner:
+                params["project"] = owner
         project = self.world.find_project(params["project"]) if "project" in params else None
         fault = self._take_fault(method, path)
         if fault is not None and fault.delay:

@@ -40,6 +40,17 @@ PROJECT_KEYS = frozenset(
         "sqladmin.instances",
         "monitoring.alertPolicies",
         "monitoring.notificationChannels",
+        "secretmanager.secrets",
+        "secretmanager.versions",
+        "secretmanager.iamPolicies",
+        "storage.buckets",
+        "storage.iamPolicies",
+        "pubsub.topics",
+        "pubsub.subscriptions",
+        "pubsub.iamPolicies",
+        "artifactregistry.repositories",
+        "artifactregistry.dockerImages",
+        "artifactregistry.iamPolicies",
     }
 )
 BILLING_ACCOUNT_KEYS = frozenset({"cloudbilling.billingAccount", "billingbudgets.budgets"})

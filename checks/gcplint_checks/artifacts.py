@@ -1,0 +1,209 @@
+"""Service map, Artifact Registry: private repositories, scanned images, bounded storage that
+still keeps what a rollback needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    Unreadable,
+    check,
+    collections,
+    failed,
+    from_unreadable,
+    full_name,
+    passed,
+)
+
+from ._iam import public_grants, roles_text
+
+JSON = Mapping[str, Any]
+
+
+def repository_resource(inv: Inventory, repository: JSON) -> str:
+    """//artifactregistry.googleapis.com/projects/P/locations/L/repositories/R."""
+    return full_name(
+        "artifactregistry.googleapis.com", inv.project_id, str(repository.get("name", ""))
+    )
+
+
+def location_and_id(repository: JSON) -> tuple[str, str]:
+    """(location, repository id) from the repository's name."""
+    parts = str(repository.get("name", "")).split("/")
+    return (parts[3] if len(parts) > 3 else "LOCATION"), parts[-1]
+
+
+def docker(inv: Inventory) -> list[JSON]:
+    """The project's DOCKER repositories."""
+    return [r for r in inv.get(collections.REPOSITORIES) if r.get("format") == "DOCKER"]
+
+
+@check(
+    id="ar.public-repo",
+    title="No Artifact Registry repository is public",
+    severity=Severity.CRITICAL,
+    area=Area.SERVICES,
+    requires=[collections.REPOSITORIES, collections.REPOSITORY_IAM],
+    exposure=True,
+)
+def public_repo(inv: Inventory) -> Iterator[Outcome]:
+    """A repository's IAM policy names `allUsers` or `allAuthenticatedUsers`.
+
+    ## Why it matters
+    Images carry your code, its dependencies and often baked-in configuration. A public reader
+    grant publishes all of it; a public writer grant lets anyone replace what you deploy.
+
+    ## Example
+    Repository `app` granting roles/artifactregistry.reader to allUsers: critical.
+
+    ## Remediation
+    `gcloud artifacts repositories remove-iam-policy-binding REPOSITORY --location=LOCATION --member=allUsers --role=ROLE`.
+
+    ## References
+    - https://cloud.google.com/artifact-registry/docs/access-control
+    """
+    repositories = inv.get(collections.REPOSITORIES)
+    policies = inv.get(collections.REPOSITORY_IAM) if repositories else None
+    for repository in repositories:
+        location, short = location_and_id(repository)
+        resource = repository_resource(inv, repository)
+        try:
+            public = public_grants(policies.of(str(repository.get("name", "")))) if policies else {}
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        for member, held in public.items():
+            yield failed(
+                resource,
+                f"Repository {short} ({location}) grants {roles_text(held)} to {member}.",
+                subject=member,
+                remediation="\n".join(
+                    f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
+                    f"--project={inv.project_id} --member={member} --role={g.role}"
+                    for g in held
+                ),
+            )
+        if not public:
+            yield passed(
+                resource,
+                f"Repository {short} ({location}) grants nothing to allUsers or allAuthenticatedUsers.",
+            )
+
+
+@check(
+    id="ar.vuln-scanning-off",
+    title="Docker repositories are scanned for vulnerabilities",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.REPOSITORIES],
+)
+def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
+    """A docker repository's `vulnerabilityScanningConfig` reports scanning disabled
+    (`enablementState` SCANNING_DISABLED, or `enablementConfig` DISABLED).
+
+    The `enablementStateReason` is quoted: it often says the Container Scanning API is off.
+
+    ## Why it matters
+    Without scanning, images with known critical CVEs are deployed and stay deployed unnoticed.
+
+    ## Example
+    `vulnerabilityScanningConfig: {enablementState: SCANNING_DISABLED}`: fails.
+
+    ## Remediation
+    `gcloud services enable containerscanning.googleapis.com --project=PROJECT_ID` and
+    `gcloud artifacts repositories update REPOSITORY --location=LOCATION --allow-vulnerability-scanning`.
+
+    ## References
+    - https://cloud.google.com/artifact-analysis/docs/enable-automatic-scanning
+    """
+    for repository in docker(inv):
+        location, short = location_and_id(repository)
+        config = repository.get("vulnerabilityScanningConfig") or {}
+        state = config.get("enablementState", "ENABLEMENT_STATE_UNSPECIFIED")
+        if state == "SCANNING_DISABLED" or config.get("enablementConfig") == "DISABLED":
+            reason = config.get("enablementStateReason")
+            yield failed(
+                repository_resource(inv, repository),
+                f"Docker repository {short} ({location}) is not scanned for vulnerabilities ({state}"
+                + (f": {reason}" if reason else "")
+                + ").",
+                remediation=(
+                    f"gcloud services enable containerscanning.googleapis.com --project={inv.project_id} && "
+                    f"gcloud artifacts repositories update {short} --location={location} --project={inv.project_id} "
+                    "--allow-vulnerability-scanning"
+                ),
+            )
+        else:
+            yield passed(
+                repository_resource(inv, repository),
+                f"Docker repository {short} ({location}) scanning state: {state}.",
+            )
+
+
+def cleanup_problem(repository: JSON) -> str | None:
+    """Why the repository's cleanup policies do not bound storage safely, or None."""
+    policies = list((repository.get("cleanupPolicies") or {}).values())
+    if not policies:
+        return "it has no cleanup policy: storage grows without bound"
+    deletes = [p for p in policies if p.get("action") == "DELETE"]
+    keeps = [
+        p
+        for p in policies
+        if p.get("action") == "KEEP" and (p.get("mostRecentVersions") or {}).get("keepCount")
+    ]
+    if deletes and not keeps:
+        return "it deletes images without a KEEP rule for the most recent versions, so rollback targets can be deleted"
+    if repository.get("cleanupPolicyDryRun") is True:
+        return "its cleanup policies run in dry-run mode and delete nothing"
+    return None
+
+
+@check(
+    id="ar.no-cleanup-policy",
+    title="Docker repositories have a cleanup policy that keeps rollback targets",
+    severity=Severity.LOW,
+    area=Area.SERVICES,
+    requires=[collections.REPOSITORIES],
+)
+def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
+    """A docker repository has no (effective) cleanup policy, or one that deletes images without
+    a KEEP rule for the most recent versions.
+
+    ## Why it matters
+    Without cleanup, every CI build adds an image forever and storage cost only grows. But a
+    DELETE rule without a KEEP rule (`mostRecentVersions.keepCount`) deletes the images of
+    rollback targets too: a rollback then fails (see `run.rollback-image-missing`).
+
+    ## Example
+    `cleanupPolicies: {}`: fails. A DELETE rule `olderThan: 2592000s` plus a KEEP rule
+    `mostRecentVersions.keepCount: 10`: passes.
+
+    ## Remediation
+    `gcloud artifacts repositories set-cleanup-policies REPOSITORY --location=LOCATION --policy=policy.json --no-dry-run`
+    with a DELETE rule for old untagged images and a KEEP rule for the 10 most recent versions.
+
+    ## References
+    - https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy
+    """
+    for repository in docker(inv):
+        location, short = location_and_id(repository)
+        problem = cleanup_problem(repository)
+        if problem is None:
+            yield passed(
+                repository_resource(inv, repository),
+                f"Docker repository {short} ({location}) has a cleanup policy that keeps recent versions.",
+            )
+        else:
+            yield failed(
+                repository_resource(inv, repository),
+                f"Docker repository {short} ({location}): {problem}.",
+                remediation=(
+                    f"gcloud artifacts repositories set-cleanup-policies {short} --location={location} "
+                    f"--project={inv.project_id} --policy=policy.json --no-dry-run  (DELETE old untagged, KEEP 10 most recent)"
+                ),
+            )

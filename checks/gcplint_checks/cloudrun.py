@@ -1,0 +1,331 @@
+"""Service map, Cloud Run: who can call a service, what it carries in plain text, what it pulls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    Unreadable,
+    check,
+    collections,
+    failed,
+    from_unreadable,
+    passed,
+    redacted,
+)
+
+from ._iam import PUBLIC_MEMBERS, by_member, grants, roles_text
+from ._run import region_of, service_resource, short_name
+
+JSON = Mapping[str, Any]
+
+CREDENTIAL_NAME = re.compile(
+    r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|DSN|AUTH_?KEY|ACCESS_?KEY|CLIENT_?SECRET",
+    re.IGNORECASE,
+)
+NOT_A_CREDENTIAL = re.compile(
+    r"_(NAME|ID|PATH|FILE|URL|URI|TTL|TIMEOUT|SECONDS|VERSION|PROJECT|REF|HEADER|EXPIRY|LENGTH)$",
+    re.IGNORECASE,
+)
+
+
+def containers(service: JSON) -> list[dict[str, Any]]:
+    """The containers of the service's template."""
+    return list((service.get("template") or {}).get("containers") or [])
+
+
+def update(inv: Inventory, service: JSON, flags: str) -> str:
+    """`gcloud run services update NAME --region=R --project=P FLAGS`."""
+    return f"gcloud run services update {short_name(service)} --region={region_of(service)} --project={inv.project_id} {flags}"
+
+
+def ingress_note(service: JSON) -> str:
+    """Whether ingress also admits the internet."""
+    if service.get("ingress", "INGRESS_TRAFFIC_ALL") == "INGRESS_TRAFFIC_ALL":
+        return "and its ingress admits the internet"
+    return f"though its ingress ({service.get('ingress')}) does not admit the internet directly"
+
+
+@check(
+    id="run.public-invoker",
+    title="Cloud Run services are not invokable by everyone",
+    severity=Severity.HIGH,
+    area=Area.SERVICES,
+    requires=[collections.RUN_SERVICES, collections.RUN_SERVICE_IAM],
+    exposure=True,
+)
+def public_invoker(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud Run service can be invoked by anyone: its IAM policy grants a role (usually
+    roles/run.invoker) to `allUsers` or `allAuthenticatedUsers`, or `invokerIamDisabled` is set.
+
+    Reported separately from ingress (`run.ingress-all`); the message says whether ingress also
+    admits the internet. An API that is meant to be public is handled with a suppression and a
+    reason, not by weakening this check.
+
+    ## Why it matters
+    A public invoker lets anyone on the internet (or anyone with a Google account) call the
+    service: every unauthenticated endpoint, debug route and expensive operation is exposed, and
+    scale-out is billed to you.
+
+    ## Example
+    `roles/run.invoker` granted to `allUsers` on service `api`, with ingress INGRESS_TRAFFIC_ALL: fails.
+
+    ## Remediation
+    `gcloud run services remove-iam-policy-binding SERVICE --region=REGION --member=allUsers --role=roles/run.invoker`,
+    then give callers their own identities (`--member=serviceAccount:CALLER`), or put the service
+    behind IAP or a load balancer with Cloud Armor.
+
+    ## References
+    - https://cloud.google.com/run/docs/securing/managing-access
+    - https://cloud.google.com/run/docs/authenticating/public
+    """
+    services = inv.get(collections.RUN_SERVICES)
+    policies = inv.get(collections.RUN_SERVICE_IAM) if services else None
+    for service in services:
+        name = short_name(service)
+        resource = service_resource(inv, service)
+        if service.get("invokerIamDisabled") is True:
+            yield failed(
+                resource,
+                f"Cloud Run service {name} has invoker IAM disabled (anyone can call it), {ingress_note(service)}.",
+                remediation=update(inv, service, "--invoker-iam-check"),
+            )
+            continue
+        try:
+            policy = policies.of(str(service.get("name", ""))) if policies else {}
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        public = [g for g in grants(policy) if g.member in PUBLIC_MEMBERS]
+        if not public:
+            yield passed(
+                resource,
+                f"Cloud Run service {name} grants nothing to allUsers or allAuthenticatedUsers.",
+            )
+            continue
+        for member, held in by_member(public).items():
+            yield failed(
+                resource,
+                f"Cloud Run service {name} grants {roles_text(held)} to {member}, {ingress_note(service)}.",
+                subject=member,
+                remediation="\n".join(
+                    f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
+                    f"--project={inv.project_id} --member={member} --role={g.role}"
+                    for g in held
+                ),
+            )
+
+
+@check(
+    id="run.ingress-all",
+    title="Cloud Run ingress is limited to internal traffic or a load balancer",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.RUN_SERVICES],
+)
+def ingress_all(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud Run service's `ingress` is INGRESS_TRAFFIC_ALL: its run.app URL takes requests
+    from the whole internet.
+
+    ## Why it matters
+    With ingress limited to internal traffic or the load balancer, Cloud Armor, IAP and your
+    WAF rules cannot be bypassed through the service's direct URL, and internal services stay off
+    the internet even if their IAM is opened by mistake.
+
+    ## Example
+    Service `worker` (consumes Pub/Sub push) with ingress INGRESS_TRAFFIC_ALL: fails; with
+    INGRESS_TRAFFIC_INTERNAL_ONLY: passes.
+
+    ## Remediation
+    `gcloud run services update SERVICE --region=REGION --ingress=internal` (or
+    `internal-and-cloud-load-balancing` behind an external load balancer).
+
+    ## References
+    - https://cloud.google.com/run/docs/securing/ingress
+    """
+    for service in inv.get(collections.RUN_SERVICES):
+        name = short_name(service)
+        ingress = service.get("ingress", "INGRESS_TRAFFIC_ALL (unset)")
+        if str(ingress).startswith("INGRESS_TRAFFIC_ALL"):
+            yield failed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} accepts traffic from the internet (ingress {ingress}).",
+                remediation=update(inv, service, "--ingress=internal-and-cloud-load-balancing"),
+            )
+        else:
+            yield passed(
+                service_resource(inv, service), f"Cloud Run service {name} has ingress {ingress}."
+            )
+
+
+def credential_reason(name: str, value: str) -> str | None:
+    """Why a literal env var looks like a credential (never quoting the value), else None."""
+    found = redacted(value)
+    if found is not None and found.credential:
+        return "its value has the shape of a credential"
+    if CREDENTIAL_NAME.search(name) and not NOT_A_CREDENTIAL.search(name):
+        return "its name says it holds a credential"
+    return None
+
+
+@check(
+    id="run.plaintext-secret-env",
+    title="Cloud Run services take credentials from Secret Manager, not plain env values",
+    severity=Severity.HIGH,
+    area=Area.SERVICES,
+    requires=[collections.RUN_SERVICES],
+)
+def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
+    """A container env var holds a literal `value` that is a credential: its name looks like one
+    (PASSWORD, PASSWD, SECRET, TOKEN, API_KEY/APIKEY, PRIVATE_KEY, CREDENTIALS, DSN…, but not
+    names such as `SECRET_NAME` or `TOKEN_URL`) or its value does (a private key block, a URL with
+    `user:password@`, a known token format, a JWT). `subject` is the variable name.
+
+    The value itself never appears in any output: gcplint replaces literal values with a marker
+    as soon as it reads them.
+
+    ## Why it matters
+    A literal value is visible to everyone with `run.services.get` (viewers, CI logs, Terraform
+    state), is copied into every revision, and cannot be rotated without a redeploy. Secret
+    Manager keeps it out of the service description, audits access, and rotates it.
+
+    ## Example
+    `STRIPE_API_KEY` set with `--set-env-vars`: fails. The same variable from
+    `valueSource.secretKeyRef` passes.
+
+    ## Remediation
+    Store the value in Secret Manager and reference it:
+    `gcloud run services update SERVICE --region=REGION --update-secrets=VAR=SECRET:latest`.
+
+    ## References
+    - https://cloud.google.com/run/docs/configuring/services/secrets
+    - https://cloud.google.com/secret-manager/docs/best-practices
+    """
+    for service in inv.get(collections.RUN_SERVICES):
+        name = short_name(service)
+        resource = service_resource(inv, service)
+        found = False
+        for container in containers(service):
+            for var in container.get("env") or []:
+                if "value" not in var:
+                    continue
+                why = credential_reason(str(var.get("name", "")), str(var["value"]))
+                if why is None:
+                    continue
+                found = True
+                variable = str(var.get("name", ""))
+                yield failed(
+                    resource,
+                    f"Cloud Run service {name} sets env var {variable} to a literal value: {why}.",
+                    subject=variable,
+                    remediation=update(
+                        inv, service, f"--update-secrets={variable}=SECRET_NAME:latest"
+                    ),
+                )
+        if not found:
+            yield passed(
+                resource, f"Cloud Run service {name} holds no credential in a literal env value."
+            )
+
+
+def is_container_registry(image: str) -> bool:
+    """An image on Container Registry: gcr.io or a regional *.gcr.io host."""
+    host = image.split("/", 1)[0]
+    return host == "gcr.io" or host.endswith(".gcr.io")
+
+
+@check(
+    id="run.container-registry-image",
+    title="Cloud Run images come from Artifact Registry, not Container Registry",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.RUN_SERVICES],
+)
+def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
+    """A container image is pulled from Container Registry (`gcr.io`, `*.gcr.io`).
+
+    ## Why it matters
+    Google has shut Container Registry down in favour of Artifact Registry. Unless gcr.io was
+    redirected to Artifact Registry for the project, new deploys and rollbacks of such an image
+    can fail to pull, exactly when you need them.
+
+    ## Example
+    `gcr.io/acme-prod/worker:latest`: fails; `europe-west1-docker.pkg.dev/acme-prod/app/worker@sha256:…` passes.
+
+    ## Remediation
+    Copy the image to Artifact Registry (`gcloud artifacts docker upgrade migrate --projects=PROJECT`
+    or `gcrane cp`) and redeploy:
+    `gcloud run services update SERVICE --region=REGION --image=REGION-docker.pkg.dev/PROJECT/REPO/IMAGE`.
+
+    ## References
+    - https://cloud.google.com/artifact-registry/docs/transition/transition-from-gcr
+    - https://cloud.google.com/container-registry/docs/deprecations/container-registry-deprecation
+    """
+    for service in inv.get(collections.RUN_SERVICES):
+        name = short_name(service)
+        legacy = [
+            str(c.get("image", ""))
+            for c in containers(service)
+            if is_container_registry(str(c.get("image", "")))
+        ]
+        if legacy:
+            yield failed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} pulls {', '.join(legacy)} from Container Registry, which is shut down.",
+                remediation=update(
+                    inv, service, "--image=REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"
+                ),
+            )
+        else:
+            yield passed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} pulls no image from Container Registry.",
+            )
+
+
+@check(
+    id="run.no-max-instances",
+    title="Cloud Run services have a maximum instance count",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.RUN_SERVICES],
+)
+def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
+    """`template.scaling.maxInstanceCount` is unset on a Cloud Run service.
+
+    ## Why it matters
+    Without a ceiling, a traffic spike, a retry storm or an attack scales the service out until
+    the regional quota: every instance opens database connections (exhausting Cloud SQL's
+    `max_connections` and taking the database down for everyone) and bills CPU and memory.
+
+    ## Example
+    `template.scaling: {}` fails; `template.scaling.maxInstanceCount: 20` passes.
+
+    ## Remediation
+    Size it from the database's connection budget:
+    `gcloud run services update SERVICE --region=REGION --max-instances=20`.
+
+    ## References
+    - https://cloud.google.com/run/docs/configuring/max-instances
+    - https://cloud.google.com/sql/docs/postgres/manage-connections
+    """
+    for service in inv.get(collections.RUN_SERVICES):
+        name = short_name(service)
+        limit = ((service.get("template") or {}).get("scaling") or {}).get("maxInstanceCount")
+        if limit:
+            yield passed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} scales to at most {limit} instances.",
+            )
+        else:
+            yield failed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} has no maximum instance count (template.scaling.maxInstanceCount is unset).",
+                remediation=update(inv, service, "--max-instances=N"),
+            )

@@ -1,0 +1,135 @@
+"""Service map, Pub/Sub: private topics and subscriptions, and no poison message retried forever."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    Unreadable,
+    check,
+    collections,
+    failed,
+    from_unreadable,
+    full_name,
+    passed,
+)
+
+from ._iam import public_grants, roles_text
+
+
+def pubsub_resource(inv: Inventory, item: Mapping[str, Any]) -> str:
+    """//pubsub.googleapis.com/projects/P/topics/T (or subscriptions/S)."""
+    return full_name("pubsub.googleapis.com", inv.project_id, str(item.get("name", "")))
+
+
+@check(
+    id="pubsub.public",
+    title="No topic or subscription is open to everyone",
+    severity=Severity.CRITICAL,
+    area=Area.SERVICES,
+    requires=[collections.TOPICS, collections.SUBSCRIPTIONS, collections.PUBSUB_IAM],
+    exposure=True,
+)
+def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
+    """A topic or subscription IAM policy names `allUsers` or `allAuthenticatedUsers`.
+
+    ## Why it matters
+    A public topic lets anyone publish into your pipeline (forged orders, floods that you pay
+    for); a public subscription lets anyone read the messages.
+
+    ## Example
+    Topic `orders` granting roles/pubsub.publisher to allAuthenticatedUsers: critical.
+
+    ## Remediation
+    `gcloud pubsub topics remove-iam-policy-binding TOPIC --member=allUsers --role=ROLE`
+    (`gcloud pubsub subscriptions remove-iam-policy-binding` for a subscription).
+
+    ## References
+    - https://cloud.google.com/pubsub/docs/access-control
+    """
+    items = [("topic", t) for t in inv.get(collections.TOPICS)]
+    items += [("subscription", s) for s in inv.get(collections.SUBSCRIPTIONS)]
+    policies = inv.get(collections.PUBSUB_IAM) if items else None
+    for kind, item in items:
+        name = str(item.get("name", ""))
+        short = name.rpartition("/")[2]
+        resource = pubsub_resource(inv, item)
+        try:
+            public = public_grants(policies.of(name)) if policies else {}
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        for member, held in public.items():
+            yield failed(
+                resource,
+                f"Pub/Sub {kind} {short} grants {roles_text(held)} to {member}.",
+                subject=member,
+                remediation="\n".join(
+                    f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} --member={member} --role={g.role}"
+                    for g in held
+                ),
+            )
+        if not public:
+            yield passed(
+                resource,
+                f"Pub/Sub {kind} {short} grants nothing to allUsers or allAuthenticatedUsers.",
+            )
+
+
+@check(
+    id="pubsub.no-dead-letter",
+    title="Subscriptions have a dead-letter topic",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.SUBSCRIPTIONS],
+)
+def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
+    """A subscription has no `deadLetterPolicy`: a message its consumer cannot process is
+    redelivered forever (until it expires).
+
+    Subscriptions that read a dead-letter topic (one that another subscription of the project
+    dead-letters into) are not evaluated: they are the end of the line.
+
+    ## Why it matters
+    One poison message then keeps a worker busy, blocks ordered delivery, inflates the backlog
+    that your alerts watch and, for push subscriptions, hammers the endpoint.
+
+    ## Example
+    Subscription `orders-worker` with no deadLetterPolicy: fails.
+
+    ## Remediation
+    `gcloud pubsub subscriptions update SUBSCRIPTION --dead-letter-topic=DEAD_LETTER_TOPIC --max-delivery-attempts=10`
+    (and grant the Pub/Sub service agent publisher on that topic and subscriber on the subscription).
+
+    ## References
+    - https://cloud.google.com/pubsub/docs/handling-failures
+    """
+    subscriptions = inv.get(collections.SUBSCRIPTIONS)
+    dead_letter_topics = {
+        str((s.get("deadLetterPolicy") or {}).get("deadLetterTopic", "")) for s in subscriptions
+    } - {""}
+    for subscription in subscriptions:
+        if subscription.get("topic") in dead_letter_topics:
+            continue
+        short = str(subscription.get("name", "")).rpartition("/")[2]
+        policy = subscription.get("deadLetterPolicy") or {}
+        if policy.get("deadLetterTopic"):
+            attempts = policy.get("maxDeliveryAttempts", 5)
+            yield passed(
+                pubsub_resource(inv, subscription),
+                f"Subscription {short} dead-letters to {policy['deadLetterTopic']} after {attempts} attempts.",
+            )
+        else:
+            yield failed(
+                pubsub_resource(inv, subscription),
+                f"Subscription {short} has no dead-letter topic: a message that always fails is redelivered forever.",
+                remediation=(
+                    f"gcloud pubsub subscriptions update {short} --project={inv.project_id} "
+                    "--dead-letter-topic=DEAD_LETTER_TOPIC --max-delivery-attempts=10"
+                ),
+            )

@@ -1,0 +1,136 @@
+"""Service map, Secret Manager: secrets are private and read only by the workloads that need them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    Unreadable,
+    check,
+    collections,
+    failed,
+    from_unreadable,
+    full_name,
+    passed,
+)
+
+from ._iam import (
+    by_member,
+    grants,
+    is_service_agent,
+    public_grants,
+    remove_binding,
+    roles_text,
+    sa_email,
+)
+
+ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.admin")
+
+
+@check(
+    id="secrets.public",
+    title="No secret is readable by everyone",
+    severity=Severity.CRITICAL,
+    area=Area.SERVICES,
+    requires=[collections.SECRETS, collections.SECRET_IAM],
+    exposure=True,
+)
+def secrets_public(inv: Inventory) -> Iterator[Outcome]:
+    """A secret's IAM policy grants anything to `allUsers` or `allAuthenticatedUsers`.
+
+    ## Why it matters
+    With roles/secretmanager.secretAccessor for `allUsers`, anyone who learns the secret's name
+    can read the password, key or token it holds.
+
+    ## Example
+    `db-password` granting roles/secretmanager.secretAccessor to allAuthenticatedUsers: critical.
+
+    ## Remediation
+    `gcloud secrets remove-iam-policy-binding SECRET --project=PROJECT_ID --member=allUsers --role=ROLE`,
+    then rotate the secret: assume it has been read.
+
+    ## References
+    - https://cloud.google.com/secret-manager/docs/access-control
+    """
+    secrets = inv.get(collections.SECRETS)
+    policies = inv.get(collections.SECRET_IAM) if secrets else None
+    for secret in secrets:
+        name = str(secret.get("name", ""))
+        short = name.rpartition("/")[2]
+        resource = full_name("secretmanager.googleapis.com", inv.project_id, name)
+        try:
+            public = public_grants(policies.of(name)) if policies else {}
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        for member, held in public.items():
+            yield failed(
+                resource,
+                f"Secret {short} grants {roles_text(held)} to {member}.",
+                subject=member,
+                remediation="\n".join(
+                    f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} --member={member} --role={g.role}"
+                    for g in held
+                )
+                + "\nthen rotate the secret",
+            )
+        if not public:
+            yield passed(
+                resource, f"Secret {short} grants nothing to allUsers or allAuthenticatedUsers."
+            )
+
+
+@check(
+    id="secrets.project-level-accessor",
+    title="Secrets are granted per secret, not project-wide",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.PROJECT_IAM_POLICY],
+)
+def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
+    """roles/secretmanager.secretAccessor (or roles/secretmanager.admin) is granted at project
+    level to a service account: every workload running as it can read every secret.
+
+    Google-managed service agents are not reported.
+
+    ## Why it matters
+    A project-level grant reaches every secret of the project, today's and tomorrow's. A
+    compromised worker then reads the payment provider's key and the production database
+    password alike. Per-secret grants keep each workload to its own secrets.
+
+    ## Example
+    `serviceAccount:api-runtime@acme-prod.iam.gserviceaccount.com` with secretAccessor on the project: fails.
+
+    ## Remediation
+    `gcloud secrets add-iam-policy-binding SECRET --member=serviceAccount:EMAIL --role=roles/secretmanager.secretAccessor`
+    for each secret it needs, then
+    `gcloud projects remove-iam-policy-binding PROJECT_ID --member=serviceAccount:EMAIL --role=roles/secretmanager.secretAccessor`.
+
+    ## References
+    - https://cloud.google.com/secret-manager/docs/access-control
+    - https://cloud.google.com/secret-manager/docs/best-practices#access-control
+    """
+    matching = [
+        g
+        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
+        if g.role in ACCESSOR_ROLES
+        and (email := sa_email(g.member)) is not None
+        and not is_service_agent(email)
+    ]
+    for member, held in by_member(matching).items():
+        yield failed(
+            inv.resource,
+            f"Service account {member.partition(':')[2]} holds {roles_text(held)} on the whole project "
+            f"{inv.project_id}: it can read every secret.",
+            subject=member,
+            remediation="grant it per secret (gcloud secrets add-iam-policy-binding SECRET ...), then:\n"
+            + "\n".join(remove_binding(inv.project_id, g) for g in held),
+        )
+    if not matching:
+        yield passed(
+            inv.resource, f"No service account can read every secret of project {inv.project_id}."
+        )

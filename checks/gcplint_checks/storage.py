@@ -1,0 +1,130 @@
+"""Service map, Cloud Storage: no public buckets, access decided by IAM alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    Unreadable,
+    check,
+    collections,
+    failed,
+    from_unreadable,
+    full_name,
+    passed,
+)
+
+from ._iam import public_grants, roles_text
+
+
+def bucket_resource(inv: Inventory, bucket: Mapping[str, Any]) -> str:
+    """//storage.googleapis.com/projects/P/buckets/NAME."""
+    return full_name("storage.googleapis.com", inv.project_id, f"buckets/{bucket.get('name', '')}")
+
+
+def iam_config(bucket: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`iamConfiguration` (empty when absent)."""
+    return bucket.get("iamConfiguration") or {}
+
+
+@check(
+    id="storage.public-bucket",
+    title="No bucket is public",
+    severity=Severity.CRITICAL,
+    area=Area.SERVICES,
+    requires=[collections.BUCKETS, collections.BUCKET_IAM],
+    exposure=True,
+)
+def public_bucket(inv: Inventory) -> Iterator[Outcome]:
+    """A bucket's IAM policy grants a role to `allUsers` or `allAuthenticatedUsers`, and
+    `iamConfiguration.publicAccessPrevention` is not `enforced`.
+
+    With public access prevention enforced, public grants have no effect and the bucket passes
+    (its policy is then not even read).
+
+    ## Why it matters
+    Public buckets are the most common cloud data leak: backups, exports and user uploads end up
+    readable (or writable) by anyone who guesses the name.
+
+    ## Example
+    `acme-prod-exports` with roles/storage.objectViewer for allUsers and `publicAccessPrevention: inherited`: critical.
+
+    ## Remediation
+    `gcloud storage buckets update gs://BUCKET --public-access-prevention`, and remove the binding:
+    `gcloud storage buckets remove-iam-policy-binding gs://BUCKET --member=allUsers --role=ROLE`.
+
+    ## References
+    - https://cloud.google.com/storage/docs/public-access-prevention
+    - https://cloud.google.com/storage/docs/access-control/making-data-public
+    """
+    buckets = inv.get(collections.BUCKETS)
+    for bucket in buckets:
+        name = str(bucket.get("name", ""))
+        resource = bucket_resource(inv, bucket)
+        if iam_config(bucket).get("publicAccessPrevention") == "enforced":
+            yield passed(resource, f"Bucket {name} enforces public access prevention.")
+            continue
+        try:
+            public = public_grants(inv.get(collections.BUCKET_IAM).of(name))
+        except Unreadable as exc:
+            yield from_unreadable(exc, resource)
+            continue
+        for member, held in public.items():
+            yield failed(
+                resource,
+                f"Bucket {name} grants {roles_text(held)} to {member} and does not enforce public access prevention.",
+                subject=member,
+                remediation=f"gcloud storage buckets update gs://{name} --public-access-prevention\n"
+                + "\n".join(
+                    f"gcloud storage buckets remove-iam-policy-binding gs://{name} --member={member} --role={g.role}"
+                    for g in held
+                ),
+            )
+        if not public:
+            yield passed(
+                resource, f"Bucket {name} grants nothing to allUsers or allAuthenticatedUsers."
+            )
+
+
+@check(
+    id="storage.uniform-access-off",
+    title="Buckets use uniform bucket-level access",
+    severity=Severity.MEDIUM,
+    area=Area.SERVICES,
+    requires=[collections.BUCKETS],
+)
+def uniform_access_off(inv: Inventory) -> Iterator[Outcome]:
+    """`iamConfiguration.uniformBucketLevelAccess.enabled` is not true on a bucket.
+
+    ## Why it matters
+    Without uniform access, every object can carry its own ACL. A single `allUsers:READER` ACL
+    on one object leaks it past everything IAM and its audits say about the bucket.
+
+    ## Example
+    `iamConfiguration.uniformBucketLevelAccess.enabled: false`: fails.
+
+    ## Remediation
+    `gcloud storage buckets update gs://BUCKET --uniform-bucket-level-access` (check first that
+    no reader depends on object ACLs).
+
+    ## References
+    - https://cloud.google.com/storage/docs/uniform-bucket-level-access
+    """
+    for bucket in inv.get(collections.BUCKETS):
+        name = str(bucket.get("name", ""))
+        enabled = (iam_config(bucket).get("uniformBucketLevelAccess") or {}).get("enabled") is True
+        if enabled:
+            yield passed(
+                bucket_resource(inv, bucket), f"Bucket {name} uses uniform bucket-level access."
+            )
+        else:
+            yield failed(
+                bucket_resource(inv, bucket),
+                f"Bucket {name} allows object ACLs (uniform bucket-level access is off).",
+                remediation=f"gcloud storage buckets update gs://{name} --uniform-bucket-level-access",
+            )

@@ -1,0 +1,80 @@
+"""Pub/Sub v1 (discovery): topics, subscriptions and their IAM policies."""
+
+from __future__ import annotations
+
+from ..inventory import JSON, Collection, Permission, PerResource, Session
+from ._common import per_resource_reads
+
+
+def _topics(session: Session, project_id: str) -> list[JSON]:
+    def page(token: str | None) -> object:
+        topics = session.clients.discovery("pubsub").projects().topics()
+        return topics.list(project=f"projects/{project_id}", pageSize=500, pageToken=token)
+
+    return session.discovery_list(page, "topics")
+
+
+def _subscriptions(session: Session, project_id: str) -> list[JSON]:
+    def page(token: str | None) -> object:
+        subscriptions = session.clients.discovery("pubsub").projects().subscriptions()
+        return subscriptions.list(project=f"projects/{project_id}", pageSize=500, pageToken=token)
+
+    return session.discovery_list(page, "subscriptions")
+
+
+def _policies(session: Session, project_id: str) -> PerResource[JSON]:
+    """Topic and subscription policies, by resource name."""
+    api = session.clients.discovery("pubsub").projects()
+    names = [str(t.get("name", "")) for t in session.get(TOPICS, project_id)]
+    names += [str(s.get("name", "")) for s in session.get(SUBSCRIPTIONS, project_id)]
+
+    def read(name: str) -> JSON:
+        kind = api.topics() if "/topics/" in name else api.subscriptions()
+        return session.discovery_get(
+            kind.getIamPolicy(resource=name, options_requestedPolicyVersion=3)
+        )
+
+    return per_resource_reads(
+        session,
+        "pubsub.iamPolicies",
+        names,
+        read,
+        what="IAM policy",
+        noun="Pub/Sub resource",
+        permission="pubsub.topics.getIamPolicy",
+        role="roles/pubsub.viewer",
+        service="pubsub.googleapis.com",
+    )
+
+
+TOPICS: Collection[list[JSON]] = Collection(
+    name="pubsub.topics",
+    title="Pub/Sub topics",
+    service="pubsub.googleapis.com",
+    permission="pubsub.topics.list",
+    role="roles/pubsub.viewer",
+    fetch=_topics,
+)
+
+SUBSCRIPTIONS: Collection[list[JSON]] = Collection(
+    name="pubsub.subscriptions",
+    title="Pub/Sub subscriptions",
+    service="pubsub.googleapis.com",
+    permission="pubsub.subscriptions.list",
+    role="roles/pubsub.viewer",
+    fetch=_subscriptions,
+)
+
+PUBSUB_IAM: Collection[PerResource[JSON]] = Collection(
+    name="pubsub.iamPolicies",
+    title="Pub/Sub IAM policies",
+    service="pubsub.googleapis.com",
+    permission="pubsub.topics.getIamPolicy",
+    role="roles/pubsub.viewer",
+    fetch=_policies,
+    also=(
+        Permission("pubsub.subscriptions.getIamPolicy"),
+        Permission("pubsub.topics.list"),
+        Permission("pubsub.subscriptions.list"),
+    ),
+)
