@@ -115,6 +115,84 @@ TARGETS = [
         None,
         frozenset({"monitoring.alertPolicies"}),
     ),
+    Target(
+        "Cloud Run service IAM policies",
+        "/run/v2/projects/*/locations/*/services/*:getIamPolicy",
+        None,
+        frozenset({"run.serviceIamPolicies"}),
+    ),
+    Target(
+        "secrets",
+        "/secretmanager/v1/projects/*/secrets",
+        None,
+        frozenset({"secretmanager.secrets", "secretmanager.versions", "secretmanager.iamPolicies"}),
+    ),
+    Target(
+        "secret versions",
+        "/secretmanager/v1/projects/*/secrets/*/versions",
+        None,
+        frozenset({"secretmanager.versions"}),
+    ),
+    Target(
+        "secret IAM policies",
+        "/secretmanager/v1/projects/*/secrets/*:getIamPolicy",
+        None,
+        frozenset({"secretmanager.iamPolicies"}),
+    ),
+    Target(
+        "buckets",
+        "/storage/storage/v1/b",
+        None,
+        frozenset({"storage.buckets", "storage.iamPolicies"}),
+    ),
+    Target(
+        "bucket IAM policies",
+        "/storage/storage/v1/b/*/iam",
+        None,
+        frozenset({"storage.iamPolicies"}),
+    ),
+    Target(
+        "Pub/Sub topics",
+        "/pubsub/v1/projects/*/topics",
+        None,
+        frozenset({"pubsub.topics", "pubsub.iamPolicies"}),
+    ),
+    Target(
+        "Pub/Sub subscriptions",
+        "/pubsub/v1/projects/*/subscriptions",
+        None,
+        frozenset({"pubsub.subscriptions", "pubsub.iamPolicies"}),
+    ),
+    Target(
+        "Pub/Sub IAM policies",
+        "/pubsub/v1/projects/*:getIamPolicy",
+        None,
+        frozenset({"pubsub.iamPolicies"}),
+    ),
+    Target(
+        "Artifact Registry repositories",
+        "/artifactregistry/v1/projects/*/locations/-/repositories",
+        None,
+        frozenset(
+            {
+                "artifactregistry.repositories",
+                "artifactregistry.dockerImages",
+                "artifactregistry.iamPolicies",
+            }
+        ),
+    ),
+    Target(
+        "docker images",
+        "/artifactregistry/v1/projects/*/dockerImages",
+        None,
+        frozenset({"artifactregistry.dockerImages"}),
+    ),
+    Target(
+        "repository IAM policies",
+        "/artifactregistry/v1/projects/*:getIamPolicy",
+        None,
+        frozenset({"artifactregistry.iamPolicies"}),
+    ),
     Target("everything about acme-staging", "/*/projects/acme-staging*", None, ALL),
 ]
 

@@ -20,15 +20,23 @@ def documented() -> set[str]:
 
 
 def exercise_everything() -> Emulator:
-    """A demo scan with every check, the doctor, and the Cloud Run region fallback."""
+    """A demo scan with every check, the doctor, and the region fallbacks of Cloud Run and
+    Artifact Registry."""
     emu = Emulator(demo_world(), page_size=2).start()
     projects = [arg for p in emu.world.projects for arg in ("--project", p)]
     assert run_cli("scan", "--api-base", emu.url, *projects).code in (1, 3)
     assert run_cli("doctor", "--api-base", emu.url, *projects).code in (0, 3)
     emu.add_fault(Fault(path="/run/v2/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"))
-    assert run_cli(
-        "scan", "--api-base", emu.url, "--project", "acme-prod", "--check", "run.*"
-    ).code in (1, 3)
+    emu.add_fault(
+        Fault(
+            path="/artifactregistry/v1/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"
+        )
+    )
+    fallback = ["--check", "run.*", "--check", "ar.*"]
+    assert run_cli("scan", "--api-base", emu.url, "--project", "acme-prod", *fallback).code in (
+        1,
+        3,
+    )
     return emu
 
 

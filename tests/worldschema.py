@@ -67,7 +67,9 @@ WORLD_KEYS: dict[str, Target] = {
     "pubsub.subscriptions": Target("pubsub", "v1", "Subscription"),
     "pubsub.iamPolicies": Target("pubsub", "v1", "Policy", "map"),
     "artifactregistry.repositories": Target("artifactregistry", "v1", "Repository"),
-    "artifactregistry.dockerImages": Target("artifactregistry", "v1", "DockerImage", "map-of-lists"),
+    "artifactregistry.dockerImages": Target(
+        "artifactregistry", "v1", "DockerImage", "map-of-lists"
+    ),
     "artifactregistry.iamPolicies": Target("artifactregistry", "v1", "Policy", "map"),
     # per billing account
     "cloudbilling.billingAccount": Target("cloudbilling", "v1", "BillingAccount", "one"),

@@ -198,7 +198,10 @@ def digests(revision: JSON) -> dict[str, str]:
     found: dict[str, str] = {}
     for container in revision.get("containers") or []:
         image = str(container.get("image", ""))
-        digest = image.partition("@")[2] or status.get(str(container.get("name", "")), "")
+        resolved = status.get(
+            str(container.get("name", "")), ""
+        )  # "…/image@sha256:…" or "sha256:…"
+        digest = image.partition("@")[2] or resolved.rpartition("@")[2]
         found[image] = digest
     return found
 

@@ -45,7 +45,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     `iamConfiguration.publicAccessPrevention` is not `enforced`.
 
     With public access prevention enforced, public grants have no effect and the bucket passes
-    (its policy is then not even read).
+    whatever its policy says (an unreadable policy does not matter then).
 
     ## Why it matters
     Public buckets are the most common cloud data leak: backups, exports and user uploads end up

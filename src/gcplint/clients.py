@@ -42,7 +42,7 @@ DISCOVERY_APIS = {
     "artifactregistry": "v1",
     "logging": "v2",
     "serviceusage": "v1",
-    "run": "v1",  # only projects.locations.list; services and revisions use the v2 GAPIC client
+    "run": "v1",  # projects.locations.list; revisions use discovery v2 (see collectors/run.py)
 }
 
 
@@ -152,12 +152,13 @@ class Clients:
         """Cloud Billing Budgets v1."""
         return self._gapic(budgets_v1.BudgetServiceClient, "billingbudgets")
 
-    def discovery(self, label: str) -> Any:
-        """The discovery client of an API for the calling thread."""
-        cache: dict[str, Any] = self._local.__dict__.setdefault("services", {})
-        if label not in cache:
-            cache[label] = self._build_discovery(label)
-        return cache[label]
+    def discovery(self, label: str, version: str | None = None) -> Any:
+        """The discovery client of an API (default version) for the calling thread."""
+        version = version or DISCOVERY_APIS[label]
+        cache: dict[tuple[str, str], Any] = self._local.__dict__.setdefault("services", {})
+        if (label, version) not in cache:
+            cache[(label, version)] = self._build_discovery(label, version)
+        return cache[(label, version)]
 
     def _gapic(self, cls: Callable[..., C], label: str) -> C:
         with self._lock:
@@ -172,22 +173,26 @@ class Clients:
                 )
             return cast(C, self._gapic_clients[cls])
 
-    def _build_discovery(self, label: str) -> Any:
-        version = DISCOVERY_APIS[label]
+    def http(self) -> Any:
+        """The calling thread's authorised httplib2 connection (httplib2 is not thread-safe).
+        Every discovery request executes on it, wherever the request object was built."""
+        if not hasattr(self._local, "http"):
+            proxy = {"proxy_info": None} if self.settings.api_base else {}
+            raw = httplib2.Http(timeout=self.settings.timeout, **proxy)
+            self._local.http = google_auth_httplib2.AuthorizedHttp(self._creds, http=raw)
+        return self._local.http
+
+    def _build_discovery(self, label: str, version: str) -> Any:
         options: dict[str, Any] = {}
         if self.settings.api_base:
             # api_endpoint replaces rootUrl + servicePath, so the servicePath is re-added
             doc = json.loads(discovery_cache.get_static_doc(label, version) or "{}")
             options["api_endpoint"] = f"{self.settings.api_base}/{label}/{doc['servicePath']}"
             options["universe_domain"] = "googleapis.com"
-            http = httplib2.Http(timeout=self.settings.timeout, proxy_info=None)
-        else:
-            http = httplib2.Http(timeout=self.settings.timeout)
-        authed = google_auth_httplib2.AuthorizedHttp(self._creds, http=http)
         return discovery.build(
             label,
             version,
-            http=authed,
+            http=self.http(),
             static_discovery=True,
             cache_discovery=False,
             client_options=options,

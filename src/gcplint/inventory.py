@@ -351,7 +351,9 @@ class Session:
         """All items of a discovery list method; `build_request(token)` makes one page's request."""
 
         def page(token: str | None) -> tuple[list[JSON], str | None]:
-            body = expect_object(build_request(token).execute(num_retries=0))
+            body = expect_object(
+                build_request(token).execute(http=self.clients.http(), num_retries=0)
+            )
             items = list_field(body, field)
             token = body.get("nextPageToken")
             return items, token if isinstance(token, str) and token else None
@@ -360,7 +362,9 @@ class Session:
 
     def discovery_get(self, request: Any) -> JSON:
         """One discovery get, as REST JSON."""
-        return expect_object(self.call(lambda: request.execute(num_retries=0)))
+        return expect_object(
+            self.call(lambda: request.execute(http=self.clients.http(), num_retries=0))
+        )
 
 
 def where(exc: BaseException) -> str:

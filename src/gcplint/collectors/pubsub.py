@@ -24,11 +24,11 @@ def _subscriptions(session: Session, project_id: str) -> list[JSON]:
 
 def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     """Topic and subscription policies, by resource name."""
-    api = session.clients.discovery("pubsub").projects()
     names = [str(t.get("name", "")) for t in session.get(TOPICS, project_id)]
     names += [str(s.get("name", "")) for s in session.get(SUBSCRIPTIONS, project_id)]
 
     def read(name: str) -> JSON:
+        api = session.clients.discovery("pubsub").projects()
         kind = api.topics() if "/topics/" in name else api.subscriptions()
         return session.discovery_get(
             kind.getIamPolicy(resource=name, options_requestedPolicyVersion=3)

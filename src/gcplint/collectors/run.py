@@ -45,17 +45,21 @@ def _services(session: Session, project_id: str) -> list[JSON]:
 
 
 def _revisions(session: Session, project_id: str) -> list[JSON]:
-    client = session.clients.run_revisions()
-    found = _every_region(
-        session,
-        project_id,
-        lambda region: session.gapic_list(
-            client.list_revisions,
-            {"parent": f"projects/{project_id}/locations/{region}/services/-"},
-            "revisions",
-        ),
-    )
-    return [redact_run_resource(item) for item in found]
+    """Through discovery v2, not the GAPIC client: google-cloud-run's Revision message lacks
+    `containerStatuses` (the digest a tag resolved to), which rollback checks need, and a
+    GAPIC parse silently drops the fields its message does not know."""
+
+    def list_in(region: str) -> list[JSON]:
+        def page(token: str | None) -> object:
+            revisions = (
+                session.clients.discovery("run", "v2").projects().locations().services().revisions()
+            )
+            parent = f"projects/{project_id}/locations/{region}/services/-"
+            return revisions.list(parent=parent, pageSize=500, pageToken=token)
+
+        return session.discovery_list(page, "revisions")
+
+    return [redact_run_resource(item) for item in _every_region(session, project_id, list_in)]
 
 
 def _service_policies(session: Session, project_id: str) -> PerResource[JSON]:
