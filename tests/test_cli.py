@@ -45,6 +45,12 @@ def clean_world() -> World:
             "thresholdRules": [{"thresholdPercent": 0.9, "spendBasis": "CURRENT_SPEND"}],
         }
     ]
+    data["projects"]["acme-prod"]["cloudresourcemanager.iamPolicy"]["auditConfigs"] = [
+        {
+            "service": "allServices",
+            "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}],
+        }
+    ]
     data["projects"]["acme-prod"]["monitoring.alertPolicies"] = [
         {
             "name": "projects/acme-prod/alertPolicies/1",

@@ -122,6 +122,6 @@ def test_validator_reports_a_wrong_type() -> None:
 
 def test_validator_reports_an_unmapped_collection_key() -> None:
     world = _tiny()
-    world["projects"]["acme-prod"]["secretmanager.secrets"] = []
+    world["projects"]["acme-prod"]["compute.instances"] = []
     [problem] = validate_world(world)
-    assert problem.startswith("projects.acme-prod.secretmanager.secrets: no discovery schema")
+    assert problem.startswith("projects.acme-prod.compute.instances: no discovery schema")

@@ -126,7 +126,7 @@ def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
         config = repository.get("vulnerabilityScanningConfig") or {}
         state = config.get("enablementState", "ENABLEMENT_STATE_UNSPECIFIED")
         if state == "SCANNING_DISABLED" or config.get("enablementConfig") == "DISABLED":
-            reason = config.get("enablementStateReason")
+            reason = str(config.get("enablementStateReason") or "").rstrip(".")
             yield failed(
                 repository_resource(inv, repository),
                 f"Docker repository {short} ({location}) is not scanned for vulnerabilities ({state}"
@@ -149,7 +149,7 @@ def cleanup_problem(repository: JSON) -> str | None:
     """Why the repository's cleanup policies do not bound storage safely, or None."""
     policies = list((repository.get("cleanupPolicies") or {}).values())
     if not policies:
-        return "it has no cleanup policy: storage grows without bound"
+        return "no cleanup policy, so storage grows without bound"
     deletes = [p for p in policies if p.get("action") == "DELETE"]
     keeps = [
         p
@@ -157,9 +157,9 @@ def cleanup_problem(repository: JSON) -> str | None:
         if p.get("action") == "KEEP" and (p.get("mostRecentVersions") or {}).get("keepCount")
     ]
     if deletes and not keeps:
-        return "it deletes images without a KEEP rule for the most recent versions, so rollback targets can be deleted"
+        return "a DELETE rule without a KEEP rule for the most recent versions, so rollback targets can be deleted"
     if repository.get("cleanupPolicyDryRun") is True:
-        return "its cleanup policies run in dry-run mode and delete nothing"
+        return "cleanup policies in dry-run mode, which delete nothing"
     return None
 
 
@@ -201,7 +201,7 @@ def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
         else:
             yield failed(
                 repository_resource(inv, repository),
-                f"Docker repository {short} ({location}): {problem}.",
+                f"Docker repository {short} ({location}) has {problem}.",
                 remediation=(
                     f"gcloud artifacts repositories set-cleanup-policies {short} --location={location} "
                     f"--project={inv.project_id} --policy=policy.json --no-dry-run  (DELETE old untagged, KEEP 10 most recent)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gcplint.api import (
@@ -206,27 +207,54 @@ def digests(revision: JSON) -> dict[str, str]:
     return found
 
 
-def _image_state(inv: Inventory, image: str, digest: str) -> tuple[bool | None, str]:
-    """(present?, how it was judged); None when the image is not in Artifact Registry."""
+def short_digest(digest: str) -> str:
+    """sha256:64c48bc2e9f1… (12 hex digits are plenty to recognise it)."""
+    algorithm, _, value = digest.partition(":")
+    return f"{algorithm}:{value[:12]}…" if len(value) > 12 else digest
+
+
+@dataclass(frozen=True)
+class ImageState:
+    """Whether a rollback target's image can still be pulled, and where it lives."""
+
+    present: bool | None  # None: not in Artifact Registry, cannot tell
+    how: str
+    repository: str = ""  # projects/P/locations/L/repositories/R
+
+
+def _image_state(inv: Inventory, image: str, digest: str) -> ImageState:
     parsed = artifact_repository(image)
     if parsed is None:
-        return None, f"{image} is not in Artifact Registry"
+        return ImageState(None, f"{image} is not in Artifact Registry")
     project, repository, path, tag = parsed
     names = {str(r.get("name", "")) for r in inv.get(collections.REPOSITORIES, project)}
     if repository not in names:
-        return False, f"repository {repository} no longer exists"
+        return ImageState(False, f"repository {repository} no longer exists", repository)
     images = inv.get(collections.DOCKER_IMAGES, project).of(repository)
     uri_prefix = f"{image.split('/', 1)[0]}/{project}/{repository.rpartition('/')[2]}/{path}@"
     same_path = [i for i in images if str(i.get("uri", "")).startswith(uri_prefix)]
     if digest:
         present = any(str(i.get("uri", "")).endswith(f"@{digest}") for i in same_path)
-        return present, f"digest {digest} of {path} " + (
-            "is in" if present else "is no longer in"
-        ) + f" {repository}"
+        where = "is in" if present else "is no longer in"
+        return ImageState(
+            present, f"{path}@{short_digest(digest)} {where} {repository}", repository
+        )
     present = any(tag in (i.get("tags") or []) for i in same_path)
-    return present, f"tag {tag or 'latest'} of {path} " + (
-        "is in" if present else "is no longer in"
-    ) + f" {repository} (no digest recorded)"
+    where = "is in" if present else "is no longer in"
+    return ImageState(
+        present, f"{path}:{tag or 'latest'} {where} {repository} (no digest recorded)", repository
+    )
+
+
+def keep_recent(repository: str) -> str:
+    """The command that protects rollback targets in a repository from cleanup."""
+    parts = repository.split("/")
+    if len(parts) < 6:
+        return "gcloud artifacts repositories set-cleanup-policies REPOSITORY --location=LOCATION --policy=keep-recent.json"
+    return (
+        f"gcloud artifacts repositories set-cleanup-policies {parts[5]} --location={parts[3]} "
+        f"--project={parts[1]} --policy=keep-recent.json  (a KEEP rule with mostRecentVersions.keepCount)"
+    )
 
 
 @check(
@@ -274,33 +302,30 @@ def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
             continue
         name, revision = short_name(service), short_name(target)
         resource = service_resource(inv, service)
-        judged: list[tuple[bool | None, str]] = []
         try:
             judged = [_image_state(inv, image, digest) for image, digest in digests(target).items()]
         except Unreadable as exc:
             yield from_unreadable(exc, resource)
             continue
-        missing = [how for present, how in judged if present is False]
-        outside = [how for present, how in judged if present is None]
+        missing = [j for j in judged if j.present is False]
         if missing:
             yield failed(
                 resource,
-                f"Rolling Cloud Run service {name} back to {revision} would fail: {'; '.join(missing)}.",
-                remediation=(
-                    "re-push the image or roll forward; keep rollback targets with a KEEP cleanup policy: gcloud artifacts "
-                    "repositories set-cleanup-policies REPOSITORY --location=LOCATION --policy=keep-recent.json"
-                ),
+                f"Rolling Cloud Run service {name} back to {revision} would fail: {'; '.join(j.how for j in missing)}.",
+                remediation="re-push the image or roll forward; then keep rollback targets:\n"
+                + "\n".join(dict.fromkeys(keep_recent(j.repository) for j in missing)),
             )
-        elif outside and len(outside) == len(judged):
+        elif judged and all(j.present is None for j in judged):
             yield not_applicable(
                 resource,
                 Reason.NOT_FOUND,
-                f"Rollback target {revision} of {name}: {'; '.join(outside)}, so gcplint cannot check it.",
+                f"Rollback target {revision} of {name}: {'; '.join(j.how for j in judged)}, so gcplint cannot check it.",
             )
         else:
+            kept = "; ".join(j.how for j in judged if j.present)
             yield passed(
                 resource,
-                f"The image of rollback target {revision} of {name} still exists ({'; '.join(h for p, h in judged if p)}).",
+                f"The image of rollback target {revision} of {name} still exists ({kept}).",
             )
 
 
@@ -312,20 +337,36 @@ def secret_reference(owner: str, secret: str) -> tuple[str, str]:
     return owner, secret
 
 
-def secret_uses(revision: JSON) -> list[tuple[str, str]]:
-    """(secret, version) pairs a revision needs at start: env vars and mounted volumes."""
+@dataclass(frozen=True)
+class SecretUse:
+    """A secret version a revision needs at start, and where it goes."""
+
+    secret: str  # short name or projects/P/secrets/S
+    version: str  # a number, "latest" or an alias
+    env: str | None  # the env var it fills (None: a mounted volume)
+
+
+def secret_uses(revision: JSON) -> list[SecretUse]:
+    """The secret versions a revision needs at start: env vars and mounted volumes."""
     uses = []
     for container in revision.get("containers") or []:
         for var in container.get("env") or []:
             ref = (var.get("valueSource") or {}).get("secretKeyRef") or {}
             if ref.get("secret"):
-                uses.append((str(ref["secret"]), str(ref.get("version") or "latest")))
+                uses.append(
+                    SecretUse(
+                        str(ref["secret"]),
+                        str(ref.get("version") or "latest"),
+                        str(var.get("name", "")),
+                    )
+                )
     for volume in revision.get("volumes") or []:
         secret = volume.get("secret") or {}
         if secret.get("secret"):
             items = secret.get("items") or [{}]
             uses += [
-                (str(secret["secret"]), str(item.get("version") or "latest")) for item in items
+                SecretUse(str(secret["secret"]), str(item.get("version") or "latest"), None)
+                for item in items
             ]
     return list(dict.fromkeys(uses))
 
@@ -416,20 +457,29 @@ def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
         uses = secret_uses(target)
         try:
             broken = [
-                why
-                for secret, version in uses
-                if (why := _version_state(inv, inv.project_id, secret, version))
+                (use, why)
+                for use in uses
+                if (why := _version_state(inv, inv.project_id, use.secret, use.version))
             ]
         except Unreadable as exc:
             yield from_unreadable(exc, resource)
             continue
         if broken:
+            repoint = (
+                ",".join(
+                    f"{use.env}={use.secret.rpartition('/')[2]}:latest"
+                    for use, _ in broken
+                    if use.env
+                )
+                or "VAR=SECRET:latest"
+            )
+            images = ",".join(str(c.get("image", "")) for c in target.get("containers") or [])
             yield failed(
                 resource,
-                f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(broken)}.",
+                f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(w for _, w in broken)}.",
                 remediation=(
-                    f"gcloud run deploy {name} --region={region_of(service)} --project={inv.project_id} "
-                    "--image=OLD_IMAGE --update-secrets=VAR=SECRET:latest"
+                    f"redeploy the old code with enabled secret versions: gcloud run deploy {name} --region={region_of(service)} "
+                    f"--project={inv.project_id} --image={images or 'OLD_IMAGE'} --update-secrets={repoint} --no-traffic"
                 ),
             )
         else:

@@ -360,6 +360,10 @@ class Session:
 
         return self.paged(page)
 
+    def discovery_policy(self, request: Any) -> JSON:
+        """One discovery getIamPolicy, as REST JSON, its shape checked."""
+        return expect_policy(self.discovery_get(request))
+
     def discovery_get(self, request: Any) -> JSON:
         """One discovery get, as REST JSON."""
         return expect_object(
@@ -380,6 +384,26 @@ def list_field(body: JSON, field: str) -> list[JSON]:
             ApiFailure(Reason.ERROR, f"malformed response: {field!r} is not a list of objects")
         )
     return items
+
+
+def expect_policy(body: JSON) -> JSON:
+    """An IAM policy whose bindings are a list of {role, members: [str]}; else malformed."""
+    bindings = body.get("bindings", [])
+    well_formed = isinstance(bindings, list) and all(
+        isinstance(b, dict)
+        and isinstance(b.get("role", ""), str)
+        and isinstance(b.get("members", []), list)
+        and all(isinstance(m, str) for m in b.get("members", []))
+        for b in bindings
+    )
+    if not well_formed:
+        raise ApiCallError(
+            ApiFailure(
+                Reason.ERROR,
+                "malformed response: the IAM policy's bindings are not a list of bindings",
+            )
+        )
+    return body
 
 
 def expect_object(body: Any) -> JSON:

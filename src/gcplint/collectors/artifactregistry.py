@@ -70,7 +70,7 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
         repositories = (
             session.clients.discovery("artifactregistry").projects().locations().repositories()
         )
-        return session.discovery_get(
+        return session.discovery_policy(
             repositories.getIamPolicy(resource=name, options_requestedPolicyVersion=3)
         )
 

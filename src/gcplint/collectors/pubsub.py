@@ -30,7 +30,7 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     def read(name: str) -> JSON:
         api = session.clients.discovery("pubsub").projects()
         kind = api.topics() if "/topics/" in name else api.subscriptions()
-        return session.discovery_get(
+        return session.discovery_policy(
             kind.getIamPolicy(resource=name, options_requestedPolicyVersion=3)
         )
 

@@ -43,7 +43,7 @@ def _versions(session: Session, project_id: str) -> PerResource[list[JSON]]:
 def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     def read(name: str) -> JSON:
         secrets = session.clients.discovery("secretmanager").projects().secrets()
-        return session.discovery_get(
+        return session.discovery_policy(
             secrets.getIamPolicy(resource=name, options_requestedPolicyVersion=3)
         )
 

@@ -17,7 +17,7 @@ def _buckets(session: Session, project_id: str) -> list[JSON]:
 def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     def read(name: str) -> JSON:
         buckets = session.clients.discovery("storage").buckets()
-        return session.discovery_get(
+        return session.discovery_policy(
             buckets.getIamPolicy(bucket=name, optionsRequestedPolicyVersion=3)
         )
 

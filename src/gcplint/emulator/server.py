@@ -270,6 +270,7 @@ def _json_body(body: bytes) -> dict[str, Any]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a scan opens many connections at once; the default backlog is 5
     emulator: Emulator
 
     def handle_error(self, request: Any, client_address: Any) -> None:
