@@ -13,6 +13,7 @@ from gcplint import collectors as c
 from gcplint.cli import demo_world
 from gcplint.emulator import Fault, World
 from gcplint.redact import looks_like_credential, marker, parse
+from gcplint.reporters import FORMATS
 
 CANARY = "sk_live_CANARYc4n4ry0000000000000000"
 URL_CANARY = "postgres://app:hunter2CANARY@10.0.0.5:5432/orders"
@@ -65,14 +66,35 @@ def test_literal_env_values_are_redacted_in_the_collector(serve: Any) -> None:
     assert parse(marker(CANARY)) is not None and parse(marker(CANARY)).credential  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(
-    "extra", [[], ["--verbose"], ["--format", "json"], ["--debug"], ["--debug", "--format", "json"]]
+OUTPUTS = (
+    [[], ["--verbose"], ["--debug"]]
+    + [["--format", f] for f in sorted(FORMATS)]
+    + [["--debug", "--format", "json"]]
 )
-def test_no_output_format_or_log_carries_a_secret(serve: Any, extra: list[str]) -> None:
+
+
+@pytest.mark.parametrize("extra", OUTPUTS, ids=lambda e: " ".join(e) or "text")
+def test_no_output_format_or_log_carries_a_secret(
+    serve: Any, extra: list[str], tmp_path: Path
+) -> None:
     emu = serve(world_with_canaries())
     run = run_cli(*scan_args(emu), *extra)
     assert run.code in (1, 3), run.err
     assert_clean(run.out, run.err)
+    report = tmp_path / "report.out"
+    run = run_cli(*scan_args(emu), *extra, "--output", str(report))
+    assert run.code in (1, 3) and report.stat().st_size > 0
+    assert_clean(run.out, run.err, report.read_text())
+
+
+def test_the_plaintext_check_names_the_variable_not_the_value(serve: Any) -> None:
+    emu = serve(world_with_canaries())
+    data = run_cli(
+        *scan_args(emu), "--format", "json", "--check", "run.plaintext-secret-env"
+    ).json()
+    subjects = {r["subject"] for r in data["results"] if r["status"] == "fail"}
+    assert {"PAYMENT_KEY", "DATABASE_URL"} <= subjects
+    assert_clean(json.dumps(data))
 
 
 @pytest.mark.parametrize("kind", ["MALFORMED_JSON", "WRONG_SHAPE"])
