@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from gcplint.api import Outcome, Unreadable, failed, from_unreadable, passed
 
 _SERVICE_AGENT_LOCAL = re.compile(r"^(service-(org-|folder-)?\d+|\d+)$")
 _DEFAULT_COMPUTE = re.compile(r"^(\d+)-compute@developer\.gserviceaccount\.com$")
@@ -107,3 +109,30 @@ def remove_binding(project_id: str, grant: Grant) -> str:
 def public_grants(policy: Mapping[str, Any]) -> dict[str, list[Grant]]:
     """The grants of a policy to allUsers / allAuthenticatedUsers, by member."""
     return by_member([g for g in grants(policy) if g.member in PUBLIC_MEMBERS])
+
+
+def public_findings(
+    resource: str,
+    label: str,
+    read_policy: Callable[[], Mapping[str, Any]],
+    remove: str,
+    *,
+    suffix: str = "",
+) -> Iterator[Outcome]:
+    """The verdict on one resource's policy: a failure per public member, a pass, or unknown when
+    the policy could not be read. `remove` is the command template ({member}, {role}) that
+    removes one grant."""
+    try:
+        public = public_grants(read_policy())
+    except Unreadable as exc:
+        yield from_unreadable(exc, resource)
+        return
+    for member, held in public.items():
+        yield failed(
+            resource,
+            f"{label} grants {roles_text(held)} to {member}{suffix}.",
+            subject=member,
+            remediation="\n".join(remove.format(member=member, role=g.role) for g in held),
+        )
+    if not public:
+        yield passed(resource, f"{label} grants nothing to allUsers or allAuthenticatedUsers.")

@@ -4,6 +4,7 @@ still keeps what a rollback needs."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from gcplint.api import (
@@ -11,16 +12,14 @@ from gcplint.api import (
     Inventory,
     Outcome,
     Severity,
-    Unreadable,
     check,
     collections,
     failed,
-    from_unreadable,
     full_name,
     passed,
 )
 
-from ._iam import public_grants, roles_text
+from ._iam import public_findings
 
 JSON = Mapping[str, Any]
 
@@ -67,32 +66,18 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/artifact-registry/docs/access-control
     """
-    repositories = inv.get(collections.REPOSITORIES)
-    policies = inv.get(collections.REPOSITORY_IAM) if repositories else None
-    for repository in repositories:
+    for repository in inv.get(collections.REPOSITORIES):
         location, short = location_and_id(repository)
-        resource = repository_resource(inv, repository)
-        try:
-            public = public_grants(policies.of(str(repository.get("name", "")))) if policies else {}
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
-        for member, held in public.items():
-            yield failed(
-                resource,
-                f"Repository {short} ({location}) grants {roles_text(held)} to {member}.",
-                subject=member,
-                remediation="\n".join(
-                    f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
-                    f"--project={inv.project_id} --member={member} --role={g.role}"
-                    for g in held
-                ),
-            )
-        if not public:
-            yield passed(
-                resource,
-                f"Repository {short} ({location}) grants nothing to allUsers or allAuthenticatedUsers.",
-            )
+        name = str(repository.get("name", ""))
+        yield from public_findings(
+            repository_resource(inv, repository),
+            f"Repository {short} ({location})",
+            partial(inv.get(collections.REPOSITORY_IAM).of, name),
+            (
+                f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
+                f"--project={inv.project_id} --member={{member}} --role={{role}}"
+            ),
+        )
 
 
 @check(

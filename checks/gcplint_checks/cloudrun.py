@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from gcplint.api import (
@@ -11,16 +12,14 @@ from gcplint.api import (
     Inventory,
     Outcome,
     Severity,
-    Unreadable,
     check,
     collections,
     failed,
-    from_unreadable,
     passed,
     redacted,
 )
 
-from ._iam import PUBLIC_MEMBERS, by_member, grants, roles_text
+from ._iam import public_findings
 from ._run import region_of, service_resource, short_name
 
 JSON = Mapping[str, Any]
@@ -85,9 +84,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/securing/managing-access
     - https://cloud.google.com/run/docs/authenticating/public
     """
-    services = inv.get(collections.RUN_SERVICES)
-    policies = inv.get(collections.RUN_SERVICE_IAM) if services else None
-    for service in services:
+    for service in inv.get(collections.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
         if service.get("invokerIamDisabled") is True:
@@ -97,29 +94,17 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
                 remediation=update(inv, service, "--invoker-iam-check"),
             )
             continue
-        try:
-            policy = policies.of(str(service.get("name", ""))) if policies else {}
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
-        public = [g for g in grants(policy) if g.member in PUBLIC_MEMBERS]
-        if not public:
-            yield passed(
-                resource,
-                f"Cloud Run service {name} grants nothing to allUsers or allAuthenticatedUsers.",
-            )
-            continue
-        for member, held in by_member(public).items():
-            yield failed(
-                resource,
-                f"Cloud Run service {name} grants {roles_text(held)} to {member}, {ingress_note(service)}.",
-                subject=member,
-                remediation="\n".join(
-                    f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
-                    f"--project={inv.project_id} --member={member} --role={g.role}"
-                    for g in held
-                ),
-            )
+        full = str(service.get("name", ""))
+        yield from public_findings(
+            resource,
+            f"Cloud Run service {name}",
+            partial(inv.get(collections.RUN_SERVICE_IAM).of, full),
+            (
+                f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
+                f"--project={inv.project_id} --member={{member}} --role={{role}}"
+            ),
+            suffix=f", {ingress_note(service)}",
+        )
 
 
 @check(

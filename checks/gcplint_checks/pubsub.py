@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from gcplint.api import (
@@ -10,16 +11,14 @@ from gcplint.api import (
     Inventory,
     Outcome,
     Severity,
-    Unreadable,
     check,
     collections,
     failed,
-    from_unreadable,
     full_name,
     passed,
 )
 
-from ._iam import public_grants, roles_text
+from ._iam import public_findings
 
 
 def pubsub_resource(inv: Inventory, item: Mapping[str, Any]) -> str:
@@ -54,31 +53,18 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
     """
     items = [("topic", t) for t in inv.get(collections.TOPICS)]
     items += [("subscription", s) for s in inv.get(collections.SUBSCRIPTIONS)]
-    policies = inv.get(collections.PUBSUB_IAM) if items else None
     for kind, item in items:
         name = str(item.get("name", ""))
         short = name.rpartition("/")[2]
-        resource = pubsub_resource(inv, item)
-        try:
-            public = public_grants(policies.of(name)) if policies else {}
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
-        for member, held in public.items():
-            yield failed(
-                resource,
-                f"Pub/Sub {kind} {short} grants {roles_text(held)} to {member}.",
-                subject=member,
-                remediation="\n".join(
-                    f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} --member={member} --role={g.role}"
-                    for g in held
-                ),
-            )
-        if not public:
-            yield passed(
-                resource,
-                f"Pub/Sub {kind} {short} grants nothing to allUsers or allAuthenticatedUsers.",
-            )
+        yield from public_findings(
+            pubsub_resource(inv, item),
+            f"Pub/Sub {kind} {short}",
+            partial(inv.get(collections.PUBSUB_IAM).of, name),
+            (
+                f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} "
+                f"--member={{member}} --role={{role}}"
+            ),
+        )
 
 
 @check(

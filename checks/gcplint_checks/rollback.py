@@ -174,6 +174,16 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
         )
 
 
+def with_rollback_target(inv: Inventory) -> Iterator[tuple[JSON, JSON]]:
+    """(service, the revision a rollback would go to) for every service that has one."""
+    services = inv.get(collections.RUN_SERVICES)
+    revisions = inv.get(collections.RUN_REVISIONS) if services else []
+    for service in services:
+        target = rollback_target(service, revisions)
+        if target is not None:
+            yield service, target
+
+
 def artifact_repository(image: str) -> tuple[str, str, str, str] | None:
     """(project, repository resource name, image path, tag or '') of an Artifact Registry image
     `LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE[:TAG][@sha256:…]`; None for other registries."""
@@ -294,12 +304,7 @@ def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy
     - https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration
     """
-    services = inv.get(collections.RUN_SERVICES)
-    revisions = inv.get(collections.RUN_REVISIONS) if services else []
-    for service in services:
-        target = rollback_target(service, revisions)
-        if target is None:
-            continue
+    for service, target in with_rollback_target(inv):
         name, revision = short_name(service), short_name(target)
         resource = service_resource(inv, service)
         try:
@@ -446,12 +451,7 @@ def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/services/secrets
     - https://cloud.google.com/secret-manager/docs/managing-secret-versions
     """
-    services = inv.get(collections.RUN_SERVICES)
-    revisions = inv.get(collections.RUN_REVISIONS) if services else []
-    for service in services:
-        target = rollback_target(service, revisions)
-        if target is None:
-            continue
+    for service, target in with_rollback_target(inv):
         name, revision = short_name(service), short_name(target)
         resource = service_resource(inv, service)
         uses = secret_uses(target)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from gcplint.api import (
     Area,
     Inventory,
     Outcome,
     Severity,
-    Unreadable,
     check,
     collections,
     failed,
-    from_unreadable,
     full_name,
     passed,
 )
@@ -22,7 +21,7 @@ from ._iam import (
     by_member,
     grants,
     is_service_agent,
-    public_grants,
+    public_findings,
     remove_binding,
     roles_text,
     sa_email,
@@ -56,32 +55,18 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/secret-manager/docs/access-control
     """
-    secrets = inv.get(collections.SECRETS)
-    policies = inv.get(collections.SECRET_IAM) if secrets else None
-    for secret in secrets:
+    for secret in inv.get(collections.SECRETS):
         name = str(secret.get("name", ""))
         short = name.rpartition("/")[2]
-        resource = full_name("secretmanager.googleapis.com", inv.project_id, name)
-        try:
-            public = public_grants(policies.of(name)) if policies else {}
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
-        for member, held in public.items():
-            yield failed(
-                resource,
-                f"Secret {short} grants {roles_text(held)} to {member}.",
-                subject=member,
-                remediation="\n".join(
-                    f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} --member={member} --role={g.role}"
-                    for g in held
-                )
-                + "\nthen rotate the secret",
-            )
-        if not public:
-            yield passed(
-                resource, f"Secret {short} grants nothing to allUsers or allAuthenticatedUsers."
-            )
+        yield from public_findings(
+            full_name("secretmanager.googleapis.com", inv.project_id, name),
+            f"Secret {short}",
+            partial(inv.get(collections.SECRET_IAM).of, name),
+            (
+                f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} "
+                f"--member={{member}} --role={{role}}  (then rotate the secret: assume it was read)"
+            ),
+        )
 
 
 @check(

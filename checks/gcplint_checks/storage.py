@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from gcplint.api import (
@@ -10,16 +11,14 @@ from gcplint.api import (
     Inventory,
     Outcome,
     Severity,
-    Unreadable,
     check,
     collections,
     failed,
-    from_unreadable,
     full_name,
     passed,
 )
 
-from ._iam import public_grants, roles_text
+from ._iam import public_findings
 
 
 def bucket_resource(inv: Inventory, bucket: Mapping[str, Any]) -> str:
@@ -62,33 +61,22 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/storage/docs/public-access-prevention
     - https://cloud.google.com/storage/docs/access-control/making-data-public
     """
-    buckets = inv.get(collections.BUCKETS)
-    for bucket in buckets:
+    for bucket in inv.get(collections.BUCKETS):
         name = str(bucket.get("name", ""))
         resource = bucket_resource(inv, bucket)
         if iam_config(bucket).get("publicAccessPrevention") == "enforced":
             yield passed(resource, f"Bucket {name} enforces public access prevention.")
             continue
-        try:
-            public = public_grants(inv.get(collections.BUCKET_IAM).of(name))
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
-        for member, held in public.items():
-            yield failed(
-                resource,
-                f"Bucket {name} grants {roles_text(held)} to {member} and does not enforce public access prevention.",
-                subject=member,
-                remediation=f"gcloud storage buckets update gs://{name} --public-access-prevention\n"
-                + "\n".join(
-                    f"gcloud storage buckets remove-iam-policy-binding gs://{name} --member={member} --role={g.role}"
-                    for g in held
-                ),
-            )
-        if not public:
-            yield passed(
-                resource, f"Bucket {name} grants nothing to allUsers or allAuthenticatedUsers."
-            )
+        yield from public_findings(
+            resource,
+            f"Bucket {name}",
+            partial(inv.get(collections.BUCKET_IAM).of, name),
+            (
+                f"gcloud storage buckets update gs://{name} --public-access-prevention  "
+                f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}})"
+            ),
+            suffix=" and does not enforce public access prevention",
+        )
 
 
 @check(
