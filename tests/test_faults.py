@@ -327,6 +327,15 @@ def test_fault(demo: tuple[World, list[Result]], target: Target, kind: str) -> N
     TALLY["scenarios"] += 1
 
 
+def scoped(path: str, project: str, number: str) -> str:
+    """A target's path glob narrowed to one project (Secret Manager names projects by number;
+    bucket paths name no project and stay global)."""
+    key = number if path.startswith("/secretmanager/") else project
+    if "projects/*/" in path:
+        return path.replace("projects/*/", f"projects/{key}/", 1)
+    return path.replace("projects/*", f"projects/{key}/*", 1)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_random_faults_on_generated_worlds(seed: int) -> None:
     """A generated world; about 10% of its (project, collection) paths get a random fault,
@@ -347,7 +356,7 @@ def test_random_faults_on_generated_worlds(seed: int) -> None:
                 kind in ("429 storm", "503 burst", "500 burst", "connection reset")
                 and rng.random() < 0.5
             )
-            path = target.path.replace("projects/*", f"projects/{project}", 1)
+            path = scoped(target.path, project, world.projects[project].number)
             faults.append(
                 Fault(path=path, method=target.method, times=1 if transient else None, **rule)
             )

@@ -1,6 +1,6 @@
 """Generated worlds (tests/worldgen.py) are valid REST JSON, load in the emulator, are
-deterministic, hold together (names, references, rollouts), and every built-in check judges
-them without crashing or giving up."""
+deterministic, hold together (names, references, rollouts), mix what the checks judge, and every
+built-in check judges them without crashing or giving up."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from worldschema import validate_world
 from gcplint.emulator import Emulator, World
 from gcplint.model import Status
 from gcplint.plugins import load_checks
+from gcplint.redact import looks_like_credential
 from gcplint.runner import run
 
 SEEDS = range(50)
@@ -33,7 +34,39 @@ COLLECTIONS = (
     "run.revisions",
     "sqladmin.instances",
     "monitoring.alertPolicies",
+    "run.serviceIamPolicies",
+    "secretmanager.secrets",
+    "secretmanager.versions",
+    "secretmanager.iamPolicies",
+    "storage.buckets",
+    "storage.iamPolicies",
+    "pubsub.topics",
+    "pubsub.subscriptions",
+    "pubsub.iamPolicies",
+    "artifactregistry.repositories",
+    "artifactregistry.dockerImages",
+    "artifactregistry.iamPolicies",
 )
+PUBLIC = ("allUsers", "allAuthenticatedUsers")
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+# checks of the service-map pack: each must both pass and fail on the first VERDICT_SEEDS
+SERVICE_MAP_CHECKS = (
+    "run.public-invoker",
+    "run.plaintext-secret-env",
+    "run.rollback-image-missing",
+    "run.rollback-secret-unavailable",
+    "secrets.public",
+    "secrets.project-level-accessor",
+    "storage.public-bucket",
+    "storage.uniform-access-off",
+    "pubsub.public",
+    "pubsub.no-dead-letter",
+    "logging.data-access-off",
+    "ar.public-repo",
+    "ar.vuln-scanning-off",
+    "ar.no-cleanup-policy",
+)
+VERDICT_SEEDS = range(10)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -75,6 +108,13 @@ def test_generated_world_holds_together(seed: int) -> None:
         _check_accounts(body)
         _check_run(project_id, body)
         _check_sql(project_id, body)
+        _check_secrets(body)
+        _check_artifacts(project_id, body)
+        _check_storage(body)
+        _check_pubsub(project_id, body)
+        _check_references(data, project_id, body)
+    buckets = [b["name"] for body in projects.values() for b in body["storage.buckets"]]
+    assert len(set(buckets)) == len(buckets), "bucket names are global"
     for account in data["billingAccounts"].values():
         for budget in account["billingbudgets.budgets"]:
             for name in budget["budgetFilter"].get("projects", []):
@@ -120,6 +160,10 @@ def _check_run(project_id: str, body: dict[str, Any]) -> None:
             {k: v for k, v in s.items() if k != "uri"} for s in service["trafficStatuses"]
         ]
         assert sum(t.get("percent", 0) for t in service["traffic"]) == 100
+        container = newest["containers"][0]
+        assert service["template"]["containers"][0]["image"] == container["image"]
+        assert service["template"]["containers"][0]["env"] == container["env"]
+    assert set(body["run.serviceIamPolicies"]) <= {s["name"] for s in services}
     assert len(revisions) == sum(
         1 for n in revisions if any(n.startswith(f"{s['name']}/") for s in services)
     )
@@ -141,6 +185,104 @@ def _check_sql(project_id: str, body: dict[str, Any]) -> None:
             assert master_project == project_id
             assert name in instances[master]["replicaNames"]
             assert instances[master]["instanceType"] == "CLOUD_SQL_INSTANCE"
+
+
+def _number(body: dict[str, Any]) -> str:
+    return str(body["project"]["name"]).removeprefix("projects/")
+
+
+def _check_secrets(body: dict[str, Any]) -> None:
+    """Secrets are named with the project number; every secret has its versions (newest
+    first), DESTROYED ones with a destroyTime; policies belong to existing secrets."""
+    names = [s["name"] for s in body["secretmanager.secrets"]]
+    assert all(re.fullmatch(rf"projects/{_number(body)}/secrets/[a-z-]+", n) for n in names)
+    assert sorted(body["secretmanager.versions"]) == sorted(names)
+    for name, versions in body["secretmanager.versions"].items():
+        numbers = [int(v["name"].removeprefix(f"{name}/versions/")) for v in versions]
+        assert numbers == list(range(len(versions), 0, -1))
+        for version in versions:
+            assert ("destroyTime" in version) == (version["state"] == "DESTROYED")
+    assert set(body["secretmanager.iamPolicies"]) <= set(names)
+
+
+def _check_artifacts(project_id: str, body: dict[str, Any]) -> None:
+    """Repositories are named with the project ID; images are listed for every docker
+    repository, under its registry URI, by digest; `latest` tags at most one image per path."""
+    repositories = body["artifactregistry.repositories"]
+    for repository in repositories:
+        assert re.fullmatch(
+            rf"projects/{project_id}/locations/[a-z0-9-]+/repositories/[a-z-]+", repository["name"]
+        )
+    docker = {r["name"]: r for r in repositories if r["format"] == "DOCKER"}
+    assert sorted(body["artifactregistry.dockerImages"]) == sorted(docker)
+    for name, images in body["artifactregistry.dockerImages"].items():
+        latest: list[str] = []
+        for image in images:
+            path = image["uri"].removeprefix(docker[name]["registryUri"] + "/")
+            assert image["name"] == f"{name}/dockerImages/{path}"
+            assert DIGEST.search(image["uri"])
+            if "latest" in image.get("tags", []):
+                latest.append(path.partition("@")[0])
+        assert len(set(latest)) == len(latest), latest
+    assert set(body["artifactregistry.iamPolicies"]) <= {r["name"] for r in repositories}
+
+
+def _check_storage(body: dict[str, Any]) -> None:
+    buckets = {b["name"]: b for b in body["storage.buckets"]}
+    assert sorted(body["storage.iamPolicies"]) == sorted(buckets)
+    for name, bucket in buckets.items():
+        assert bucket["id"] == name and bucket["projectNumber"] == _number(body)
+        assert body["storage.iamPolicies"][name]["resourceId"] == f"projects/_/buckets/{name}"
+
+
+def _check_pubsub(project_id: str, body: dict[str, Any]) -> None:
+    """Subscriptions read, and dead-letter into, topics of the project; policies belong to
+    existing topics and subscriptions."""
+    topics = {t["name"] for t in body["pubsub.topics"]}
+    subscriptions = {s["name"] for s in body["pubsub.subscriptions"]}
+    assert all(n.startswith(f"projects/{project_id}/topics/") for n in topics)
+    assert all(n.startswith(f"projects/{project_id}/subscriptions/") for n in subscriptions)
+    for subscription in body["pubsub.subscriptions"]:
+        assert subscription["topic"] in topics
+        if "deadLetterPolicy" in subscription:
+            assert subscription["deadLetterPolicy"]["deadLetterTopic"] in topics
+    assert set(body["pubsub.iamPolicies"]) <= topics | subscriptions
+
+
+def _secret_uses(revision: dict[str, Any]) -> list[tuple[str, str]]:
+    """(secret, version) of every secretKeyRef of a revision."""
+    refs = [v.get("valueSource", {}).get("secretKeyRef") for v in revision["containers"][0]["env"]]
+    return [(r["secret"], r["version"]) for r in refs if r]
+
+
+def _versions_of(data: dict[str, Any], project_id: str, secret: str) -> list[Any] | None:
+    """The versions of the secret a revision names (None: no such secret); its project, by ID
+    or number, must be one of the world (a project outside it would make checks unknown)."""
+    parts = secret.split("/")
+    owner = project_id if len(parts) == 1 else parts[1]
+    for other, body in data["projects"].items():
+        if owner in (other, _number(body)):
+            versions = body["secretmanager.versions"].get(
+                f"projects/{_number(body)}/secrets/{parts[-1]}"
+            )
+            return None if versions is None else list(versions)
+    raise AssertionError(f"{secret} names a project outside the world")
+
+
+def _check_references(data: dict[str, Any], project_id: str, body: dict[str, Any]) -> None:
+    """Secrets and Artifact Registry images of revisions belong to projects of the world."""
+    for revision in body["run.revisions"]:
+        for secret, _ in _secret_uses(revision):
+            _versions_of(data, project_id, secret)
+        host, _, rest = revision["containers"][0]["image"].partition("/")
+        if host.endswith("-docker.pkg.dev"):
+            assert rest.split("/")[0] in data["projects"], rest
+        for status in revision.get("containerStatuses", []):
+            assert DIGEST.search(status["imageDigest"])
+
+
+def _is_public(policy: dict[str, Any]) -> bool:
+    return any(m in PUBLIC for b in policy.get("bindings", []) for m in b["members"])
 
 
 def test_worlds_mix_what_the_checks_judge() -> None:
@@ -206,3 +348,186 @@ def test_every_check_judges_a_generated_world(seed: int) -> None:
         if r.status is Status.UNKNOWN or "crashed" in r.message
     ]
     assert not broken, "\n".join(broken)
+
+
+def _run_kinds(data: dict[str, Any], project_id: str, body: dict[str, Any]) -> set[str]:
+    """Invokers, ingress, scaling, images and env of Cloud Run services and revisions."""
+    seen: set[str] = set()
+    pushed = {
+        image["uri"]
+        for other in data["projects"].values()
+        for images in other["artifactregistry.dockerImages"].values()
+        for image in images
+    }
+    for service in body["run.services"]:
+        seen.add(service["ingress"])
+        if service.get("invokerIamDisabled"):
+            seen.add("invoker IAM disabled")
+        if "maxInstanceCount" not in service["template"]["scaling"]:
+            seen.add("no max instances")
+    for policy in body["run.serviceIamPolicies"].values():
+        seen.add("public invoker" if _is_public(policy) else "private invoker")
+    for revision in body["run.revisions"]:
+        container = revision["containers"][0]
+        host, _, rest = container["image"].partition("/")
+        if host.endswith("gcr.io"):
+            seen.add("Container Registry image")
+        else:
+            seen.add("image by digest" if DIGEST.search(container["image"]) else "image by tag")
+            if rest.split("/")[0] != project_id:
+                seen.add("image of another project")
+        for status in revision.get("containerStatuses", []):
+            if "-docker.pkg.dev/" in status["imageDigest"]:
+                gone = status["imageDigest"] not in pushed
+                seen.add("image cleaned up" if gone else "image still there")
+        for var in container["env"]:
+            if "value" in var and (looks_like_credential(var["value"]) or "PASSW" in var["name"]):
+                seen.add("literal credential")
+        for secret, version in _secret_uses(revision):
+            seen.add("latest version" if version == "latest" else "pinned version")
+            versions = _versions_of(data, project_id, secret)
+            if versions is None:
+                seen.add("secret deleted since")
+            elif "/" in secret and secret.split("/")[1] not in (project_id, _number(body)):
+                seen.add("secret of another project")
+    return seen
+
+
+def _data_kinds(body: dict[str, Any]) -> set[str]:
+    """Secret versions, repositories, buckets, subscriptions, public policies, audit logs."""
+    seen = {v["state"] for vs in body["secretmanager.versions"].values() for v in vs}
+    for key in (
+        "secretmanager.iamPolicies",
+        "artifactregistry.iamPolicies",
+        "storage.iamPolicies",
+        "pubsub.iamPolicies",
+    ):
+        if any(_is_public(p) for p in body[key].values()):
+            seen.add(f"public {key}")
+    for repository in body["artifactregistry.repositories"]:
+        seen.add(repository["format"])
+        seen.add(repository["vulnerabilityScanningConfig"]["enablementState"])
+        policies = repository.get("cleanupPolicies", {})
+        actions = {p["action"] for p in policies.values()}
+        if repository["format"] != "DOCKER":
+            continue
+        seen.add(
+            "no cleanup"
+            if not policies
+            else "cleanup in dry run"
+            if repository["cleanupPolicyDryRun"]
+            else "cleanup without KEEP"
+            if actions == {"DELETE"}
+            else "cleanup with KEEP"
+        )
+    for bucket in body["storage.buckets"]:
+        config = bucket["iamConfiguration"]
+        seen.add(f"prevention {config['publicAccessPrevention']}")
+        seen.add("uniform" if config["uniformBucketLevelAccess"]["enabled"] else "object ACLs")
+    for subscription in body["pubsub.subscriptions"]:
+        seen.add("dead letter" if "deadLetterPolicy" in subscription else "no dead letter")
+        if subscription["pushConfig"]:
+            seen.add("push")
+    policy = body["cloudresourcemanager.iamPolicy"]
+    audit = {
+        c["service"]: {log["logType"] for log in c["auditLogConfigs"]}
+        for c in policy.get("auditConfigs", [])
+    }
+    seen.add(
+        "no audit logs"
+        if not audit
+        else "data audit logs"
+        if {"DATA_READ", "DATA_WRITE"} <= audit.get("allServices", set())
+        else "partial audit logs"
+    )
+    if any(
+        b["role"] == "roles/secretmanager.secretAccessor"
+        and any(m.startswith("serviceAccount:") for m in b["members"])
+        for b in policy["bindings"]
+    ):
+        seen.add("project-wide secret accessor")
+    return seen
+
+
+def test_worlds_mix_what_the_service_map_checks_judge() -> None:
+    """Across seeds: public and private invokers, secrets, buckets, topics and repositories;
+    literal credentials; every image source; rollback images and secret versions present and
+    gone; every cleanup, scanning and audit-log configuration."""
+    seen: set[str] = set()
+    for seed in SEEDS:
+        data = generate_world(seed)
+        for project_id, body in data["projects"].items():
+            seen |= _run_kinds(data, project_id, body) | _data_kinds(body)
+    assert seen == {
+        # Cloud Run
+        "INGRESS_TRAFFIC_ALL",
+        "INGRESS_TRAFFIC_INTERNAL_ONLY",
+        "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+        "invoker IAM disabled",
+        "no max instances",
+        "public invoker",
+        "private invoker",
+        "Container Registry image",
+        "image by digest",
+        "image by tag",
+        "image of another project",
+        "image cleaned up",
+        "image still there",
+        "literal credential",
+        "latest version",
+        "pinned version",
+        "secret deleted since",
+        "secret of another project",
+        # Secret Manager
+        "ENABLED",
+        "DISABLED",
+        "DESTROYED",
+        "public secretmanager.iamPolicies",
+        # Artifact Registry
+        "DOCKER",
+        "MAVEN",
+        "NPM",
+        "SCANNING_ACTIVE",
+        "SCANNING_DISABLED",
+        "no cleanup",
+        "cleanup in dry run",
+        "cleanup without KEEP",
+        "cleanup with KEEP",
+        "public artifactregistry.iamPolicies",
+        # Cloud Storage
+        "prevention enforced",
+        "prevention inherited",
+        "uniform",
+        "object ACLs",
+        "public storage.iamPolicies",
+        # Pub/Sub
+        "dead letter",
+        "no dead letter",
+        "push",
+        "public pubsub.iamPolicies",
+        # project IAM policy
+        "no audit logs",
+        "data audit logs",
+        "partial audit logs",
+        "project-wide secret accessor",
+    }
+
+
+def test_service_map_checks_both_pass_and_fail() -> None:
+    """The first VERDICT_SEEDS worlds make every service-map check pass somewhere and fail
+    somewhere (the generated data reaches both branches, not only the data kinds)."""
+    specs = [s for s in BUILTIN if s.id in SERVICE_MAP_CHECKS]
+    assert sorted(s.id for s in specs) == sorted(SERVICE_MAP_CHECKS)
+    verdicts: dict[str, set[Status]] = {check: set() for check in SERVICE_MAP_CHECKS}
+    for seed in VERDICT_SEEDS:
+        data = generate_world(seed)
+        with Emulator(World.from_json(data), page_size=100) as emu:
+            _, results = run(specs, project_ids(data), session_for(emu), now=NOW)
+        for r in results:
+            verdicts[r.check].add(r.status)
+    lacking = {
+        c: sorted(s.value for s in v)
+        for c, v in verdicts.items()
+        if not {Status.PASS, Status.FAIL} <= v
+    }
+    assert not lacking, lacking

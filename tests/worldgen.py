@@ -6,23 +6,31 @@ JSON of the real APIs (camelCase, enum names, int64 as strings, RFC 3339 times),
 passes `tests/worldschema.validate_world`.
 
 The worlds are meant to exercise the checks, so across seeds they mix passing and failing
-configurations: labelled, inferable and unknown environments; projects granting roles to, running
-as, and reading secrets and databases of each other's service accounts (and of a project outside
-the world); keys younger and older than 90 days; Cloud Run services with healthy, failed, pinned
-and split rollouts; public and private Cloud SQL instances with and without backups, PITR, HA,
-SSL enforcement and deletion protection, and read replicas; budgets by project number, folder,
-organization or the whole account, with and without alerts; alert policies enabled or not, with
-or without channels.
+configurations: labelled, inferable and unknown environments; projects granting roles to, and
+running as, each other's service accounts (and those of a project outside the world), and reading
+each other's secrets, images and databases; keys younger and older than 90 days; Cloud Run services with healthy, failed,
+pinned and split rollouts, public or private invokers, credentials in literal env values, images
+from Artifact Registry (by digest or by tag) or Container Registry; rollback targets whose image
+was cleaned up or whose secret version was rotated away; public and private Cloud SQL instances
+with and without backups, PITR, HA, SSL enforcement and deletion protection, and read replicas;
+public and private secrets, buckets, topics, subscriptions and repositories; subscriptions with
+and without dead-letter topics; repositories with and without scanning and cleanup policies;
+Data Access audit logs on, partial or off; budgets by project number, folder, organization or
+the whole account, with and without alerts; alert policies enabled or not, with or without
+channels.
 
 They contain no faults and nothing a check must report as unknown: every referenced billing
-account and folder exists, every authorized network is a valid CIDR, and no Cloud Run service is
-reconciling. Ages are relative to REFERENCE_DATE (2026-11-27), the scan time tests use.
+account, folder, secret project and image project exists in the world (only service accounts
+and IAM members name the outside project), every authorized network is a valid CIDR, and no
+Cloud Run service is reconciling. Ages are relative to REFERENCE_DATE (2026-11-27), the scan
+time tests use.
 """
 
 from __future__ import annotations
 
 import base64
 import random
+import string
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -90,6 +98,33 @@ ADMIN_ROLES = (
 )
 IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
 KEY_AGES_DAYS = (2, 17, 45, 80, 89, 91, 130, 400, 690)
+SECRET_IDS = (
+    "db-password",
+    "stripe-key",
+    "jwt-signing-key",
+    "sendgrid-token",
+    "session-key",
+    "webhook-token",
+)
+PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+AR_LOCATIONS = ("europe-west1", "us-central1", "europe", "us")
+DOCKER_REPOSITORIES = ("app", "images", "containers", "services")
+REPOSITORY_KINDS = (
+    *(("DOCKER", r) for r in DOCKER_REPOSITORIES),
+    ("MAVEN", "maven"),
+    ("MAVEN", "java-libs"),
+    ("NPM", "npm"),
+    ("NPM", "npm-packages"),
+)
+BUCKET_PURPOSES = ("exports", "backups", "uploads", "assets", "static", "logs", "tfstate")
+BUCKET_LOCATIONS = ("EU", "US", "EUROPE-WEST1", "EUROPE-WEST4", "US-CENTRAL1")
+TOPIC_NAMES = ("orders", "events", "notifications", "payments", "emails", "signups")
+CONSUMERS = ("worker", "audit", "bq-export", "notifier", "analytics")
+AUDITED_SERVICES = (
+    "storage.googleapis.com",
+    "secretmanager.googleapis.com",
+    "cloudsql.googleapis.com",
+)
 
 
 # --- small random helpers --------------------------------------------------------------------
@@ -116,6 +151,15 @@ def _letters(rng: random.Random, n: int) -> str:
     return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
 
 
+def _alnum(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+def _b64(rng: random.Random, n: int) -> str:
+    """Base64 of n random bytes."""
+    return base64.b64encode(rng.getrandbits(8 * n).to_bytes(n, "big")).decode()
+
+
 def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
@@ -130,6 +174,11 @@ def _ts(moment: datetime, micros: bool = True) -> str:
     if micros:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ms(moment: datetime) -> str:
+    """RFC 3339 with milliseconds, as Resource Manager and Cloud Storage print it."""
+    return _ts(moment)[:-4] + "Z"
 
 
 def _days_ago(rng: random.Random, low: float, high: float) -> datetime:
@@ -156,6 +205,10 @@ class _Project:
     instances: list[JSON] = field(default_factory=list)
     channels: list[JSON] = field(default_factory=list)
     runtime_identities: list[str] = field(default_factory=list)
+    secrets: list[JSON] = field(default_factory=list)
+    versions: dict[str, list[JSON]] = field(default_factory=dict)  # secret name -> versions
+    repositories: list[JSON] = field(default_factory=list)
+    images: dict[str, list[JSON]] = field(default_factory=dict)  # docker repository -> images
 
     @property
     def compute_sa(self) -> str:
@@ -167,6 +220,10 @@ class _Project:
         return [
             a["email"] for a in self.accounts if a["email"].endswith(".iam.gserviceaccount.com")
         ]
+
+    def docker_repositories(self) -> list[JSON]:
+        """The project's Artifact Registry repositories of format DOCKER."""
+        return [r for r in self.repositories if r["format"] == "DOCKER"]
 
     def serves(self, service: str) -> bool:
         """The API is enabled (collections of a disabled API stay empty)."""
@@ -187,6 +244,7 @@ class _World:
     currency: str
     outsider: str  # a project outside the world (its API calls answer 403)
     projects: list[_Project] = field(default_factory=list)
+    bucket_names: set[str] = field(default_factory=set)  # bucket names are global
 
     @property
     def org(self) -> str:
@@ -196,6 +254,10 @@ class _World:
     def others(self, project: _Project) -> list[_Project]:
         """Every other project of the world."""
         return [p for p in self.projects if p is not project]
+
+    def find(self, key: str) -> _Project | None:
+        """A project of the world by ID or number."""
+        return next((p for p in self.projects if key in (p.project_id, p.number)), None)
 
 
 # --- organization, folders, projects ---------------------------------------------------------
@@ -208,8 +270,8 @@ def _organization(rng: random.Random, company: str) -> JSON:
         "displayName": f"{company}.example",
         "directoryCustomerId": f"C0{_letters(rng, 7)}",
         "state": "ACTIVE",
-        "createTime": _ts(created)[:-4] + "Z",
-        "updateTime": _ts(created + timedelta(days=rng.randint(1, 200)))[:-4] + "Z",
+        "createTime": _ms(created),
+        "updateTime": _ms(created + timedelta(days=rng.randint(1, 200))),
         "etag": _etag(rng),
     }
 
@@ -221,8 +283,8 @@ def _folder(rng: random.Random, parent: str, display: str) -> JSON:
         "parent": parent,
         "displayName": display,
         "state": "ACTIVE",
-        "createTime": _ts(created)[:-4] + "Z",
-        "updateTime": _ts(created)[:-4] + "Z",
+        "createTime": _ms(created),
+        "updateTime": _ms(created),
         "etag": _etag(rng),
     }
 
@@ -319,8 +381,8 @@ def _project_json(world: _World, project: _Project) -> JSON:
         "projectId": project.project_id,
         "state": "ACTIVE",
         "displayName": project.project_id.replace("-", " ").title()[:30],
-        "createTime": _ts(created)[:-4] + "Z",
-        "updateTime": _ts(created + timedelta(days=rng.randint(0, 250)))[:-4] + "Z",
+        "createTime": _ms(created),
+        "updateTime": _ms(created + timedelta(days=rng.randint(0, 250))),
         "etag": f'W/"{_hex(rng, 16)}"',
     }
     if project.labels:
@@ -495,7 +557,7 @@ def _sql_base(world: _World, project: _Project, name: str, region: str, version:
         "name": name,
         "region": region,
         "gceZone": zone,
-        "createTime": _ts(_days_ago(rng, 60, 600))[:-4] + "Z",
+        "createTime": _ms(_days_ago(rng, 60, 600)),
     }
 
 
@@ -850,7 +912,309 @@ def _iam_policy(world: _World, project: _Project) -> JSON:
             }
         )
         policy["version"] = 3
+    audit = _audit_configs(world)
+    if audit:
+        policy["auditConfigs"] = audit
     return policy
+
+
+def _audit_configs(world: _World) -> list[JSON]:
+    """Data Access audit logs: none, DATA_READ and DATA_WRITE for allServices (sometimes with
+    an exempted member), only some services, or only DATA_READ."""
+    rng = world.rng
+    roll = rng.random()
+    if roll < 0.35:
+        return []
+    if roll < 0.65:
+        logs: list[JSON] = [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]
+        if _chance(rng, 0.5):
+            logs.insert(0, {"logType": "ADMIN_READ"})
+        if _chance(rng, 0.25):
+            logs[-2]["exemptedMembers"] = [
+                f"serviceAccount:etl@{world.outsider}.iam.gserviceaccount.com"
+            ]
+        return [{"service": "allServices", "auditLogConfigs": logs}]
+    if roll < 0.85:
+        chosen = rng.sample(AUDITED_SERVICES, rng.randint(1, 2))
+        both = [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]
+        return [{"service": s, "auditLogConfigs": [dict(log) for log in both]} for s in chosen]
+    return [{"service": "allServices", "auditLogConfigs": [{"logType": "DATA_READ"}]}]
+
+
+# --- IAM policies of resources ---------------------------------------------------------------
+
+
+def _policy(rng: random.Random, bindings: list[JSON]) -> JSON:
+    """A resource's IAM policy (Secret Manager, Pub/Sub, Artifact Registry, Cloud Run)."""
+    return {"version": 1, "etag": _etag(rng), "bindings": bindings}
+
+
+def _short(name: str) -> str:
+    """The last segment of a resource name."""
+    return name.rpartition("/")[2]
+
+
+# --- Secret Manager --------------------------------------------------------------------------
+
+
+def _secret_versions(rng: random.Random, secret: str, created: datetime) -> list[JSON]:
+    """1 to 6 versions, newest first: the newest usually ENABLED, older ones still ENABLED or
+    rotated away (DISABLED, or DESTROYED some days after the next version was added)."""
+    count = rng.randint(1, 6)
+    span = (REFERENCE_DATE - created).total_seconds() - 86400
+    moments = [
+        created,
+        *sorted(created + timedelta(seconds=rng.uniform(0, span)) for _ in range(count - 1)),
+    ]
+    versions: list[JSON] = []
+    for number, moment in enumerate(moments, start=1):
+        if number == count:
+            state = "ENABLED" if _chance(rng, 0.88) else "DISABLED"
+        else:
+            state = _pick(rng, ("ENABLED", "DISABLED", "DISABLED", "DESTROYED", "DESTROYED"))
+        version: JSON = {"name": f"{secret}/versions/{number}", "createTime": _ts(moment)}
+        if state == "DESTROYED":
+            destroyed = moments[number] + timedelta(days=rng.uniform(1, 30))
+            version["destroyTime"] = _ts(min(destroyed, REFERENCE_DATE - timedelta(hours=1)))
+        version["state"] = state
+        version["replicationStatus"] = {"automatic": {}}
+        version["etag"] = f'"{_hex(rng, 13)}"'
+        version["clientSpecifiedPayloadChecksum"] = True
+        versions.append(version)
+    return versions[::-1]
+
+
+def _secrets(world: _World, project: _Project) -> tuple[list[JSON], dict[str, list[JSON]]]:
+    """0 to 4 secrets (named with the project number, as the API does) and their versions."""
+    rng = world.rng
+    secrets: list[JSON] = []
+    versions: dict[str, list[JSON]] = {}
+    for secret_id in rng.sample(SECRET_IDS, _pick(rng, (0, 1, 2, 2, 3, 4))):
+        created = _days_ago(rng, 60, 700)
+        secret: JSON = {
+            "name": f"projects/{project.number}/secrets/{secret_id}",
+            "replication": {"automatic": {}},
+            "createTime": _ts(created),
+        }
+        if _chance(rng, 0.5):
+            secret["labels"] = {"team": project.labels.get("team", "platform")}
+        secret["etag"] = f'"{_hex(rng, 13)}"'
+        secrets.append(secret)
+        versions[secret["name"]] = _secret_versions(rng, secret["name"], created)
+    return secrets, versions
+
+
+def _secret_policies(world: _World, project: _Project) -> JSON:
+    """Per secret: accessor for a workload of the project (some secrets have no policy of their
+    own), sometimes a version manager, a few public."""
+    rng = world.rng
+    readers = list(dict.fromkeys(project.runtime_identities)) or project.user_accounts()
+    policies: JSON = {}
+    for secret in project.secrets:
+        if _chance(rng, 0.2):
+            continue
+        members = {f"serviceAccount:{_pick(rng, readers or [project.compute_sa])}"}
+        if _chance(rng, 0.12):
+            members.add(_pick(rng, PUBLIC_MEMBERS))
+        bindings = [{"role": "roles/secretmanager.secretAccessor", "members": sorted(members)}]
+        if _chance(rng, 0.2):
+            admin = f"user:{_pick(rng, ('cto', 'admin'))}@{world.domain}"
+            bindings.append(
+                {"role": "roles/secretmanager.secretVersionManager", "members": [admin]}
+            )
+        policies[secret["name"]] = _policy(rng, bindings)
+    return policies
+
+
+def _versions_of(world: _World, project: _Project, ref: str) -> list[JSON]:
+    """The versions of the secret a `secretKeyRef.secret` names ([]: no such secret)."""
+    parts = ref.split("/")
+    owner = project if len(parts) == 1 else world.find(parts[1])
+    if owner is None:
+        return []
+    return owner.versions.get(f"projects/{owner.number}/secrets/{parts[-1]}", [])
+
+
+def _secret_version(world: _World, project: _Project, ref: str) -> str:
+    """`latest`, or one of the secret's version numbers, whatever its state."""
+    numbers = [_short(v["name"]) for v in _versions_of(world, project, ref)]
+    if not numbers or _chance(world.rng, 0.5):
+        return "latest"
+    return _pick(world.rng, numbers)
+
+
+# --- Artifact Registry -----------------------------------------------------------------------
+
+
+def _scanning(rng: random.Random, api_enabled: bool, since: datetime) -> JSON:
+    """vulnerabilityScanningConfig: inherited from the project (the Container Scanning API on
+    or off), or turned off for the repository."""
+    if _chance(rng, 0.15):
+        return {
+            "enablementConfig": "DISABLED",
+            "enablementState": "SCANNING_DISABLED",
+            "enablementStateReason": "Vulnerability scanning is disabled for this repository.",
+        }
+    if api_enabled:
+        return {
+            "enablementConfig": "INHERITED",
+            "enablementState": "SCANNING_ACTIVE",
+            "enablementStateReason": "API containerscanning.googleapis.com is enabled.",
+            "lastEnableTime": _ts(since),
+        }
+    return {
+        "enablementConfig": "INHERITED",
+        "enablementState": "SCANNING_DISABLED",
+        "enablementStateReason": "API containerscanning.googleapis.com is disabled.",
+    }
+
+
+def _cleanup(rng: random.Random) -> JSON:
+    """No cleanup policy; DELETE old images and KEEP the most recent ones; DELETE only; KEEP
+    only. Policies sometimes still run in dry-run mode."""
+    delete = _pick(
+        rng,
+        (
+            {
+                "id": "delete-untagged-30d",
+                "action": "DELETE",
+                "condition": {"tagState": "UNTAGGED", "olderThan": "2592000s"},
+            },
+            {
+                "id": "delete-older-than-90d",
+                "action": "DELETE",
+                "condition": {"tagState": "ANY", "olderThan": "7776000s"},
+            },
+        ),
+    )
+    keep = {"id": "keep-10-most-recent", "action": "KEEP", "mostRecentVersions": {"keepCount": 10}}
+    roll = rng.random()
+    if roll < 0.3:
+        return {}
+    chosen = [delete, keep] if roll < 0.65 else [delete] if roll < 0.9 else [keep]
+    return {
+        "cleanupPolicies": {p["id"]: p for p in chosen},
+        "cleanupPolicyDryRun": _chance(rng, 0.12),
+    }
+
+
+def _deletes_without_keep(repository: JSON) -> bool:
+    """Its cleanup policies delete images and keep no recent versions (rollbacks lose theirs)."""
+    actions = [p["action"] for p in repository.get("cleanupPolicies", {}).values()]
+    return "DELETE" in actions and "KEEP" not in actions and not repository["cleanupPolicyDryRun"]
+
+
+def _repository(
+    world: _World, project: _Project, kind: tuple[str, str], location: str, scanning: bool
+) -> JSON:
+    rng = world.rng
+    fmt, repository_id = kind
+    created = _days_ago(rng, 90, 700)
+    repository: JSON = {
+        "name": f"projects/{project.project_id}/locations/{location}/repositories/{repository_id}",
+        "format": fmt,
+    }
+    if _chance(rng, 0.5):
+        repository["description"] = f"{fmt.title()} artifacts of {project.project_id}"
+    if _chance(rng, 0.5):
+        repository["labels"] = {"team": project.labels.get("team", "platform")}
+    repository.update(
+        {
+            "createTime": _ts(created),
+            "updateTime": _ts(_days_ago(rng, 0.5, 30)),
+            "mode": "STANDARD_REPOSITORY",
+            "sizeBytes": str(rng.randint(10**7, 5 * 10**9)),
+            "registryUri": f"{location}-{fmt.lower()}.pkg.dev/{project.project_id}/{repository_id}",
+            "vulnerabilityScanningConfig": _scanning(rng, scanning, created),
+        }
+    )
+    if fmt == "DOCKER":
+        repository.update(_cleanup(rng))
+    return repository
+
+
+def _push(
+    rng: random.Random,
+    images: list[JSON],
+    repository: JSON,
+    path: str,
+    digest: str,
+    tag: str,
+    when: datetime,
+) -> None:
+    """Push an image to a docker repository; it takes the `latest` tag from older ones."""
+    prefix = f"{repository['registryUri']}/{path}@"
+    for image in images:
+        if image["uri"].startswith(prefix) and "latest" in image.get("tags", []):
+            image["tags"].remove("latest")
+            if not image["tags"]:
+                del image["tags"]
+    built = when - timedelta(minutes=rng.randint(3, 30))
+    uploaded = built + timedelta(seconds=rng.randint(40, 200))
+    images.append(
+        {
+            "name": f"{repository['name']}/dockerImages/{path}@{digest}",
+            "uri": prefix + digest,
+            "tags": ["latest", tag],
+            "imageSizeBytes": str(rng.randint(30_000_000, 400_000_000)),
+            "uploadTime": _ts(uploaded),
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "buildTime": _ts(built, micros=False),
+            "updateTime": _ts(uploaded),
+        }
+    )
+
+
+def _repositories(world: _World, project: _Project) -> tuple[list[JSON], dict[str, list[JSON]]]:
+    """0 to 3 repositories (the first one DOCKER, some MAVEN or NPM) and the images already in
+    the docker ones (jobs and base images; services push theirs when they deploy)."""
+    rng = world.rng
+    count = _pick(rng, (0, 1, 1, 1, 2, 3))
+    if not count:
+        return [], {}
+    home, scanning = _pick(rng, AR_LOCATIONS), _chance(rng, 0.6)
+    first = ("DOCKER", _pick(rng, DOCKER_REPOSITORIES))
+    kinds = [first, *rng.sample([k for k in REPOSITORY_KINDS if k != first], count - 1)]
+    repositories: list[JSON] = []
+    images: dict[str, list[JSON]] = {}
+    for kind in kinds:
+        location = home if _chance(rng, 0.8) else _pick(rng, AR_LOCATIONS)
+        repository = _repository(world, project, kind, location, scanning)
+        repositories.append(repository)
+        if kind[0] != "DOCKER":
+            continue
+        found = images[repository["name"]] = []
+        for path in rng.sample(("migrations", "base", "batch-job"), rng.randint(0, 2)):
+            for moment in sorted(_days_ago(rng, 1, 200) for _ in range(rng.randint(1, 3))):
+                _push(rng, found, repository, path, f"sha256:{_hex(rng, 64)}", _hex(rng, 7), moment)
+    return repositories, images
+
+
+def _repository_policies(world: _World, project: _Project) -> JSON:
+    """Per repository: writers (CI, deployer or Cloud Build), readers in other projects (their
+    Cloud Run default identities pull from here), a few public readers."""
+    rng = world.rng
+    policies: JSON = {}
+    for repository in project.repositories:
+        if _chance(rng, 0.3):
+            continue
+        writers = [
+            f"serviceAccount:{e}"
+            for e in project.user_accounts()
+            if e.split("@")[0] in ("ci", "deployer", "terraform")
+        ] or [f"serviceAccount:{project.number}@cloudbuild.gserviceaccount.com"]
+        bindings = [{"role": "roles/artifactregistry.writer", "members": writers}]
+        readers = {
+            f"serviceAccount:{p.compute_sa}" for p in world.others(project) if _chance(rng, 0.3)
+        }
+        if _chance(rng, 0.1):
+            readers.add(_pick(rng, PUBLIC_MEMBERS))
+        if readers:
+            bindings.insert(
+                0, {"role": "roles/artifactregistry.reader", "members": sorted(readers)}
+            )
+        policies[repository["name"]] = _policy(rng, bindings)
+    return policies
 
 
 # --- Cloud Run -------------------------------------------------------------------------------
@@ -939,20 +1303,96 @@ def _identity(world: _World, project: _Project) -> str | None:
     return _foreign_account(world, project)
 
 
-def _secret_ref(world: _World, project: _Project) -> str:
-    """A secret: a short name (same project) or projects/P/secrets/S of any project."""
+def _secret_ref(world: _World, project: _Project) -> str | None:
+    """A secret a service reads: usually one of its project (short or full name), sometimes one
+    of another project of the world (by ID or number); None when there is none to read."""
     rng = world.rng
-    secret = _pick(rng, ("db-password", "stripe-key", "jwt-signing-key", "sendgrid-token"))
-    roll = rng.random()
-    others = world.others(project)
-    if roll < 0.55:
-        return secret
-    if roll < 0.65:
-        return f"projects/{project.project_id}/secrets/{secret}"
-    if others and roll < 0.92:
+    others = [p for p in world.others(project) if p.secrets]
+    if project.secrets and (not others or _chance(rng, 0.8)):
+        secret_id = _short(_pick(rng, project.secrets)["name"])
+        return (
+            secret_id if _chance(rng, 0.8) else f"projects/{project.project_id}/secrets/{secret_id}"
+        )
+    if others and _chance(rng, 0.6 if project.secrets else 0.35):
         other = _pick(rng, others)
-        return f"projects/{_pick(rng, (other.project_id, other.number))}/secrets/{secret}"
-    return f"projects/{world.outsider}/secrets/{secret}"
+        secret_id = _short(_pick(rng, other.secrets)["name"])
+        return f"projects/{_pick(rng, (other.project_id, other.number))}/secrets/{secret_id}"
+    return None
+
+
+def _literal_credential(rng: random.Random) -> tuple[str, str]:
+    """A credential pasted into a literal env value: a password, a URL with user:password@,
+    a private key block, a Stripe key."""
+    password = _alnum(rng, 16)
+    host = _sql_address(rng, False)
+    key = "\n".join(_b64(rng, 48) for _ in range(3))
+    return _pick(
+        rng,
+        (
+            ("DB_PASSWORD", password),
+            ("SMTP_PASSWD", password),
+            ("DATABASE_URL", f"postgres://app:{password}@{host}:5432/{_pick(rng, DB_NAMES)}"),
+            ("JWT_SIGNING_KEY", f"-----BEGIN PRIVATE KEY-----\n{key}\n-----END PRIVATE KEY-----\n"),
+            ("STRIPE_API_KEY", f"sk_live_{_alnum(rng, 24)}"),
+        ),
+    )
+
+
+def _literal_setting(rng: random.Random, project: _Project) -> tuple[str, str]:
+    """A literal env value that is no credential, some with names that look like one."""
+    return _pick(
+        rng,
+        (
+            ("TOKEN_URL", "https://oauth2.googleapis.com/token"),
+            ("SECRET_NAME", f"projects/{project.project_id}/secrets/{_pick(rng, SECRET_IDS)}"),
+            ("REDIS_URL", f"redis://{_sql_address(rng, False)}:6379"),
+            ("GCP_PROJECT", project.project_id),
+        ),
+    )
+
+
+def _env(world: _World, project: _Project) -> list[JSON]:
+    """A container's env: a log level, secrets from Secret Manager, sometimes a harmless literal
+    setting and sometimes a credential in a literal value."""
+    rng = world.rng
+    level = _pick(rng, ("info", "debug", "warning"))
+    env: dict[str, JSON] = {"LOG_LEVEL": {"name": "LOG_LEVEL", "value": level}}
+    for _ in range(_pick(rng, (0, 1, 1, 2))):
+        ref = _secret_ref(world, project)
+        if ref is not None:
+            name = _short(ref).upper().replace("-", "_")
+            version = _secret_version(world, project, ref)
+            source = {"secretKeyRef": {"secret": ref, "version": version}}
+            env.setdefault(name, {"name": name, "valueSource": source})
+    literals = []
+    if _chance(rng, 0.3):
+        literals.append(_literal_setting(rng, project))
+    if _chance(rng, 0.2):
+        literals.append(_literal_credential(rng))
+    for name, value in literals:
+        env.setdefault(name, {"name": name, "value": value})
+    return list(env.values())
+
+
+def _older_env(world: _World, project: _Project, env: list[JSON]) -> list[JSON]:
+    """The env of an older revision: its secrets sometimes pinned to another version (rotated
+    away since, or not), or named after a secret deleted since."""
+    rng = world.rng
+    older: list[JSON] = []
+    for var in env:
+        ref = var.get("valueSource", {}).get("secretKeyRef")
+        if ref is None or _chance(rng, 0.55):
+            older.append(var)
+            continue
+        secret = str(ref["secret"])
+        if _chance(rng, 0.12):
+            head, slash, secret_id = secret.rpartition("/")
+            secret, version = f"{head}{slash}legacy-{secret_id}", "latest"
+        else:
+            version = _secret_version(world, project, secret)
+        source = {"secretKeyRef": {"secret": secret, "version": version}}
+        older.append({"name": var["name"], "valueSource": source})
+    return older
 
 
 def _sql_mount(world: _World, project: _Project) -> str | None:
@@ -967,21 +1407,9 @@ def _sql_mount(world: _World, project: _Project) -> str | None:
 
 
 def _template(world: _World, project: _Project, service: str, region: str) -> JSON:
+    """The service's revision template; its image is the newest revision's (set by the caller)."""
     rng = world.rng
-    env: list[JSON] = [{"name": "LOG_LEVEL", "value": _pick(rng, ("info", "debug", "warning"))}]
-    for i in range(_pick(rng, (0, 1, 1, 2))):
-        ref = _secret_ref(world, project)
-        env.append(
-            {
-                "name": "DB_PASSWORD" if i == 0 else "API_KEY",
-                "valueSource": {
-                    "secretKeyRef": {
-                        "secret": ref,
-                        "version": _pick(rng, ("latest", str(rng.randint(1, 9)))),
-                    }
-                },
-            }
-        )
+    env = _env(world, project)
     container: JSON = {
         "name": service,
         "image": "",
@@ -999,10 +1427,8 @@ def _template(world: _World, project: _Project, service: str, region: str) -> JS
             "tcpSocket": {"port": 8080},
         },
     }
-    template: JSON = {
-        "scaling": {"maxInstanceCount": _pick(rng, (3, 10, 20, 100))},
-        "timeout": "300s",
-    }
+    scaling = {"maxInstanceCount": _pick(rng, (3, 10, 20, 100))} if _chance(rng, 0.8) else {}
+    template: JSON = {"scaling": scaling, "timeout": "300s"}
     identity = _identity(world, project)
     if identity is not None:
         template["serviceAccount"] = identity
@@ -1016,6 +1442,71 @@ def _template(world: _World, project: _Project, service: str, region: str) -> JS
     template["executionEnvironment"] = "EXECUTION_ENVIRONMENT_GEN2"
     template["maxInstanceRequestConcurrency"] = _pick(rng, (10, 80))
     return template
+
+
+@dataclass
+class _Deploy:
+    """What one revision runs."""
+
+    image: str  # the reference deployed: by digest, or by tag
+    digest: str  # HOST/PROJECT/REPOSITORY/IMAGE@sha256:HEX, as containerStatuses report it
+    env: list[JSON]
+
+
+def _image_home(
+    world: _World, project: _Project, region: str
+) -> tuple[str, _Project | None, JSON | None]:
+    """Where a service's images live: (image path prefix, owner, repository). A docker
+    repository of its project or, shared, of another project of the world; else Container
+    Registry, or rarely a repository deleted since (owner and repository None)."""
+    rng = world.rng
+    roll = rng.random()
+    own = [(project, r) for r in project.docker_repositories()]
+    shared = [(p, r) for p in world.others(project) for r in p.docker_repositories()]
+    homes = own if own and roll < 0.75 else shared if shared and roll < 0.88 else []
+    if homes:
+        owner, repository = _pick(rng, homes)
+        return str(repository["registryUri"]), owner, repository
+    if _chance(rng, 0.85):
+        return (
+            f"{_pick(rng, ('gcr.io', 'eu.gcr.io', 'us.gcr.io'))}/{project.project_id}",
+            None,
+            None,
+        )
+    return f"{region}-docker.pkg.dev/{project.project_id}/legacy", None, None
+
+
+def _deploys(
+    world: _World,
+    project: _Project,
+    service: str,
+    region: str,
+    rollout: _Rollout,
+    env: list[JSON],
+    failure: tuple[str, str, str],
+) -> list[_Deploy]:
+    """The image and env of every revision, oldest first (the newest runs the template's env).
+    Each image is pushed to its repository, except that of a revision that failed with
+    CONTAINER_MISSING, and sometimes that of an older revision (cleaned up since: more often
+    where cleanup policies delete without keeping recent versions)."""
+    rng = world.rng
+    prefix, owner, repository = _image_home(world, project, region)
+    by_tag = _chance(rng, 0.4)
+    cleaned = 0.4 if repository is not None and _deletes_without_keep(repository) else 0.12
+    newest = len(rollout.names) - 1
+    deploys: list[_Deploy] = []
+    for i, (name, created) in enumerate(zip(rollout.names, rollout.created, strict=True)):
+        digest, tag = f"sha256:{_hex(rng, 64)}", _hex(rng, 7)
+        resolved = f"{prefix}/{service}@{digest}"
+        kept = i == newest or name == rollout.latest_ready or not _chance(rng, cleaned)
+        missing = not rollout.ready[i] and failure[1] == "CONTAINER_MISSING"
+        if owner is not None and repository is not None and kept and not missing:
+            _push(rng, owner.images[repository["name"]], repository, service, digest, tag, created)
+        image = f"{prefix}/{service}:{tag}" if by_tag else resolved
+        deploys.append(
+            _Deploy(image, resolved, env if i == newest else _older_env(world, project, env))
+        )
+    return deploys
 
 
 FAILURES = (
@@ -1040,6 +1531,7 @@ def _revision(
     rollout: _Rollout,
     index: int,
     failure: tuple[str, str, str],
+    deploy: _Deploy,
 ) -> JSON:
     rng = world.rng
     template = service["template"]
@@ -1048,8 +1540,7 @@ def _revision(
     full = f"{service['name']}/revisions/{name}"
     created = rollout.created[index]
     settled = _ts(created + timedelta(seconds=rng.randint(20, 90)))
-    image = f"{service['name'].split('/')[3]}-docker.pkg.dev/{project.project_id}/app/{short}@sha256:{_hex(rng, 64)}"
-    containers = [dict(template["containers"][0], image=image)]
+    containers = [dict(template["containers"][0], image=deploy.image, env=deploy.env)]
     revision: JSON = {"name": full, "uid": _uuid(rng), "generation": "1"}
     if "labels" in template:
         revision["labels"] = template["labels"]
@@ -1071,7 +1562,7 @@ def _revision(
     revision["executionEnvironment"] = template["executionEnvironment"]
     revision["maxInstanceRequestConcurrency"] = template["maxInstanceRequestConcurrency"]
     if rollout.ready[index]:
-        revision["containerStatuses"] = [{"name": short, "imageDigest": image}]
+        revision["containerStatuses"] = [{"name": short, "imageDigest": deploy.digest}]
         revision["conditions"] = [
             {"type": kind, "state": "CONDITION_SUCCEEDED", "lastTransitionTime": settled}
             for kind in ("Ready", "ContainerHealthy", "ResourcesAvailable")
@@ -1081,7 +1572,7 @@ def _revision(
         condition = {
             "type": "Ready",
             "state": "CONDITION_FAILED",
-            "message": message.format(image=image),
+            "message": message.format(image=deploy.image),
             "lastTransitionTime": settled,
             field_name: value,
         }
@@ -1148,9 +1639,15 @@ def _run_service(
             "template": template,
         }
     )
+    if _chance(rng, 0.06):
+        service["invokerIamDisabled"] = True  # anyone can call it, whatever its IAM policy
     failure = _pick(rng, FAILURES)
+    container = template["containers"][0]
+    deploys = _deploys(world, project, name, region, rollout, container["env"], failure)
+    container["image"] = deploys[-1].image
     revisions = [
-        _revision(world, project, service, rollout, i, failure) for i in range(len(rollout.names))
+        _revision(world, project, service, rollout, i, failure, deploy)
+        for i, deploy in enumerate(deploys)
     ]
     newest_ok = rollout.ready[-1]
     at = _ts(updated + timedelta(seconds=rng.randint(30, 120)))
@@ -1202,6 +1699,21 @@ def _run_service(
     return service, revisions
 
 
+def _invoker_policy(world: _World, project: _Project) -> JSON | None:
+    """A service's IAM policy: none of its own, invokers that are service accounts or a group,
+    or public (allUsers or allAuthenticatedUsers, alone or next to a private invoker)."""
+    rng = world.rng
+    roll = rng.random()
+    if roll < 0.35:
+        return None
+    callers = [f"serviceAccount:{e}" for e in project.user_accounts() or [project.compute_sa]]
+    members = {_pick(rng, [*callers, f"group:developers@{world.domain}"])}
+    if roll >= 0.72:
+        public = _pick(rng, PUBLIC_MEMBERS)
+        members = {public} if _chance(rng, 0.6) else members | {public}
+    return _policy(rng, [{"role": "roles/run.invoker", "members": sorted(members)}])
+
+
 def _run(world: _World, project: _Project) -> tuple[list[JSON], list[JSON], JSON]:
     """0 to 4 services in 1 or 2 regions, their revisions and some service IAM policies."""
     rng = world.rng
@@ -1217,21 +1729,227 @@ def _run(world: _World, project: _Project) -> tuple[list[JSON], list[JSON], JSON
         service, own = _run_service(world, project, _service_name(rng, project, taken), region)
         services.append(service)
         revisions.extend(own)
-        if _chance(rng, 0.4):
-            invoker = _pick(
-                rng,
-                (
-                    "allUsers",
-                    f"serviceAccount:{_pick(rng, project.user_accounts() or [project.compute_sa])}",
-                ),
-            )
-            policies[service["name"]] = {
-                "version": 1,
-                "etag": _etag(rng),
-                "bindings": [{"role": "roles/run.invoker", "members": [invoker]}],
-            }
+        policy = _invoker_policy(world, project)
+        if policy is not None:
+            policies[service["name"]] = policy
     rng.shuffle(revisions)
     return services, revisions, policies
+
+
+# --- Cloud Storage ---------------------------------------------------------------------------
+
+
+def _bucket_name(world: _World, project: _Project) -> str:
+    """A bucket name unused in the whole world (bucket names are global)."""
+    rng = world.rng
+    while True:
+        purpose = _pick(rng, BUCKET_PURPOSES)
+        name = (
+            f"{project.project_id}-{purpose}"
+            if _chance(rng, 0.75)
+            else f"{world.company}-{purpose}-{_hex(rng, 6)}"
+        )
+        if name not in world.bucket_names:
+            world.bucket_names.add(name)
+            return name
+
+
+def _bucket(world: _World, project: _Project, name: str, public: bool) -> JSON:
+    """A bucket; uniform access usually on, public access prevention enforced or inherited
+    (rarely enforced on a bucket whose policy is public: the grants no longer work)."""
+    rng = world.rng
+    created = _days_ago(rng, 30, 700)
+    metageneration = rng.randint(1, 5)
+    updated = created if metageneration == 1 else _days_ago(rng, 1, (REFERENCE_DATE - created).days)
+    location = _pick(rng, BUCKET_LOCATIONS)
+    uniform: JSON = {"enabled": _chance(rng, 0.75)}
+    if uniform["enabled"]:
+        uniform["lockedTime"] = _ms(created + timedelta(days=90))
+    bucket: JSON = {
+        "kind": "storage#bucket",
+        "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}",
+        "id": name,
+        "name": name,
+        "projectNumber": project.number,
+        "metageneration": str(metageneration),
+        "location": location,
+        "storageClass": _pick(rng, ("STANDARD", "STANDARD", "NEARLINE", "COLDLINE")),
+        "etag": base64.b64encode(bytes([8, metageneration])).decode(),
+        "timeCreated": _ms(created),
+        "updated": _ms(updated),
+    }
+    if _chance(rng, 0.3):
+        bucket["versioning"] = {"enabled": True}
+    if _chance(rng, 0.5):
+        bucket["labels"] = {"team": project.labels.get("team", "platform")}
+    bucket["softDeletePolicy"] = {
+        "retentionDurationSeconds": "604800",
+        "effectiveTime": _ms(created),
+    }
+    bucket["iamConfiguration"] = {
+        "bucketPolicyOnly": dict(uniform),
+        "uniformBucketLevelAccess": uniform,
+        "publicAccessPrevention": "enforced"
+        if _chance(rng, 0.2 if public else 0.45)
+        else "inherited",
+    }
+    bucket["locationType"] = "multi-region" if location in ("EU", "US") else "region"
+    bucket["rpo"] = "DEFAULT"
+    return bucket
+
+
+def _bucket_policy(world: _World, project: _Project, name: str, public: bool) -> JSON:
+    """The bucket's policy: the legacy project roles every bucket has, sometimes a workload's
+    object role, and for a public bucket objectViewer to allUsers or allAuthenticatedUsers."""
+    rng = world.rng
+    p = project.project_id
+    owners, viewers = [f"projectEditor:{p}", f"projectOwner:{p}"], [f"projectViewer:{p}"]
+    bindings: list[JSON] = [
+        {"role": "roles/storage.legacyBucketOwner", "members": owners},
+        {"role": "roles/storage.legacyBucketReader", "members": viewers},
+        {"role": "roles/storage.legacyObjectOwner", "members": list(owners)},
+        {"role": "roles/storage.legacyObjectReader", "members": list(viewers)},
+    ]
+    if project.user_accounts() and _chance(rng, 0.6):
+        role = _pick(
+            rng,
+            (
+                "roles/storage.objectAdmin",
+                "roles/storage.objectViewer",
+                "roles/storage.objectCreator",
+            ),
+        )
+        bindings.append(
+            {"role": role, "members": [f"serviceAccount:{_pick(rng, project.user_accounts())}"]}
+        )
+    if public:
+        bindings.append(
+            {"role": "roles/storage.objectViewer", "members": [_pick(rng, PUBLIC_MEMBERS)]}
+        )
+    return {
+        "kind": "storage#policy",
+        "resourceId": f"projects/_/buckets/{name}",
+        "version": 1,
+        "etag": base64.b64encode(bytes([8, rng.randint(1, 9)])).decode(),
+        "bindings": bindings,
+    }
+
+
+def _buckets(world: _World, project: _Project) -> tuple[list[JSON], JSON]:
+    """0 to 4 buckets and their IAM policies; static sites and assets are often public, other
+    buckets rarely."""
+    rng = world.rng
+    buckets: list[JSON] = []
+    policies: JSON = {}
+    for _ in range(_pick(rng, (0, 1, 1, 2, 3, 4))):
+        name = _bucket_name(world, project)
+        public = _chance(rng, 0.4 if "static" in name or "assets" in name else 0.08)
+        buckets.append(_bucket(world, project, name, public))
+        policies[name] = _bucket_policy(world, project, name, public)
+    return buckets, policies
+
+
+# --- Pub/Sub ---------------------------------------------------------------------------------
+
+
+def _topic(rng: random.Random, project: _Project, name: str) -> JSON:
+    topic: JSON = {"name": name}
+    if _chance(rng, 0.4):
+        topic["labels"] = {"team": project.labels.get("team", "platform")}
+    if _chance(rng, 0.2):
+        topic["messageRetentionDuration"] = "86400s"
+    return topic
+
+
+def _subscription(
+    world: _World,
+    project: _Project,
+    name: str,
+    topic: str,
+    services: list[JSON],
+    dead_letter: str | None,
+) -> JSON:
+    """A pull subscription, or a push one to a Cloud Run service of the project; with a
+    dead-letter policy when `dead_letter` names a topic."""
+    rng = world.rng
+    subscription: JSON = {
+        "name": f"projects/{project.project_id}/subscriptions/{name}",
+        "topic": topic,
+    }
+    subscription["pushConfig"] = {}
+    if services and _chance(rng, 0.4):
+        uri = str(_pick(rng, services)["uri"])
+        account = _pick(rng, project.user_accounts() or [project.compute_sa])
+        subscription["pushConfig"] = {
+            "pushEndpoint": f"{uri}/pubsub/{_short(topic)}",
+            "oidcToken": {"serviceAccountEmail": account, "audience": uri},
+        }
+    subscription["ackDeadlineSeconds"] = _pick(rng, (10, 30, 60, 600))
+    subscription["messageRetentionDuration"] = "604800s"
+    subscription["expirationPolicy"] = {} if _chance(rng, 0.7) else {"ttl": "2678400s"}
+    if dead_letter is not None:
+        attempts = _pick(rng, (5, 10, 20))
+        subscription["deadLetterPolicy"] = {
+            "deadLetterTopic": dead_letter,
+            "maxDeliveryAttempts": attempts,
+        }
+    if _chance(rng, 0.4):
+        subscription["retryPolicy"] = {"minimumBackoff": "10s", "maximumBackoff": "600s"}
+    subscription["state"] = "ACTIVE"
+    return subscription
+
+
+def _pubsub(
+    world: _World, project: _Project, services: list[JSON]
+) -> tuple[list[JSON], list[JSON]]:
+    """0 to 3 topics with 0 to 2 subscriptions each. Some topics with subscriptions have a
+    dead-letter topic (read by a subscription of its own) that most of them use."""
+    rng = world.rng
+    topics: list[JSON] = []
+    subscriptions: list[JSON] = []
+    for topic_id in rng.sample(TOPIC_NAMES, _pick(rng, (0, 1, 1, 2, 3))):
+        topic = f"projects/{project.project_id}/topics/{topic_id}"
+        topics.append(_topic(rng, project, topic))
+        consumers = rng.sample(CONSUMERS, rng.randint(0, 2))
+        dead_letter = None
+        if consumers and _chance(rng, 0.55):
+            dead_letter = f"{topic}-dead-letter"
+            topics.append(_topic(rng, project, dead_letter))
+            name = f"{topic_id}-dead-letter-sub"
+            subscriptions.append(_subscription(world, project, name, dead_letter, [], None))
+        for consumer in consumers:
+            uses = dead_letter if _chance(rng, 0.8) else None
+            name = f"{topic_id}-{consumer}"
+            subscriptions.append(_subscription(world, project, name, topic, services, uses))
+    return topics, subscriptions
+
+
+def _pubsub_policies(
+    world: _World, project: _Project, topics: list[JSON], subscriptions: list[JSON]
+) -> JSON:
+    """Publishers and subscribers: the Pub/Sub service agent where dead-lettering needs it,
+    else sometimes a workload; a few topics and subscriptions are public."""
+    rng = world.rng
+    agent = f"serviceAccount:service-{project.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+    workloads = [f"serviceAccount:{e}" for e in project.user_accounts() or [project.compute_sa]]
+    dead_letters = {
+        s["deadLetterPolicy"]["deadLetterTopic"] for s in subscriptions if "deadLetterPolicy" in s
+    }
+    policies: JSON = {}
+    for role, items in (
+        ("roles/pubsub.publisher", topics),
+        ("roles/pubsub.subscriber", subscriptions),
+    ):
+        for item in items:
+            needs_agent = item["name"] in dead_letters or "deadLetterPolicy" in item
+            members = (
+                {agent} if needs_agent else {_pick(rng, workloads)} if _chance(rng, 0.6) else set()
+            )
+            if _chance(rng, 0.07):
+                members.add(_pick(rng, PUBLIC_MEMBERS))
+            if members:
+                policies[item["name"]] = _policy(rng, [{"role": role, "members": sorted(members)}])
+    return policies
 
 
 # --- billing ---------------------------------------------------------------------------------
@@ -1372,6 +2090,40 @@ def _new_world(rng: random.Random) -> _World:
     return world
 
 
+def _project_body(
+    world: _World, project: _Project, services: list[JSON], revisions: list[JSON], invokers: JSON
+) -> JSON:
+    """Everything the world holds about one project, under its collection keys."""
+    body: JSON = {"project": _project_json(world, project)}
+    if project.disabled:
+        body["disabledServices"] = list(project.disabled)
+    body["cloudresourcemanager.iamPolicy"] = _iam_policy(world, project)
+    body["cloudbilling.billingInfo"] = _billing_info(project)
+    body["iam.serviceAccounts"] = project.accounts
+    body["iam.serviceAccountKeys"] = _service_account_keys(world, project)
+    body["run.services"] = services
+    body["run.revisions"] = revisions
+    body["run.serviceIamPolicies"] = invokers
+    body["sqladmin.instances"] = project.instances
+    body["monitoring.alertPolicies"] = _alert_policies(world, project)
+    body["monitoring.notificationChannels"] = project.channels
+    body["secretmanager.secrets"] = project.secrets
+    body["secretmanager.versions"] = project.versions
+    body["secretmanager.iamPolicies"] = _secret_policies(world, project)
+    body["storage.buckets"], body["storage.iamPolicies"] = _buckets(world, project)
+    topics, subscriptions = _pubsub(world, project, services)
+    body["pubsub.topics"] = topics
+    body["pubsub.subscriptions"] = subscriptions
+    body["pubsub.iamPolicies"] = _pubsub_policies(world, project, topics, subscriptions)
+    body["artifactregistry.repositories"] = project.repositories
+    body["artifactregistry.dockerImages"] = {
+        name: sorted(images, key=lambda i: str(i["name"]))
+        for name, images in project.images.items()
+    }
+    body["artifactregistry.iamPolicies"] = _repository_policies(world, project)
+    return body
+
+
 def generate_world(seed: int) -> dict[str, Any]:
     """A random, realistic world in `gcplint-world/v1` format; the same seed gives the same world."""
     world = _new_world(random.Random(seed))
@@ -1379,24 +2131,14 @@ def generate_world(seed: int) -> dict[str, Any]:
         project.accounts = _service_accounts(world, project)
         project.instances = _sql_instances(world, project)
         project.channels = _channels(world, project)
-    bodies: dict[str, JSON] = {}
-    for project in world.projects:
-        services, revisions, service_policies = _run(world, project)
-        body: JSON = {"project": _project_json(world, project)}
-        if project.disabled:
-            body["disabledServices"] = list(project.disabled)
-        body["cloudresourcemanager.iamPolicy"] = _iam_policy(world, project)
-        body["cloudbilling.billingInfo"] = _billing_info(project)
-        body["iam.serviceAccounts"] = project.accounts
-        body["iam.serviceAccountKeys"] = _service_account_keys(world, project)
-        body["run.services"] = services
-        body["run.revisions"] = revisions
-        if service_policies:
-            body["run.serviceIamPolicies"] = service_policies
-        body["sqladmin.instances"] = project.instances
-        body["monitoring.alertPolicies"] = _alert_policies(world, project)
-        body["monitoring.notificationChannels"] = project.channels
-        bodies[project.project_id] = body
+        project.secrets, project.versions = _secrets(world, project)
+        project.repositories, project.images = _repositories(world, project)
+    # services read secrets of, and push images to, any project of the world
+    runs = [_run(world, project) for project in world.projects]
+    bodies = {
+        project.project_id: _project_body(world, project, *run)
+        for project, run in zip(world.projects, runs, strict=True)
+    }
     return {
         "schema": SCHEMA,
         "organizations": [world.organization],
