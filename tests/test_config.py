@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, run_cli
+from helpers import FIXTURES, ROOT, run_cli
 
 from gcplint.config import ConfigFileError, load
 from gcplint.emulator import World
@@ -44,7 +44,7 @@ def test_pyproject_without_a_gcplint_table_is_ignored(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[environments\n", "not valid TOML"),
-        ("colour = 1\n", "unknown key(s) colour"),
+        ("colour = 1\n", "colour: unknown key"),
         ('[environments]\nproduction = ["a"]\n', "not one of prod, staging, dev"),
         ("[environments]\nprod = 'acme-prod'\n", "must be a list"),
         ("lower-severity-in-non-prod = 'yes'\n", "true or false"),
@@ -176,3 +176,20 @@ def test_non_prod_lowering_can_be_turned_off(serve: Any, tmp_path: Path) -> None
     config.write_text("lower-severity-in-non-prod = false\n")
     kept = run_cli(*args, "--config", str(config)).json()["results"][0]
     assert kept["severity"] == "high" and "lowered" not in kept["message"]
+
+
+def readme_toml_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return [block.split("```", 1)[0] for block in text.split("```toml\n")[1:]]
+
+
+@pytest.mark.parametrize("index", range(len(readme_toml_blocks())))
+def test_readme_config_examples_are_valid(index: int, tmp_path: Path) -> None:
+    """The config examples in the README load and validate against the built-in checks."""
+    (tmp_path / "pyproject.toml").write_text(readme_toml_blocks()[index])
+    assert load(cwd=tmp_path).source is not None
+    result = run_cli(
+        "scan", "--demo", "--config", str(tmp_path / "pyproject.toml"), "--format", "json"
+    )
+    assert result.code in (0, 1, 3), result.err
+    assert result.json()["scan"]["checks"]

@@ -49,6 +49,7 @@ def docker(inv: Inventory) -> list[JSON]:
     area=Area.SERVICES,
     requires=[collections.REPOSITORIES, collections.REPOSITORY_IAM],
     exposure=True,
+    security=True,
 )
 def public_repo(inv: Inventory) -> Iterator[Outcome]:
     """A repository's IAM policy names `allUsers` or `allAuthenticatedUsers`.
@@ -86,6 +87,7 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
     requires=[collections.REPOSITORIES],
+    security=True,
 )
 def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
     """A docker repository's `vulnerabilityScanningConfig` reports scanning disabled

@@ -16,6 +16,7 @@ NEEDED = ("DATA_READ", "DATA_WRITE")
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
     requires=[collections.PROJECT_IAM_POLICY],
+    security=True,
 )
 def data_access_off(inv: Inventory) -> Iterator[Outcome]:
     """The project IAM policy's `auditConfigs` do not enable DATA_READ and DATA_WRITE for

@@ -58,6 +58,7 @@ def ingress_note(service: JSON) -> str:
     area=Area.SERVICES,
     requires=[collections.RUN_SERVICES, collections.RUN_SERVICE_IAM],
     exposure=True,
+    security=True,
 )
 def public_invoker(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service can be invoked by anyone: its IAM policy grants a role (usually
@@ -113,6 +114,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
     requires=[collections.RUN_SERVICES],
+    security=True,
 )
 def ingress_all(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service's `ingress` is INGRESS_TRAFFIC_ALL: its run.app URL takes requests
@@ -165,6 +167,7 @@ def credential_reason(name: str, value: str) -> str | None:
     severity=Severity.HIGH,
     area=Area.SERVICES,
     requires=[collections.RUN_SERVICES],
+    security=True,
 )
 def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
     """A container env var holds a literal `value` that is a credential: its name looks like one

@@ -65,6 +65,7 @@ def _env_text(found: Classification) -> str:
     severity=Severity.MEDIUM,
     area=Area.ENVIRONMENT,
     requires=[collections.PROJECT],
+    security=True,
 )
 def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     """Every project carries an `env` (or `environment`) label naming its environment.
@@ -125,6 +126,7 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     area=Area.ENVIRONMENT,
     requires=[collections.PROJECT, collections.PROJECT_IAM_POLICY],
     exposure=True,
+    security=True,
 )
 def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     """A prod project's IAM policy grants a role to a service account owned by a non-prod project.
@@ -189,6 +191,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     area=Area.ENVIRONMENT,
     requires=[collections.PROJECT, collections.RUN_SERVICES],
     exposure=True,
+    security=True,
 )
 def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service's runtime identity crosses environments.
@@ -327,6 +330,7 @@ def _reference_outcome(
     area=Area.ENVIRONMENT,
     requires=[collections.PROJECT, collections.RUN_SERVICES],
     exposure=True,
+    security=True,
 )
 def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service references a secret or a Cloud SQL instance of another environment.
@@ -395,6 +399,7 @@ def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[
     severity=Severity.HIGH,
     area=Area.ENVIRONMENT,
     requires=[collections.PROJECT, collections.RUN_SERVICES, collections.SQL_INSTANCES],
+    security=True,
 )
 def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     """A resource declares an environment other than its project's.

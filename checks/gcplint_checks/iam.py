@@ -84,6 +84,7 @@ def _sa_grant(grant: Grant, roles: Callable[[str], bool], account: Callable[[str
     severity=Severity.HIGH,
     area=Area.IAM,
     requires=[collections.PROJECT_IAM_POLICY],
+    security=True,
 )
 def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     """A user-managed service account holds a basic role (roles/owner or roles/editor) on the project.
@@ -128,6 +129,7 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     area=Area.IAM,
     requires=[collections.PROJECT_IAM_POLICY],
+    security=True,
 )
 def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     """The Compute Engine or App Engine default service account holds roles/owner or roles/editor.
@@ -165,6 +167,7 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     area=Area.IAM,
     requires=[collections.PROJECT_IAM_POLICY],
+    security=True,
 )
 def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     """A service account holds a project-level role whose name contains "admin".
@@ -206,6 +209,7 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     area=Area.IAM,
     requires=[collections.PROJECT_IAM_POLICY],
+    security=True,
 )
 def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     """roles/iam.serviceAccountUser or roles/iam.serviceAccountTokenCreator is granted at project level.
@@ -248,6 +252,7 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     area=Area.IAM,
     requires=[collections.PROJECT_IAM_POLICY],
     exposure=True,
+    security=True,
 )
 def public_principal(inv: Inventory) -> Iterator[Outcome]:
     """`allUsers` or `allAuthenticatedUsers` appears in the project IAM policy.
@@ -311,6 +316,7 @@ def _key_id(key: Mapping[str, Any]) -> str:
     severity=Severity.HIGH,
     area=Area.IAM,
     requires=[collections.SERVICE_ACCOUNTS, collections.SERVICE_ACCOUNT_KEYS],
+    security=True,
 )
 def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
     """An enabled user-managed key exists for a service account.
@@ -369,6 +375,7 @@ def _parse_time(value: str) -> datetime | None:
     area=Area.IAM,
     requires=[collections.SERVICE_ACCOUNTS, collections.SERVICE_ACCOUNT_KEYS],
     options={"max-age-days": 90},
+    security=True,
 )
 def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     """An enabled user-managed key is older than `max-age-days` (default 90).
@@ -431,6 +438,7 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     area=Area.IAM,
     requires=[collections.RUN_SERVICES],
+    security=True,
 )
 def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service runs as the Compute Engine default service account.
@@ -479,6 +487,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     area=Area.IAM,
     requires=[collections.PROJECT, collections.RUN_SERVICES],
+    security=True,
 )
 def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
     """One service account is the identity of two or more Cloud Run services in a project.

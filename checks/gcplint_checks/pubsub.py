@@ -33,6 +33,7 @@ def pubsub_resource(inv: Inventory, item: Mapping[str, Any]) -> str:
     area=Area.SERVICES,
     requires=[collections.TOPICS, collections.SUBSCRIPTIONS, collections.PUBSUB_IAM],
     exposure=True,
+    security=True,
 )
 def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
     """A topic or subscription IAM policy names `allUsers` or `allAuthenticatedUsers`.

@@ -37,6 +37,7 @@ ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.adm
     area=Area.SERVICES,
     requires=[collections.SECRETS, collections.SECRET_IAM],
     exposure=True,
+    security=True,
 )
 def secrets_public(inv: Inventory) -> Iterator[Outcome]:
     """A secret's IAM policy grants anything to `allUsers` or `allAuthenticatedUsers`.
@@ -75,6 +76,7 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
     requires=[collections.PROJECT_IAM_POLICY],
+    security=True,
 )
 def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
     """roles/secretmanager.secretAccessor (or roles/secretmanager.admin) is granted at project

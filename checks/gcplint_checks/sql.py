@@ -103,6 +103,7 @@ def each_instance(
     severity=Severity.HIGH,
     area=Area.DATABASE,
     requires=[collections.SQL_INSTANCES],
+    security=True,
 )
 def public_ip(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud SQL instance has a public IPv4 address.
@@ -172,6 +173,7 @@ def open_to_internet(value: str) -> bool:
     area=Area.DATABASE,
     requires=[collections.SQL_INSTANCES],
     exposure=True,
+    security=True,
 )
 def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
     """A public-IP Cloud SQL instance has an authorized network open to the internet.
@@ -245,6 +247,7 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     area=Area.DATABASE,
     requires=[collections.SQL_INSTANCES],
+    security=True,
 )
 def ssl_not_enforced(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud SQL instance accepts unencrypted connections.

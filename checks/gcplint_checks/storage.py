@@ -38,6 +38,7 @@ def iam_config(bucket: Mapping[str, Any]) -> Mapping[str, Any]:
     area=Area.SERVICES,
     requires=[collections.BUCKETS, collections.BUCKET_IAM],
     exposure=True,
+    security=True,
 )
 def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     """A bucket's IAM policy grants a role to `allUsers` or `allAuthenticatedUsers`, and
@@ -85,6 +86,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
     requires=[collections.BUCKETS],
+    security=True,
 )
 def uniform_access_off(inv: Inventory) -> Iterator[Outcome]:
     """`iamConfiguration.uniformBucketLevelAccess.enabled` is not true on a bucket.

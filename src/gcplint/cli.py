@@ -23,20 +23,27 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .baseline import BaselineError
+from .baseline import compare as compare_baseline
+from .baseline import load as load_baseline
+from .baseline import merge as merge_baseline
+from .baseline import save as save_baseline
 from .clients import Clients, ClientSettings, ConfigError, check_api_base, resolve_credentials
-from .config import Config, ConfigFileError, validate_options
+from .config import Config, ConfigFileError, validate_checks
 from .config import load as load_config
 from .doctor import diagnose, role_yaml
 from .emulator import Emulator, World, WorldError
 from .inventory import RetryPolicy, Session
-from .model import Severity
+from .model import Area, Severity
 from .output import OutputError, atomic_output, check_writable
 from .plugins import PluginError, load_checks, select
 from .report import EXIT_CLEAN, EXIT_ERROR, EXIT_INCOMPLETE, Report
 from .reporters import FORMATS
+from .reporters.docs import checks_markdown
 from .reporters.doctor import render as render_doctor
-from .runner import run
+from .runner import resource_labels, run
 from .spec import CheckSpec
+from .suppress import apply as apply_suppressions
 
 log = logging.getLogger("gcplint")
 
@@ -135,7 +142,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--config",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Config file (default: ./gcplint.toml, else [tool.gcplint] in ./pyproject.toml).",
+            help="Config file (default: the nearest gcplint.toml or pyproject.toml with [tool.gcplint], from here upward).",
         ),
         click.option(
             "--timeout",
@@ -152,13 +159,22 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def selected(common: Common) -> tuple[list[CheckSpec], Config]:
-    """The checks to run and the config, validated together."""
+    """The checks to run and the config, validated together. `--check` replaces the config's
+    `select`; `--skip` adds to its `skip`. A checklist area name selects all its checks."""
     config = load_config(common.config)
     loaded = load_checks(common.checks_dirs)
-    validate_options(
-        config, {c.spec.id: c.spec.options for c in loaded}, [c.spec.id for c in loaded]
-    )
-    return [c.spec for c in select(loaded, common.include, common.exclude)], config
+    areas = [a.value for a in Area]
+    ids = [c.spec.id for c in loaded]
+    validate_checks(config, {c.spec.id: c.spec.options for c in loaded}, ids, areas)
+
+    def expand(patterns: Sequence[str]) -> list[str]:
+        return [c.spec.id for c in loaded if c.spec.area.value in patterns] + [
+            p for p in patterns if p not in areas
+        ]
+
+    include = expand(common.include or config.select)
+    exclude = expand([*config.skip, *common.exclude])
+    return [c.spec for c in select(loaded, include, exclude)], config
 
 
 @dataclass
@@ -202,15 +218,137 @@ def connected(common: Common) -> Iterator[Connection]:
             session.close()
 
 
+def report_option(value: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """Parse `--report FORMAT=PATH` values (the paths are checked before the scan)."""
+    found = []
+    for item in value:
+        fmt, sep, path = item.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--report {item!r}: expected FORMAT=PATH, e.g. sarif=gcplint.sarif")
+        if fmt not in FORMATS:
+            raise UsageError(
+                f"--report {item!r}: unknown format {fmt!r} (one of {', '.join(sorted(FORMATS))})"
+            )
+        found.append((fmt, Path(path)))
+    return found
+
+
+concurrency_option = click.option(
+    "--max-concurrency",
+    "workers",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="API calls in flight at once.",
+)
+
+
+def gating_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--fail-on, --on-incomplete, --baseline, --strict-suppressions, --max-concurrency."""
+    options = [
+        click.option(
+            "--fail-on",
+            type=click.Choice([*SEVERITIES, "never"]),
+            default=None,
+            help="Exit 1 when an active finding has at least this severity (default: config, else low).",
+        ),
+        click.option(
+            "--on-incomplete",
+            type=click.Choice(["fail", "warn"]),
+            default=None,
+            help="Unknown results: exit 3 (fail, default) or warn and exit 0.",
+        ),
+        click.option(
+            "--baseline",
+            "baseline_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Only findings missing from this baseline file count towards --fail-on.",
+        ),
+        click.option(
+            "--strict-suppressions",
+            is_flag=True,
+            help="Expired or unused suppressions fail the run.",
+        ),
+        concurrency_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class Gating:
+    """How the results of a scan decide its exit code."""
+
+    fail_on: str | None
+    on_incomplete: str | None
+    baseline: Path | None
+    strict: bool
+    workers: int
+
+
+def build_report(common: Common, gating: Gating, **extra: Any) -> tuple[Report, Config]:
+    """Scan, then apply suppressions and the baseline: the Report every format is built from."""
+    specs, config = selected(common)
+    entries = load_baseline(gating.baseline) if gating.baseline else None
+    fail_on = gating.fail_on or (
+        ("never" if config.fail_on is None else config.fail_on.value)
+        if config.fail_on_set
+        else "low"
+    )
+    with connected(common) as conn:
+        started = datetime.now(UTC)
+        scopes, results = run(
+            specs, conn.projects, conn.session, config=config, workers=gating.workers, now=started
+        )
+        labels = resource_labels(conn.session, specs)
+        calls, retries = conn.session.calls, conn.session.retries
+    evaluated = [s.id for s in specs]
+    applied = apply_suppressions(
+        results,
+        config.suppressions,
+        labels,
+        today=started.date(),
+        evaluated=evaluated,
+        projects=conn.projects,
+    )
+    results, comparison = applied.results, None
+    if entries is not None and gating.baseline is not None:
+        results, comparison = compare_baseline(
+            gating.baseline, results, entries, evaluated, conn.projects
+        )
+    report = Report(
+        version=__version__,
+        identity=conn.identity,
+        started=started,
+        finished=datetime.now(UTC),
+        checks=specs,
+        projects=scopes,
+        results=results,
+        api_calls=calls,
+        retries=retries,
+        fail_on=None if fail_on == "never" else Severity(fail_on),
+        on_incomplete=gating.on_incomplete or config.on_incomplete,
+        strict_suppressions=gating.strict,
+        expired=applied.expired,
+        unused=applied.unused,
+        baseline=comparison,
+        locations=config.locations,
+        **extra,
+    )
+    return report, config
+
+
 @cli.command()
 @common_options
+@gating_options
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(sorted(FORMATS)),
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Format written to stdout (or --output).",
 )
 @click.option(
     "--output",
@@ -219,52 +357,106 @@ def connected(common: Common) -> Iterator[Connection]:
     help="Write the report to this file instead of stdout.",
 )
 @click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="low",
-    show_default=True,
-    help="Exit 1 when a finding has at least this severity.",
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write this format to this file (repeatable): one scan, every artifact.",
 )
 @click.option(
-    "--max-concurrency",
-    "workers",
-    type=click.IntRange(1, 64),
-    default=8,
+    "--sarif-profile",
+    type=click.Choice(["github", "full"]),
+    default="github",
     show_default=True,
-    help="API calls in flight at once.",
+    help="github: active findings only; full: also suppressed, unknown and baseline state.",
+)
+@click.option(
+    "--sarif-category", metavar="ID", help="automationDetails.id prefix (default gcplint/<scope>/)."
 )
 @click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
 def scan(
-    common: Common, fmt: str, output: Path | None, fail_on: str, workers: int, verbose: bool
+    common: Common,
+    fail_on: str | None,
+    on_incomplete: str | None,
+    baseline_path: Path | None,
+    strict_suppressions: bool,
+    workers: int,
+    fmt: str,
+    output: Path | None,
+    reports: tuple[str, ...],
+    sarif_profile: str,
+    sarif_category: str | None,
+    verbose: bool,
 ) -> None:
     """Scan projects against the production checklist.
 
-    Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 usage/config/credential error,
-    3 incomplete (some results unknown) with nothing at or above the threshold.
+    Exit codes: 0 clean, 1 an active finding at or above --fail-on (or stale suppressions with
+    --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results).
     """
-    if output is not None:
-        check_writable(output)
-    specs, config = selected(common)
-    with connected(common) as conn:
-        started = datetime.now(UTC)
-        scopes, results = run(specs, conn.projects, conn.session, config=config, workers=workers)
-        report = Report(
-            version=__version__,
-            identity=conn.identity,
-            started=started,
-            finished=datetime.now(UTC),
-            checks=specs,
-            projects=scopes,
-            results=results,
-            api_calls=conn.session.calls,
-            retries=conn.session.retries,
-            fail_on=Severity(fail_on),
-        )
-    with _destination(output) as stream:
-        FORMATS[fmt](report, stream, verbose)
-    if output is not None:
-        click.echo(f"gcplint: {fmt} report written to {output}", err=True)
+    artifacts = report_option(reports)
+    targets = [(fmt, output), *artifacts]
+    for _, path in targets:
+        if path is not None:
+            check_writable(path)
+    gating = Gating(fail_on, on_incomplete, baseline_path, strict_suppressions, workers)
+    report, _ = build_report(
+        common, gating, sarif_profile=sarif_profile, sarif_category=sarif_category
+    )
+    for target_format, path in targets:
+        with _destination(path) as stream:
+            FORMATS[target_format](report, stream, verbose)
+        if path is not None:
+            click.echo(f"gcplint: {target_format} report written to {path}", err=True)
     sys.exit(report.exit_code())
+
+
+@cli.group()
+def baseline() -> None:
+    """Create or update a baseline: accepted findings, so only new ones fail a run."""
+
+
+@baseline.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@common_options
+@concurrency_option
+def baseline_create(path: Path, common: Common, workers: int) -> None:
+    """Scan and write every active finding's fingerprint to PATH (which must not exist)."""
+    if path.exists():
+        raise UsageError(f"baseline {path} already exists: use 'gcplint baseline update {path}'")
+    check_writable(path)
+    report, _ = build_report(common, Gating("never", "warn", None, False, workers))
+    now = report.started.isoformat(timespec="seconds")
+    entries = merge_baseline([], report.results, now, prune=False, evaluated=[], projects=[])
+    save_baseline(path, entries, __version__, now)
+    click.echo(f"gcplint: baseline {path} written with {len(entries)} finding(s)", err=True)
+
+
+@baseline.command("update")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@common_options
+@click.option("--prune", is_flag=True, help="Drop entries that no longer fail (fixed findings).")
+@concurrency_option
+def baseline_update(path: Path, common: Common, prune: bool, workers: int) -> None:
+    """Scan and add new findings to the baseline at PATH; existing entries are kept."""
+    entries = load_baseline(path)
+    report, _ = build_report(common, Gating("never", "warn", None, False, workers))
+    now = report.started.isoformat(timespec="seconds")
+    projects = [p.project_id for p in report.projects]
+    merged = merge_baseline(
+        entries,
+        report.results,
+        now,
+        prune=prune,
+        evaluated=[c.id for c in report.checks],
+        projects=projects,
+    )
+    save_baseline(path, merged, __version__, now)
+    added = len({e.fingerprint for e in merged} - {e.fingerprint for e in entries})
+    dropped = len({e.fingerprint for e in entries} - {e.fingerprint for e in merged})
+    click.echo(
+        f"gcplint: baseline {path}: {len(merged)} finding(s), {added} added, {dropped} pruned",
+        err=True,
+    )
 
 
 @cli.command()
@@ -339,6 +531,13 @@ def checks_list(checks_dirs: tuple[Path, ...]) -> None:
         spec = item.spec
         table.add_row(spec.id, spec.severity.value, spec.area.value, spec.title)
     Console(highlight=False, width=max(120, Console().width)).print(table)
+
+
+@checks.command("docs")
+@checks_dir_option
+def checks_docs(checks_dirs: tuple[Path, ...]) -> None:
+    """Print every check's documentation as Markdown (docs/checks.md is this output)."""
+    click.echo(checks_markdown([c.spec for c in load_checks(checks_dirs)]), nl=False)
 
 
 @checks.command("explain")
@@ -431,7 +630,15 @@ def main(argv: Sequence[str] | None = None) -> Any:
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         _fail(exc.format_message().replace("\n", " ") + hint)
-    except (UsageError, ConfigError, ConfigFileError, PluginError, WorldError, OutputError) as exc:
+    except (
+        UsageError,
+        ConfigError,
+        ConfigFileError,
+        PluginError,
+        WorldError,
+        OutputError,
+        BaselineError,
+    ) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted")

@@ -72,6 +72,10 @@ class Collection(Generic[T_co]):
     keyed_by: str = "project"  # what the key names, for messages
     permission_on: str = "project"  # where `permission` must be granted
     also: tuple[Permission, ...] = ()  # what the fetch needs besides (dependencies, fallbacks)
+    labels: Callable[[str, Any], Iterable[tuple[str, Mapping[str, str]]]] | None = field(
+        default=None, repr=False
+    )
+    # ^ (full resource name, labels) of the fetched resources, for `gcplint-ignore` labels
 
     @property
     def permissions(self) -> tuple[Permission, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 
 class Severity(enum.Enum):
@@ -130,6 +131,18 @@ def not_applicable(resource: str, reason: Reason, message: str) -> Outcome:
 
 
 @dataclass(frozen=True)
+class Suppressed:
+    """Why a result is accepted: from a config entry (external) or a resource label (inSource)."""
+
+    reason: str
+    source: str
+    expires: date | None = None
+    kind: str = "external"  # SARIF suppression kind: external (config) or inSource (label)
+    owner: str | None = None
+    ticket: str | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     """One stamped result: an outcome plus the check and project it belongs to."""
 
@@ -142,6 +155,8 @@ class Result:
     message: str
     reason: Reason | None
     remediation: str | None
+    suppressed: Suppressed | None = None
+    baseline: str | None = None  # "new" or "unchanged" against a baseline, for findings
 
     @property
     def fingerprint(self) -> str:
@@ -153,6 +168,11 @@ class Result:
     def is_finding(self) -> bool:
         """True for a failing result."""
         return self.status is Status.FAIL
+
+    @property
+    def active(self) -> bool:
+        """Counts towards gating: not suppressed, and not already in the baseline."""
+        return self.suppressed is None and self.baseline != "unchanged"
 
 
 def project_resource(project_id: str) -> str:

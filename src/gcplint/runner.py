@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import replace
@@ -14,7 +15,7 @@ from .collectors import PROJECT
 from .config import Config
 from .environment import Classification
 from .inventory import Collection, Session, Unreadable, where
-from .model import Area, Outcome, Reason, Result, Status, project_resource, unknown
+from .model import Area, Outcome, Reason, Result, Severity, Status, project_resource, unknown
 from .report import ProjectScope
 from .scope import Inventory, Scan
 from .spec import CheckSpec
@@ -72,7 +73,16 @@ def run(
         for spec in ordered:
             options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
             inventory = Inventory(scan, project_id, spec.requires, options)
-            results.extend(evaluate(spec, inventory, non_prod))
+            override = next(
+                (
+                    sev
+                    for pattern, sev in scan.config.severity
+                    if fnmatch.fnmatchcase(spec.id, pattern)
+                ),
+                None,
+            )
+            found = evaluate(spec, inventory, non_prod, override)
+            results.extend(found)
     return scopes, results
 
 
@@ -89,11 +99,15 @@ def _non_prod(scan: Scan, project_id: str) -> Classification | None:
 
 
 def evaluate(
-    spec: CheckSpec, inventory: Inventory, non_prod: Classification | None = None
+    spec: CheckSpec,
+    inventory: Inventory,
+    non_prod: Classification | None = None,
+    override: Severity | None = None,
 ) -> list[Result]:
     """One check on one project. Unreadable data becomes unknown (or not_applicable), and a
     crashing check becomes an unknown ERROR result: the scan goes on, and nothing passes.
-    With `non_prod` set, findings are one level less severe unless the check is an exposure."""
+    `override` (from the config) replaces the check's severities; with `non_prod` set, findings
+    are then one level less severe unless the check is an exposure."""
     outcomes: list[Outcome] = []
     try:
         for outcome in spec.run(inventory):
@@ -115,6 +129,8 @@ def evaluate(
             )
         )
     results = [stamp(spec, inventory.project_id, o) for o in outcomes]
+    if override is not None:
+        results = [replace(r, severity=override) for r in results]
     if non_prod is not None and not spec.exposure:
         results = [lowered(r, non_prod) for r in results]
     return results
@@ -153,3 +169,19 @@ def stamp(spec: CheckSpec, project_id: str, outcome: Outcome) -> Result:
         reason=reason,
         remediation=outcome.remediation,
     )
+
+
+def resource_labels(session: Session, checks: Sequence[CheckSpec]) -> dict[str, Mapping[str, str]]:
+    """Labels of every fetched resource, by full resource name (for `gcplint-ignore`)."""
+    by_name = {c.name: c for spec in checks for c in spec.requires}
+    by_name[PROJECT.name] = PROJECT
+    index: dict[str, Mapping[str, str]] = {}
+    for (name, key), value in session.fetched().items():
+        collection = by_name.get(name)
+        if (
+            collection is not None
+            and collection.labels is not None
+            and not isinstance(value, Unreadable)
+        ):
+            index.update(collection.labels(key, value))
+    return index

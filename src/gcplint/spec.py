@@ -32,6 +32,9 @@ class CheckSpec:
     doc: str
     options: Mapping[str, OptionValue] = field(default_factory=dict)
     exposure: bool = False  # public exposure: findings keep their severity in non-prod projects
+    security: bool = (
+        False  # a security rule (SARIF security-severity), not only reliability or cost
+    )
 
     @property
     def source(self) -> str:
@@ -70,11 +73,13 @@ def check(
     requires: Iterable[Collection[Any]],
     options: Mapping[str, OptionValue] | None = None,
     exposure: bool = False,
+    security: bool = False,
 ) -> Callable[[CheckFunc], CheckSpec]:
     """Declare a check. The decorated function's docstring is its documentation.
 
     `options` are tunables with their defaults (overridable per check in the config file);
-    `exposure` marks public-exposure checks whose findings are not lowered in non-prod projects.
+    `exposure` marks public-exposure checks whose findings are not lowered in non-prod projects;
+    `security` marks security rules (as opposed to reliability and cost).
     The decorator returns a frozen CheckSpec: nothing is registered anywhere. A check pack is
     any module (or package) whose module-level CheckSpecs are found by the plugin loader.
     """
@@ -92,6 +97,8 @@ def check(
             raise ValueError(
                 f"check {id}: the function needs a docstring (it is the documentation)"
             )
-        return CheckSpec(id, title, severity, area, needs, func, doc, dict(options or {}), exposure)
+        return CheckSpec(
+            id, title, severity, area, needs, func, doc, dict(options or {}), exposure, security
+        )
 
     return decorate

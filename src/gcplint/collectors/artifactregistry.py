@@ -3,7 +3,10 @@ images and IAM policies."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..inventory import JSON, Collection, Permission, PerResource, Session
+from ..resources import full_name
 from ._common import per_resource_reads
 from .locations import every_location
 
@@ -88,6 +91,18 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     )
 
 
+def _repository_labels(
+    project_id: str, repositories: list[JSON]
+) -> list[tuple[str, Mapping[str, str]]]:
+    return [
+        (
+            full_name("artifactregistry.googleapis.com", project_id, str(r.get("name", ""))),
+            r.get("labels") or {},
+        )
+        for r in repositories
+    ]
+
+
 REPOSITORIES: Collection[list[JSON]] = Collection(
     name="artifactregistry.repositories",
     title="Artifact Registry repositories",
@@ -96,6 +111,7 @@ REPOSITORIES: Collection[list[JSON]] = Collection(
     role="roles/artifactregistry.reader",
     fetch=_repositories,
     also=(Permission("artifactregistry.locations.list"),),
+    labels=_repository_labels,
 )
 
 DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = Collection(

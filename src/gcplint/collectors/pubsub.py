@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..inventory import JSON, Collection, Permission, PerResource, Session
+from ..resources import full_name
 from ._common import per_resource_reads
 
 
@@ -47,6 +50,16 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     )
 
 
+def _labels(project_id: str, items: list[JSON]) -> list[tuple[str, Mapping[str, str]]]:
+    return [
+        (
+            full_name("pubsub.googleapis.com", project_id, str(i.get("name", ""))),
+            i.get("labels") or {},
+        )
+        for i in items
+    ]
+
+
 TOPICS: Collection[list[JSON]] = Collection(
     name="pubsub.topics",
     title="Pub/Sub topics",
@@ -54,6 +67,7 @@ TOPICS: Collection[list[JSON]] = Collection(
     permission="pubsub.topics.list",
     role="roles/pubsub.viewer",
     fetch=_topics,
+    labels=_labels,
 )
 
 SUBSCRIPTIONS: Collection[list[JSON]] = Collection(
@@ -63,6 +77,7 @@ SUBSCRIPTIONS: Collection[list[JSON]] = Collection(
     permission="pubsub.subscriptions.list",
     role="roles/pubsub.viewer",
     fetch=_subscriptions,
+    labels=_labels,
 )
 
 PUBSUB_IAM: Collection[PerResource[JSON]] = Collection(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..inventory import JSON, Collection, Permission, Session, Unreadable
+from ..model import project_resource
 
 
 def _project(session: Session, project_id: str) -> JSON:
@@ -49,6 +52,10 @@ def granted(session: Session, resource: str, permissions: list[str]) -> list[str
     return list(answer.permissions)
 
 
+def _project_labels(key: str, project: JSON) -> list[tuple[str, Mapping[str, str]]]:
+    return [(project_resource(str(project.get("projectId", key))), project.get("labels") or {})]
+
+
 PROJECT: Collection[JSON] = Collection(
     name="cloudresourcemanager.project",
     title="project metadata",
@@ -56,6 +63,7 @@ PROJECT: Collection[JSON] = Collection(
     permission="resourcemanager.projects.get",
     role="roles/browser",
     fetch=_project,
+    labels=_project_labels,
 )
 
 PROJECT_IAM_POLICY: Collection[JSON] = Collection(

@@ -8,11 +8,12 @@ arrival (redact.py): nothing downstream ever holds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ..errors import ApiFailure
 from ..inventory import JSON, Collection, Permission, PerResource, Session, Unreadable
 from ..redact import redact_run_resource
+from ..resources import full_name
 from .locations import every_location
 
 
@@ -84,6 +85,13 @@ def _service_policies(session: Session, project_id: str) -> PerResource[JSON]:
     return session.per_resource("run.serviceIamPolicies", names, fetch, failed)
 
 
+def _service_labels(project_id: str, services: list[JSON]) -> list[tuple[str, Mapping[str, str]]]:
+    return [
+        (full_name("run.googleapis.com", project_id, str(s.get("name", ""))), s.get("labels") or {})
+        for s in services
+    ]
+
+
 RUN_SERVICES: Collection[list[JSON]] = Collection(
     name="run.services",
     title="Cloud Run services",
@@ -92,6 +100,7 @@ RUN_SERVICES: Collection[list[JSON]] = Collection(
     role="roles/run.viewer",
     fetch=_services,
     also=(Permission("run.locations.list"),),
+    labels=_service_labels,
 )
 
 RUN_REVISIONS: Collection[list[JSON]] = Collection(

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..inventory import JSON, Collection, Permission, PerResource, Session
+from ..resources import full_name
 from ._common import per_resource_reads
 
 
@@ -60,6 +63,16 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     )
 
 
+def _secret_labels(project_id: str, secrets: list[JSON]) -> list[tuple[str, Mapping[str, str]]]:
+    return [
+        (
+            full_name("secretmanager.googleapis.com", project_id, str(s.get("name", ""))),
+            s.get("labels") or {},
+        )
+        for s in secrets
+    ]
+
+
 SECRETS: Collection[list[JSON]] = Collection(
     name="secretmanager.secrets",
     title="secrets",
@@ -67,6 +80,7 @@ SECRETS: Collection[list[JSON]] = Collection(
     permission="secretmanager.secrets.list",
     role="roles/secretmanager.viewer",
     fetch=_secrets,
+    labels=_secret_labels,
 )
 
 SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = Collection(

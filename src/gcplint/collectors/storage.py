@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..inventory import JSON, Collection, Permission, PerResource, Session
+from ..resources import full_name
 from ._common import per_resource_reads
 
 
@@ -35,6 +38,16 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     )
 
 
+def _bucket_labels(project_id: str, buckets: list[JSON]) -> list[tuple[str, Mapping[str, str]]]:
+    return [
+        (
+            full_name("storage.googleapis.com", project_id, f"buckets/{b.get('name', '')}"),
+            b.get("labels") or {},
+        )
+        for b in buckets
+    ]
+
+
 BUCKETS: Collection[list[JSON]] = Collection(
     name="storage.buckets",
     title="Cloud Storage buckets",
@@ -42,6 +55,7 @@ BUCKETS: Collection[list[JSON]] = Collection(
     permission="storage.buckets.list",
     role="roles/storage.insightsCollectorService",
     fetch=_buckets,
+    labels=_bucket_labels,
 )
 
 BUCKET_IAM: Collection[PerResource[JSON]] = Collection(

@@ -6,13 +6,17 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..report import Report
-from . import json_report, text
+from . import github, json_report, junit, markdown, sarif, text
 
 Renderer = Callable[[Report, TextIO, bool], None]
 
 FORMATS: dict[str, Renderer] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "markdown": markdown.render,
 }
 
 __all__ = ["FORMATS", "Renderer"]

@@ -1,4 +1,5 @@
-"""The terminal report: findings grouped by checklist area, then what could not be evaluated."""
+"""The terminal report: findings grouped by checklist area, then what could not be evaluated,
+what is suppressed, and why the run passes or fails."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..model import Area, Result, Severity, Status
-from ..report import Report
+from ..report import EXIT_CLEAN, EXIT_FINDINGS, Report
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -20,13 +21,14 @@ SEVERITY_STYLE = {
     Severity.INFO: "dim",
 }
 INDENT = " " * 11
+CAUSES_SHOWN = 10
 
 
 def render(report: Report, stream: TextIO, verbose: bool = False) -> None:
     """Write the human report; colour only when `stream` is a terminal (and NO_COLOR unset)."""
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
     _header(console, report)
-    fails = [r for r in report.results if r.status is Status.FAIL]
+    fails = [r for r in report.results if r.status is Status.FAIL and r.suppressed is None]
     order = list(Area)
     by_check = {c.id: c for c in report.checks}
     projects = [p.project_id for p in report.projects]
@@ -47,8 +49,9 @@ def render(report: Report, stream: TextIO, verbose: bool = False) -> None:
             _finding(console, result)
     if not fails:
         console.print()
-        console.print(Text("No findings.", style="bold green"))
+        console.print(Text("No active findings.", style="bold green"))
     _others(console, report, Status.UNKNOWN, "Could not be evaluated (unknown)", always=True)
+    _suppressed(console, report)
     _others(console, report, Status.NOT_APPLICABLE, "Not applicable", always=verbose)
     if verbose:
         _others(console, report, Status.PASS, "Passed", always=True)
@@ -92,6 +95,11 @@ def _finding(console: Console, result: Result) -> None:
     line.append(f"  {result.project}")
     if result.subject:
         line.append(f"  {result.subject}", style="magenta")
+    if result.baseline:
+        line.append(
+            f"  [{result.baseline} since baseline]",
+            style="bold" if result.baseline == "new" else "dim",
+        )
     console.print(line)
     console.print(Text(INDENT + result.message))
     console.print(Text(INDENT + "resource: " + result.resource, style="dim"))
@@ -103,7 +111,7 @@ def _finding(console: Console, result: Result) -> None:
 def _others(console: Console, report: Report, status: Status, title: str, *, always: bool) -> None:
     """Unknown, not-applicable or passed results; identical reasons are shown once, with the
     checks they affect."""
-    results = [r for r in report.results if r.status is status]
+    results = [r for r in report.results if r.status is status and r.suppressed is None]
     if not results or not always:
         return
     console.print()
@@ -128,35 +136,104 @@ def _others(console: Console, report: Report, status: Status, title: str, *, alw
             console.print(Text(INDENT + "fix: " + fix, style="green"))
 
 
+def _suppressed(console: Console, report: Report) -> None:
+    """Suppressed results are shown, never hidden; stale suppressions are called out."""
+    results = [r for r in report.results if r.suppressed is not None]
+    if results:
+        console.print()
+        console.print(
+            Text(f"Suppressed ({len(results)}): shown, not gated on", style="bold underline")
+        )
+        for r in results:
+            assert r.suppressed is not None
+            expiry = f", until {r.suppressed.expires}" if r.suppressed.expires else ""
+            console.print(
+                Text(
+                    f"  {r.severity.value.upper():<8} {r.check}  {r.project}  {r.status.value}",
+                    style="dim",
+                )
+            )
+            console.print(Text(INDENT + r.message, style="dim"))
+            console.print(
+                Text(
+                    INDENT + f"suppressed: {r.suppressed.reason}{expiry} ({r.suppressed.source})",
+                    style="dim",
+                )
+            )
+    for entry in report.expired:
+        console.print(
+            Text(
+                f"Expired suppression (no longer applied): {entry.source}, expired {entry.expires}: {entry.reason}",
+                style="yellow",
+            )
+        )
+    for entry in report.unused:
+        console.print(
+            Text(
+                f"Unused suppression (matched nothing): {entry.source}: {entry.check} {entry.resource}",
+                style="yellow",
+            )
+        )
+
+
 def _summary(console: Console, report: Report, verbose: bool) -> None:
     counts = report.summary()
-    severities = Counter(r.severity for r in report.results if r.status is Status.FAIL)
+    active = [r for r in report.results if r.status is Status.FAIL and r.suppressed is None]
+    severities = Counter(r.severity for r in active)
     detail = ", ".join(f"{severities[s]} {s.value}" for s in Severity if severities[s])
+    suppressed = sum(1 for r in report.results if r.suppressed is not None)
     console.print()
     line = Text("Summary: ", style="bold")
-    line.append(f"{counts['fail']} failed" + (f" ({detail})" if detail else ""))
+    line.append(f"{len(active)} failed" + (f" ({detail})" if detail else ""))
     line.append(
-        f" · {counts['pass']} passed · {counts['unknown']} unknown · {counts['not_applicable']} not applicable"
+        f" · {counts['pass']} passed · {len(report.unknown())} unknown · {counts['not_applicable']} not applicable"
     )
+    if suppressed:
+        line.append(f" · {suppressed} suppressed")
     console.print(line)
+    if report.baseline is not None:
+        base = report.baseline
+        console.print(
+            Text(
+                f"Baseline {base.path}: {base.new} new · {base.unchanged} unchanged · {len(base.fixed)} fixed since",
+                style="bold",
+            )
+        )
     if not verbose and (counts["pass"] or counts["not_applicable"]):
         console.print(
             Text("(run with --verbose to list passed and not-applicable results)", style="dim")
         )
     code = report.exit_code()
-    failing = len(report.failing())
-    verdict = {
-        0: Text(
-            f"Result: PASS — nothing at or above {report.fail_on.value}, every check evaluated (exit 0)",
-            style="bold green",
-        ),
-        1: Text(
-            f"Result: FAIL — {failing} finding(s) at or above {report.fail_on.value} (exit 1)",
-            style="bold red",
-        ),
-        3: Text(
-            f"Result: INCOMPLETE — {counts['unknown']} result(s) could not be evaluated (exit 3)",
-            style="bold yellow",
-        ),
-    }[code]
-    console.print(verdict)
+    threshold = report.fail_on.value if report.fail_on else "never"
+    if code == EXIT_CLEAN:
+        note = (
+            " (unknown results only warned about: --on-incomplete warn)" if report.unknown() else ""
+        )
+        console.print(
+            Text(
+                f"Result: PASS — nothing active at or above {threshold}{note} (exit 0)",
+                style="bold green",
+            )
+        )
+        return
+    if code == EXIT_FINDINGS:
+        verdict = (
+            f"Result: FAIL — {len(report.failing())} active finding(s) at or above {threshold}"
+        )
+        if report.strict_suppressions and report.stale_suppressions():
+            verdict += (
+                f", {len(report.stale_suppressions())} stale suppression(s) (--strict-suppressions)"
+            )
+        console.print(Text(verdict + " (exit 1)", style="bold red"))
+    else:
+        console.print(
+            Text(
+                f"Result: INCOMPLETE — {len(report.unknown())} result(s) could not be evaluated (exit 3)",
+                style="bold yellow",
+            )
+        )
+    causes = report.causes()
+    for cause in causes[:CAUSES_SHOWN]:
+        console.print(Text(f"  because: {cause}"))
+    if len(causes) > CAUSES_SHOWN:
+        console.print(Text(f"  … and {len(causes) - CAUSES_SHOWN} more", style="dim"))
