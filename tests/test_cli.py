@@ -208,7 +208,7 @@ def test_only_needed_collections_are_fetched(serve: Any) -> None:
         (["scan", "--demo", "--api-base", "http://127.0.0.1:9"], "cannot be combined"),
         (["scan", "--project", "acme-prod", "--checks-dir", "/nonexistent-dir"], "not a directory"),
         (["checks", "explain", "no.such-check"], "unknown check"),
-        (["emulator", "serve", "/nonexistent/world.json"], "cannot read world"),
+        (["emulator", "serve", "/nonexistent/world.json"], "cannot read /nonexistent/world.json"),
         (["frobnicate"], "No such command"),
         (["scan", "--demo", "--output", "/proc/report.json"], "cannot write to /proc"),
         (["doctor", "--project", "UPPER"], "not a valid project ID"),

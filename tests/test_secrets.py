@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,27 @@ def test_credential_shapes(value: str, credential: bool) -> None:
     assert looks_like_credential(value) is credential
     assert parse(marker(value)) is not None and parse(marker(value)).credential is credential  # type: ignore[union-attr]
     assert value not in marker(value)
+
+
+@pytest.mark.parametrize("name", ["snapshot.json", "snapshot.json.gz"])
+def test_snapshots_hold_no_literal_value(serve: Any, tmp_path: Path, name: str) -> None:
+    """A snapshot is safe to hand to a reviewer: the collector redacted the values before the
+    snapshot saw them, and the offline scan still finds the credential by its marker."""
+    emu = serve(world_with_canaries())
+    path = tmp_path / name
+    collect = scan_args(emu)
+    collect[0] = "collect"
+    result = run_cli(*collect, "-o", str(path))
+    assert result.code == 0, result.err
+    raw = path.read_bytes()
+    text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode()
+    assert_clean(text, result.out, result.err)
+    assert "PAYMENT_KEY" in text and "gcplint-redacted:length=" in text
+    offline = run_cli("scan", "--snapshot", str(path), "--format", "json")
+    assert_clean(offline.out, offline.err)
+    found = [
+        r
+        for r in offline.json()["results"]
+        if r["check"] == "run.plaintext-secret-env" and r["subject"] == "PAYMENT_KEY"
+    ]
+    assert found and all(r["status"] == "fail" for r in found)

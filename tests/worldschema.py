@@ -86,6 +86,7 @@ TOP_LEVEL_KEYS = frozenset(
         "billingAccounts",
         "faults",
         "deniedPermissions",
+        "snapshot",
     }
 )
 STRUCTURAL_PROJECT_KEYS = frozenset({"disabledServices"})

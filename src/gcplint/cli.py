@@ -1,4 +1,4 @@
-"""The command line: `gcplint scan`, `gcplint checks list|explain`, `gcplint emulator serve`."""
+"""The command line: scan, collect, doctor, baseline, checks, emulator serve."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from .config import Config, ConfigFileError, validate_checks
 from .config import load as load_config
 from .doctor import diagnose, role_yaml
 from .emulator import Emulator, World, WorldError
+from .emulator.world import Snapshot
 from .inventory import RetryPolicy, Session
 from .model import Area, Severity
 from .output import OutputError, atomic_output, check_writable
@@ -42,6 +43,10 @@ from .reporters import FORMATS
 from .reporters.docs import checks_markdown
 from .reporters.doctor import render as render_doctor
 from .runner import resource_labels, run
+from .snapshot import SnapshotSession
+from .snapshot import document as snapshot_document
+from .snapshot import load as load_snapshot
+from .snapshot import save as save_snapshot
 from .spec import CheckSpec
 from .suppress import apply as apply_suppressions
 
@@ -92,6 +97,7 @@ class Common:
     checks_dirs: tuple[Path, ...]
     config: Path | None
     timeout: float
+    snapshot: Path | None = None  # only commands with --snapshot set it
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,7 +105,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        names = [f.name for f in fields(Common)]
+        names = [f.name for f in fields(Common) if f.name in kwargs]
         common = Common(**{name: kwargs.pop(name) for name in names})
         _configure_logging(kwargs.pop("debug"))
         return func(common=common, **kwargs)
@@ -158,9 +164,19 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def selected(common: Common) -> tuple[list[CheckSpec], Config]:
+snapshot_option = click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Scan this snapshot (from 'gcplint collect') offline instead of the live APIs.",
+)
+
+
+def selected(
+    common: Common, collected: Sequence[str] | None = None
+) -> tuple[list[CheckSpec], Config]:
     """The checks to run and the config, validated together. `--check` replaces the config's
-    `select`; `--skip` adds to its `skip`. A checklist area name selects all its checks."""
+    `select`; `--skip` adds to its `skip`. A checklist area name selects all its checks. With
+    no selection, a snapshot's scan runs the checks it was `collected` for."""
     config = load_config(common.config)
     loaded = load_checks(common.checks_dirs)
     areas = [a.value for a in Area]
@@ -174,7 +190,17 @@ def selected(common: Common) -> tuple[list[CheckSpec], Config]:
 
     include = expand(common.include or config.select)
     exclude = expand([*config.skip, *common.exclude])
-    return [c.spec for c in select(loaded, include, exclude)], config
+    specs = [c.spec for c in select(loaded, include, exclude)]
+    if collected is not None and not include:
+        left_out = [s.id for s in specs if s.id not in collected]
+        if left_out:
+            click.echo(
+                f"gcplint: {len(left_out)} check(s) not collected in this snapshot are not run"
+                f" (name them with --check to see them as unknown): {', '.join(left_out)}",
+                err=True,
+            )
+        specs = [s for s in specs if s.id in collected]
+    return specs, config
 
 
 @dataclass
@@ -187,9 +213,50 @@ class Connection:
     projects: list[str]
 
 
+@dataclass(frozen=True)
+class Replay:
+    """A snapshot loaded for an offline scan."""
+
+    path: Path
+    about: Snapshot
+    recorded: Mapping[tuple[str, str], Any]
+
+
+def load_replay(common: Common) -> Replay | None:
+    """The snapshot `--snapshot` names, checked against the other flags."""
+    if common.snapshot is None:
+        return None
+    live = {
+        "--demo": common.demo,
+        "--api-base/GCPLINT_API_BASE": common.api_base,
+        "--impersonate-service-account": common.impersonate,
+        "--quota-project": common.quota_project,
+    }
+    clash = [flag for flag, value in live.items() if value]
+    if clash:
+        raise UsageError(f"--snapshot scans stored data offline; drop {', '.join(clash)}")
+    about, recorded = load_snapshot(common.snapshot)
+    return Replay(common.snapshot, about, recorded)
+
+
 @contextmanager
-def connected(common: Common) -> Iterator[Connection]:
-    """Validate the scope, start the demo emulator if asked, build credentials and a session."""
+def connected(common: Common, replay: Replay | None = None) -> Iterator[Connection]:
+    """Validate the scope, then a session: over a snapshot, the demo emulator, or the APIs."""
+    if replay is not None:
+        outside = [p for p in common.projects if p not in replay.about.projects]
+        if outside:
+            raise UsageError(
+                f"project(s) {', '.join(outside)} not in snapshot {replay.path}"
+                f" (it holds {', '.join(replay.about.projects)})"
+            )
+        offline = SnapshotSession(replay.recorded)
+        about = replay.about
+        identity = f"snapshot {replay.path}, collected {about.created} as {about.identity}"
+        try:
+            yield Connection(offline, identity, None, list(common.projects or about.projects))
+        finally:
+            offline.close()
+        return
     for project in common.projects:
         if not PROJECT_ID.match(project):
             raise UsageError(
@@ -289,14 +356,15 @@ class Gating:
 
 def build_report(common: Common, gating: Gating, **extra: Any) -> tuple[Report, Config]:
     """Scan, then apply suppressions and the baseline: the Report every format is built from."""
-    specs, config = selected(common)
+    replay = load_replay(common)
+    specs, config = selected(common, replay.about.checks if replay else None)
     entries = load_baseline(gating.baseline) if gating.baseline else None
     fail_on = gating.fail_on or (
         ("never" if config.fail_on is None else config.fail_on.value)
         if config.fail_on_set
         else "low"
     )
-    with connected(common) as conn:
+    with connected(common, replay) as conn:
         started = datetime.now(UTC)
         scopes, results = run(
             specs, conn.projects, conn.session, config=config, workers=gating.workers, now=started
@@ -341,6 +409,7 @@ def build_report(common: Common, gating: Gating, **extra: Any) -> tuple[Report, 
 
 @cli.command()
 @common_options
+@snapshot_option
 @gating_options
 @click.option(
     "--format",
@@ -418,6 +487,7 @@ def baseline() -> None:
 @baseline.command("create")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @common_options
+@snapshot_option
 @concurrency_option
 def baseline_create(path: Path, common: Common, workers: int) -> None:
     """Scan and write every active finding's fingerprint to PATH (which must not exist)."""
@@ -434,6 +504,7 @@ def baseline_create(path: Path, common: Common, workers: int) -> None:
 @baseline.command("update")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @common_options
+@snapshot_option
 @click.option("--prune", is_flag=True, help="Drop entries that no longer fail (fixed findings).")
 @concurrency_option
 def baseline_update(path: Path, common: Common, prune: bool, workers: int) -> None:
@@ -455,6 +526,47 @@ def baseline_update(path: Path, common: Common, prune: bool, workers: int) -> No
     dropped = len({e.fingerprint for e in entries} - {e.fingerprint for e in merged})
     click.echo(
         f"gcplint: baseline {path}: {len(merged)} finding(s), {added} added, {dropped} pruned",
+        err=True,
+    )
+
+
+@cli.command()
+@common_options
+@concurrency_option
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The snapshot file (a name ending in .gz is compressed).",
+)
+def collect(common: Common, workers: int, output: Path) -> None:
+    """Read everything the selected checks need into a snapshot: scan it offline with
+    'gcplint scan --snapshot', or serve it with 'gcplint emulator serve'."""
+    check_writable(output)
+    specs, config = selected(common)
+    with connected(common) as conn:
+        started = datetime.now(UTC)
+        run(specs, conn.projects, conn.session, config=config, workers=workers, now=started)
+        fetched = conn.session.fetched()
+        calls = conn.session.calls
+    about = Snapshot(
+        __version__,
+        started.isoformat(timespec="seconds"),
+        conn.identity,
+        tuple(conn.projects),
+        tuple(s.id for s in specs),
+        {},
+    )
+    data = snapshot_document(fetched, about)
+    save_snapshot(output, data)
+    reads = data["snapshot"]["reads"]
+    total = sum(len(by_key) for by_key in reads.values())
+    failed = sum(status != "ok" for by_key in reads.values() for status in by_key.values())
+    click.echo(
+        f"gcplint: snapshot {output} written: {len(conn.projects)} project(s),"
+        f" {len(specs)} check(s), {total} reads ({failed} failed, kept as failures),"
+        f" {calls} API calls, {output.stat().st_size} bytes",
         err=True,
     )
 

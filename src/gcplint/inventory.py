@@ -21,6 +21,7 @@ from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
 from .clients import Clients
+from .emulator.world import NOT_COLLECTED
 from .errors import ApiCallError, ApiFailure, classify
 from .model import Reason
 
@@ -180,12 +181,12 @@ class Session:
 
     def __init__(
         self,
-        clients: Clients,
+        clients: Clients | None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         fan_out_workers: int = 8,
     ) -> None:
-        self.clients = clients
+        self._clients = clients
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._fan_out = ThreadPoolExecutor(
@@ -195,6 +196,13 @@ class Session:
         self._memo: dict[tuple[str, str], _Entry] = {}
         self.calls = 0
         self.retries = 0
+
+    @property
+    def clients(self) -> Clients:
+        """The API clients. A session without them (a snapshot replay) refuses every call."""
+        if self._clients is None:
+            raise ApiCallError(ApiFailure(Reason.ERROR, NOT_COLLECTED))
+        return self._clients
 
     # -- memoised fetching ------------------------------------------------------------
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -30,13 +32,20 @@ def check_writable(path: Path) -> None:
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
-    """A text stream whose content replaces `path` only once fully written."""
+def atomic_output(path: Path, *, compress: bool = False) -> Iterator[TextIO]:
+    """A text stream whose content replaces `path` only once fully written (gzip-compressed
+    with `compress`)."""
     check_writable(path)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        with (
+            os.fdopen(fd, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+            if compress
+            else nullcontext(raw) as data,
+            io.TextIOWrapper(data, encoding="utf-8") as stream,
+        ):
             yield stream
         os.chmod(tmp, mode)
         os.replace(tmp, path)

@@ -32,9 +32,9 @@ def _budgets(session: Session, project_id: str) -> AccountBudgets:
             Reason.BILLING_DISABLED,
             "the project has no active billing account, so it accrues no cost",
         )
-    client = session.clients.budgets()
 
     def fetch() -> list[JSON]:
+        client = session.clients.budgets()
         return session.gapic_list(client.list_budgets, {"parent": account}, "budgets")
 
     def failed(failure: ApiFailure) -> Unreadable:

@@ -65,10 +65,10 @@ def _revisions(session: Session, project_id: str) -> list[JSON]:
 
 def _service_policies(session: Session, project_id: str) -> PerResource[JSON]:
     """The IAM policy of every Cloud Run service of the project, by service name."""
-    client = session.clients.run_services()
     names = [str(s.get("name", "")) for s in session.get(RUN_SERVICES, project_id)]
 
     def fetch(name: str) -> JSON:
+        client = session.clients.run_services()
         return session.gapic_get(client.get_iam_policy, {"resource": name})
 
     def failed(name: str, failure: ApiFailure) -> Unreadable:

@@ -117,3 +117,37 @@ def injected(kind: str, service: str, permission: str, resource: str, number: st
     if kind == "INVALID_ARGUMENT":
         return invalid_argument(f"Invalid request for '{resource}'.")
     return not_found(f"Resource '{resource}' was not found.")
+
+
+def replayed(
+    failure: dict[str, str], service: str, permission: str, resource: str, number: str
+) -> ApiError:
+    """The error a read recorded as failed in a snapshot answers with, so that gcplint reads
+    it back as the same failure (reason, permission, service and message)."""
+    reason, detail = failure["reason"], failure.get("detail", "")
+    service = failure.get("service", service)
+    if reason == "PERMISSION_DENIED":
+        return permission_denied(failure.get("permission", permission), resource)
+    if reason == "API_DISABLED":
+        return service_disabled(service, number)
+    status = {
+        "BILLING_DISABLED": (403, "PERMISSION_DENIED"),
+        "QUOTA_EXHAUSTED": (429, "RESOURCE_EXHAUSTED"),
+        "UNAVAILABLE": (503, "UNAVAILABLE"),
+        "NOT_FOUND": (404, "NOT_FOUND"),
+    }.get(reason, (501, "UNIMPLEMENTED"))  # ERROR: a status gcplint neither retries nor excuses
+    error_reason = {
+        "BILLING_DISABLED": "BILLING_DISABLED",
+        "QUOTA_EXHAUSTED": "RATE_LIMIT_EXCEEDED",
+    }
+    return ApiError(
+        *status,
+        detail,
+        reason=error_reason.get(reason),
+        metadata={"service": service} if reason in error_reason else None,
+    )
+
+
+def not_collected(message: str) -> ApiError:
+    """A read a snapshot does not hold: an error gcplint neither retries nor excuses."""
+    return ApiError(501, "UNIMPLEMENTED", message)

@@ -66,6 +66,19 @@ class Route:
     method_id: str  # the REST method, as in the discovery document: "sql.instances.list"
     owner: Callable[[World, dict[str, str], dict[str, list[str]]], str | None] | None = None
     # ^ for paths without {project}: which project the request is about (query or lookup)
+    read: tuple[str, str] | None = None
+    # ^ the gcplint read this serves: (collection, key template over the path parameters), so
+    #   a snapshot can say whether it was collected
+
+    def read_key(self, params: dict[str, str]) -> tuple[str, str | None] | None:
+        """(collection, key) of the read this request is, if it is one (key None: unknown)."""
+        if self.read is None:
+            return None
+        name, template = self.read
+        try:
+            return name, template.format(**params)
+        except KeyError:
+            return name, None
 
     @property
     def service(self) -> str:
@@ -122,7 +135,7 @@ def _project_iam_policy(call: Call) -> JSON:
 
 def _search_projects(call: Call) -> JSON:
     terms = (call.arg("query") or "").split()
-    projects = [p.project for p in call.world.projects.values()]
+    projects = [p.project for p in call.world.projects.values() if p.described]
     return call.page([p for p in projects if _matches_query(p, terms)], "projects")
 
 
@@ -164,7 +177,11 @@ def _list_projects(call: Call) -> JSON:
     parent = call.arg("parent")
     if not parent:
         raise invalid_argument("parent is required")
-    found = [p.project for p in call.world.projects.values() if p.project.get("parent") == parent]
+    found = [
+        p.project
+        for p in call.world.projects.values()
+        if p.described and p.project.get("parent") == parent
+    ]
     return call.page(found, "projects")
 
 
@@ -585,6 +602,7 @@ def _route(
     handler: Handler,
     permission: str,
     owner: Owner | None = None,
+    read: tuple[str, str] | None = None,
 ) -> Route:
     regex = template.replace("{project}", _P)
     regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>{_SEG})", regex)
@@ -596,6 +614,7 @@ def _route(
         permission,
         METHOD_IDS[(api, template)],
         owner,
+        read,
     )
 
 
@@ -620,6 +639,7 @@ ROUTES: list[Route] = [
         "/v3/projects/{project}",
         _get_project,
         "resourcemanager.projects.get",
+        read=("cloudresourcemanager.project", "{project}"),
     ),
     _route(
         "cloudresourcemanager",
@@ -627,6 +647,7 @@ ROUTES: list[Route] = [
         "/v3/projects/{project}:getIamPolicy",
         _project_iam_policy,
         "resourcemanager.projects.getIamPolicy",
+        read=("cloudresourcemanager.iamPolicy", "{project}"),
     ),
     _route(
         "cloudresourcemanager",
@@ -658,6 +679,7 @@ ROUTES: list[Route] = [
         "/v3/folders/{folder}",
         _get_folder,
         "resourcemanager.folders.get",
+        read=("cloudresourcemanager.folder", "folders/{folder}"),
     ),
     _route(
         "cloudresourcemanager",
@@ -672,6 +694,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/serviceAccounts",
         _service_accounts,
         "iam.serviceAccounts.list",
+        read=("iam.serviceAccounts", "{project}"),
     ),
     _route(
         "iam",
@@ -686,6 +709,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/serviceAccounts/{account}/keys",
         _service_account_keys,
         "iam.serviceAccountKeys.list",
+        read=("iam.serviceAccountKeys", "{account}"),
     ),
     _route("run", "GET", "/v1/projects/{project}/locations", _run_locations, "run.locations.list"),
     _route(
@@ -694,6 +718,7 @@ ROUTES: list[Route] = [
         "/v2/projects/{project}/locations/{location}/services",
         _run_services,
         "run.services.list",
+        read=("run.services", "{project}"),
     ),
     _route(
         "run",
@@ -708,6 +733,7 @@ ROUTES: list[Route] = [
         "/v2/projects/{project}/locations/{location}/services/{service}/revisions",
         _run_revisions,
         "run.revisions.list",
+        read=("run.revisions", "{project}"),
     ),
     _route(
         "run",
@@ -715,6 +741,10 @@ ROUTES: list[Route] = [
         "/v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy",
         _run_service_iam_policy,
         "run.services.getIamPolicy",
+        read=(
+            "run.serviceIamPolicies",
+            "projects/{project}/locations/{location}/services/{service}",
+        ),
     ),
     _route(
         "sqladmin",
@@ -722,6 +752,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/instances",
         _sql_instances,
         "cloudsql.instances.list",
+        read=("sqladmin.instances", "{project}"),
     ),
     _route(
         "cloudbilling",
@@ -729,6 +760,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/billingInfo",
         _billing_info,
         "resourcemanager.projects.get",
+        read=("cloudbilling.billingInfo", "{project}"),
     ),
     _route(
         "billingbudgets",
@@ -736,6 +768,7 @@ ROUTES: list[Route] = [
         "/v1/billingAccounts/{account}/budgets",
         _budgets,
         "billing.budgets.list",
+        read=("billingbudgets.budgets", "billingAccounts/{account}"),
     ),
     _route(
         "monitoring",
@@ -743,6 +776,7 @@ ROUTES: list[Route] = [
         "/v3/projects/{project}/alertPolicies",
         _alert_policies,
         "monitoring.alertPolicies.list",
+        read=("monitoring.alertPolicies", "{project}"),
     ),
     _route(
         "monitoring",
@@ -757,6 +791,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/secrets",
         _secrets,
         "secretmanager.secrets.list",
+        read=("secretmanager.secrets", "{project}"),
     ),
     _route(
         "secretmanager",
@@ -764,6 +799,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/secrets/{secret}/versions",
         _secret_versions,
         "secretmanager.versions.list",
+        read=("secretmanager.versions", "projects/{project}/secrets/{secret}"),
     ),
     _route(
         "secretmanager",
@@ -771,8 +807,17 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/secrets/{secret}:getIamPolicy",
         _secret_policy,
         "secretmanager.secrets.getIamPolicy",
+        read=("secretmanager.iamPolicies", "projects/{project}/secrets/{secret}"),
     ),
-    _route("storage", "GET", "/storage/v1/b", _buckets, "storage.buckets.list", _bucket_owner),
+    _route(
+        "storage",
+        "GET",
+        "/storage/v1/b",
+        _buckets,
+        "storage.buckets.list",
+        _bucket_owner,
+        read=("storage.buckets", "{project}"),
+    ),
     _route(
         "storage",
         "GET",
@@ -780,14 +825,23 @@ ROUTES: list[Route] = [
         _bucket_policy,
         "storage.buckets.getIamPolicy",
         _bucket_owner,
+        read=("storage.iamPolicies", "{bucket}"),
     ),
-    _route("pubsub", "GET", "/v1/projects/{project}/topics", _topics, "pubsub.topics.list"),
+    _route(
+        "pubsub",
+        "GET",
+        "/v1/projects/{project}/topics",
+        _topics,
+        "pubsub.topics.list",
+        read=("pubsub.topics", "{project}"),
+    ),
     _route(
         "pubsub",
         "GET",
         "/v1/projects/{project}/subscriptions",
         _subscriptions,
         "pubsub.subscriptions.list",
+        read=("pubsub.subscriptions", "{project}"),
     ),
     _route(
         "pubsub",
@@ -795,6 +849,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/topics/{topic}:getIamPolicy",
         _pubsub_policy,
         "pubsub.topics.getIamPolicy",
+        read=("pubsub.iamPolicies", "projects/{project}/topics/{topic}"),
     ),
     _route(
         "pubsub",
@@ -802,6 +857,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/subscriptions/{subscription}:getIamPolicy",
         _pubsub_policy,
         "pubsub.subscriptions.getIamPolicy",
+        read=("pubsub.iamPolicies", "projects/{project}/subscriptions/{subscription}"),
     ),
     _route(
         "artifactregistry",
@@ -816,6 +872,7 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/locations/{location}/repositories",
         _repositories,
         "artifactregistry.repositories.list",
+        read=("artifactregistry.repositories", "{project}"),
     ),
     _route(
         "artifactregistry",
@@ -823,6 +880,10 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/locations/{location}/repositories/{repository}/dockerImages",
         _docker_images,
         "artifactregistry.dockerimages.list",
+        read=(
+            "artifactregistry.dockerImages",
+            "projects/{project}/locations/{location}/repositories/{repository}",
+        ),
     ),
     _route(
         "artifactregistry",
@@ -830,6 +891,10 @@ ROUTES: list[Route] = [
         "/v1/projects/{project}/locations/{location}/repositories/{repository}:getIamPolicy",
         _repository_policy,
         "artifactregistry.repositories.getIamPolicy",
+        read=(
+            "artifactregistry.iamPolicies",
+            "projects/{project}/locations/{location}/repositories/{repository}",
+        ),
     ),
 ]
 

@@ -13,8 +13,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import routes
-from .errors import ApiError, injected, invalid_argument, permission_denied
-from .world import HTTP_FAULTS, Fault, World
+from .errors import (
+    ApiError,
+    injected,
+    invalid_argument,
+    not_collected,
+    permission_denied,
+    replayed,
+)
+from .world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
 
 READ_VERBS = (":getIamPolicy", ":testIamPermissions")
 
@@ -195,6 +202,7 @@ class Emulator:
             if fault.retry_after is not None:
                 err.headers["Retry-After"] = str(fault.retry_after)
             raise err
+        self._replay_snapshot(route, params, rest, project)
         if "project" in params:
             if project is None:
                 raise permission_denied(route.permission, _resource(rest))
@@ -216,6 +224,26 @@ class Emulator:
             project=project,
         )
         return _broken(fault.error if fault else None, route.handler(call))
+
+    def _replay_snapshot(
+        self,
+        route: routes.Route,
+        params: dict[str, str],
+        rest: str,
+        project: ProjectEntry | None,
+    ) -> None:
+        """In a snapshot, a read that failed fails again the same way, and a read that was
+        not collected is an error: never an empty answer that would look like a pass."""
+        snapshot, read = self.world.snapshot, route.read_key(params)
+        if snapshot is None or read is None:
+            return
+        name, key = read
+        collected, failure = snapshot.status(name, key) if key else (False, None)
+        if not collected:
+            raise not_collected(NOT_COLLECTED)
+        if failure is not None:
+            number = project.number if project is not None else params.get("project", "0")
+            raise replayed(failure, route.service, route.permission, _resource(rest), number)
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:

@@ -9,14 +9,19 @@ response can be pasted in. The world's own structure only says where each object
      "billingAccounts": {"<account id>": {"cloudbilling.billingAccount": BillingAccount,
                                           "billingbudgets.budgets": [Budget]}},
      "faults": [Fault],
-     "deniedPermissions": {"projects/ID" | "folders/N" | "billingAccounts/X": [permission]}}
+     "deniedPermissions": {"projects/ID" | "folders/N" | "billingAccounts/X": [permission]},
+     "snapshot": Snapshot}
 
-See fixtures/README.md for every collection key.
+A snapshot (`gcplint collect`) is a world with a `snapshot` block that says what was read and
+what could not be: the emulator then serves only what was read, replays each failed read as the
+error it was, and answers anything else as not collected. See fixtures/README.md.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +58,18 @@ PROJECT_KEYS = frozenset(
         "artifactregistry.iamPolicies",
     }
 )
+PER_RESOURCE_KEYS = frozenset(
+    {
+        "iam.serviceAccountKeys",
+        "run.serviceIamPolicies",
+        "secretmanager.versions",
+        "secretmanager.iamPolicies",
+        "storage.iamPolicies",
+        "pubsub.iamPolicies",
+        "artifactregistry.dockerImages",
+        "artifactregistry.iamPolicies",
+    }
+)  # maps of resource name -> value; the other collections are one value per project
 BILLING_ACCOUNT_KEYS = frozenset({"cloudbilling.billingAccount", "billingbudgets.budgets"})
 FAULT_KEYS = frozenset({"path", "method", "error", "times", "delay", "retryAfter"})
 FAULT_ERRORS = frozenset(
@@ -73,6 +90,9 @@ FAULT_ERRORS = frozenset(
     }
 )
 HTTP_FAULTS = FAULT_ERRORS - {"MALFORMED_JSON", "WRONG_SHAPE", "LOOPING_TOKEN", "CONNECTION_RESET"}
+NOT_COLLECTED = "not in the snapshot: collect again with the checks and projects that need it"
+SNAPSHOT_KEYS = frozenset({"gcplintVersion", "created", "identity", "projects", "checks", "reads"})
+FAILURE_KEYS = frozenset({"reason", "detail", "what", "target", "permission", "role", "service"})
 
 
 class WorldError(ValueError):
@@ -118,13 +138,103 @@ class Fault:
         )
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Who collected a snapshot, when, for what, and the status of every read.
+
+    `reads[collection][key]` is None for a read that succeeded (its data is in the world) and
+    the failure (`reason`, `detail`, `what`, `target`, `permission`, `role`, `service`) otherwise.
+    A read that is not listed was not collected.
+    """
+
+    gcplint_version: str
+    created: str
+    identity: str
+    projects: tuple[str, ...]
+    checks: tuple[str, ...]
+    reads: dict[str, dict[str, JSON | None]]
+
+    def status(self, collection: str, key: str) -> tuple[bool, JSON | None]:
+        """(collected, failure) of one read."""
+        by_key = self.reads.get(collection, {})
+        return key in by_key, by_key.get(key)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Snapshot:
+        """Parse and validate a `snapshot` block."""
+        if not isinstance(data, dict) or set(data) - SNAPSHOT_KEYS:
+            raise WorldError(
+                f"'snapshot' must be an object with keys among {sorted(SNAPSHOT_KEYS)}"
+            )
+        strings = {k: data.get(k, "") for k in ("gcplintVersion", "created", "identity")}
+        lists = {k: data.get(k, []) for k in ("projects", "checks")}
+        if not all(isinstance(v, str) for v in strings.values()) or not all(
+            isinstance(v, list) and all(isinstance(i, str) for i in v) for v in lists.values()
+        ):
+            raise WorldError(
+                "snapshot: gcplintVersion, created and identity are strings; projects and checks lists of strings"
+            )
+        reads: dict[str, dict[str, JSON | None]] = {}
+        raw = data.get("reads", {})
+        if not isinstance(raw, dict):
+            raise WorldError('snapshot.reads must map collections to {key: "ok" | failure}')
+        for collection, by_key in raw.items():
+            if not isinstance(by_key, dict):
+                raise WorldError(f'snapshot.reads.{collection} must map keys to "ok" or a failure')
+            reads[collection] = {
+                k: _read_status(f"{collection}[{k}]", v) for k, v in by_key.items()
+            }
+        return cls(
+            strings["gcplintVersion"],
+            strings["created"],
+            strings["identity"],
+            tuple(lists["projects"]),
+            tuple(lists["checks"]),
+            reads,
+        )
+
+    def to_json(self) -> JSON:
+        """The `snapshot` block of a snapshot file."""
+        return {
+            "gcplintVersion": self.gcplint_version,
+            "created": self.created,
+            "identity": self.identity,
+            "projects": list(self.projects),
+            "checks": list(self.checks),
+            "reads": {
+                name: {
+                    key: "ok" if status is None else status
+                    for key, status in sorted(by_key.items())
+                }
+                for name, by_key in sorted(self.reads.items())
+            },
+        }
+
+
+def _read_status(where: str, value: Any) -> JSON | None:
+    if value == "ok":
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("reason"), str)
+        or set(value) - FAILURE_KEYS
+        or not all(isinstance(v, str) for v in value.values())
+    ):
+        raise WorldError(
+            f"snapshot.reads.{where} must be \"ok\" or a failure with a 'reason' (string keys among {sorted(FAILURE_KEYS)})"
+        )
+    return value
+
+
 @dataclass
 class ProjectEntry:
-    """One project of the world and its collections."""
+    """One project of the world and its collections. In a snapshot, a project whose metadata
+    could not be read has no `project` object: `described` is False and it is never listed."""
 
     project: JSON
     collections: dict[str, Any]
     disabled_services: frozenset[str]
+    described: bool = True
 
     @property
     def project_id(self) -> str:
@@ -147,6 +257,7 @@ class World:
     billing_accounts: dict[str, JSON] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     denied: dict[str, frozenset[str]] = field(default_factory=dict)  # resource name -> permissions
+    snapshot: Snapshot | None = None
 
     def is_denied(self, resource: str, permission: str) -> bool:
         """True when `permission` is denied on `resource` (projects/ID, folders/N, billingAccounts/X)."""
@@ -166,19 +277,27 @@ class World:
         """Validate a decoded world document."""
         if not isinstance(data, dict):
             raise WorldError("a world is a JSON object")
-        if data.get("schema") != SCHEMA:
-            raise WorldError(f"'schema' must be {SCHEMA!r}, got {data.get('schema')!r}")
+        schema = data.get("schema")
+        if schema != SCHEMA:
+            if isinstance(schema, str) and schema.startswith("gcplint-world/"):
+                raise WorldError(
+                    f"it is in format {schema}, which this gcplint cannot read (it reads {SCHEMA}):"
+                    " use the gcplint version that wrote it, or collect it again"
+                )
+            raise WorldError(f"'schema' must be {SCHEMA!r}, got {schema!r}")
+        snapshot = Snapshot.from_json(data["snapshot"]) if "snapshot" in data else None
         world = cls(
             organizations=_list_of_objects(data, "organizations"),
             folders=_list_of_objects(data, "folders"),
             faults=[Fault.from_json(f) for f in _list(data, "faults")],
             denied=_denied(data.get("deniedPermissions", {})),
+            snapshot=snapshot,
         )
         projects = data.get("projects", {})
         if not isinstance(projects, dict):
             raise WorldError("'projects' must map project IDs to objects")
         for project_id, body in projects.items():
-            world.projects[project_id] = _project_entry(project_id, body)
+            world.projects[project_id] = _project_entry(project_id, body, snapshot is not None)
         accounts = data.get("billingAccounts", {})
         if not isinstance(accounts, dict):
             raise WorldError("'billingAccounts' must map billing account IDs to objects")
@@ -192,19 +311,23 @@ class World:
 
     @classmethod
     def load(cls, path: str | Path) -> World:
-        """Read and validate a world file."""
+        """Read and validate a world or snapshot file (gzip-compressed or not)."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            raw = Path(path).read_bytes()
+            if raw[:2] == b"\x1f\x8b":
+                raw = gzip.decompress(raw)
         except OSError as exc:
-            raise WorldError(f"cannot read world {path}: {exc.strerror or exc}") from None
+            raise WorldError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except (EOFError, zlib.error):
+            raise WorldError(f"{path} is a damaged gzip file") from None
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise WorldError(f"world {path} is not valid JSON: {exc}") from None
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise WorldError(f"{path} is not valid JSON: {exc}") from None
         try:
             return cls.from_json(data)
         except WorldError as exc:
-            raise WorldError(f"world {path}: {exc}") from None
+            raise WorldError(f"{path}: {exc}") from None
 
 
 def _denied(data: Any) -> dict[str, frozenset[str]]:
@@ -229,13 +352,16 @@ def _list_of_objects(data: Mapping[str, Any], key: str) -> list[JSON]:
     return items
 
 
-def _project_entry(project_id: str, body: Any) -> ProjectEntry:
+def _project_entry(project_id: str, body: Any, snapshot: bool) -> ProjectEntry:
     if not isinstance(body, dict):
         raise WorldError(f"project {project_id}: must be an object")
     unknown = set(body) - PROJECT_KEYS
     if unknown:
         raise WorldError(f"project {project_id}: unknown key(s) {', '.join(sorted(unknown))}")
     project = body.get("project")
+    described = project is not None or not snapshot
+    if project is None and snapshot:  # its metadata was not read: addressable, never listed
+        project = {"name": "projects/0", "projectId": project_id}
     if not isinstance(project, dict):
         raise WorldError(f"project {project_id}: needs a 'project' object (a v3 Project)")
     name = project.get("name")
@@ -250,5 +376,8 @@ def _project_entry(project_id: str, body: Any) -> ProjectEntry:
             f"project {project_id}: 'disabledServices' must be a list of service names"
         )
     return ProjectEntry(
-        project=project, collections=collections, disabled_services=frozenset(disabled)
+        project=project,
+        collections=collections,
+        disabled_services=frozenset(disabled),
+        described=described,
     )
