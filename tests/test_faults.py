@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 from helpers import run_cli, session_for
-from worldgen import generate_world, project_ids
 
 from gcplint.cli import demo_world
 from gcplint.emulator import Emulator, Fault, World
+from gcplint.emulator.generate import generate_world, project_ids
 from gcplint.inventory import RetryPolicy
 from gcplint.model import Reason, Result, Status
 from gcplint.plugins import load_checks

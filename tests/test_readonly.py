@@ -20,12 +20,14 @@ def documented() -> set[str]:
 
 
 def exercise_everything() -> Emulator:
-    """A demo scan with every check, the doctor, and the region fallbacks of Cloud Run and
-    Artifact Registry."""
+    """A demo scan with every check, the doctor, an organization scan, and the region fallbacks
+    of Cloud Run and Artifact Registry."""
     emu = Emulator(demo_world(), page_size=2).start()
     projects = [arg for p in emu.world.projects for arg in ("--project", p)]
     assert run_cli("scan", "--api-base", emu.url, *projects).code in (1, 3)
     assert run_cli("doctor", "--api-base", emu.url, *projects).code in (0, 3)
+    org = ["--organization", emu.world.organizations[0]["name"].split("/")[1]]
+    assert run_cli("scan", "--api-base", emu.url, *org, "--check", "env.*").code in (1, 3)
     emu.add_fault(Fault(path="/run/v2/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"))
     emu.add_fault(
         Fault(

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from helpers import ROOT, Run, run_cli
 from test_faults import KINDS, TARGETS, scoped
-from worldgen import generate_world, project_ids
 from worldschema import validate_world
 
 from gcplint.cli import demo_world
 from gcplint.emulator import Fault, World
+from gcplint.emulator.generate import generate_world, project_ids
 
 # what may differ between two scans of the same data: when, as whom, and how many calls
 VOLATILE = ("identity", "started", "finished", "api_calls", "retries")

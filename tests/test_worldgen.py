@@ -1,4 +1,4 @@
-"""Generated worlds (tests/worldgen.py) are valid REST JSON, load in the emulator, are
+"""Generated worlds (gcplint.emulator.generate) are valid REST JSON, load in the emulator, are
 deterministic, hold together (names, references, rollouts), mix what the checks judge, and every
 built-in check judges them without crashing or giving up."""
 
@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from helpers import session_for
-from worldgen import generate_world, project_ids
 from worldschema import validate_world
 
 from gcplint.emulator import Emulator, World
+from gcplint.emulator.generate import generate_world, project_ids
 from gcplint.model import Status
 from gcplint.plugins import load_checks
 from gcplint.redact import looks_like_credential

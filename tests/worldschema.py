@@ -89,7 +89,7 @@ TOP_LEVEL_KEYS = frozenset(
         "snapshot",
     }
 )
-STRUCTURAL_PROJECT_KEYS = frozenset({"disabledServices"})
+STRUCTURAL_PROJECT_KEYS = frozenset({"disabledServices", "enabledServices"})
 
 _INT_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
@@ -131,12 +131,10 @@ def validate_world(data: dict[str, Any]) -> list[str]:
         projects = {}
     for project_id, body in projects.items():
         problems += _check_container(f"projects.{project_id}", body, STRUCTURAL_PROJECT_KEYS)
-        if isinstance(body, dict) and "disabledServices" in body:
-            services = body["disabledServices"]
+        for key in sorted(STRUCTURAL_PROJECT_KEYS & set(body if isinstance(body, dict) else ())):
+            services = body[key]
             if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
-                problems.append(
-                    f"projects.{project_id}.disabledServices: expected a list of service names"
-                )
+                problems.append(f"projects.{project_id}.{key}: expected a list of service names")
     accounts = data.get("billingAccounts", {})
     if not isinstance(accounts, dict):
         problems.append(f"billingAccounts: expected an object of accounts, got {_kind(accounts)}")

@@ -190,6 +190,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     area=Area.ENVIRONMENT,
     requires=[collections.PROJECT, collections.RUN_SERVICES],
+    across=[collections.RUN_SERVICES],
     exposure=True,
     security=True,
 )

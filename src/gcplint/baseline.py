@@ -84,21 +84,42 @@ def compare(
 ) -> tuple[list[Result], Comparison]:
     """Mark each finding new or unchanged; entries of evaluated checks and projects that no
     longer fail are fixed."""
-    known = {e.fingerprint for e in entries}
-    current = {r.fingerprint for r in findings(results)}
-    marked = [
-        replace(r, baseline="unchanged" if r.fingerprint in known else "new")
-        if r in findings(results)
-        else r
-        for r in results
-    ]
-    fixed = [
-        e
-        for e in entries
-        if e.fingerprint not in current and e.check in evaluated and e.project in projects
-    ]
-    new = sum(1 for r in marked if r.baseline == "new")
-    return marked, Comparison(str(path), new, len(current) - new, fixed)
+    marker = Marker(path, entries)
+    marked = marker.mark(results)
+    return marked, marker.comparison(evaluated, projects)
+
+
+class Marker:
+    """Marks findings new or unchanged against a baseline, batch by batch."""
+
+    def __init__(self, path: Path, entries: Sequence[Entry]) -> None:
+        self.path = path
+        self.entries = entries
+        self._known = {e.fingerprint for e in entries}
+        self._current: set[str] = set()
+        self._new = 0
+
+    def mark(self, results: Sequence[Result]) -> list[Result]:
+        """The results, their findings marked."""
+        found = {id(r) for r in findings(results)}
+        marked = []
+        for r in results:
+            if id(r) in found:
+                self._current.add(r.fingerprint)
+                r = replace(r, baseline="unchanged" if r.fingerprint in self._known else "new")
+                self._new += r.baseline == "new"
+            marked.append(r)
+        return marked
+
+    def comparison(self, evaluated: Sequence[str], projects: Sequence[str]) -> Comparison:
+        """The totals; entries of evaluated checks and projects that no longer fail are fixed."""
+        scanned = set(projects)
+        fixed = [
+            e
+            for e in self.entries
+            if e.fingerprint not in self._current and e.check in evaluated and e.project in scanned
+        ]
+        return Comparison(str(self.path), self._new, len(self._current) - self._new, fixed)
 
 
 def merge(

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
@@ -23,37 +24,53 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .baseline import BaselineError
-from .baseline import compare as compare_baseline
+from .baseline import BaselineError, Marker
 from .baseline import load as load_baseline
 from .baseline import merge as merge_baseline
 from .baseline import save as save_baseline
 from .clients import Clients, ClientSettings, ConfigError, check_api_base, resolve_credentials
+from .collectors import ENABLED_SERVICES
 from .config import Config, ConfigFileError, validate_checks
 from .config import load as load_config
 from .doctor import diagnose, role_yaml
 from .emulator import Emulator, World, WorldError
 from .emulator.world import Snapshot
 from .inventory import RetryPolicy, Session
-from .model import Area, Severity
+from .merge import MergeError
+from .merge import merge as merge_reports
+from .model import Area, Result, Severity, Status
 from .output import OutputError, atomic_output, check_writable
 from .plugins import PluginError, load_checks, select
-from .report import EXIT_CLEAN, EXIT_ERROR, EXIT_INCOMPLETE, Report
-from .reporters import FORMATS
+from .progress import Progress
+from .ratelimit import RateLimiter, parse_rate, rates
+from .report import EXIT_CLEAN, EXIT_ERROR, EXIT_INCOMPLETE, ProjectScope, Report
+from .reporters import FORMATS, jsonl
 from .reporters.docs import checks_markdown
 from .reporters.doctor import render as render_doctor
-from .runner import resource_labels, run
+from .runner import run, stream
 from .snapshot import SnapshotSession
 from .snapshot import document as snapshot_document
 from .snapshot import load as load_snapshot
 from .snapshot import save as save_snapshot
 from .spec import CheckSpec
-from .suppress import apply as apply_suppressions
+from .suppress import Suppressor
+from .targets import (
+    GLOB,
+    ScopeError,
+    Selector,
+    Shard,
+    default_shard,
+    enumerate_projects,
+    in_shard,
+    named_projects,
+    parse_label,
+)
 
 log = logging.getLogger("gcplint")
 
 PROJECT_ID = re.compile(r"^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 SEVERITIES = [s.value for s in Severity]
+NEEDED = (Status.FAIL, Status.UNKNOWN)  # what the exit code and its causes are made of
 
 
 class UsageError(Exception):
@@ -97,7 +114,47 @@ class Common:
     checks_dirs: tuple[Path, ...]
     config: Path | None
     timeout: float
+    organization: str | None
+    folder: str | None
+    excluded: tuple[str, ...]
+    labels: tuple[str, ...]
+    shard: str | None
+    rate_limits: tuple[str, ...]
+    progress: bool
     snapshot: Path | None = None  # only commands with --snapshot set it
+
+    def limiter(self, google: bool, configured: Mapping[str, float] | None = None) -> RateLimiter:
+        """`--rate-limit` rates, over the config file's `[rate-limits]`, over the defaults when
+        calling Google (an emulator has no quota to protect unless one is given)."""
+        try:
+            overrides = dict(parse_rate(text) for text in self.rate_limits)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return RateLimiter(rates({**(configured or {}), **overrides}, defaults=google))
+
+    def selector(self) -> Selector:
+        """The scope flags, parsed."""
+        for project in self.projects:
+            if not GLOB.search(project) and not PROJECT_ID.match(project):
+                raise UsageError(
+                    f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens) or glob"
+                )
+        for flag, value in (("--organization", self.organization), ("--folder", self.folder)):
+            if value is not None and not value.isdigit():
+                raise UsageError(f"{flag} {value!r}: expected the numeric ID, e.g. 123456789012")
+        if self.organization and self.folder:
+            raise UsageError("pass --organization or --folder, not both (a folder is recursive)")
+        return Selector(
+            self.organization,
+            self.folder,
+            self.projects,
+            self.excluded,
+            tuple(parse_label(label) for label in self.labels),
+        )
+
+    def sharding(self) -> Shard | None:
+        """`--shard K/N`, else the Cloud Run Job task's shard, else none."""
+        return Shard.parse(self.shard) if self.shard else default_shard()
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -112,7 +169,41 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.option(
-            "--project", "projects", multiple=True, metavar="ID", help="Project ID (repeatable)."
+            "--project",
+            "projects",
+            multiple=True,
+            metavar="ID|GLOB",
+            help="Project ID, or a glob over the enumerated projects (repeatable).",
+        ),
+        click.option(
+            "--organization",
+            metavar="ID",
+            help="Every ACTIVE project of this organization (numeric ID).",
+        ),
+        click.option(
+            "--folder",
+            metavar="ID",
+            help="Every ACTIVE project under this folder, recursively (numeric ID).",
+        ),
+        click.option(
+            "--exclude-project",
+            "excluded",
+            multiple=True,
+            metavar="ID|GLOB",
+            help="Leave matching projects out (repeatable).",
+        ),
+        click.option(
+            "--label",
+            "labels",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Only projects with this label (repeatable: all must match).",
+        ),
+        click.option(
+            "--shard",
+            metavar="K/N",
+            help="Scan shard K of N (0-based, by a hash of the project ID); default from "
+            "CLOUD_RUN_TASK_INDEX/CLOUD_RUN_TASK_COUNT when set.",
         ),
         click.option(
             "--demo", is_flag=True, help="Use the bundled demo world through a local API emulator."
@@ -156,6 +247,19 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=30.0,
             show_default=True,
             help="Seconds before one API request is abandoned (then retried).",
+        ),
+        click.option(
+            "--rate-limit",
+            "rate_limits",
+            multiple=True,
+            metavar="API=RPS",
+            help="Requests per second for one API label (repeatable; 0 = unlimited). "
+            "Defaults stay well inside Google's default quotas: see README.",
+        ),
+        click.option(
+            "--progress/--no-progress",
+            default=True,
+            help="Progress on stderr: a bar on a terminal, a line every 10 s otherwise.",
         ),
         click.option("--debug", is_flag=True, help="Debug logging on stderr."),
     ]
@@ -210,7 +314,12 @@ class Connection:
     session: Session
     identity: str
     quota_project: str | None
-    projects: list[str]
+    scoped: Scoped
+
+    @property
+    def projects(self) -> list[str]:
+        """What this run scans (its shard of the scope)."""
+        return self.scoped.projects
 
 
 @dataclass(frozen=True)
@@ -231,6 +340,9 @@ def load_replay(common: Common) -> Replay | None:
         "--api-base/GCPLINT_API_BASE": common.api_base,
         "--impersonate-service-account": common.impersonate,
         "--quota-project": common.quota_project,
+        "--organization": common.organization,
+        "--folder": common.folder,
+        "--label": common.labels,
     }
     clash = [flag for flag, value in live.items() if value]
     if clash:
@@ -239,33 +351,83 @@ def load_replay(common: Common) -> Replay | None:
     return Replay(common.snapshot, about, recorded)
 
 
+@dataclass(frozen=True)
+class Scoped:
+    """The projects this run scans, the scope in words, the whole scope, warnings about it."""
+
+    projects: list[str]
+    words: str
+    everything: list[str]
+    notes: list[str]
+
+
+def _scoped(common: Common, session: Session, available: Sequence[str] | None) -> Scoped:
+    """What this run scans. `available` is the demo world's or the snapshot's projects (None:
+    the live APIs).
+    `available` is the demo world's or the snapshot's projects (None: the live APIs)."""
+    selector = common.selector()
+    shard = common.sharding()
+    notes: list[str] = []
+    if selector.root or selector.labels or (selector.enumerates and available is None):
+        found = enumerate_projects(session, selector)
+        everything = found.projects
+        if found.unplaced:
+            notes.append(
+                f"{len(found.unplaced)} ACTIVE project(s) sit under folders this identity cannot"
+                f" see (grant roles/browser on {selector.root}), so whether they are in scope is"
+                f" unknown; not scanned: {', '.join(found.unplaced)}"
+            )
+    elif selector.enumerates or not selector.projects:
+        everything = [p for p in available or () if selector.keeps(p)]
+        if not everything:
+            raise ScopeError(f"no project matches {selector.describe() or 'the scope'}")
+    else:
+        everything = named_projects(selector)
+        if not everything:
+            raise ScopeError("every --project is excluded by --exclude-project")
+    mine = in_shard(everything, shard)
+    words = selector.describe() if selector.enumerates else ""
+    if shard is not None:
+        words = f"{words + '; ' if words else ''}shard {shard}: {len(mine)} of {len(everything)}"
+    return Scoped(mine, words, everything, notes)
+
+
 @contextmanager
-def connected(common: Common, replay: Replay | None = None) -> Iterator[Connection]:
-    """Validate the scope, then a session: over a snapshot, the demo emulator, or the APIs."""
+def connected(
+    common: Common,
+    replay: Replay | None = None,
+    workers: int = 8,
+    config: Config | None = None,
+) -> Iterator[Connection]:
+    """Validate the scope, then a session: over a snapshot, the demo emulator, or the APIs.
+    `workers` sizes the pool of per-resource reads (the fetch pool is the runner's); `config`
+    may set rate limits."""
     if replay is not None:
-        outside = [p for p in common.projects if p not in replay.about.projects]
+        offline = SnapshotSession(replay.recorded)
+        about = replay.about
+        outside = [p for p in common.projects if not GLOB.search(p) and p not in about.projects]
         if outside:
             raise UsageError(
                 f"project(s) {', '.join(outside)} not in snapshot {replay.path}"
-                f" (it holds {', '.join(replay.about.projects)})"
+                f" (it holds {', '.join(about.projects)})"
             )
-        offline = SnapshotSession(replay.recorded)
-        about = replay.about
         identity = f"snapshot {replay.path}, collected {about.created} as {about.identity}"
         try:
-            yield Connection(offline, identity, None, list(common.projects or about.projects))
+            scoped = _scoped(common, offline, about.projects)
+            yield Connection(offline, identity, None, scoped)
         finally:
             offline.close()
         return
-    for project in common.projects:
-        if not PROJECT_ID.match(project):
-            raise UsageError(
-                f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens)"
-            )
+    selector = common.selector()
+    common.sharding()
+    common.limiter(google=False)  # flags are checked before anything else
     if common.demo and common.api_base:
         raise UsageError("--demo starts its own emulator; it cannot be combined with --api-base")
-    if not common.projects and not common.demo:
-        raise UsageError("no project in scope: pass --project ID (repeatable), or --demo")
+    if not (selector.projects or selector.enumerates or common.demo):
+        raise UsageError(
+            "no project in scope: pass --project ID (repeatable), --organization ID,"
+            " --folder ID, or --demo"
+        )
     world = demo_world() if common.demo else None
     with Emulator(world) if world else nullcontext() as emulator:
         api_base = emulator.url if isinstance(emulator, Emulator) else common.api_base
@@ -276,11 +438,19 @@ def connected(common: Common, replay: Replay | None = None) -> Iterator[Connecti
             api_base, common.impersonate, common.quota_project, common.timeout
         )
         creds, identity = resolve_credentials(settings)
-        session = Session(Clients(settings, creds), _retry_policy())
+        session = Session(
+            Clients(settings, creds),
+            _retry_policy(),
+            fan_out_workers=max(8, workers),
+            limiter=common.limiter(
+                google=not api_base, configured=config.rate_limits if config else None
+            ),
+            enabled_services=ENABLED_SERVICES,
+        )
         quota = common.quota_project or getattr(creds, "quota_project_id", None)
-        projects = list(common.projects) or (list(world.projects) if world else [])
         try:
-            yield Connection(session, identity, quota, projects)
+            scoped = _scoped(common, session, list(world.projects) if world else None)
+            yield Connection(session, identity, quota, scoped)
         finally:
             session.close()
 
@@ -354,8 +524,21 @@ class Gating:
     workers: int
 
 
-def build_report(common: Common, gating: Gating, **extra: Any) -> tuple[Report, Config]:
-    """Scan, then apply suppressions and the baseline: the Report every format is built from."""
+Sink = Callable[[Sequence[Result]], None]
+
+
+def build_report(
+    common: Common,
+    gating: Gating,
+    *,
+    sink: Sink | None = None,
+    lean: bool = False,
+    **extra: Any,
+) -> tuple[Report, Config]:
+    """Scan project by project, applying suppressions and the baseline as each one is done:
+    the Report every format is built from. `sink` receives each project's results as soon as
+    they are final (streaming output); `lean` keeps only the results the exit code needs
+    (findings and unknowns) and counts the rest, so memory stays flat on huge scopes."""
     replay = load_replay(common)
     specs, config = selected(common, replay.about.checks if replay else None)
     entries = load_baseline(gating.baseline) if gating.baseline else None
@@ -364,27 +547,42 @@ def build_report(common: Common, gating: Gating, **extra: Any) -> tuple[Report, 
         if config.fail_on_set
         else "low"
     )
-    with connected(common, replay) as conn:
-        started = datetime.now(UTC)
-        scopes, results = run(
-            specs, conn.projects, conn.session, config=config, workers=gating.workers, now=started
-        )
-        labels = resource_labels(conn.session, specs)
-        calls, retries = conn.session.calls, conn.session.retries
     evaluated = [s.id for s in specs]
-    applied = apply_suppressions(
-        results,
-        config.suppressions,
-        labels,
-        today=started.date(),
-        evaluated=evaluated,
-        projects=conn.projects,
-    )
-    results, comparison = applied.results, None
-    if entries is not None and gating.baseline is not None:
-        results, comparison = compare_baseline(
-            gating.baseline, results, entries, evaluated, conn.projects
-        )
+    started = datetime.now(UTC)
+    suppressor = Suppressor(config.suppressions, started.date())
+    marker = Marker(gating.baseline, entries) if entries is not None and gating.baseline else None
+    scopes: list[ProjectScope] = []
+    results: list[Result] = []
+    counts: Counter[Status] = Counter()
+    with connected(common, replay, gating.workers, config) as conn:
+        for note in conn.scoped.notes:
+            click.echo(f"gcplint: warning: {note}", err=True)
+        session = conn.session
+        with Progress(
+            len(conn.projects),
+            lambda: (session.calls, session.retries),
+            enabled=common.progress,
+        ) as progress:
+            for judged in stream(
+                specs,
+                conn.projects,
+                session,
+                config=config,
+                workers=gating.workers,
+                now=started,
+                scope=conn.scoped.everything,
+            ):
+                found = suppressor.mark(judged.results, judged.labels)
+                if marker is not None:
+                    found = marker.mark(found)
+                if sink is not None:
+                    sink(found)
+                counts.update(r.status for r in found)
+                results.extend(r for r in found if not lean or r.status in NEEDED)
+                if judged.scope is not None:
+                    scopes.append(judged.scope)
+                    progress.advance()
+        calls, retries = session.calls, session.retries
     report = Report(
         version=__version__,
         identity=conn.identity,
@@ -398,10 +596,14 @@ def build_report(common: Common, gating: Gating, **extra: Any) -> tuple[Report, 
         fail_on=None if fail_on == "never" else Severity(fail_on),
         on_incomplete=gating.on_incomplete or config.on_incomplete,
         strict_suppressions=gating.strict,
-        expired=applied.expired,
-        unused=applied.unused,
-        baseline=comparison,
+        expired=suppressor.expired,
+        unused=suppressor.unused(evaluated, conn.projects),
+        baseline=marker.comparison(evaluated, conn.projects) if marker else None,
         locations=config.locations,
+        scope=conn.scoped.words,
+        total=len(conn.scoped.everything),
+        notes=list(conn.scoped.notes),
+        counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
         **extra,
     )
     return report, config
@@ -468,15 +670,70 @@ def scan(
         if path is not None:
             check_writable(path)
     gating = Gating(fail_on, on_incomplete, baseline_path, strict_suppressions, workers)
-    report, _ = build_report(
-        common, gating, sarif_profile=sarif_profile, sarif_category=sarif_category
-    )
+    options: dict[str, Any] = {"sarif_profile": sarif_profile, "sarif_category": sarif_category}
+    if fmt == "jsonl":  # streamed: each project's results are written as soon as it is done
+        with _destination(output) as out:
+            report, _ = build_report(
+                common,
+                gating,
+                sink=lambda found: jsonl.write_results(found, out),
+                lean=not artifacts,
+                **options,
+            )
+            jsonl.write_summary(report, out)
+        targets = targets[1:]
+        if output is not None:
+            click.echo(f"gcplint: jsonl report written to {output}", err=True)
+    else:
+        report, _ = build_report(common, gating, **options)
     for target_format, path in targets:
         with _destination(path) as stream:
             FORMATS[target_format](report, stream, verbose)
         if path is not None:
             click.echo(f"gcplint: {target_format} report written to {path}", err=True)
     sys.exit(report.exit_code())
+
+
+@cli.group()
+def report() -> None:
+    """Work with finished reports."""
+
+
+@report.command("merge")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Format of the merged report.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged report to this file instead of stdout.",
+)
+@checks_dir_option
+@click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
+def report_merge(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    checks_dirs: tuple[Path, ...],
+    verbose: bool,
+) -> None:
+    """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
+    report; the exit code is the merged scan's, as 'gcplint scan' would give it."""
+    if output is not None:
+        check_writable(output)
+    merged = merge_reports(list(paths), [c.spec for c in load_checks(checks_dirs)])
+    with _destination(output) as stream:
+        FORMATS[fmt](merged, stream, verbose)
+    if output is not None:
+        click.echo(f"gcplint: merged {len(paths)} reports into {output}", err=True)
+    sys.exit(merged.exit_code())
 
 
 @cli.group()
@@ -545,7 +802,7 @@ def collect(common: Common, workers: int, output: Path) -> None:
     'gcplint scan --snapshot', or serve it with 'gcplint emulator serve'."""
     check_writable(output)
     specs, config = selected(common)
-    with connected(common) as conn:
+    with connected(common, workers=workers, config=config) as conn:
         started = datetime.now(UTC)
         run(specs, conn.projects, conn.session, config=config, workers=workers, now=started)
         fetched = conn.session.fetched()
@@ -681,6 +938,25 @@ def emulator() -> None:
     """The local GCP REST API emulator."""
 
 
+def _quotas(ctx: click.Context, param: click.Parameter, specs: tuple[str, ...]) -> dict[str, float]:
+    """LABEL=RPS specs as {label: requests per second}."""
+    quotas: dict[str, float] = {}
+    for spec in specs:
+        label, sep, rate = spec.partition("=")
+        try:
+            value = float(rate)
+        except ValueError:
+            value = 0.0
+        if not sep or not label or not 0 < value < float("inf"):
+            raise click.BadParameter(
+                f"{spec!r} is not LABEL=RPS (an API label and a positive number, e.g. run=20)",
+                ctx,
+                param,
+            )
+        quotas[label] = value
+    return quotas
+
+
 @emulator.command("serve")
 @click.argument(
     "world_path", metavar="[WORLD]", required=False, type=click.Path(dir_okay=False, path_type=Path)
@@ -696,11 +972,51 @@ def emulator() -> None:
 @click.option(
     "--latency", type=click.FloatRange(0, 60), default=0.0, help="Seconds added to every response."
 )
-def emulator_serve(world_path: Path | None, port: int, page_size: int, latency: float) -> None:
-    """Serve WORLD (default: the bundled demo world) on 127.0.0.1."""
+@click.option(
+    "--jitter",
+    type=click.FloatRange(0, 60),
+    default=0.0,
+    metavar="SECONDS",
+    help="Up to this many more seconds (uniformly random) added to every response.",
+)
+@click.option(
+    "--quota",
+    "quotas",
+    multiple=True,
+    callback=_quotas,
+    metavar="LABEL=RPS",
+    help="Requests per second an API allows (e.g. run=20); over it: 429. Repeatable.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of probabilistic faults and jitter.",
+)
+def emulator_serve(
+    world_path: Path | None,
+    port: int,
+    page_size: int,
+    latency: float,
+    jitter: float,
+    quotas: dict[str, float],
+    seed: int,
+) -> None:
+    """Serve WORLD (default: the bundled demo world) on 127.0.0.1.
+
+    Request counts per API (and quota rejections) are at GET /__emulator/stats."""
     world = World.load(world_path) if world_path else demo_world()
     try:
-        server = Emulator(world, port=port, page_size=page_size, latency=latency)
+        server = Emulator(
+            world,
+            port=port,
+            page_size=page_size,
+            latency=latency,
+            jitter=jitter,
+            quotas=quotas,
+            seed=seed,
+        )
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     click.echo(
@@ -713,6 +1029,28 @@ def emulator_serve(world_path: Path | None, port: int, page_size: int, latency: 
         pass
     finally:
         server.stop()
+
+
+@emulator.command("generate")
+@click.option(
+    "--projects", type=click.IntRange(0, 100000), required=True, help="Number of projects."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same world.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The world file to write (gzip-compressed when it ends in .gz).",
+)
+def emulator_generate(projects: int, seed: int, output: Path) -> None:
+    """Write a random, realistic organization of N projects (a world for 'emulator serve')."""
+    from .emulator.generate import generate_org  # a large module only this command needs
+
+    world = generate_org(projects, seed)
+    with atomic_output(output, compress=output.suffix == ".gz") as stream:
+        json.dump(world, stream, separators=(",", ":"))
+    click.echo(f"wrote {projects} projects to {output}", err=True)
 
 
 def _configure_logging(debug: bool) -> None:
@@ -748,6 +1086,8 @@ def main(argv: Sequence[str] | None = None) -> Any:
         ConfigFileError,
         PluginError,
         WorldError,
+        ScopeError,
+        MergeError,
         OutputError,
         BaselineError,
     ) as exc:

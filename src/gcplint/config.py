@@ -20,6 +20,9 @@ file, the key and the problem. A config that is silently ignored is how findings
     [check-options."iam.sa-key-age"]
     max-age-days = 60
 
+    [rate-limits]                           # requests/second per API label (0 = unlimited)
+    run = 5
+
     [[suppressions]]
     check = "run.public-invoker"            # id or glob
     resource = "//run.googleapis.com/projects/acme-prod/locations/europe-west1/services/api"
@@ -93,6 +96,7 @@ class Config:
     suppressions: tuple[Suppression, ...] = ()
     suppression_max_days: int = 365
     locations: tuple[Location, ...] = ()
+    rate_limits: Mapping[str, float] = field(default_factory=dict)
 
 
 TOP_KEYS = {
@@ -107,6 +111,7 @@ TOP_KEYS = {
     "suppressions",
     "suppression-max-days",
     "locations",
+    "rate-limits",
 }
 SUPPRESSION_KEYS = {
     "check",
@@ -198,7 +203,18 @@ class _Parser:
             suppressions=self.suppressions(table.get("suppressions", []), max_days),
             suppression_max_days=max_days,
             locations=self.locations(table.get("locations", {})),
+            rate_limits=self.rates(table.get("rate-limits", {})),
         )
+
+    def rates(self, table: Any) -> dict[str, float]:
+        if not isinstance(table, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            for v in table.values()
+        ):
+            raise self.error(
+                "rate-limits", "must map API labels to requests per second (a number >= 0)"
+            )
+        return {str(k): float(v) for k, v in table.items()}
 
     def strings(self, key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):

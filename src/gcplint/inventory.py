@@ -12,7 +12,7 @@ import random
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
@@ -24,8 +24,12 @@ from .clients import Clients
 from .emulator.world import NOT_COLLECTED
 from .errors import ApiCallError, ApiFailure, classify
 from .model import Reason
+from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
+
+# APIs answered whatever a project enables: the project's own metadata and enabled services
+UNGATED = frozenset({"cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"})
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -77,6 +81,9 @@ class Collection(Generic[T_co]):
         default=None, repr=False
     )
     # ^ (full resource name, labels) of the fetched resources, for `gcplint-ignore` labels
+    compact: Callable[[Any], Any] | None = field(default=None, repr=False)
+    # ^ what is kept once its project's checks are done, for checks that read it `across`
+    #   projects (default: all of it)
 
     @property
     def permissions(self) -> tuple[Permission, ...]:
@@ -168,12 +175,21 @@ class PerResource(Generic[T]):
 
 
 class _Entry:
-    __slots__ = ("done", "error", "value")
+    __slots__ = ("compacted", "done", "error", "owner", "value")
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str | None) -> None:
         self.done = threading.Event()
         self.value: Any = None
         self.error: Unreadable | None = None
+        self.owner = owner  # the project whose data this is (released with it)
+        self.compacted = False
+
+
+class _Context(threading.local):
+    """What the current thread is fetching: the API label (for rate limits) and the project."""
+
+    label = ""
+    owner: str | None = None
 
 
 class Session:
@@ -185,9 +201,14 @@ class Session:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         fan_out_workers: int = 8,
+        limiter: RateLimiter | None = None,
+        enabled_services: Collection[list[JSON]] | None = None,
     ) -> None:
         self._clients = clients
         self.retry = retry or RetryPolicy()
+        self._limiter = limiter
+        self._enabled = enabled_services  # serviceusage: skip APIs a project has not enabled
+        self._context = _Context()
         self._sleep = sleep
         self._fan_out = ThreadPoolExecutor(
             max_workers=fan_out_workers, thread_name_prefix="gcplint-fan-out"
@@ -211,10 +232,36 @@ class Session:
         value: T = self.memo(
             collection.name,
             key,
-            lambda: collection.fetch(self, key),
+            lambda: self._fetch(collection, key),
             lambda failure: _unreadable(collection, key, failure),
+            owner=key if collection.keyed_by == "project" else None,
         )
         return value
+
+    def _fetch(self, collection: Collection[T], key: str) -> T:
+        """Fetch, unless serviceusage says the project has not enabled the collection's API
+        (then it is not applicable, without a call). If the enabled services cannot be read,
+        the API itself is asked."""
+        gate = self._enabled
+        if (
+            gate is not None
+            and collection is not gate
+            and collection.keyed_by == "project"
+            and collection.service not in UNGATED
+        ):
+            try:
+                enabled = service_names(self.get(gate, key))
+            except Unreadable:
+                enabled = None
+            if enabled is not None and collection.service not in enabled:
+                raise Unreadable(
+                    collection.title,
+                    f"project {key}",
+                    Reason.API_DISABLED,
+                    f"{collection.service} is not enabled (serviceusage)",
+                    service=collection.service,
+                )
+        return collection.fetch(self, key)
 
     def memo(
         self,
@@ -222,14 +269,21 @@ class Session:
         key: str,
         compute: Callable[[], T],
         on_failure: Callable[[ApiFailure], Unreadable],
+        owner: str | None = None,
+        shared: bool = False,
     ) -> T:
-        """Compute once per (name, key); concurrent callers wait for the first one."""
+        """Compute once per (name, key); concurrent callers wait for the first one. `owner` is
+        the project the data belongs to (default: the project being fetched in this thread);
+        `shared` data (a billing account's budgets) belongs to none and is never released."""
+        context = self._context
         with self._lock:
             entry = self._memo.get((name, key))
-            owner = entry is None
+            computes = entry is None
             if entry is None:
-                entry = self._memo[(name, key)] = _Entry()
-        if owner:
+                entry = self._memo[(name, key)] = _Entry(None if shared else owner or context.owner)
+        if computes:
+            saved = context.label, context.owner
+            context.label, context.owner = name.partition(".")[0], entry.owner
             try:
                 entry.value = compute()
             except Unreadable as exc:
@@ -247,12 +301,22 @@ class Session:
                     )
                 )
             finally:
+                context.label, context.owner = saved
                 entry.done.set()
         entry.done.wait()
         if entry.error is not None:
             raise entry.error.copy()
         value: T = entry.value
         return value
+
+    def seed(self, collection: Collection[T], key: str, value: T) -> None:
+        """Store what another read already returned (a project found by projects:search is
+        the same Project projects.get returns), so it is not fetched again."""
+        entry = _Entry(key if collection.keyed_by == "project" else None)
+        entry.value = value
+        entry.done.set()
+        with self._lock:
+            self._memo.setdefault((collection.name, key), entry)
 
     def fetched(self) -> dict[tuple[str, str], Any]:
         """What has been fetched so far: (collection, key) -> data or Unreadable."""
@@ -264,11 +328,32 @@ class Session:
             if e.done.is_set()
         }
 
+    def release(self, projects: Container[str], keep: Iterable[Collection[Any]] = ()) -> int:
+        """Forget the data of projects whose checks are done, except the collections in `keep`
+        (reduced to their compact form); returns how many entries were dropped. Read again,
+        dropped data is fetched again."""
+        kept = {c.name: c for c in keep}
+        with self._lock:
+            done = [
+                (k, e) for k, e in self._memo.items() if e.owner in projects and e.done.is_set()
+            ]
+            gone = [k for k, _ in done if k[0] not in kept]
+            for k in gone:
+                del self._memo[k]
+        for (name, _), entry in done:
+            compact = kept[name].compact if name in kept else None
+            if compact is not None and not entry.compacted and entry.error is None:
+                entry.value, entry.compacted = compact(entry.value), True
+        return len(gone)
+
     def fan_out(self, fn: Callable[[str], T], keys: Iterable[str]) -> dict[str, T | Unreadable]:
         """`fn(key)` for every key on a bounded pool (a separate one from the prefetch pool, so a
-        fetch can fan out without deadlock); an Unreadable is returned in place of its value."""
+        fetch can fan out without deadlock); an Unreadable is returned in place of its value.
+        The calls count as the caller's: same API label and project."""
+        label, owner = self._context.label, self._context.owner
 
         def one(key: str) -> T | Unreadable:
+            self._context.label, self._context.owner = label, owner
             try:
                 return fn(key)
             except Unreadable as exc:
@@ -303,6 +388,8 @@ class Session:
     def call(self, fn: Callable[[], T]) -> T:
         """Run one API call with retries; raises ApiCallError when it finally fails."""
         for attempt in range(self.retry.attempts):
+            if self._limiter is not None:
+                self._limiter.take(self._context.label)
             with self._lock:
                 self.calls += 1
             try:
@@ -381,6 +468,14 @@ class Session:
         return expect_object(
             self.call(lambda: request.execute(http=self.clients.http(), num_retries=0))
         )
+
+
+def service_names(services: Iterable[JSON]) -> frozenset[str]:
+    """The names (`run.googleapis.com`) of serviceusage Service objects."""
+    return frozenset(
+        str((s.get("config") or {}).get("name") or str(s.get("name", "")).rsplit("/", 1)[-1])
+        for s in services
+    )
 
 
 def where(exc: BaseException) -> str:

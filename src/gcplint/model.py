@@ -142,7 +142,7 @@ class Suppressed:
     ticket: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """One stamped result: an outcome plus the check and project it belongs to."""
 

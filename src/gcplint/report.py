@@ -52,6 +52,14 @@ class Report:
     sarif_profile: str = "github"
     sarif_category: str | None = None
     notes: list[str] = field(default_factory=list)
+    scope: str = ""  # the scope in words when enumerated or sharded ("" for named projects)
+    total: int = 0  # projects in the whole scope (before sharding)
+    counts: dict[str, int] | None = None  # per status, when `results` holds only what gates
+
+    @property
+    def scanned(self) -> int:
+        """Projects whose data could be read."""
+        return sum(1 for p in self.projects if p.error is None)
 
     def mapped_location(self, resource: str) -> Location | None:
         """The repository file a `[locations]` entry maps this resource to, if any."""
@@ -59,6 +67,8 @@ class Report:
 
     def summary(self) -> dict[str, int]:
         """Result counts per status, every status present."""
+        if self.counts is not None:
+            return dict(self.counts)
         counts = Counter(r.status for r in self.results)
         return {s.value: counts.get(s, 0) for s in Status}
 

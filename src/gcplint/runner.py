@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .collectors import PROJECT
 from .config import Config
@@ -23,24 +24,25 @@ from .spec import CheckSpec
 log = logging.getLogger(__name__)
 
 
-def prefetch(
-    session: Session,
-    collections: Iterable[Collection[Any]],
-    project_ids: Sequence[str],
-    workers: int,
-) -> None:
-    """Fetch every (collection, project) pair concurrently; failures are remembered, not raised."""
+class Judged(NamedTuple):
+    """One project done: its header line (None for the last batch, of cross-project checks),
+    its results, its resources' labels."""
 
-    def fetch(job: tuple[Collection[Any], str]) -> None:
-        with suppress(Unreadable):
-            session.get(*job)
+    scope: ProjectScope | None
+    results: list[Result]
+    labels: dict[str, Mapping[str, str]]
 
+
+def _fetch(session: Session, collection: Collection[Any], project_id: str) -> None:
+    with suppress(Unreadable):
+        session.get(collection, project_id)
+
+
+def _jobs(
+    collections: Iterable[Collection[Any]], project_ids: Sequence[str]
+) -> list[tuple[Collection[Any], str]]:
     wanted = [PROJECT, *(c for c in dict.fromkeys(collections) if c is not PROJECT)]
-    jobs = [(c, p) for p in project_ids for c in wanted]
-    with ThreadPoolExecutor(
-        max_workers=max(1, workers), thread_name_prefix="gcplint-fetch"
-    ) as pool:
-        list(pool.map(fetch, jobs))
+    return [(c, p) for p in project_ids for c in wanted]
 
 
 def scope_of(scan: Scan, project_id: str) -> ProjectScope:
@@ -53,6 +55,86 @@ def scope_of(scan: Scan, project_id: str) -> ProjectScope:
     return ProjectScope(project_id, found.environment, found.source, None)
 
 
+def stream(
+    checks: Sequence[CheckSpec],
+    project_ids: Sequence[str],
+    session: Session,
+    *,
+    config: Config | None = None,
+    workers: int = 8,
+    now: datetime | None = None,
+    release: bool = True,
+    scope: Sequence[str] | None = None,
+) -> Iterator[Judged]:
+    """Each project's scope line, results and resource labels, as soon as its checks ran.
+
+    Projects are fetched a window at a time on `workers` threads while the checks of the oldest
+    one run; with `release`, a project's data is dropped once its checks are done, so memory does
+    not grow with the number of projects. What cross-project checks read (each project's
+    metadata, and the collections checks declare `across=`) is kept: the compact index they
+    run over at the end, for every project, in one last batch per project (scope None). `scope`
+    (default: `project_ids`) is what cross-project checks compare against: a shard judges its
+    projects against the whole scope."""
+    scan = Scan(session, config or Config(), tuple(scope or project_ids), now or datetime.now(UTC))
+    ordered = sorted(checks, key=lambda s: (list(Area).index(s.area), s.id))
+    deferred = [s for s in ordered if s.across]
+    shared = list(dict.fromkeys(c for spec in deferred for c in spec.across))
+    kept = [PROJECT, *shared]
+    own = [c for spec in checks for c in spec.requires]
+    window = max(16, 4 * workers)
+    with ThreadPoolExecutor(
+        max_workers=max(1, workers), thread_name_prefix="gcplint-fetch"
+    ) as pool:
+        pending: deque[tuple[str, list[Future[None]]]] = deque()
+        done: set[str] = set()
+        upcoming = iter(project_ids)
+        while True:
+            while len(pending) < window:
+                project_id = next(upcoming, None)
+                if project_id is None:
+                    break
+                jobs = _jobs(own, [project_id])
+                pending.append((project_id, [pool.submit(_fetch, session, *j) for j in jobs]))
+            if not pending:
+                break
+            project_id, futures = pending.popleft()
+            for future in futures:
+                future.result()
+            results = _judge(scan, [s for s in ordered if not s.across], project_id)
+            judged = Judged(
+                _unscanned(scope_of(scan, project_id), results, checks),
+                results,
+                resource_labels(session, checks, project_id),
+            )
+            if release:  # also what later checks read again of projects done before
+                done.add(project_id)
+                session.release(done, keep=kept)
+            yield judged
+        if not deferred:
+            return
+        others = [p for p in scan.projects if p not in set(project_ids)]  # a shard's outside
+        for future in [pool.submit(_fetch, session, *job) for job in _jobs(shared, others)]:
+            future.result()
+    for project_id in project_ids:
+        yield Judged(
+            None,
+            _judge(scan, deferred, project_id),
+            resource_labels(session, deferred, project_id),
+        )
+
+
+def _unscanned(
+    scope: ProjectScope, results: Sequence[Result], checks: Sequence[CheckSpec]
+) -> ProjectScope:
+    """A project none of whose resources could be read was not scanned, even if its metadata
+    was (checks that judge the metadata alone do not count)."""
+    metadata_only = {s.id for s in checks if {c.name for c in s.requires} == {PROJECT.name}}
+    judged = [r for r in results if r.check not in metadata_only]
+    if scope.error is None and judged and all(r.status is Status.UNKNOWN for r in judged):
+        return replace(scope, error=f"no check could read its data: {judged[0].message}")
+    return scope
+
+
 def run(
     checks: Sequence[CheckSpec],
     project_ids: Sequence[str],
@@ -62,28 +144,32 @@ def run(
     workers: int = 8,
     now: datetime | None = None,
 ) -> tuple[list[ProjectScope], list[Result]]:
-    """Evaluate every check on every project in scope; results in report order."""
-    scan = Scan(session, config or Config(), tuple(project_ids), now or datetime.now(UTC))
-    prefetch(session, (c for spec in checks for c in spec.requires), project_ids, workers)
-    scopes = [scope_of(scan, p) for p in project_ids]
-    ordered = sorted(checks, key=lambda s: (list(Area).index(s.area), s.id))
+    """Evaluate every check on every project in scope (keeping every read); results in report
+    order."""
+    scopes: list[ProjectScope] = []
     results: list[Result] = []
-    for project_id in project_ids:
-        non_prod = _non_prod(scan, project_id)
-        for spec in ordered:
-            options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
-            inventory = Inventory(scan, project_id, spec.requires, options)
-            override = next(
-                (
-                    sev
-                    for pattern, sev in scan.config.severity
-                    if fnmatch.fnmatchcase(spec.id, pattern)
-                ),
-                None,
-            )
-            found = evaluate(spec, inventory, non_prod, override)
-            results.extend(found)
+    for judged in stream(
+        checks, project_ids, session, config=config, workers=workers, now=now, release=False
+    ):
+        if judged.scope is not None:
+            scopes.append(judged.scope)
+        results.extend(judged.results)
     return scopes, results
+
+
+def _judge(scan: Scan, ordered: Sequence[CheckSpec], project_id: str) -> list[Result]:
+    """Every check on one project."""
+    non_prod = _non_prod(scan, project_id)
+    results: list[Result] = []
+    for spec in ordered:
+        options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
+        inventory = Inventory(scan, project_id, spec.requires, options)
+        override = next(
+            (sev for pattern, sev in scan.config.severity if fnmatch.fnmatchcase(spec.id, pattern)),
+            None,
+        )
+        results.extend(evaluate(spec, inventory, non_prod, override))
+    return results
 
 
 def _non_prod(scan: Scan, project_id: str) -> Classification | None:
@@ -171,8 +257,11 @@ def stamp(spec: CheckSpec, project_id: str, outcome: Outcome) -> Result:
     )
 
 
-def resource_labels(session: Session, checks: Sequence[CheckSpec]) -> dict[str, Mapping[str, str]]:
-    """Labels of every fetched resource, by full resource name (for `gcplint-ignore`)."""
+def resource_labels(
+    session: Session, checks: Sequence[CheckSpec], project_id: str | None = None
+) -> dict[str, Mapping[str, str]]:
+    """Labels of every fetched resource (of one project, or all), by full resource name (for
+    `gcplint-ignore`)."""
     by_name = {c.name: c for spec in checks for c in spec.requires}
     by_name[PROJECT.name] = PROJECT
     index: dict[str, Mapping[str, str]] = {}
@@ -180,6 +269,7 @@ def resource_labels(session: Session, checks: Sequence[CheckSpec]) -> dict[str, 
         collection = by_name.get(name)
         if (
             collection is not None
+            and (project_id is None or key == project_id)
             and collection.labels is not None
             and not isinstance(value, Unreadable)
         ):

@@ -17,8 +17,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .emulator.world import PER_RESOURCE_KEYS, PROJECT_KEYS, SCHEMA, Snapshot, World, WorldError
-from .inventory import JSON, PerResource, RetryPolicy, Session, Unreadable
+from .emulator.world import (
+    PER_RESOURCE_KEYS,
+    PROJECT_KEYS,
+    SCHEMA,
+    STRUCTURAL_KEYS,
+    ProjectEntry,
+    Snapshot,
+    World,
+    WorldError,
+)
+from .inventory import JSON, PerResource, RetryPolicy, Session, Unreadable, service_names
 from .model import Reason
 from .output import atomic_output
 
@@ -27,7 +36,8 @@ T = TypeVar("T")
 PROJECT = "cloudresourcemanager.project"
 FOLDER = "cloudresourcemanager.folder"
 BUDGETS = "billingbudgets.budgets"
-PER_PROJECT = PROJECT_KEYS - PER_RESOURCE_KEYS - {"project", "disabledServices"}
+SERVICES = "serviceusage.services"  # stored as the project's `enabledServices` names
+PER_PROJECT = PROJECT_KEYS - PER_RESOURCE_KEYS - STRUCTURAL_KEYS
 
 
 def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
@@ -59,6 +69,8 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
             folders[key] = value
         elif name == BUDGETS:
             accounts[key.split("/", 1)[1]] = {BUDGETS: value}
+        elif name == SERVICES:
+            home(key)["enabledServices"] = sorted(service_names(value))
         elif name in PER_PROJECT:
             home(key).setdefault(name, value)
 
@@ -70,7 +82,7 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
                     reads.setdefault(name, {})[resource] = None
                 for resource, failure in value.unreadable.items():
                     reads.setdefault(name, {})[resource] = _failure(failure)
-        elif name in (PROJECT, FOLDER, *PER_PROJECT) or (
+        elif name in (PROJECT, FOLDER, SERVICES, *PER_PROJECT) or (
             name == BUDGETS and key.startswith("billingAccounts/")
         ):
             record(name, key, value)  # else derived: computed again from these on replay
@@ -114,11 +126,24 @@ class SnapshotSession(Session):
         key: str,
         compute: Callable[[], T],
         on_failure: Callable[[Any], Unreadable],
+        owner: str | None = None,
+        shared: bool = False,
     ) -> T:
         """A stored read, else compute (derived data; an API call is refused)."""
         if (name, key) in self._recorded:
             compute = _replay(self._recorded[(name, key)])
-        return super().memo(name, key, compute, on_failure)
+        return super().memo(name, key, compute, on_failure, owner, shared)
+
+
+def _services(entry: ProjectEntry | None) -> list[JSON] | None:
+    """The enabled services of a project, as serviceusage Service objects."""
+    if entry is None or entry.enabled_services is None:
+        return None
+    parent = entry.project["name"]
+    return [
+        {"name": f"{parent}/services/{s}", "config": {"name": s}, "state": "ENABLED"}
+        for s in sorted(entry.enabled_services)
+    ]
 
 
 def _replay(stored: Any) -> Callable[[], Any]:
@@ -175,6 +200,7 @@ def _recorded(world: World, about: Snapshot) -> dict[tuple[str, str], Any]:
                 recorded[(name, key)] = _unreadable(where, failure)
                 continue
             entry = world.find_project(key)
+            found: Any
             if name == PROJECT:
                 found = entry.project if entry is not None and entry.described else None
             elif name == FOLDER:
@@ -183,6 +209,8 @@ def _recorded(world: World, about: Snapshot) -> dict[tuple[str, str], Any]:
                 found = world.billing_accounts.get(key.split("/", 1)[-1], {}).get(BUDGETS)
             elif name in PER_RESOURCE_KEYS:
                 found = per_resource.get((name, key))
+            elif name == SERVICES:
+                found = _services(entry)
             else:
                 found = entry.collections.get(name) if entry is not None else None
             if found is None:

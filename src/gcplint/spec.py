@@ -35,6 +35,7 @@ class CheckSpec:
     security: bool = (
         False  # a security rule (SARIF security-severity), not only reliability or cost
     )
+    across: tuple[Collection[Any], ...] = ()  # read from every project in scope, not just its own
 
     @property
     def source(self) -> str:
@@ -74,12 +75,16 @@ def check(
     options: Mapping[str, OptionValue] | None = None,
     exposure: bool = False,
     security: bool = False,
+    across: Iterable[Collection[Any]] = (),
 ) -> Callable[[CheckFunc], CheckSpec]:
     """Declare a check. The decorated function's docstring is its documentation.
 
     `options` are tunables with their defaults (overridable per check in the config file);
     `exposure` marks public-exposure checks whose findings are not lowered in non-prod projects;
-    `security` marks security rules (as opposed to reliability and cost).
+    `security` marks security rules (as opposed to reliability and cost);
+    `across` names the collections (among `requires`) the check reads from *every* project in
+    scope: they are kept (in the collection's `compact` form, if it has one) while the rest of a
+    project's data is released once its checks have run, and the check runs after all projects.
     The decorator returns a frozen CheckSpec: nothing is registered anywhere. A check pack is
     any module (or package) whose module-level CheckSpecs are found by the plugin loader.
     """
@@ -88,6 +93,9 @@ def check(
     needs = tuple(requires)
     if not needs or not all(isinstance(c, Collection) for c in needs):
         raise TypeError(f"check {id}: requires= must name at least one Collection")
+    shared = tuple(across)
+    if any(c not in needs for c in shared):
+        raise TypeError(f"check {id}: across= must only name collections in requires=")
     if not isinstance(severity, Severity) or not isinstance(area, Area):
         raise TypeError(f"check {id}: severity and area must be Severity and Area members")
 
@@ -98,7 +106,17 @@ def check(
                 f"check {id}: the function needs a docstring (it is the documentation)"
             )
         return CheckSpec(
-            id, title, severity, area, needs, func, doc, dict(options or {}), exposure, security
+            id,
+            title,
+            severity,
+            area,
+            needs,
+            func,
+            doc,
+            dict(options or {}),
+            exposure,
+            security,
+            shared,
         )
 
     return decorate

@@ -51,6 +51,56 @@ def _matches(entry: Suppression, result: Result) -> bool:
     )
 
 
+class Suppressor:
+    """Applies suppressions batch by batch (a project at a time), then says which entries
+    expired and which matched nothing."""
+
+    def __init__(self, entries: Sequence[Suppression], today: date) -> None:
+        self.live = [e for e in entries if e.expires >= today]
+        self.expired = [e for e in entries if e.expires < today]
+        self._used: set[int] = set()
+
+    def mark(
+        self, results: Sequence[Result], labels: Mapping[str, Mapping[str, str]]
+    ) -> list[Result]:
+        """Mark failing and unknown results that an entry or a resource label suppresses."""
+        out: list[Result] = []
+        for result in results:
+            if result.status not in (Status.FAIL, Status.UNKNOWN):
+                out.append(result)
+                continue
+            index = next((i for i, e in enumerate(self.live) if _matches(e, result)), None)
+            if index is not None:
+                self._used.add(index)
+                entry = self.live[index]
+                mark = Suppressed(
+                    entry.reason, entry.source, entry.expires, "external", entry.owner, entry.ticket
+                )
+                out.append(replace(result, suppressed=mark))
+            elif encode(result.check) in label_ids(labels.get(result.resource, {}).get(LABEL, "")):
+                mark = Suppressed(
+                    f"resource label {LABEL}",
+                    f"label {LABEL} on {result.resource}",
+                    None,
+                    "inSource",
+                )
+                out.append(replace(result, suppressed=mark))
+            else:
+                out.append(result)
+        return out
+
+    def unused(self, evaluated: Sequence[str], projects: Sequence[str]) -> list[Suppression]:
+        """Live entries for the evaluated checks and projects that suppressed nothing."""
+        scanned = set(projects)
+        return [
+            e
+            for i, e in enumerate(self.live)
+            if i not in self._used
+            and fnmatch.filter(evaluated, e.check)
+            and (e.project is None or e.project in scanned)
+        ]
+
+
 def apply(
     results: Sequence[Result],
     entries: Sequence[Suppression],
@@ -61,33 +111,6 @@ def apply(
     projects: Sequence[str],
 ) -> Applied:
     """Mark failing and unknown results that an entry or a resource label suppresses."""
-    live = [e for e in entries if e.expires >= today]
-    expired = [e for e in entries if e.expires < today]
-    used: set[int] = set()
-    out: list[Result] = []
-    for result in results:
-        if result.status not in (Status.FAIL, Status.UNKNOWN):
-            out.append(result)
-            continue
-        index = next((i for i, e in enumerate(live) if _matches(e, result)), None)
-        if index is not None:
-            used.add(index)
-            entry = live[index]
-            mark = Suppressed(
-                entry.reason, entry.source, entry.expires, "external", entry.owner, entry.ticket
-            )
-            out.append(replace(result, suppressed=mark))
-        elif encode(result.check) in label_ids(labels.get(result.resource, {}).get(LABEL, "")):
-            mark = Suppressed(
-                f"resource label {LABEL}", f"label {LABEL} on {result.resource}", None, "inSource"
-            )
-            out.append(replace(result, suppressed=mark))
-        else:
-            out.append(result)
-    relevant = [
-        e
-        for e in live
-        if fnmatch.filter(evaluated, e.check) and (e.project is None or e.project in projects)
-    ]
-    unused = [e for i, e in enumerate(live) if e in relevant and i not in used]
-    return Applied(out, expired, unused)
+    suppressor = Suppressor(entries, today)
+    out = suppressor.mark(results, labels)
+    return Applied(out, suppressor.expired, suppressor.unused(evaluated, projects))

@@ -12,6 +12,7 @@ from .pubsub import PUBSUB_IAM, SUBSCRIPTIONS, TOPICS
 from .resourcemanager import ANCESTRY, FOLDER, PROJECT, PROJECT_IAM_POLICY
 from .run import RUN_REVISIONS, RUN_SERVICE_IAM, RUN_SERVICES
 from .secretmanager import SECRET_IAM, SECRET_VERSIONS, SECRETS
+from .serviceusage import ENABLED_SERVICES
 from .sql import SQL_INSTANCES
 from .storage import BUCKET_IAM, BUCKETS
 
@@ -23,6 +24,7 @@ __all__ = [
     "BUCKET_IAM",
     "BUDGETS",
     "DOCKER_IMAGES",
+    "ENABLED_SERVICES",
     "FOLDER",
     "PROJECT",
     "PROJECT_IAM_POLICY",

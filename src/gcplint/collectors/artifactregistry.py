@@ -14,8 +14,8 @@ from .locations import every_location
 def _repositories(session: Session, project_id: str) -> list[JSON]:
     def list_in(location: str) -> list[JSON]:
         def page(token: str | None) -> object:
-            repositories = (
-                session.clients.discovery("artifactregistry").projects().locations().repositories()
+            repositories = session.clients.resource(
+                "artifactregistry", "projects", "locations", "repositories"
             )
             parent = f"projects/{project_id}/locations/{location}"
             return repositories.list(parent=parent, pageSize=1000, pageToken=token)
@@ -44,12 +44,8 @@ def _docker(session: Session, project_id: str) -> list[str]:
 def _images(session: Session, project_id: str) -> PerResource[list[JSON]]:
     def read(name: str) -> list[JSON]:
         def page(token: str | None) -> object:
-            images = (
-                session.clients.discovery("artifactregistry")
-                .projects()
-                .locations()
-                .repositories()
-                .dockerImages()
+            images = session.clients.resource(
+                "artifactregistry", "projects", "locations", "repositories", "dockerImages"
             )
             return images.list(parent=name, pageSize=1000, pageToken=token)
 
@@ -70,8 +66,8 @@ def _images(session: Session, project_id: str) -> PerResource[list[JSON]]:
 
 def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     def read(name: str) -> JSON:
-        repositories = (
-            session.clients.discovery("artifactregistry").projects().locations().repositories()
+        repositories = session.clients.resource(
+            "artifactregistry", "projects", "locations", "repositories"
         )
         return session.discovery_policy(
             repositories.getIamPolicy(resource=name, options_requestedPolicyVersion=3)

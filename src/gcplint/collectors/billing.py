@@ -18,7 +18,7 @@ class AccountBudgets:
 
 
 def _billing_info(session: Session, project_id: str) -> JSON:
-    billing = session.clients.discovery("cloudbilling").projects()
+    billing = session.clients.resource("cloudbilling", "projects")
     return session.discovery_get(billing.getBillingInfo(name=f"projects/{project_id}"))
 
 
@@ -40,7 +40,7 @@ def _budgets(session: Session, project_id: str) -> AccountBudgets:
     def failed(failure: ApiFailure) -> Unreadable:
         return Unreadable(
             "budgets",
-            f"billing account {account} (pays for project {project_id})",
+            f"billing account {account}",
             failure.reason,
             failure.message,
             permission=failure.permission or "billing.budgets.list",
@@ -48,12 +48,17 @@ def _budgets(session: Session, project_id: str) -> AccountBudgets:
             service="billingbudgets.googleapis.com",
         )
 
-    return AccountBudgets(account, session.memo("billingbudgets.budgets", account, fetch, failed))
+    try:  # one read per account, shared by its projects: each names itself in the failure
+        budgets = session.memo("billingbudgets.budgets", account, fetch, failed, shared=True)
+    except Unreadable as exc:
+        exc.target = f"billing account {account} (pays for project {project_id})"
+        raise
+    return AccountBudgets(account, budgets)
 
 
 def billing_granted(session: Session, account: str, permissions: list[str]) -> list[str]:
     """Which of `permissions` the caller holds on a billing account (testIamPermissions)."""
-    accounts = session.clients.discovery("cloudbilling").billingAccounts()
+    accounts = session.clients.resource("cloudbilling", "billingAccounts")
     request = accounts.testIamPermissions(resource=account, body={"permissions": permissions})
     found = session.discovery_get(request).get("permissions", [])
     return [str(p) for p in found] if isinstance(found, list) else []

@@ -8,7 +8,7 @@ from ..inventory import JSON, Collection, Permission, PerResource, Session, Unre
 
 def _service_accounts(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        accounts = session.clients.discovery("iam").projects().serviceAccounts()
+        accounts = session.clients.resource("iam", "projects", "serviceAccounts")
         return accounts.list(name=f"projects/{project_id}", pageSize=100, pageToken=token)
 
     return session.discovery_list(page, "accounts")
@@ -19,7 +19,7 @@ def _keys(session: Session, project_id: str) -> PerResource[list[JSON]]:
     emails = [str(a.get("email", "")) for a in session.get(SERVICE_ACCOUNTS, project_id)]
 
     def fetch(email: str) -> list[JSON]:
-        keys = session.clients.discovery("iam").projects().serviceAccounts().keys()
+        keys = session.clients.resource("iam", "projects", "serviceAccounts", "keys")
         name = f"projects/{project_id}/serviceAccounts/{email}"
         body = session.discovery_get(keys.list(name=name, keyTypes="USER_MANAGED"))
         return list_field(body, "keys")

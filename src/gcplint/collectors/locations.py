@@ -36,7 +36,7 @@ def _regions(
 ) -> list[str]:
     def fetch() -> list[str]:
         def page(token: str | None) -> object:
-            locations = session.clients.discovery(api).projects().locations()
+            locations = session.clients.resource(api, "projects", "locations")
             return locations.list(name=f"projects/{project_id}", pageToken=token)
 
         return [str(loc["locationId"]) for loc in session.discovery_list(page, "locations")]

@@ -7,7 +7,7 @@ from ..inventory import JSON, Collection, Session
 
 def _alert_policies(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        policies = session.clients.discovery("monitoring").projects().alertPolicies()
+        policies = session.clients.resource("monitoring", "projects", "alertPolicies")
         return policies.list(name=f"projects/{project_id}", pageSize=1000, pageToken=token)
 
     return session.discovery_list(page, "alertPolicies")

@@ -11,7 +11,7 @@ from ._common import per_resource_reads
 
 def _topics(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        topics = session.clients.discovery("pubsub").projects().topics()
+        topics = session.clients.resource("pubsub", "projects", "topics")
         return topics.list(project=f"projects/{project_id}", pageSize=500, pageToken=token)
 
     return session.discovery_list(page, "topics")
@@ -19,7 +19,7 @@ def _topics(session: Session, project_id: str) -> list[JSON]:
 
 def _subscriptions(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        subscriptions = session.clients.discovery("pubsub").projects().subscriptions()
+        subscriptions = session.clients.resource("pubsub", "projects", "subscriptions")
         return subscriptions.list(project=f"projects/{project_id}", pageSize=500, pageToken=token)
 
     return session.discovery_list(page, "subscriptions")
@@ -31,7 +31,7 @@ def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     names += [str(s.get("name", "")) for s in session.get(SUBSCRIPTIONS, project_id)]
 
     def read(name: str) -> JSON:
-        api = session.clients.discovery("pubsub").projects()
+        api = session.clients.resource("pubsub", "projects")
         kind = api.topics() if "/topics/" in name else api.subscriptions()
         return session.discovery_policy(
             kind.getIamPolicy(resource=name, options_requestedPolicyVersion=3)

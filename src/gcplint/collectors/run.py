@@ -52,8 +52,8 @@ def _revisions(session: Session, project_id: str) -> list[JSON]:
 
     def list_in(region: str) -> list[JSON]:
         def page(token: str | None) -> object:
-            revisions = (
-                session.clients.discovery("run", "v2").projects().locations().services().revisions()
+            revisions = session.clients.resource(
+                "run", "projects", "locations", "services", "revisions", version="v2"
             )
             parent = f"projects/{project_id}/locations/{region}/services/-"
             return revisions.list(parent=parent, pageSize=500, pageToken=token)
@@ -92,6 +92,18 @@ def _service_labels(project_id: str, services: list[JSON]) -> list[tuple[str, Ma
     ]
 
 
+def _service_index(services: list[JSON]) -> list[JSON]:
+    """What is kept of a project's services for cross-project checks once the project is done:
+    name, labels and runtime identity."""
+    kept = []
+    for service in services:
+        entry: JSON = {k: service[k] for k in ("name", "labels") if k in service}
+        account = (service.get("template") or {}).get("serviceAccount")
+        entry["template"] = {"serviceAccount": account} if account else {}
+        kept.append(entry)
+    return kept
+
+
 RUN_SERVICES: Collection[list[JSON]] = Collection(
     name="run.services",
     title="Cloud Run services",
@@ -101,6 +113,7 @@ RUN_SERVICES: Collection[list[JSON]] = Collection(
     fetch=_services,
     also=(Permission("run.locations.list"),),
     labels=_service_labels,
+    compact=_service_index,
 )
 
 RUN_REVISIONS: Collection[list[JSON]] = Collection(

@@ -12,7 +12,7 @@ from ._common import per_resource_reads
 
 def _secrets(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        secrets = session.clients.discovery("secretmanager").projects().secrets()
+        secrets = session.clients.resource("secretmanager", "projects", "secrets")
         return secrets.list(parent=f"projects/{project_id}", pageSize=250, pageToken=token)
 
     return session.discovery_list(page, "secrets")
@@ -25,7 +25,7 @@ def _names(session: Session, project_id: str) -> list[str]:
 def _versions(session: Session, project_id: str) -> PerResource[list[JSON]]:
     def read(name: str) -> list[JSON]:
         def page(token: str | None) -> object:
-            versions = session.clients.discovery("secretmanager").projects().secrets().versions()
+            versions = session.clients.resource("secretmanager", "projects", "secrets", "versions")
             return versions.list(parent=name, pageSize=250, pageToken=token)
 
         return session.discovery_list(page, "versions")
@@ -45,7 +45,7 @@ def _versions(session: Session, project_id: str) -> PerResource[list[JSON]]:
 
 def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     def read(name: str) -> JSON:
-        secrets = session.clients.discovery("secretmanager").projects().secrets()
+        secrets = session.clients.resource("secretmanager", "projects", "secrets")
         return session.discovery_policy(
             secrets.getIamPolicy(resource=name, options_requestedPolicyVersion=3)
         )

@@ -10,7 +10,7 @@ from ..resources import full_name
 
 def _instances(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        instances = session.clients.discovery("sqladmin").instances()
+        instances = session.clients.resource("sqladmin", "instances")
         return instances.list(project=project_id, maxResults=500, pageToken=token)
 
     return session.discovery_list(page, "items")

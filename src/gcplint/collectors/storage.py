@@ -11,7 +11,7 @@ from ._common import per_resource_reads
 
 def _buckets(session: Session, project_id: str) -> list[JSON]:
     def page(token: str | None) -> object:
-        buckets = session.clients.discovery("storage").buckets()
+        buckets = session.clients.resource("storage", "buckets")
         return buckets.list(project=project_id, maxResults=500, pageToken=token)
 
     return session.discovery_list(page, "items")
@@ -19,7 +19,7 @@ def _buckets(session: Session, project_id: str) -> list[JSON]:
 
 def _policies(session: Session, project_id: str) -> PerResource[JSON]:
     def read(name: str) -> JSON:
-        buckets = session.clients.discovery("storage").buckets()
+        buckets = session.clients.resource("storage", "buckets")
         return session.discovery_policy(
             buckets.getIamPolicy(bucket=name, optionsRequestedPolicyVersion=3)
         )

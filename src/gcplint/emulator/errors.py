@@ -84,6 +84,21 @@ def billing_disabled(service: str, project_number: str) -> ApiError:
     )
 
 
+def quota_exceeded(service: str, number: str | None) -> ApiError:
+    """429 RESOURCE_EXHAUSTED, RATE_LIMIT_EXCEEDED: over the read-requests quota of the
+    consumer project (its number, when known)."""
+    metadata = {"service": service}
+    if number is not None:
+        metadata["consumer"] = f"projects/{number}"
+    return ApiError(
+        429,
+        "RESOURCE_EXHAUSTED",
+        f"Quota exceeded for quota metric 'Read requests' of service '{service}'.",
+        reason="RATE_LIMIT_EXCEEDED",
+        metadata=metadata,
+    )
+
+
 def not_found(message: str) -> ApiError:
     """404 NOT_FOUND."""
     return ApiError(404, "NOT_FOUND", message)
@@ -103,13 +118,7 @@ def injected(kind: str, service: str, permission: str, resource: str, number: st
     if kind == "BILLING_DISABLED":
         return billing_disabled(service, number)
     if kind == "RESOURCE_EXHAUSTED":
-        return ApiError(
-            429,
-            "RESOURCE_EXHAUSTED",
-            f"Quota exceeded for quota metric 'Read requests' of service '{service}'.",
-            reason="RATE_LIMIT_EXCEEDED",
-            metadata={"service": service, "consumer": f"projects/{number}"},
-        )
+        return quota_exceeded(service, number)
     if kind == "UNAVAILABLE":
         return ApiError(503, "UNAVAILABLE", "The service is currently unavailable.")
     if kind == "INTERNAL":

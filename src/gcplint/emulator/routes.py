@@ -6,6 +6,7 @@ import base64
 import fnmatch
 import json
 import re
+import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -134,43 +135,92 @@ def _project_iam_policy(call: Call) -> JSON:
 
 
 def _search_projects(call: Call) -> JSON:
-    terms = (call.arg("query") or "").split()
     projects = [p.project for p in call.world.projects.values() if p.described]
-    return call.page([p for p in projects if _matches_query(p, terms)], "projects")
+    return call.page(_search(projects, call.arg("query"), _project_field), "projects")
 
 
-def _matches_query(project: JSON, terms: list[str]) -> bool:
-    """Resource Manager search: terms on different fields AND, values of one field OR."""
+def _search_folders(call: Call) -> JSON:
+    """folders.search: the folders the caller may get that match the query."""
+    visible = [
+        f
+        for f in call.world.folders
+        if not call.world.is_denied(str(f.get("name")), "resourcemanager.folders.get")
+    ]
+    return call.page(_search(visible, call.arg("query"), _folder_field), "folders")
+
+
+def _query_terms(query: str | None) -> dict[str, list[str]]:
+    """Resource Manager search terms (`field:value` or `field=value`, quoted values, AND
+    between terms, `*` wildcards) by field; OR and NOT are not supported."""
+    try:
+        words = shlex.split(query or "")
+    except ValueError:
+        raise invalid_argument(f"Malformed query: {query}") from None
     by_field: dict[str, list[str]] = {}
-    for term in terms:
-        key, sep, value = term.partition(":")
-        if not sep:
-            raise invalid_argument(f"Unsupported query term: {term}")
-        by_field.setdefault(key.lower(), []).append(value)
-    for key, values in by_field.items():
-        if not any(_term_matches(project, key, value) for value in values):
-            return False
-    return True
+    for word in words:
+        if word == "AND":
+            continue
+        match = re.fullmatch(r"([A-Za-z][\w.-]*)\s*[:=]\s*(.*)", word, re.DOTALL)
+        if match is None:
+            raise invalid_argument(f"Unsupported query term: {word}")
+        by_field.setdefault(match.group(1).lower(), []).append(match.group(2))
+    return by_field
 
 
-def _term_matches(project: JSON, key: str, value: str) -> bool:
-    labels = project.get("labels", {})
+FieldValues = Callable[[JSON, str], list[str]]
+
+
+def _search(items: list[JSON], query: str | None, values: FieldValues) -> list[JSON]:
+    """The items matching a search query (an unknown field is an error even with no items)."""
+    terms = _query_terms(query)
+    for key in terms:
+        values({}, key)
+    return [i for i in items if _matches(i, terms, values)]
+
+
+def _matches(item: JSON, terms: dict[str, list[str]], values: FieldValues) -> bool:
+    """Terms on different fields AND, values of one field OR; case-insensitive globs."""
+    return all(
+        any(
+            fnmatch.fnmatch(actual.lower(), wanted.lower())
+            for wanted in wanted_values
+            for actual in values(item, key)
+        )
+        for key, wanted_values in terms.items()
+    )
+
+
+def _folder_field(folder: JSON, key: str) -> list[str]:
     if key in ("state", "lifecyclestate"):
-        actual = project.get("state", "ACTIVE")
-    elif key == "parent":
-        actual = project.get("parent", "")
-    elif key in ("id", "projectid"):
-        actual = project.get("projectId", "")
-    elif key in ("name", "displayname"):
-        actual = project.get("displayName", "")
-    elif key.startswith("labels."):
+        return [str(folder.get("state", "ACTIVE"))]
+    if key == "parent":
+        return [str(folder.get("parent", ""))]
+    if key == "displayname":
+        return [str(folder.get("displayName", ""))]
+    raise invalid_argument(f"Unsupported query field: {key}")
+
+
+def _project_field(project: JSON, key: str) -> list[str]:
+    labels: dict[str, str] = project.get("labels", {})
+    parent = str(project.get("parent", ""))
+    if key in ("state", "lifecyclestate"):
+        return [str(project.get("state", "ACTIVE"))]
+    if key == "parent":
+        return [parent]
+    if key == "parent.type":
+        return [parent.partition("/")[0].removesuffix("s")]
+    if key == "parent.id":
+        return [parent.partition("/")[2]]
+    if key in ("id", "projectid"):
+        return [str(project.get("projectId", ""))]
+    if key in ("name", "displayname"):
+        return [str(project.get("displayName", ""))]
+    if key == "labels":
+        return [*labels, *labels.values()]
+    if key.startswith("labels."):
         label = key[len("labels.") :]
-        if label not in labels:
-            return False
-        actual = labels[label]
-    else:
-        raise invalid_argument(f"Unsupported query field: {key}")
-    return fnmatch.fnmatch(str(actual).lower(), value.lower())
+        return [labels[label]] if label in labels else []
+    raise invalid_argument(f"Unsupported query field: {key}")
 
 
 def _list_projects(call: Call) -> JSON:
@@ -355,6 +405,59 @@ def _notification_channels(call: Call) -> JSON:
     return call.page(call.collection("monitoring.notificationChannels", []), "notificationChannels")
 
 
+# --- Service Usage v1 ------------------------------------------------------------------------
+
+SERVICE_TITLES = {
+    "artifactregistry.googleapis.com": "Artifact Registry API",
+    "billingbudgets.googleapis.com": "Cloud Billing Budget API",
+    "cloudbilling.googleapis.com": "Cloud Billing API",
+    "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
+    "iam.googleapis.com": "Identity and Access Management (IAM) API",
+    "logging.googleapis.com": "Cloud Logging API",
+    "monitoring.googleapis.com": "Cloud Monitoring API",
+    "pubsub.googleapis.com": "Cloud Pub/Sub API",
+    "run.googleapis.com": "Cloud Run Admin API",
+    "secretmanager.googleapis.com": "Secret Manager API",
+    "serviceusage.googleapis.com": "Service Usage API",
+    "sqladmin.googleapis.com": "Cloud SQL Admin API",
+    "storage.googleapis.com": "Cloud Storage JSON API",
+}  # every API the emulator serves, and Cloud Logging (audit logs), enabled by default
+
+
+def _services(call: Call) -> JSON:
+    """services.list: the project's enabled services, and the disabled ones it names."""
+    assert call.project is not None
+    project = call.project
+    enabled = project.enabled_services
+    if enabled is None:
+        enabled = frozenset(SERVICE_TITLES) - project.disabled_services
+    states = {name: "ENABLED" for name in enabled}
+    states.update({name: "DISABLED" for name in project.disabled_services})
+    wanted = _state_filter(call.arg("filter"))
+    parent = f"projects/{project.number}"
+    services = [
+        {
+            "name": f"{parent}/services/{name}",
+            "config": {"name": name, "title": SERVICE_TITLES.get(name, name)},
+            "state": state,
+            "parent": parent,
+        }
+        for name, state in sorted(states.items())
+        if wanted in (None, state)
+    ]
+    return call.page(services, "services")
+
+
+def _state_filter(text: str | None) -> str | None:
+    """The state a services.list filter asks for (`state:ENABLED`, `state:DISABLED`)."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*state\s*[:=]\s*(ENABLED|DISABLED)\s*", text)
+    if match is None:
+        raise invalid_argument(f"Invalid filter: {text}")
+    return match.group(1)
+
+
 METHOD_IDS = {
     ("cloudresourcemanager", "/v3/projects:search"): "cloudresourcemanager.projects.search",
     ("cloudresourcemanager", "/v3/projects"): "cloudresourcemanager.projects.list",
@@ -376,6 +479,8 @@ METHOD_IDS = {
         "/v1/billingAccounts/{account}:testIamPermissions",
     ): "cloudbilling.billingAccounts.testIamPermissions",
     ("cloudresourcemanager", "/v3/folders"): "cloudresourcemanager.folders.list",
+    ("cloudresourcemanager", "/v3/folders:search"): "cloudresourcemanager.folders.search",
+    ("serviceusage", "/v1/projects/{project}/services"): "serviceusage.services.list",
     ("cloudresourcemanager", "/v3/folders/{folder}"): "cloudresourcemanager.folders.get",
     (
         "cloudresourcemanager",
@@ -676,6 +781,13 @@ ROUTES: list[Route] = [
     _route(
         "cloudresourcemanager",
         "GET",
+        "/v3/folders:search",
+        _search_folders,
+        "resourcemanager.folders.get",
+    ),
+    _route(
+        "cloudresourcemanager",
+        "GET",
         "/v3/folders/{folder}",
         _get_folder,
         "resourcemanager.folders.get",
@@ -858,6 +970,14 @@ ROUTES: list[Route] = [
         _pubsub_policy,
         "pubsub.subscriptions.getIamPolicy",
         read=("pubsub.iamPolicies", "projects/{project}/subscriptions/{subscription}"),
+    ),
+    _route(
+        "serviceusage",
+        "GET",
+        "/v1/projects/{project}/services",
+        _services,
+        "serviceusage.services.list",
+        read=("serviceusage.services", "{project}"),
     ),
     _route(
         "artifactregistry",

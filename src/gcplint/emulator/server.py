@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
+import random
 import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,6 +23,7 @@ from .errors import (
     invalid_argument,
     not_collected,
     permission_denied,
+    quota_exceeded,
     replayed,
 )
 from .world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
@@ -61,10 +66,35 @@ def is_read(method: str, path: str) -> bool:
     return method == "POST" and (last.endswith(READ_VERBS) or ":search" in last)
 
 
+class TokenBucket:
+    """A rate limit: `rate` requests per second, bursts of one second's worth (at least 1)."""
+
+    def __init__(self, rate: float) -> None:
+        if rate <= 0:
+            raise ValueError("a quota must be a positive number of requests per second")
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self._tokens = self.capacity
+        self._at = time.monotonic()
+
+    def take(self) -> float:
+        """Spend a token: 0.0 when there was one, else the seconds until there is one."""
+        now = time.monotonic()
+        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return (1 - self._tokens) / self.rate
+
+
 class Emulator:
     """A local GCP REST API emulator serving one world.
 
-    Use as a context manager; `url` is the `--api-base` for gcplint.
+    Use as a context manager; `url` is the `--api-base` for gcplint. Every response is delayed
+    by `latency` plus a uniform 0..`jitter` seconds; `quotas` limits the requests per second of
+    API labels (e.g. {"run": 20}), answering 429 RESOURCE_EXHAUSTED over the rate; `seed` makes
+    probabilistic faults (and jitter) repeatable.
     """
 
     def __init__(
@@ -73,12 +103,21 @@ class Emulator:
         *,
         page_size: int = 50,
         latency: float = 0.0,
+        jitter: float = 0.0,
+        quotas: Mapping[str, float] | None = None,
+        seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.world = world
         self.page_size = page_size
         self.latency = latency
+        self.jitter = jitter
+        self._buckets = {label: TokenBucket(rate) for label, rate in (quotas or {}).items()}
+        self._fault_rng = random.Random(seed)
+        self._jitter_rng = random.Random(seed)
+        self._calls: Counter[str] = Counter()
+        self._rejected: Counter[str] = Counter()
         self._faults: list[Fault] = [replace(f) for f in world.faults]
         self._log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -102,6 +141,16 @@ class Emulator:
         """Forget the requests seen so far."""
         with self._lock:
             self._log.clear()
+
+    def calls_by_api(self) -> dict[str, int]:
+        """Requests received per API label, rejected ones included."""
+        with self._lock:
+            return dict(sorted(self._calls.items()))
+
+    def rejected_by_api(self) -> dict[str, int]:
+        """Requests rejected per API label for going over its quota."""
+        with self._lock:
+            return dict(sorted(self._rejected.items()))
 
     def add_fault(self, fault: Fault) -> None:
         """Inject a fault for matching requests from now on."""
@@ -148,17 +197,20 @@ class Emulator:
         path = unquote(split.path)
         if path == "/__emulator/requests" and method == "GET":
             return Response(200, _encode({"requests": [r.__dict__ for r in self.requests]}))
+        if path == "/__emulator/stats" and method == "GET":
+            stats = {"calls": self.calls_by_api(), "rejected": self.rejected_by_api()}
+            return Response(200, _encode(stats))
         route: routes.Route | None = None
+        api, _, rest = path.lstrip("/").partition("/")
         try:
-            if self.latency:
-                time.sleep(self.latency)
+            self._delay()
+            self._count(api)
             if not is_read(method, path):
                 raise ApiError(
                     405,
                     "METHOD_NOT_ALLOWED",
                     f"gcplint emulator: {method} {path} is not a read method; refused",
                 )
-            api, _, rest = path.lstrip("/").partition("/")
             route, params = routes.match(api, method, "/" + rest)
             response = self._answer(route, params, method, path, rest, split.query, body)
         except ApiError as err:
@@ -178,6 +230,30 @@ class Emulator:
             )
         return response
 
+    def _delay(self) -> None:
+        """Sleep the latency plus this request's jitter."""
+        with self._lock:
+            extra = self._jitter_rng.uniform(0, self.jitter) if self.jitter else 0.0
+        if self.latency or extra:
+            time.sleep(self.latency + extra)
+
+    def _count(self, api: str) -> None:
+        """Count a request to an API label."""
+        with self._lock:
+            self._calls[api] += 1
+
+    def _enforce_quota(self, route: routes.Route, project: ProjectEntry | None) -> None:
+        """Over the API's quota: a 429 saying how many seconds to wait."""
+        with self._lock:
+            bucket = self._buckets.get(route.api)
+            wait = bucket.take() if bucket is not None else 0.0
+            if wait:
+                self._rejected[route.api] += 1
+        if wait:
+            err = quota_exceeded(route.service, project.number if project else None)
+            err.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            raise err
+
     def _answer(
         self,
         route: routes.Route,
@@ -193,6 +269,7 @@ class Emulator:
             if owner:
                 params["project"] = owner
         project = self.world.find_project(params["project"]) if "project" in params else None
+        self._enforce_quota(route, project)
         fault = self._take_fault(method, path)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
@@ -206,7 +283,7 @@ class Emulator:
         if "project" in params:
             if project is None:
                 raise permission_denied(route.permission, _resource(rest))
-            if route.service in project.disabled_services:
+            if not project.serves(route.service):
                 raise injected(
                     "SERVICE_DISABLED", route.service, route.permission, "", project.number
                 )
@@ -250,9 +327,11 @@ class Emulator:
             for fault in self._faults:
                 if fault.method not in (None, method) or not fnmatch.fnmatchcase(path, fault.path):
                     continue
+                if fault.times is not None and fault.times <= 0:
+                    continue
+                if fault.probability < 1 and self._fault_rng.random() >= fault.probability:
+                    continue
                 if fault.times is not None:
-                    if fault.times <= 0:
-                        continue
                     fault.times -= 1
                 return fault
         return None

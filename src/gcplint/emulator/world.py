@@ -5,7 +5,8 @@ response can be pasted in. The world's own structure only says where each object
 
     {"schema": "gcplint-world/v1",
      "organizations": [Organization], "folders": [Folder],
-     "projects": {"<project id>": {"project": Project, "<api>.<collection>": ..., "disabledServices": [...]}},
+     "projects": {"<project id>": {"project": Project, "<api>.<collection>": ...,
+                                   "disabledServices": [...], "enabledServices": [...]}},
      "billingAccounts": {"<account id>": {"cloudbilling.billingAccount": BillingAccount,
                                           "billingbudgets.budgets": [Budget]}},
      "faults": [Fault],
@@ -35,6 +36,7 @@ PROJECT_KEYS = frozenset(
     {
         "project",
         "disabledServices",
+        "enabledServices",
         "cloudresourcemanager.iamPolicy",
         "cloudbilling.billingInfo",
         "iam.serviceAccounts",
@@ -58,6 +60,8 @@ PROJECT_KEYS = frozenset(
         "artifactregistry.iamPolicies",
     }
 )
+STRUCTURAL_KEYS = frozenset({"project", "disabledServices", "enabledServices"})
+# ^ keys of a project body that are not API collections
 PER_RESOURCE_KEYS = frozenset(
     {
         "iam.serviceAccountKeys",
@@ -71,7 +75,7 @@ PER_RESOURCE_KEYS = frozenset(
     }
 )  # maps of resource name -> value; the other collections are one value per project
 BILLING_ACCOUNT_KEYS = frozenset({"cloudbilling.billingAccount", "billingbudgets.budgets"})
-FAULT_KEYS = frozenset({"path", "method", "error", "times", "delay", "retryAfter"})
+FAULT_KEYS = frozenset({"path", "method", "error", "times", "delay", "retryAfter", "probability"})
 FAULT_ERRORS = frozenset(
     {
         "PERMISSION_DENIED",
@@ -105,7 +109,9 @@ class Fault:
 
     `path` is a shell glob over the request path, API label included
     (e.g. `/sqladmin/v1/projects/acme-dev/*`); `times` limits how often it fires (None: always).
-    `error` None with a `delay` only slows the matching requests down.
+    `error` None with a `delay` only slows the matching requests down. `probability` (0..1)
+    makes it fire for that fraction of the matching requests, drawn from the emulator's seeded
+    random generator (a draw that misses does not count against `times`).
     """
 
     path: str
@@ -114,6 +120,7 @@ class Fault:
     times: int | None = None
     delay: float = 0.0
     retry_after: float | None = None
+    probability: float = 1.0
 
     @classmethod
     def from_json(cls, data: Any) -> Fault:
@@ -128,6 +135,13 @@ class Fault:
             raise WorldError(
                 f"unknown fault error {error!r} (one of {', '.join(sorted(FAULT_ERRORS))})"
             )
+        probability = data.get("probability", 1.0)
+        if (
+            not isinstance(probability, int | float)
+            or isinstance(probability, bool)
+            or not 0 <= probability <= 1
+        ):
+            raise WorldError(f"fault probability must be a number from 0 to 1, got {probability!r}")
         return cls(
             path=data["path"],
             error=error,
@@ -135,6 +149,7 @@ class Fault:
             times=data.get("times"),
             delay=float(data.get("delay", 0.0)),
             retry_after=data.get("retryAfter"),
+            probability=float(probability),
         )
 
 
@@ -235,6 +250,13 @@ class ProjectEntry:
     collections: dict[str, Any]
     disabled_services: frozenset[str]
     described: bool = True
+    enabled_services: frozenset[str] | None = None  # None: every API but the disabled ones
+
+    def serves(self, service: str) -> bool:
+        """The API (e.g. run.googleapis.com) is enabled in the project."""
+        if service in self.disabled_services:
+            return False
+        return self.enabled_services is None or service in self.enabled_services
 
     @property
     def project_id(self) -> str:
@@ -369,15 +391,20 @@ def _project_entry(project_id: str, body: Any, snapshot: bool) -> ProjectEntry:
         raise WorldError(f"project {project_id}: project.name must be 'projects/NUMBER'")
     if project.get("projectId") != project_id:
         raise WorldError(f"project {project_id}: project.projectId must be {project_id!r}")
-    collections = {k: v for k, v in body.items() if k not in ("project", "disabledServices")}
-    disabled = body.get("disabledServices", [])
-    if not isinstance(disabled, list) or not all(isinstance(s, str) for s in disabled):
-        raise WorldError(
-            f"project {project_id}: 'disabledServices' must be a list of service names"
-        )
+    collections = {k: v for k, v in body.items() if k not in STRUCTURAL_KEYS}
+    disabled = _services(project_id, body, "disabledServices")
+    enabled = _services(project_id, body, "enabledServices") if "enabledServices" in body else None
     return ProjectEntry(
         project=project,
         collections=collections,
-        disabled_services=frozenset(disabled),
+        disabled_services=disabled,
         described=described,
+        enabled_services=enabled,
     )
+
+
+def _services(project_id: str, body: Mapping[str, Any], key: str) -> frozenset[str]:
+    services = body.get(key, [])
+    if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+        raise WorldError(f"project {project_id}: {key!r} must be a list of service names")
+    return frozenset(services)

@@ -64,6 +64,9 @@ def document(report: Report) -> dict[str, Any]:
             "identity": report.identity,
             "started": report.started.isoformat(timespec="seconds"),
             "finished": report.finished.isoformat(timespec="seconds"),
+            "scope": report.scope or None,
+            "projects_total": report.total or len(report.projects),
+            "projects_scanned": report.scanned,
             "projects": [
                 {
                     "id": p.project_id,
@@ -80,6 +83,7 @@ def document(report: Report) -> dict[str, Any]:
             "retries": report.retries,
             "exit_code": report.exit_code(),
             "exit_causes": report.causes(),
+            "notes": report.notes,
         },
         "results": [result_json(r) for r in report.results],
         "summary": report.summary(),

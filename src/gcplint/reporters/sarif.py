@@ -10,6 +10,7 @@ execution notifications, for auditors.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, TextIO
@@ -137,11 +138,19 @@ def result_json(report: Report, result: Result, index: int) -> dict[str, Any]:
     return item
 
 
+NAMED_PROJECTS = 5  # a SARIF category names at most this many projects
+
+
 def category(report: Report) -> str:
     """automationDetails.id: GitHub replaces earlier uploads of the same category, so it names
-    the scope (`gcplint/acme-prod+acme-staging/`)."""
+    the scope (`gcplint/acme-prod+acme-staging/`); beyond a few projects, their count and a hash
+    of their IDs (`gcplint/1000-projects-3f2a9c1b7d4e/`)."""
     if report.sarif_category:
         return report.sarif_category.rstrip("/") + "/"
+    ids = sorted(p.project_id for p in report.projects)
+    if len(ids) > NAMED_PROJECTS:
+        digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:12]
+        return f"gcplint/{len(ids)}-projects-{digest}/"
     scope = "+".join(p.project_id for p in report.projects) or "none"
     return f"gcplint/{scope}/"
 

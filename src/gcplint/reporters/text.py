@@ -58,23 +58,38 @@ def render(report: Report, stream: TextIO, verbose: bool = False) -> None:
     _summary(console, report, verbose)
 
 
+LISTED_PROJECTS = 12  # more than this, and the header names only the projects not scanned
+
+
 def _header(console: Console, report: Report) -> None:
     console.print(
         Text.assemble(("gcplint ", "bold"), report.version, " · production readiness scan")
     )
     console.print(Text.assemble(("Identity: ", "bold"), report.identity))
-    projects = Text("Projects: ", style="bold")
-    for i, scope in enumerate(report.projects):
-        if i:
-            projects.append(", ")
-        projects.append(scope.project_id)
-        if scope.error:
-            projects.append(" (unreadable)", style="red")
-        elif scope.environment:
-            projects.append(
-                f" ({scope.environment.value}: {scope.environment_source})", style="dim"
-            )
-    console.print(projects)
+    if report.scope:
+        console.print(Text.assemble(("Scope: ", "bold"), report.scope))
+    if len(report.projects) <= LISTED_PROJECTS:
+        projects = Text("Projects: ", style="bold")
+        for i, scope in enumerate(report.projects):
+            if i:
+                projects.append(", ")
+            projects.append(scope.project_id)
+            if scope.error:
+                projects.append(" (unreadable)", style="red")
+            elif scope.environment:
+                projects.append(
+                    f" ({scope.environment.value}: {scope.environment_source})", style="dim"
+                )
+        console.print(projects)
+    unscanned = [p for p in report.projects if p.error]
+    console.print(
+        Text(
+            f"Scanned {report.scanned} of {len(report.projects)} projects",
+            style="bold red" if unscanned else "bold",
+        )
+    )
+    for scope in unscanned:
+        console.print(Text(f"  not scanned: {scope.project_id}: {scope.error}", style="red"))
     console.print(
         Text(
             f"{len(report.checks)} checks · {len(report.projects)} projects · "

@@ -1,7 +1,8 @@
 """Random but realistic worlds (`gcplint-world/v1`), deterministic per seed.
 
 `generate_world(seed)` builds an organization, its folders, 2 to 4 projects and the billing
-accounts paying for them, with every collection the built-in checks read. Every object is REST
+accounts paying for them, with every collection the built-in checks read. `generate_org(projects,
+seed)` builds an organization of any size the same way (benchmarks, scope enumeration). Every object is REST
 JSON of the real APIs (camelCase, enum names, int64 as strings, RFC 3339 times), so a world
 passes `tests/worldschema.validate_world`.
 
@@ -32,7 +33,7 @@ import base64
 import random
 import string
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -2127,6 +2128,17 @@ def _project_body(
 def generate_world(seed: int) -> dict[str, Any]:
     """A random, realistic world in `gcplint-world/v1` format; the same seed gives the same world."""
     world = _new_world(random.Random(seed))
+    return {
+        "schema": SCHEMA,
+        "organizations": [world.organization],
+        "folders": world.folders,
+        "projects": _generate_projects(world),
+        "billingAccounts": _billing_accounts(world),
+    }
+
+
+def _generate_projects(world: _World) -> dict[str, JSON]:
+    """The bodies of the world's planned projects, by project ID."""
     for project in world.projects:  # what other projects refer to, first
         project.accounts = _service_accounts(world, project)
         project.instances = _sql_instances(world, project)
@@ -2135,17 +2147,83 @@ def generate_world(seed: int) -> dict[str, Any]:
         project.repositories, project.images = _repositories(world, project)
     # services read secrets of, and push images to, any project of the world
     runs = [_run(world, project) for project in world.projects]
-    bodies = {
+    return {
         project.project_id: _project_body(world, project, *run)
         for project, run in zip(world.projects, runs, strict=True)
     }
+
+
+ORG_FOLDERS = {"prod": "production", "staging": "staging", "dev": "development"}
+
+
+def generate_org(projects: int, seed: int) -> dict[str, Any]:
+    """A world of exactly `projects` projects under one organization; the same arguments give
+    the same world.
+
+    The organization has a folder per environment with a subfolder per team. Projects come in
+    small applications (a team's prod, staging and dev projects, as `generate_world` makes them,
+    referring to each other) placed in their environment's team folder; projects of no
+    environment sit directly under the organization. Budgets of one to three billing accounts
+    cover projects, folders and the organization. A few projects (1 in 50, at least one of two
+    or more) are DELETE_REQUESTED.
+    """
+    if projects < 0:
+        raise ValueError("projects must be >= 0")
+    rng = random.Random(seed)
+    org = _new_org(rng, projects)
+    teams = sorted(rng.sample(TEAMS, min(len(TEAMS), max(1, projects // 10))))
+    folders = {env: _folder(rng, org.org, display) for env, display in ORG_FOLDERS.items()}
+    team_folders = {
+        (env, team): _folder(rng, folders[env]["name"], f"team-{team}")
+        for env in ORG_FOLDERS
+        for team in teams
+    }
+    org.folders = [*folders.values(), *team_folders.values()]
+    org.folder_for = {env: f["name"] for env, f in folders.items()}
+    org.folder_for.update({f"{env}/{team}": f["name"] for (env, team), f in team_folders.items()})
+    taken, numbers = {org.outsider}, set[str]()
+    bodies: dict[str, JSON] = {}
+    while len(org.projects) < projects:
+        team = _pick(rng, teams)
+        cell = replace(org, folder_for={}, projects=[])  # cross-references stay in the cell
+        for env in _environments(rng)[: projects - len(org.projects)]:
+            project = _plan_project(cell, env, taken, numbers)
+            project.labels["team"] = team
+            if env is not None:
+                direct = _chance(rng, 0.1)
+                project.parent = org.folder_for[env if direct else f"{env}/{team}"]
+            cell.projects.append(project)
+        bodies.update(_generate_projects(cell))
+        org.projects.extend(cell.projects)
+    for project_id in rng.sample(sorted(bodies), max(1, projects // 50) if projects > 1 else 0):
+        described = bodies[project_id]["project"]
+        described["state"] = "DELETE_REQUESTED"
+        described["deleteTime"] = _ms(_days_ago(rng, 1, 25))
     return {
         "schema": SCHEMA,
-        "organizations": [world.organization],
-        "folders": world.folders,
+        "organizations": [org.organization],
+        "folders": org.folders,
         "projects": bodies,
-        "billingAccounts": _billing_accounts(world),
+        "billingAccounts": _billing_accounts(org),
     }
+
+
+def _new_org(rng: random.Random, projects: int) -> _World:
+    """An organization without folders or projects, paid by 1 to 3 billing accounts."""
+    company = _pick(rng, COMPANIES)
+    organization = _organization(rng, company)
+    accounts = [_billing_account_id(rng) for _ in range(min(3, 1 + projects // 300))]
+    return _World(
+        rng=rng,
+        company=company,
+        domain=f"{company}.example",
+        organization=organization,
+        folders=[],
+        folder_for={},
+        billing_accounts=accounts,
+        currency=_pick(rng, ("EUR", "USD")),
+        outsider=f"{company}-tools-{_pick(rng, ('dev', 'ci', 'shared'))}",
+    )
 
 
 def project_ids(world: dict[str, Any]) -> list[str]:

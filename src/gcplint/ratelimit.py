@@ -1,0 +1,98 @@
+"""Client-side rate limits: one token bucket per API, so a big scan stays inside a share of the
+project's quota and leaves the rest to whatever else runs beside it (a deploy pipeline)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+# Requests per second per API label: half of Google's default per-project read quota for the
+# methods gcplint calls (per minute, divided by 60), rounded down. Check your project's actual
+# quotas in the console (IAM & Admin > Quotas) and override with --rate-limit LABEL=RPS.
+DEFAULT_RATES: Mapping[str, float] = {
+    "cloudresourcemanager": 5.0,  # Resource Manager v3: 600 read requests/min
+    "serviceusage": 2.0,  # Service Usage: 240 list requests/min
+    "run": 8.0,  # Cloud Run Admin: 1,000 read requests/min per region
+    "sqladmin": 1.5,  # Cloud SQL Admin: 180 requests/min
+    "iam": 50.0,  # IAM: 6,000 read requests/min
+    "storage": 50.0,  # Cloud Storage JSON API bucket metadata: no published low cap
+    "pubsub": 50.0,  # Pub/Sub admin: 6,000 requests/min
+    "secretmanager": 50.0,  # Secret Manager: 6,000 access requests/min (reads alike)
+    "monitoring": 50.0,  # Cloud Monitoring: 6,000 requests/min
+    "logging": 10.0,  # Cloud Logging config reads: 1,200 requests/min
+    "artifactregistry": 25.0,  # Artifact Registry: 18,000 requests/min per region (conservative)
+    "cloudbilling": 5.0,  # Cloud Billing: 600 requests/min
+    "billingbudgets": 5.0,  # Billing Budgets: 600 requests/min
+}
+
+
+class TokenBucket:
+    """`rate` tokens per second, holding at most `burst`; `take()` blocks until one is free."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.burst = max(1.0, burst if burst is not None else rate)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = self.burst
+        self._stamp = clock()
+        self._lock = threading.Lock()
+        self.waited = 0.0  # seconds callers spent waiting, in total
+
+    def take(self) -> None:
+        """Take one token, waiting for it if the bucket is empty. Reservations are made under
+        the lock, so concurrent callers queue fairly instead of stampeding."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._tokens -= 1.0
+            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
+            self.waited += wait
+        if wait > 0:
+            self._sleep(wait)
+
+
+class RateLimiter:
+    """A token bucket per API label; labels without a rate are not limited."""
+
+    def __init__(self, rates: Mapping[str, float]) -> None:
+        self.rates = dict(rates)
+        self._buckets = {label: TokenBucket(rate) for label, rate in self.rates.items()}
+
+    def take(self, label: str) -> None:
+        """Wait for the API's next slot."""
+        bucket = self._buckets.get(label)
+        if bucket is not None:
+            bucket.take()
+
+    def waited(self) -> float:
+        """Seconds spent waiting for every API together."""
+        return sum(b.waited for b in self._buckets.values())
+
+
+def parse_rate(text: str) -> tuple[str, float]:
+    """`LABEL=RPS` (a `--rate-limit` value); RPS 0 means unlimited (returned as 0.0)."""
+    label, sep, value = text.partition("=")
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not sep or not label or rate < 0:
+        raise ValueError(f"--rate-limit {text!r}: expected API=REQUESTS_PER_SECOND, e.g. run=10")
+    return label, rate
+
+
+def rates(overrides: Mapping[str, float], *, defaults: bool = True) -> dict[str, float]:
+    """The overrides over the default rates (or over none); 0 removes a limit."""
+    merged = {**(DEFAULT_RATES if defaults else {}), **overrides}
+    return {label: rate for label, rate in merged.items() if rate > 0}

@@ -1,0 +1,418 @@
+"""Whole organizations: enumeration and filters, shards and merge, streaming, enabled-services
+gating, rate limits, release of finished projects, progress; all through the emulator."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import Run, run_cli
+
+from gcplint.collectors import ENABLED_SERVICES, PROJECT, RUN_SERVICES
+from gcplint.emulator import Emulator, Fault, World
+from gcplint.emulator.generate import generate_org
+from gcplint.emulator.routes import ROUTES
+from gcplint.inventory import Session
+from gcplint.progress import Progress
+from gcplint.ratelimit import TokenBucket
+from gcplint.targets import Shard
+
+SIZE = 24
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def org() -> dict[str, Any]:
+    return generate_org(SIZE, SEED)
+
+
+@pytest.fixture
+def emu(serve: Any, org: dict[str, Any]) -> Emulator:
+    emulator: Emulator = serve(World.from_json(org), page_size=5)
+    return emulator
+
+
+def organization_id(world: dict[str, Any]) -> str:
+    return str(world["organizations"][0]["name"]).split("/")[1]
+
+
+def descendants(world: dict[str, Any], root: str) -> list[str]:
+    """ACTIVE projects whose parent chain reaches `root`, computed from the world file."""
+    parents = {f["name"]: f.get("parent", "") for f in world["folders"]}
+    found = []
+    for project_id, body in world["projects"].items():
+        project = body["project"]
+        parent = project.get("parent", "")
+        while parent and parent != root:
+            parent = parents.get(parent, "")
+        if parent == root and project.get("state", "ACTIVE") == "ACTIVE":
+            found.append(project_id)
+    return sorted(found)
+
+
+def scanned(run: Run) -> list[str]:
+    assert run.code in (0, 1, 3), run.err
+    return sorted(p["id"] for p in run.json()["scan"]["projects"])
+
+
+def results(run: Run) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in run.json()["results"])
+
+
+def test_organization_scans_every_active_project_under_it(
+    emu: Emulator, org: dict[str, Any]
+) -> None:
+    expected = descendants(org, f"organizations/{organization_id(org)}")
+    deleted = [p for p, b in org["projects"].items() if b["project"].get("state") != "ACTIVE"]
+    assert deleted and len(expected) == SIZE - len(deleted)
+    run = run_cli(
+        "scan", "--api-base", emu.url, "--organization", organization_id(org), "--format", "json"
+    )
+    assert scanned(run) == expected
+    scan = run.json()["scan"]
+    assert scan["projects_total"] == scan["projects_scanned"] == len(expected)
+    searches = [r for r in emu.requests if r.path.endswith("projects:search")]
+    assert searches and all("state" in r.query for r in searches)
+
+
+def test_folder_scope_is_recursive(emu: Emulator, org: dict[str, Any]) -> None:
+    parents = Counter(f.get("parent") for f in org["folders"])
+    folder = next(f["name"] for f in org["folders"] if parents[f["name"]])  # has subfolders
+    expected = descendants(org, folder)
+    direct = [p for p, b in org["projects"].items() if b["project"].get("parent") == folder]
+    assert len(expected) > len(direct)
+    run = run_cli(
+        "scan", "--api-base", emu.url, "--folder", folder.split("/")[1], "--format", "json"
+    )
+    assert scanned(run) == expected
+
+
+def test_label_glob_and_exclusion_filters(emu: Emulator, org: dict[str, Any]) -> None:
+    everything = descendants(org, f"organizations/{organization_id(org)}")
+    prod = [
+        p
+        for p in everything
+        if org["projects"][p]["project"].get("labels", {}).get("env") == "prod"
+    ]
+    assert prod
+    by_label = run_cli(
+        "scan",
+        *("--api-base", emu.url, "--organization", organization_id(org)),
+        *("--label", "env=prod", "--format", "json"),
+    )
+    assert scanned(by_label) == prod
+    prefix = everything[0].split("-")[0]
+    glob = [p for p in everything if p.startswith(prefix + "-")]
+    dropped = glob[0]
+    filtered = run_cli(
+        "scan",
+        *("--api-base", emu.url, "--organization", organization_id(org)),
+        *("--project", f"{prefix}-*", "--exclude-project", dropped, "--format", "json"),
+    )
+    assert scanned(filtered) == [p for p in glob if p != dropped]
+
+
+def test_failed_enumeration_stops_with_exit_2(serve: Any, org: dict[str, Any]) -> None:
+    world = World.from_json(org)
+    world.faults.append(
+        Fault(path="/cloudresourcemanager/v3/projects:search", error="PERMISSION_DENIED")
+    )
+    emu = serve(world)
+    run = run_cli("scan", "--api-base", emu.url, "--organization", organization_id(org))
+    assert run.code == 2
+    assert "cannot enumerate the projects of organizations/" in run.err
+    assert "PERMISSION_DENIED" in run.err and len(run.err.strip().splitlines()) == 1
+    assert not run.out
+
+
+def test_empty_enumeration_stops_with_exit_2(emu: Emulator, org: dict[str, Any]) -> None:
+    run = run_cli(
+        "scan", "--api-base", emu.url, "--organization", organization_id(org), "--label", "env=nope"
+    )
+    assert run.code == 2
+    assert "no ACTIVE project found in organizations/" in run.err
+
+
+def test_header_names_projects_that_could_not_be_scanned(serve: Any, org: dict[str, Any]) -> None:
+    victim = descendants(org, f"organizations/{organization_id(org)}")[3]
+    denied = sorted({r.permission for r in ROUTES} - {"resourcemanager.projects.get"})
+    world = World.from_json({**org, "deniedPermissions": {f"projects/{victim}": denied}})
+    emu = serve(world)
+    run = run_cli(  # budgets are read on the billing account, which is readable: skipped
+        "scan", "--api-base", emu.url, "--organization", organization_id(org), "--skip", "budget.*"
+    )
+    assert run.code == 1  # findings elsewhere come first; the unreadable project is unknown
+    total = len(descendants(org, f"organizations/{organization_id(org)}"))
+    assert f"Scanned {total - 1} of {total} projects" in run.out
+    assert f"not scanned: {victim}: " in run.out and "permission denied" in run.out
+
+
+def test_shards_partition_the_scope_and_merge_into_the_single_run(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
+    scope = ["--api-base", emu.url, "--organization", organization_id(org)]
+    single = run_cli("scan", *scope, "--format", "json")
+    paths, seen = [], []
+    for k in range(3):
+        path = tmp_path / f"shard-{k}.json"
+        run = run_cli("scan", *scope, "--shard", f"{k}/3", "--format", "json", "-o", str(path))
+        assert run.code == single.code, run.err
+        shard = json.loads(path.read_text())
+        seen.append(sorted(p["id"] for p in shard["scan"]["projects"]))
+        assert shard["scan"]["scope"].endswith(f"shard {k}/3: {len(seen[-1])} of {SIZE - 1}") or (
+            f"shard {k}/3" in shard["scan"]["scope"]
+        )
+        paths.append(str(path))
+    assert all(seen) and sorted(p for s in seen for p in s) == scanned(single)
+    merged = run_cli("report", "merge", *paths, "--format", "json")
+    assert merged.code == single.code
+    assert results(merged) == results(single)
+    assert merged.json()["summary"] == single.json()["summary"]
+    as_text = run_cli("report", "merge", *paths)
+    assert as_text.code == single.code and "Scanned" in as_text.out
+
+
+def test_cloud_run_task_variables_select_the_shard(
+    emu: Emulator, org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = ["--api-base", emu.url, "--organization", organization_id(org), "--format", "json"]
+    explicit = run_cli("scan", *scope, "--shard", "1/2")
+    monkeypatch.setenv("CLOUD_RUN_TASK_INDEX", "1")
+    monkeypatch.setenv("CLOUD_RUN_TASK_COUNT", "2")
+    from_env = run_cli("scan", *scope)
+    assert scanned(from_env) == scanned(explicit)
+    assert all(Shard(1, 2).holds(p) for p in scanned(explicit))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--shard", "3/2"], "--shard '3/2'"),
+        (["--shard", "x"], "--shard 'x'"),
+        (["--organization", "acme"], "--organization 'acme'"),
+        (["--organization", "1", "--folder", "2"], "not both"),
+        (["--organization", "1", "--label", "Env"], "--label 'Env'"),
+        (["--project", "acme-prod", "--rate-limit", "run=fast"], "--rate-limit 'run=fast'"),
+        (["--project", "Bad_Id"], "not a valid project ID"),
+    ],
+)
+def test_bad_scope_flags_exit_2_in_one_line(args: list[str], message: str) -> None:
+    run = run_cli("scan", "--api-base", "http://127.0.0.1:9", *args)
+    assert run.code == 2
+    assert message in run.err and len(run.err.strip().splitlines()) == 1
+
+
+def test_merge_refuses_what_is_not_a_set_of_shard_reports(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
+    report = tmp_path / "a.json"
+    run_cli(
+        "scan",
+        "--api-base",
+        emu.url,
+        "--organization",
+        organization_id(org),
+        "--shard",
+        "0/2",
+        "--format",
+        "json",
+        "-o",
+        str(report),
+    )
+    twice = run_cli("report", "merge", str(report), str(report))
+    assert twice.code == 2 and "is in two of the reports" in twice.err
+    text = tmp_path / "b.json"
+    text.write_text("not json")
+    bad = run_cli("report", "merge", str(text))
+    assert bad.code == 2 and "not a JSON report" in bad.err
+    missing = run_cli("report", "merge", str(tmp_path / "none.json"))
+    assert missing.code == 2 and "cannot read" in missing.err
+
+
+def test_jsonl_streams_every_result_then_a_summary(emu: Emulator, org: dict[str, Any]) -> None:
+    scope = ["--api-base", emu.url, "--organization", organization_id(org)]
+    whole = run_cli("scan", *scope, "--format", "json")
+    lines = run_cli("scan", *scope, "--format", "jsonl")
+    assert lines.code == whole.code
+    records = [json.loads(line) for line in lines.out.splitlines()]
+    assert [r["record"] for r in records[:-1]] == ["result"] * (len(records) - 1)
+    summary = records[-1]
+    assert summary["record"] == "summary" and "results" not in summary
+    streamed = sorted(
+        json.dumps({k: v for k, v in r.items() if k != "record"}, sort_keys=True)
+        for r in records[:-1]
+    )
+    assert streamed == results(whole)
+    assert summary["summary"] == whole.json()["summary"]
+    # project by project; cross-project checks (env.shared-service-account) come last
+    order = [r["project"] for r in records[:-1] if r["check"] != "env.shared-service-account"]
+    assert order == sorted(order, key=scanned(whole).index)
+    last = [r["check"] for r in records[-1 - len(scanned(whole)) : -1]]
+    assert set(last) == {"env.shared-service-account"}
+
+
+def test_disabled_apis_are_skipped_without_calling_them(serve: Any) -> None:
+    org = generate_org(4, 3)
+    victim = sorted(
+        p for p, b in org["projects"].items() if b["project"].get("state", "ACTIVE") == "ACTIVE"
+    )[0]
+    org["projects"][victim]["disabledServices"] = ["sqladmin.googleapis.com"]
+    emu = serve(World.from_json(org), page_size=100)
+    run = run_cli(
+        "scan", "--api-base", emu.url, "--project", victim, "--check", "sql.*", "--format", "json"
+    )
+    assert not [r for r in emu.requests if r.path.startswith("/sqladmin/")]
+    assert {(r["status"], r["reason"]) for r in run.json()["results"]} == {
+        ("not_applicable", "API_DISABLED")
+    }
+    listed = [r for r in emu.requests if r.path.startswith("/serviceusage/")]
+    assert len(listed) == 1
+
+
+def test_unreadable_enabled_services_fall_back_to_asking_each_api(serve: Any) -> None:
+    org = generate_org(4, 3)
+    victim = sorted(
+        p for p, b in org["projects"].items() if b["project"].get("state", "ACTIVE") == "ACTIVE"
+    )[0]
+    plain = serve(World.from_json(org))
+    expected = run_cli("scan", "--api-base", plain.url, "--project", victim, "--format", "json")
+    world = World.from_json(org)
+    world.faults.append(Fault(path="/serviceusage/*", error="PERMISSION_DENIED"))
+    denied = serve(world)
+    run = run_cli("scan", "--api-base", denied.url, "--project", victim, "--format", "json")
+    assert results(run) == results(expected)
+    assert [r for r in denied.requests if r.path.startswith("/sqladmin/")]
+
+
+def test_finished_projects_are_released_but_the_index_is_kept(
+    emu: Emulator, org: dict[str, Any]
+) -> None:
+    from gcplint.clients import Clients, ClientSettings, resolve_credentials
+    from gcplint.plugins import load_checks
+    from gcplint.runner import stream
+
+    settings = ClientSettings(emu.url)
+    creds, _ = resolve_credentials(settings)
+    session = Session(Clients(settings, creds), enabled_services=ENABLED_SERVICES)
+    projects = descendants(org, f"organizations/{organization_id(org)}")
+    specs = [c.spec for c in load_checks(())]
+    try:
+        done = [j.scope.project_id for j in stream(specs, projects, session, workers=4) if j.scope]
+        kept = {name for name, _ in session.fetched()}
+    finally:
+        session.close()
+    assert done == projects
+    assert {PROJECT.name, RUN_SERVICES.name} <= kept
+    owned = {name for name, key in session.fetched() if key in projects}
+    assert owned == {PROJECT.name, RUN_SERVICES.name}
+
+
+def test_token_bucket_paces_callers_at_its_rate() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(4.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(12):
+        bucket.take()
+    assert now[0] == pytest.approx((12 - 4) / 4.0)
+    assert bucket.waited == pytest.approx(sum(slept))
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_rate_limit_keeps_a_scan_inside_the_emulator_quota(
+    serve: Any, tmp_path: Path, how: str
+) -> None:
+    org = generate_org(2, 5)
+    projects = sorted(
+        p for p, b in org["projects"].items() if b["project"].get("state", "ACTIVE") == "ACTIVE"
+    )
+    scope = [arg for p in projects for arg in ("--project", p)]
+    free = serve(World.from_json(org), quotas={"iam": 3.0})
+    expected = run_cli("scan", "--api-base", free.url, *scope, "--format", "json")
+    assert free.rejected_by_api().get("iam", 0) > 0  # unlimited, the scan exceeds the quota
+    limited = serve(World.from_json(org), quotas={"iam": 20.0})
+    config = tmp_path / "gcplint.toml"
+    config.write_text("[rate-limits]\niam = 10\n")
+    limit = ["--rate-limit", "iam=10"] if how == "flag" else ["--config", str(config)]
+    run = run_cli("scan", "--api-base", limited.url, *scope, *limit, "--format", "json")
+    assert results(run) == results(expected)
+    assert limited.rejected_by_api().get("iam", 0) == 0
+    assert limited.calls_by_api()["iam"] > 3
+
+
+def test_bad_rate_limits_in_the_config_are_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "gcplint.toml"
+    config.write_text('[rate-limits]\niam = "fast"\n')
+    run = run_cli(
+        "scan",
+        "--api-base",
+        "http://127.0.0.1:9",
+        "--project",
+        "acme-prod",
+        "--config",
+        str(config),
+    )
+    assert run.code == 2 and "rate-limits" in run.err and len(run.err.strip().splitlines()) == 1
+
+
+def test_progress_goes_to_stderr_in_lines_when_not_a_terminal() -> None:
+    out = io.StringIO()
+    with Progress(10, lambda: (42, 1), stream=out, interval=0.01) as progress:
+        for _ in range(10):
+            progress.advance()
+        time.sleep(0.05)
+    lines = out.getvalue().splitlines()
+    assert lines and lines[-1].startswith("gcplint: 10/10 projects · 42 API calls · 1 retries")
+    assert "\r" not in out.getvalue()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_cleared_at_the_end() -> None:
+    out = Terminal()
+    with Progress(4, lambda: (7, 0), stream=out, interval=0.01) as progress:
+        progress.advance()
+        time.sleep(0.05)
+    shown = out.getvalue()
+    assert "\r\x1b[2Kgcplint: [#####---------------] 1/4 projects · 7 API calls" in shown
+    assert "ETA" in shown and shown.endswith("\r\x1b[2K") and "\n" not in shown
+
+
+def test_sarif_category_of_a_large_scope_is_short_and_stable(
+    emu: Emulator, org: dict[str, Any]
+) -> None:
+    scope = ["--api-base", emu.url, "--organization", organization_id(org), "--format", "sarif"]
+    ids = [run_cli("scan", *scope).json()["runs"][0]["automationDetails"]["id"] for _ in range(2)]
+    assert ids[0] == ids[1]
+    assert re.fullmatch(rf"gcplint/{SIZE - 1}-projects-[0-9a-f]{{12}}/", ids[0])
+
+
+def test_projects_under_folders_the_identity_cannot_see_are_named(
+    serve: Any, org: dict[str, Any]
+) -> None:
+    root = f"organizations/{organization_id(org)}"
+    hidden = next(f["name"] for f in org["folders"] if descendants(org, f["name"]))
+    lost = descendants(org, hidden)
+    denied = {hidden: ["resourcemanager.folders.get"]}
+    emu = serve(World.from_json({**org, "deniedPermissions": denied}))
+    run = run_cli(
+        "scan", "--api-base", emu.url, "--organization", organization_id(org), "--format", "json"
+    )
+    assert scanned(run) == sorted(set(descendants(org, root)) - set(lost))
+    (note,) = run.json()["scan"]["notes"]
+    assert f"{len(lost)} ACTIVE project(s) sit under folders" in note
+    assert all(p in note for p in lost)
+    assert "warning: " in run.err and lost[0] in run.err
