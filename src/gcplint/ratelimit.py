@@ -7,11 +7,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-# Requests per second per API label: half of Google's default per-project read quota for the
-# methods gcplint calls (per minute, divided by 60), rounded down. Check your project's actual
+# Requests per second per API label, aiming at half of Google's default per-project read quota
+# for the methods gcplint calls (per minute, divided by 60). Resource Manager's is checked against
+# Google's published limits; the others are estimates (see README). Check your project's actual
 # quotas in the console (IAM & Admin > Quotas) and override with --rate-limit LABEL=RPS.
 DEFAULT_RATES: Mapping[str, float] = {
-    "cloudresourcemanager": 5.0,  # Resource Manager v3: 600 read requests/min
+    "cloudresourcemanager": 5.0,  # Resource Manager: 600 read requests/min (published)
     "serviceusage": 2.0,  # Service Usage: 240 list requests/min
     "run": 8.0,  # Cloud Run Admin: 1,000 read requests/min per region
     "sqladmin": 1.5,  # Cloud SQL Admin: 180 requests/min

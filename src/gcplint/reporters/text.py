@@ -68,7 +68,9 @@ def _header(console: Console, report: Report) -> None:
     console.print(Text.assemble(("Identity: ", "bold"), report.identity))
     if report.scope:
         console.print(Text.assemble(("Scope: ", "bold"), report.scope))
-    if len(report.projects) <= LISTED_PROJECTS:
+    if not report.projects:
+        console.print(Text.assemble(("Projects: ", "bold"), "none"))
+    elif len(report.projects) <= LISTED_PROJECTS:
         projects = Text("Projects: ", style="bold")
         for i, scope in enumerate(report.projects):
             if i:
