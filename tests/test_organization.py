@@ -416,3 +416,35 @@ def test_projects_under_folders_the_identity_cannot_see_are_named(
     assert f"{len(lost)} ACTIVE project(s) sit under folders" in note
     assert all(p in note for p in lost)
     assert "warning: " in run.err and lost[0] in run.err
+
+
+def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str, Any]) -> None:
+    from gcplint.clients import Clients, ClientSettings, resolve_credentials
+    from gcplint.plugins import load_checks
+    from gcplint.runner import stream
+
+    emu = serve(World.from_json(org), latency=0.005, page_size=50)
+    projects = descendants(org, f"organizations/{organization_id(org)}")
+    specs = [c.spec for c in load_checks(())]
+
+    def scan(until: int | None) -> int:
+        emu.clear_log()
+        settings = ClientSettings(emu.url)
+        session = Session(
+            Clients(settings, resolve_credentials(settings)[0]), enabled_services=ENABLED_SERVICES
+        )
+        try:
+            judged = stream(specs, projects, session, workers=2)
+            for i, _ in enumerate(judged):
+                if i == until:
+                    judged.close()  # the consumer failed, or Ctrl-C
+                    break
+            made = len(emu.requests)
+            time.sleep(0.2)
+            assert len(emu.requests) == made  # nothing queued runs after close
+            return made
+        finally:
+            session.close()
+
+    full = scan(None)
+    assert scan(0) < full / 2  # not every project of the window

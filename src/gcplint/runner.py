@@ -82,9 +82,8 @@ def stream(
     kept = [PROJECT, *shared]
     own = [c for spec in checks for c in spec.requires]
     window = max(16, 4 * workers)
-    with ThreadPoolExecutor(
-        max_workers=max(1, workers), thread_name_prefix="gcplint-fetch"
-    ) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gcplint-fetch")
+    try:  # on an error or an interrupt, queued fetches are cancelled, not waited for
         pending: deque[tuple[str, list[Future[None]]]] = deque()
         done: set[str] = set()
         upcoming = iter(project_ids)
@@ -112,9 +111,12 @@ def stream(
             yield judged
         if not deferred:
             return
-        others = [p for p in scan.projects if p not in set(project_ids)]  # a shard's outside
+        mine = set(project_ids)
+        others = [p for p in scan.projects if p not in mine]  # outside a shard
         for future in [pool.submit(_fetch, session, *job) for job in _jobs(shared, others)]:
             future.result()
+    finally:
+        pool.shutdown(cancel_futures=True)
     for project_id in project_ids:
         yield Judged(
             None,
