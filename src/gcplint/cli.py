@@ -476,7 +476,7 @@ concurrency_option = click.option(
     type=click.IntRange(1, 64),
     default=8,
     show_default=True,
-    help="API calls in flight at once.",
+    help="Threads fetching collections (per-resource reads get as many again).",
 )
 
 
