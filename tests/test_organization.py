@@ -233,6 +233,13 @@ def test_merge_refuses_what_is_not_a_set_of_shard_reports(
     assert bad.code == 2 and "not a JSON report" in bad.err
     missing = run_cli("report", "merge", str(tmp_path / "none.json"))
     assert missing.code == 2 and "cannot read" in missing.err
+    other = tmp_path / "c.json"
+    run_cli(
+        *("scan", "--api-base", emu.url, "--organization", organization_id(org)),
+        *("--shard", "1/2", "--check", "sql.*", "--format", "json", "-o", str(other)),
+    )
+    mixed = run_cli("report", "merge", str(report), str(other))
+    assert mixed.code == 2 and "checks differs" in mixed.err
 
 
 def test_jsonl_streams_every_result_then_a_summary(emu: Emulator, org: dict[str, Any]) -> None:

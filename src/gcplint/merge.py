@@ -39,6 +39,13 @@ def merge(paths: Sequence[Path], specs: Sequence[CheckSpec]) -> Report:
             " (pass the same --checks-dir as the scans)"
         )
     scans = [d["scan"] for d in documents]
+    for key in ("checks", "fail_on", "on_incomplete"):
+        differ = [str(p) for p, s in zip(paths, scans, strict=True) if s[key] != scans[0][key]]
+        if differ:
+            raise MergeError(
+                f"{', '.join(differ)}: {key} differs from {paths[0]}'s; shards of one scan share"
+                " the same checks and gating"
+            )
     projects: dict[str, ProjectScope] = {}
     results: list[Result] = []
     for path, document in zip(paths, documents, strict=True):
@@ -86,7 +93,15 @@ def _load(path: Path) -> dict[str, Any]:
     if document.get("record") == "summary":
         raise MergeError(f"{path}: a jsonl summary line, not a JSON report; use --format json")
     try:
-        for key in ("checks", "projects", "identity", "started", "finished", "fail_on"):
+        for key in (
+            "checks",
+            "projects",
+            "identity",
+            "started",
+            "finished",
+            "fail_on",
+            "on_incomplete",
+        ):
             document["scan"][key]
         document["results"], document["suppressions"]["unused"]
     except (KeyError, TypeError):
