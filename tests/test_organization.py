@@ -199,6 +199,7 @@ def test_cloud_run_task_variables_select_the_shard(
         (["--organization", "1", "--folder", "2"], "not both"),
         (["--organization", "1", "--label", "Env"], "--label 'Env'"),
         (["--project", "acme-prod", "--rate-limit", "run=fast"], "--rate-limit 'run=fast'"),
+        (["--project", "acme-prod", "--rate-limit", "run=nan"], "--rate-limit 'run=nan'"),
         (["--project", "Bad_Id"], "not a valid project ID"),
     ],
 )

@@ -59,7 +59,6 @@ from .targets import (
     ScopeError,
     Selector,
     Shard,
-    default_shard,
     enumerate_projects,
     in_shard,
     named_projects,
@@ -127,9 +126,11 @@ class Common:
         """`--rate-limit` rates, over the config file's `[rate-limits]`, over the defaults when
         calling Google (an emulator has no quota to protect unless one is given)."""
         try:
-            overrides = dict(parse_rate(text) for text in self.rate_limits)
+            overrides = dict(parse_rate(text, zero=True) for text in self.rate_limits)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(
+                f"--rate-limit {str(exc)!r}: expected API=REQUESTS_PER_SECOND, e.g. run=10"
+            ) from None
         return RateLimiter(rates({**(configured or {}), **overrides}, defaults=google))
 
     def selector(self) -> Selector:
@@ -154,7 +155,7 @@ class Common:
 
     def sharding(self) -> Shard | None:
         """`--shard K/N`, else the Cloud Run Job task's shard, else none."""
-        return Shard.parse(self.shard) if self.shard else default_shard()
+        return Shard.parse(self.shard) if self.shard else Shard.from_env(os.environ)
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -480,6 +481,25 @@ concurrency_option = click.option(
 )
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Format written to stdout (or --output).",
+)
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+verbose_option = click.option(
+    "--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results."
+)
+
+
 def gating_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--fail-on, --on-incomplete, --baseline, --strict-suppressions, --max-concurrency."""
     options = [
@@ -613,20 +633,8 @@ def build_report(
 @common_options
 @snapshot_option
 @gating_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="text",
-    show_default=True,
-    help="Format written to stdout (or --output).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of stdout.",
-)
+@format_option
+@output_option
 @click.option(
     "--report",
     "reports",
@@ -644,7 +652,7 @@ def build_report(
 @click.option(
     "--sarif-category", metavar="ID", help="automationDetails.id prefix (default gcplint/<scope>/)."
 )
-@click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
+@verbose_option
 def scan(
     common: Common,
     fail_on: str | None,
@@ -687,11 +695,16 @@ def scan(
     else:
         report, _ = build_report(common, gating, **options)
     for target_format, path in targets:
-        with _destination(path) as stream:
-            FORMATS[target_format](report, stream, verbose)
-        if path is not None:
-            click.echo(f"gcplint: {target_format} report written to {path}", err=True)
+        _write(report, target_format, path, verbose)
     sys.exit(report.exit_code())
+
+
+def _write(report: Report, fmt: str, path: Path | None, verbose: bool) -> None:
+    """Render the report in one format, to stdout or atomically to a file."""
+    with _destination(path) as stream:
+        FORMATS[fmt](report, stream, verbose)
+    if path is not None:
+        click.echo(f"gcplint: {fmt} report written to {path}", err=True)
 
 
 @cli.group()
@@ -701,22 +714,10 @@ def report() -> None:
 
 @report.command("merge")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="text",
-    show_default=True,
-    help="Format of the merged report.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the merged report to this file instead of stdout.",
-)
+@format_option
+@output_option
 @checks_dir_option
-@click.option("--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results.")
+@verbose_option
 def report_merge(
     paths: tuple[Path, ...],
     fmt: str,
@@ -729,10 +730,7 @@ def report_merge(
     if output is not None:
         check_writable(output)
     merged = merge_reports(list(paths), [c.spec for c in load_checks(checks_dirs)])
-    with _destination(output) as stream:
-        FORMATS[fmt](merged, stream, verbose)
-    if output is not None:
-        click.echo(f"gcplint: merged {len(paths)} reports into {output}", err=True)
+    _write(merged, fmt, output, verbose)
     sys.exit(merged.exit_code())
 
 
@@ -940,21 +938,14 @@ def emulator() -> None:
 
 def _quotas(ctx: click.Context, param: click.Parameter, specs: tuple[str, ...]) -> dict[str, float]:
     """LABEL=RPS specs as {label: requests per second}."""
-    quotas: dict[str, float] = {}
-    for spec in specs:
-        label, sep, rate = spec.partition("=")
-        try:
-            value = float(rate)
-        except ValueError:
-            value = 0.0
-        if not sep or not label or not 0 < value < float("inf"):
-            raise click.BadParameter(
-                f"{spec!r} is not LABEL=RPS (an API label and a positive number, e.g. run=20)",
-                ctx,
-                param,
-            )
-        quotas[label] = value
-    return quotas
+    try:
+        return dict(parse_rate(spec, zero=False) for spec in specs)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{str(exc)!r} is not LABEL=RPS (an API label and a positive number, e.g. run=20)",
+            ctx,
+            param,
+        ) from None
 
 
 @emulator.command("serve")

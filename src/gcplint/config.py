@@ -208,7 +208,7 @@ class _Parser:
 
     def rates(self, table: Any) -> dict[str, float]:
         if not isinstance(table, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < float("inf")
             for v in table.values()
         ):
             raise self.error(

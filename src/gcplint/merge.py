@@ -22,6 +22,9 @@ from .report import ProjectScope, Report
 from .reporters.json_report import SCHEMA
 from .spec import CheckSpec
 
+# what a shard report's `scan` header must hold to be merged
+SCAN_KEYS = ("checks", "projects", "identity", "started", "finished", "fail_on", "on_incomplete")
+
 
 class MergeError(Exception):
     """A report that cannot be merged (exit 2)."""
@@ -92,20 +95,15 @@ def _load(path: Path) -> dict[str, Any]:
         raise MergeError(f"{path}: not a gcplint JSON report ({SCHEMA}); use --format json")
     if document.get("record") == "summary":
         raise MergeError(f"{path}: a jsonl summary line, not a JSON report; use --format json")
-    try:
-        for key in (
-            "checks",
-            "projects",
-            "identity",
-            "started",
-            "finished",
-            "fail_on",
-            "on_incomplete",
-        ):
-            document["scan"][key]
-        document["results"], document["suppressions"]["unused"]
-    except (KeyError, TypeError):
-        raise MergeError(f"{path}: incomplete gcplint JSON report") from None
+    scan, suppressions = document.get("scan"), document.get("suppressions")
+    if (
+        not isinstance(scan, dict)
+        or not isinstance(suppressions, dict)
+        or any(key not in scan for key in SCAN_KEYS)
+        or "results" not in document
+        or "unused" not in suppressions
+    ):
+        raise MergeError(f"{path}: incomplete gcplint JSON report")
     return document
 
 

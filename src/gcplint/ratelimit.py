@@ -29,7 +29,8 @@ DEFAULT_RATES: Mapping[str, float] = {
 
 
 class TokenBucket:
-    """`rate` tokens per second, holding at most `burst`; `take()` blocks until one is free."""
+    """`rate` tokens per second, holding at most `burst` (default: one second's worth, at least
+    one). gcplint waits for a token (`take`); the emulator refuses without one (`try_take`)."""
 
     def __init__(
         self,
@@ -39,7 +40,7 @@ class TokenBucket:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate <= 0:
-            raise ValueError("rate must be positive")
+            raise ValueError("a rate must be a positive number of requests per second")
         self.rate = rate
         self.burst = max(1.0, burst if burst is not None else rate)
         self._clock = clock
@@ -49,18 +50,31 @@ class TokenBucket:
         self._lock = threading.Lock()
         self.waited = 0.0  # seconds callers spent waiting, in total
 
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
     def take(self) -> None:
         """Take one token, waiting for it if the bucket is empty. Reservations are made under
         the lock, so concurrent callers queue fairly instead of stampeding."""
         with self._lock:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
+            self._refill()
             self._tokens -= 1.0
             wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
             self.waited += wait
         if wait > 0:
             self._sleep(wait)
+
+    def try_take(self) -> float:
+        """Take a token if there is one (0.0); else take none and say in how many seconds
+        there will be one."""
+        with self._lock:
+            self._refill()
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return 0.0
+            return (1 - self._tokens) / self.rate
 
 
 class RateLimiter:
@@ -81,15 +95,16 @@ class RateLimiter:
         return sum(b.waited for b in self._buckets.values())
 
 
-def parse_rate(text: str) -> tuple[str, float]:
-    """`LABEL=RPS` (a `--rate-limit` value); RPS 0 means unlimited (returned as 0.0)."""
+def parse_rate(text: str, *, zero: bool) -> tuple[str, float]:
+    """`LABEL=RPS`: an API label and a finite number of requests per second, positive (or 0,
+    when `zero` is allowed); raises ValueError."""
     label, sep, value = text.partition("=")
     try:
         rate = float(value)
     except ValueError:
         rate = -1.0
-    if not sep or not label or rate < 0:
-        raise ValueError(f"--rate-limit {text!r}: expected API=REQUESTS_PER_SECOND, e.g. run=10")
+    if not sep or not label or not (0 <= rate < float("inf")) or (rate == 0 and not zero):
+        raise ValueError(text)
     return label, rate
 
 

@@ -78,6 +78,8 @@ def stream(
     scan = Scan(session, config or Config(), tuple(scope or project_ids), now or datetime.now(UTC))
     ordered = sorted(checks, key=lambda s: (list(Area).index(s.area), s.id))
     deferred = [s for s in ordered if s.across]
+    immediate = [s for s in ordered if not s.across]
+    metadata_only = {s.id for s in checks if {c.name for c in s.requires} == {PROJECT.name}}
     shared = list(dict.fromkeys(c for spec in deferred for c in spec.across))
     kept = [PROJECT, *shared]
     own = [c for spec in checks for c in spec.requires]
@@ -99,9 +101,9 @@ def stream(
             project_id, futures = pending.popleft()
             for future in futures:
                 future.result()
-            results = _judge(scan, [s for s in ordered if not s.across], project_id)
+            results = _judge(scan, immediate, project_id)
             judged = Judged(
-                _unscanned(scope_of(scan, project_id), results, checks),
+                _unscanned(scope_of(scan, project_id), results, metadata_only),
                 results,
                 resource_labels(session, checks, project_id),
             )
@@ -126,11 +128,10 @@ def stream(
 
 
 def _unscanned(
-    scope: ProjectScope, results: Sequence[Result], checks: Sequence[CheckSpec]
+    scope: ProjectScope, results: Sequence[Result], metadata_only: set[str]
 ) -> ProjectScope:
     """A project none of whose resources could be read was not scanned, even if its metadata
-    was (checks that judge the metadata alone do not count)."""
-    metadata_only = {s.id for s in checks if {c.name for c in s.requires} == {PROJECT.name}}
+    was (the checks in `metadata_only`, which judge the metadata alone, do not count)."""
     judged = [r for r in results if r.check not in metadata_only]
     if scope.error is None and judged and all(r.status is Status.UNKNOWN for r in judged):
         return replace(scope, error=f"no check could read its data: {judged[0].message}")

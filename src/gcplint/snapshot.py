@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .emulator.routes import services_of
 from .emulator.world import (
     PER_RESOURCE_KEYS,
     PROJECT_KEYS,
@@ -136,14 +137,10 @@ class SnapshotSession(Session):
 
 
 def _services(entry: ProjectEntry | None) -> list[JSON] | None:
-    """The enabled services of a project, as serviceusage Service objects."""
+    """The enabled services of a project, as the emulator serves them."""
     if entry is None or entry.enabled_services is None:
         return None
-    parent = entry.project["name"]
-    return [
-        {"name": f"{parent}/services/{s}", "config": {"name": s}, "state": "ENABLED"}
-        for s in sorted(entry.enabled_services)
-    ]
+    return [s for s in services_of(entry) if s["state"] == "ENABLED"]
 
 
 def _replay(stored: Any) -> Callable[[], Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -174,11 +173,6 @@ def named_projects(selector: Selector) -> list[str]:
 def in_shard(projects: Sequence[str], shard: Shard | None) -> list[str]:
     """The projects this shard scans."""
     return [p for p in projects if shard is None or shard.holds(p)]
-
-
-def default_shard() -> Shard | None:
-    """The shard of this Cloud Run Job task, if running as one."""
-    return Shard.from_env(os.environ)
 
 
 def _labelled(project: JSON, labels: Sequence[tuple[str, str]]) -> bool:

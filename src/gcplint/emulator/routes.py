@@ -424,18 +424,15 @@ SERVICE_TITLES = {
 }  # every API the emulator serves, and Cloud Logging (audit logs), enabled by default
 
 
-def _services(call: Call) -> JSON:
-    """services.list: the project's enabled services, and the disabled ones it names."""
-    assert call.project is not None
-    project = call.project
+def services_of(project: ProjectEntry) -> list[JSON]:
+    """A project's Service objects: the enabled ones, and the disabled ones it names."""
     enabled = project.enabled_services
     if enabled is None:
         enabled = frozenset(SERVICE_TITLES) - project.disabled_services
     states = {name: "ENABLED" for name in enabled}
     states.update({name: "DISABLED" for name in project.disabled_services})
-    wanted = _state_filter(call.arg("filter"))
     parent = f"projects/{project.number}"
-    services = [
+    return [
         {
             "name": f"{parent}/services/{name}",
             "config": {"name": name, "title": SERVICE_TITLES.get(name, name)},
@@ -443,8 +440,14 @@ def _services(call: Call) -> JSON:
             "parent": parent,
         }
         for name, state in sorted(states.items())
-        if wanted in (None, state)
     ]
+
+
+def _services(call: Call) -> JSON:
+    """services.list, with its `state:` filter."""
+    assert call.project is not None
+    wanted = _state_filter(call.arg("filter"))
+    services = [s for s in services_of(call.project) if wanted in (None, s["state"])]
     return call.page(services, "services")
 
 

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..ratelimit import TokenBucket
 from . import routes
 from .errors import (
     ApiError,
@@ -64,28 +65,6 @@ def is_read(method: str, path: str) -> bool:
         return True
     last = path.rsplit("/", 1)[-1]
     return method == "POST" and (last.endswith(READ_VERBS) or ":search" in last)
-
-
-class TokenBucket:
-    """A rate limit: `rate` requests per second, bursts of one second's worth (at least 1)."""
-
-    def __init__(self, rate: float) -> None:
-        if rate <= 0:
-            raise ValueError("a quota must be a positive number of requests per second")
-        self.rate = rate
-        self.capacity = max(1.0, rate)
-        self._tokens = self.capacity
-        self._at = time.monotonic()
-
-    def take(self) -> float:
-        """Spend a token: 0.0 when there was one, else the seconds until there is one."""
-        now = time.monotonic()
-        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self.rate
 
 
 class Emulator:
@@ -246,7 +225,7 @@ class Emulator:
         """Over the API's quota: a 429 saying how many seconds to wait."""
         with self._lock:
             bucket = self._buckets.get(route.api)
-            wait = bucket.take() if bucket is not None else 0.0
+            wait = bucket.try_take() if bucket is not None else 0.0
             if wait:
                 self._rejected[route.api] += 1
         if wait:
