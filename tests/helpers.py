@@ -17,9 +17,11 @@ from typing import Any
 from google.auth.credentials import AnonymousCredentials
 
 from gcplint.cli import main
-from gcplint.clients import Clients, ClientSettings
+from gcplint.collect.clients import Clients
+from gcplint.collect.connect import ClientSettings
+from gcplint.collect.session import Session
+from gcplint.collect.transport import RetryPolicy, Transport
 from gcplint.emulator import Emulator, World
-from gcplint.inventory import RetryPolicy, Session
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -45,7 +47,7 @@ def load_world(name: str) -> dict[str, Any]:
 def session_for(emu: Emulator, retry: RetryPolicy = FAST_RETRY, timeout: float = 10.0) -> Session:
     """A fresh Session talking to the emulator, as a scan would build it."""
     settings = ClientSettings(api_base=emu.url, timeout=timeout)
-    return Session(Clients(settings, AnonymousCredentials()), retry)
+    return Session(Transport(Clients(settings, AnonymousCredentials()), retry))
 
 
 @dataclass

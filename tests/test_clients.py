@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from helpers import project, session_for, world
 
-from gcplint import collectors as c
+from gcplint.collect import registry as c
+from gcplint.collect.collection import Unreadable
+from gcplint.collect.failures import ApiCallError
+from gcplint.collect.transport import RetryPolicy
 from gcplint.emulator import Fault
-from gcplint.errors import ApiCallError
-from gcplint.inventory import RetryPolicy, Unreadable
 from gcplint.model import Reason
 
 
@@ -79,11 +80,11 @@ def paths(emu: Any) -> list[str]:
 def test_gapic_resource_manager(serve: Any) -> None:
     emu = serve(rich_world())
     session = session_for(emu)
-    assert session.get(c.PROJECT, "acme-prod")["labels"] == {"env": "prod"}
-    policy = session.get(c.PROJECT_IAM_POLICY, "acme-prod")
+    assert session.read(c.PROJECT, "acme-prod")["labels"] == {"env": "prod"}
+    policy = session.read(c.PROJECT_IAM_POLICY, "acme-prod")
     assert policy["bindings"] == [{"role": "roles/viewer", "members": ["user:a@acme.example"]}]
     assert policy["etag"] == "BwYK3q9xQ4c="  # the protobuf Policy back in REST shape
-    assert session.get(c.ANCESTRY, "acme-prod") == ["folders/77", "organizations/9"]
+    assert session.read(c.ANCESTRY, "acme-prod") == ["folders/77", "organizations/9"]
     assert paths(emu) == [
         "/cloudresourcemanager/v3/projects/acme-prod",
         "/cloudresourcemanager/v3/projects/acme-prod:getIamPolicy",
@@ -96,10 +97,10 @@ def test_gapic_resource_manager(serve: Any) -> None:
 def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:
     emu = serve(rich_world())
     session = session_for(emu)
-    services = session.get(c.RUN_SERVICES, "acme-prod")
+    services = session.read(c.RUN_SERVICES, "acme-prod")
     assert [s["name"].rsplit("/", 1)[1] for s in services] == ["s0", "s1", "s2"]
     assert services[0]["ingress"] == "INGRESS_TRAFFIC_ALL"  # enum names, as on the wire
-    revisions = session.get(c.RUN_REVISIONS, "acme-prod")
+    revisions = session.read(c.RUN_REVISIONS, "acme-prod")
     assert len(revisions) == 3
     assert (
         paths(emu)
@@ -111,7 +112,7 @@ def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:
 
 def test_gapic_budgets_across_pages(serve: Any) -> None:
     emu = serve(rich_world())
-    found = session_for(emu).get(c.BUDGETS, "acme-prod")
+    found = session_for(emu).read(c.BUDGETS, "acme-prod")
     assert found.account == "billingAccounts/01A2B3-C4D5E6-F7A8B9"
     assert [b["name"][-2:] for b in found.budgets] == ["b0", "b1", "b2"]
     assert paths(emu) == [
@@ -130,14 +131,14 @@ def test_gapic_budgets_across_pages(serve: Any) -> None:
 )
 def test_discovery_lists_across_pages(serve: Any, collection: Any, path: str, count: int) -> None:
     emu = serve(rich_world())
-    assert len(session_for(emu).get(collection, "acme-prod")) == count
+    assert len(session_for(emu).read(collection, "acme-prod")) == count
     assert paths(emu) == [path] * count
 
 
 def test_discovery_storage_path_keeps_service_path(serve: Any) -> None:
     """The contract: GET {base}/storage/storage/v1/b?project=p."""
     emu = serve(rich_world())
-    assert session_for(emu).get(c.BUCKETS, "acme-prod") == []
+    assert session_for(emu).read(c.BUCKETS, "acme-prod") == []
     assert emu.requests[-1].path == "/storage/storage/v1/b"
     assert "project=acme-prod" in emu.requests[-1].query
 
@@ -146,13 +147,13 @@ def test_collection_is_fetched_once_and_shared(serve: Any) -> None:
     emu = serve(rich_world(), page_size=50)
     session = session_for(emu)
     for _ in range(3):
-        session.get(c.SQL_INSTANCES, "acme-prod")
+        session.read(c.SQL_INSTANCES, "acme-prod")
     assert paths(emu) == ["/sqladmin/v1/projects/acme-prod/instances"]
 
 
 def test_project_by_number(serve: Any) -> None:
     emu = serve(rich_world())
-    assert session_for(emu).get(c.PROJECT, "1001")["projectId"] == "acme-prod"
+    assert session_for(emu).read(c.PROJECT, "1001")["projectId"] == "acme-prod"
 
 
 # --- error normalisation, both client families -------------------------------------------
@@ -168,7 +169,7 @@ def test_service_disabled(serve: Any, collection: Any, glob: str, service: str) 
     emu = serve(rich_world())
     emu.add_fault(Fault(path=glob, error="SERVICE_DISABLED"))
     with pytest.raises(Unreadable) as info:
-        session_for(emu).get(collection, "acme-prod")
+        session_for(emu).read(collection, "acme-prod")
     assert info.value.reason is Reason.API_DISABLED
     assert info.value.service == service
     assert len(emu.requests) == 1  # not retried
@@ -179,7 +180,7 @@ def test_permission_denied(serve: Any, collection: Any, glob: str, service: str)
     emu = serve(rich_world())
     emu.add_fault(Fault(path=glob, error="PERMISSION_DENIED"))
     with pytest.raises(Unreadable) as info:
-        session_for(emu).get(collection, "acme-prod")
+        session_for(emu).read(collection, "acme-prod")
     assert info.value.reason is Reason.PERMISSION_DENIED
     assert info.value.permission == collection.permission
     assert collection.permission in info.value.describe()
@@ -193,7 +194,7 @@ def test_transient_errors_are_retried(
 ) -> None:
     emu = serve(rich_world())
     emu.add_fault(Fault(path=glob, error=error, times=2))
-    assert len(session_for(emu).get(collection, "acme-prod")) == 3
+    assert len(session_for(emu).read(collection, "acme-prod")) == 3
     assert [r.status for r in emu.requests][:2] != [200, 200]
     assert len(emu.requests) == 2 + 3  # two failures, then three pages
 
@@ -209,7 +210,7 @@ def test_retry_budget_exhausted(
     emu = serve(rich_world())
     emu.add_fault(Fault(path=glob, error=error))
     with pytest.raises(Unreadable) as info:
-        session_for(emu, RetryPolicy(attempts=4, initial=0.001, maximum=0.002)).get(
+        session_for(emu, RetryPolicy(attempts=4, initial=0.001, maximum=0.002)).read(
             collection, "acme-prod"
         )
     assert info.value.reason is reason
@@ -222,8 +223,8 @@ def test_retry_after_is_honoured(serve: Any, collection: Any, glob: str, service
     emu.add_fault(Fault(path=glob, error="RESOURCE_EXHAUSTED", times=1, retry_after=7))
     waits: list[float] = []
     session = session_for(emu)
-    session._sleep = waits.append
-    session.get(collection, "acme-prod")
+    session.api._sleep = waits.append
+    session.read(collection, "acme-prod")
     assert waits and waits[0] >= 7  # the server's Retry-After, not our tiny test backoff
 
 
@@ -234,10 +235,10 @@ def test_unreachable_api_is_unavailable() -> None:
     url = emu.url
     emu.stop()  # nothing listens there any more
     session = session_for(emu, RetryPolicy(attempts=2, initial=0.001, maximum=0.001), timeout=2)
-    assert session.clients.settings.api_base == url
+    assert session.api.clients.settings.api_base == url
     for collection in (c.RUN_SERVICES, c.SQL_INSTANCES):
         with pytest.raises(Unreadable) as info:
-            session.get(collection, "acme-prod")
+            session.read(collection, "acme-prod")
         assert info.value.reason is Reason.UNAVAILABLE
 
 
@@ -249,7 +250,7 @@ def test_page_token_loop_is_an_error(serve: Any) -> None:
         return [1], "same-token"
 
     with pytest.raises(ApiCallError) as info:
-        session.paged(looping)
+        session.api.paged(looping)
     assert info.value.failure.reason is Reason.ERROR
 
 
@@ -263,7 +264,7 @@ def test_broken_responses_are_unreadable_never_empty(
     emu = serve(rich_world())
     emu.add_fault(Fault(path=glob, error=kind))
     with pytest.raises(Unreadable) as info:
-        session_for(emu).get(collection, "acme-prod")
+        session_for(emu).read(collection, "acme-prod")
     expected = Reason.UNAVAILABLE if kind == "CONNECTION_RESET" else Reason.ERROR
     assert info.value.reason is expected, info.value.describe()
 
@@ -276,21 +277,21 @@ def test_universe_domain_and_proxy_variables_do_not_break_redirection(
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     emu = serve(rich_world())
-    from gcplint.cli import _bypass_proxy
+    from gcplint.collect.connect import _bypass_proxy
 
     _bypass_proxy(emu.url)
     session = session_for(emu)
-    assert len(session.get(c.SQL_INSTANCES, "acme-prod")) == 3
-    assert len(session.get(c.RUN_SERVICES, "acme-prod")) == 3
+    assert len(session.read(c.SQL_INSTANCES, "acme-prod")) == 3
+    assert len(session.read(c.RUN_SERVICES, "acme-prod")) == 3
 
 
 def test_run_falls_back_to_per_region_lists_when_the_wildcard_is_refused(serve: Any) -> None:
     emu = serve(rich_world(), page_size=50)
     emu.add_fault(Fault(path="/run/v2/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"))
     session = session_for(emu)
-    services = session.get(c.RUN_SERVICES, "acme-prod")
+    services = session.read(c.RUN_SERVICES, "acme-prod")
     assert sorted(s["name"].rsplit("/", 1)[1] for s in services) == ["s0", "s1", "s2"]
-    assert len(session.get(c.RUN_REVISIONS, "acme-prod")) == 3
+    assert len(session.read(c.RUN_REVISIONS, "acme-prod")) == 3
     listed = paths(emu)
     assert listed.count("/run/v1/projects/acme-prod/locations") == 1  # regions read once, shared
     assert "/run/v2/projects/acme-prod/locations/us-central1/services" in listed
@@ -302,6 +303,6 @@ def test_run_wildcard_refusal_with_unreadable_regions_is_unknown(serve: Any) -> 
     emu.add_fault(Fault(path="/run/v2/projects/acme-prod/locations/-/*", error="INVALID_ARGUMENT"))
     emu.add_fault(Fault(path="/run/v1/*", error="PERMISSION_DENIED"))
     with pytest.raises(Unreadable) as info:
-        session_for(emu).get(c.RUN_SERVICES, "acme-prod")
+        session_for(emu).read(c.RUN_SERVICES, "acme-prod")
     assert info.value.reason is Reason.PERMISSION_DENIED
     assert "Cloud Run regions" in info.value.describe()

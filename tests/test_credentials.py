@@ -6,7 +6,8 @@ from google.auth import identity_pool, impersonated_credentials
 from google.auth.credentials import AnonymousCredentials
 from google.oauth2 import credentials as user_credentials
 
-from gcplint.clients import ClientSettings, describe_identity, resolve_credentials
+from gcplint.collect.clients import describe_identity, resolve_credentials
+from gcplint.collect.connect import ClientSettings
 
 WIF = {
     "type": "external_account",

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from helpers import run_cli, session_for
 
-from gcplint import collectors as c
-from gcplint.cli import demo_world
-from gcplint.emulator import Fault, World
-from gcplint.inventory import Collection, Unreadable
+from gcplint.collect import registry as c
+from gcplint.collect.collection import Collection, Unreadable
+from gcplint.emulator import Fault, World, demo_world
 from gcplint.plugins import load_checks
 
 SPECS = [x.spec for x in load_checks()]
@@ -135,7 +134,7 @@ def test_every_collection_declares_the_permissions_its_reads_need(serve: Any, na
     declared = {p.name for p in collection.permissions}
     for project in emu.world.projects:
         try:
-            session_for(emu).get(collection, project)
+            session_for(emu).read(collection, project)
         except Unreadable as exc:
             assert exc.reason.value in ("API_DISABLED", "PERMISSION_DENIED", "BILLING_DISABLED"), (
                 exc.describe()

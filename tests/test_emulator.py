@@ -130,7 +130,7 @@ def test_request_log_endpoint(serve: Any) -> None:
 
 
 def test_a_demo_scan_only_reads() -> None:
-    from gcplint.cli import demo_world
+    from gcplint.emulator import demo_world
 
     with Emulator(demo_world(), page_size=2) as emu:
         projects = [arg for p in emu.world.projects for arg in ("--project", p)]

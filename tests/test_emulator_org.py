@@ -24,7 +24,8 @@ from googleapiclient.errors import HttpError
 from helpers import ROOT, project, run_cli, world
 from worldschema import validate_world
 
-from gcplint.clients import Clients, ClientSettings
+from gcplint.collect.clients import Clients
+from gcplint.collect.connect import ClientSettings
 from gcplint.emulator import Emulator, World, WorldError
 from gcplint.emulator.generate import generate_org, project_ids
 

@@ -23,16 +23,17 @@ from typing import Any
 import pytest
 from helpers import run_cli, session_for
 
-from gcplint.cli import demo_world
-from gcplint.emulator import Emulator, Fault, World
+from gcplint.collect import registry as c
+from gcplint.collect.collection import Collection
+from gcplint.collect.transport import RetryPolicy
+from gcplint.emulator import Emulator, Fault, World, demo_world
 from gcplint.emulator.generate import generate_world, project_ids
-from gcplint.inventory import RetryPolicy
 from gcplint.model import Reason, Result, Status
 from gcplint.plugins import load_checks
 from gcplint.runner import run
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
-SPECS = [c.spec for c in load_checks()]
+SPECS = [loaded.spec for loaded in load_checks()]
 RETRY = RetryPolicy(attempts=2, initial=0.001, maximum=0.002)
 TIMEOUT = 0.5
 
@@ -44,130 +45,130 @@ class Target:
     name: str
     path: str
     method: str | None
-    collections: frozenset[str]
+    collections: frozenset[Collection[Any]]
 
 
-ALL = frozenset(c.name for s in SPECS for c in s.requires)
+ALL = frozenset(needed for s in SPECS for needed in s.requires)
 TARGETS = [
     Target(
         "project metadata",
         "/cloudresourcemanager/v3/projects/*",
         "GET",
-        frozenset({"cloudresourcemanager.project", "cloudresourcemanager.ancestry"}),
+        frozenset({c.PROJECT, c.ANCESTRY}),
     ),
     Target(
         "project IAM policy",
         "/cloudresourcemanager/v3/projects/*:getIamPolicy",
         None,
-        frozenset({"cloudresourcemanager.iamPolicy"}),
+        frozenset({c.PROJECT_IAM_POLICY}),
     ),
     Target(
         "folders",
         "/cloudresourcemanager/v3/folders/*",
         "GET",
-        frozenset({"cloudresourcemanager.ancestry"}),
+        frozenset({c.ANCESTRY}),
     ),
     Target(
         "service accounts",
         "/iam/v1/projects/*/serviceAccounts",
         None,
-        frozenset({"iam.serviceAccounts", "iam.serviceAccountKeys"}),
+        frozenset({c.SERVICE_ACCOUNTS, c.SERVICE_ACCOUNT_KEYS}),
     ),
     Target(
         "service account keys",
         "/iam/v1/projects/*/serviceAccounts/*/keys",
         None,
-        frozenset({"iam.serviceAccountKeys"}),
+        frozenset({c.SERVICE_ACCOUNT_KEYS}),
     ),
     Target(
         "Cloud Run services",
         "/run/v2/projects/*/locations/-/services",
         None,
-        frozenset({"run.services"}),
+        frozenset({c.RUN_SERVICES}),
     ),
     Target(
         "Cloud Run revisions",
         "/run/v2/projects/*/locations/-/services/-/revisions",
         None,
-        frozenset({"run.revisions"}),
+        frozenset({c.RUN_REVISIONS}),
     ),
     Target(
         "Cloud SQL instances",
         "/sqladmin/v1/projects/*/instances",
         None,
-        frozenset({"sqladmin.instances"}),
+        frozenset({c.SQL_INSTANCES}),
     ),
     Target(
         "billing info",
         "/cloudbilling/v1/projects/*/billingInfo",
         None,
-        frozenset({"cloudbilling.billingInfo", "billingbudgets.budgets"}),
+        frozenset({c.BILLING_INFO, c.BUDGETS}),
     ),
     Target(
         "budgets",
         "/billingbudgets/v1/billingAccounts/*/budgets",
         None,
-        frozenset({"billingbudgets.budgets"}),
+        frozenset({c.BUDGETS}),
     ),
     Target(
         "alert policies",
         "/monitoring/v3/projects/*/alertPolicies",
         None,
-        frozenset({"monitoring.alertPolicies"}),
+        frozenset({c.ALERT_POLICIES}),
     ),
     Target(
         "Cloud Run service IAM policies",
         "/run/v2/projects/*/locations/*/services/*:getIamPolicy",
         None,
-        frozenset({"run.serviceIamPolicies"}),
+        frozenset({c.RUN_SERVICE_IAM}),
     ),
     Target(
         "secrets",
         "/secretmanager/v1/projects/*/secrets",
         None,
-        frozenset({"secretmanager.secrets", "secretmanager.versions", "secretmanager.iamPolicies"}),
+        frozenset({c.SECRETS, c.SECRET_VERSIONS, c.SECRET_IAM}),
     ),
     Target(
         "secret versions",
         "/secretmanager/v1/projects/*/secrets/*/versions",
         None,
-        frozenset({"secretmanager.versions"}),
+        frozenset({c.SECRET_VERSIONS}),
     ),
     Target(
         "secret IAM policies",
         "/secretmanager/v1/projects/*/secrets/*:getIamPolicy",
         None,
-        frozenset({"secretmanager.iamPolicies"}),
+        frozenset({c.SECRET_IAM}),
     ),
     Target(
         "buckets",
         "/storage/storage/v1/b",
         None,
-        frozenset({"storage.buckets", "storage.iamPolicies"}),
+        frozenset({c.BUCKETS, c.BUCKET_IAM}),
     ),
     Target(
         "bucket IAM policies",
         "/storage/storage/v1/b/*/iam",
         None,
-        frozenset({"storage.iamPolicies"}),
+        frozenset({c.BUCKET_IAM}),
     ),
     Target(
         "Pub/Sub topics",
         "/pubsub/v1/projects/*/topics",
         None,
-        frozenset({"pubsub.topics", "pubsub.iamPolicies"}),
+        frozenset({c.TOPICS, c.PUBSUB_IAM}),
     ),
     Target(
         "Pub/Sub subscriptions",
         "/pubsub/v1/projects/*/subscriptions",
         None,
-        frozenset({"pubsub.subscriptions", "pubsub.iamPolicies"}),
+        frozenset({c.SUBSCRIPTIONS, c.PUBSUB_IAM}),
     ),
     Target(
         "Pub/Sub IAM policies",
         "/pubsub/v1/projects/*:getIamPolicy",
         None,
-        frozenset({"pubsub.iamPolicies"}),
+        frozenset({c.PUBSUB_IAM}),
     ),
     Target(
         "Artifact Registry repositories",
@@ -175,9 +176,9 @@ TARGETS = [
         None,
         frozenset(
             {
-                "artifactregistry.repositories",
-                "artifactregistry.dockerImages",
-                "artifactregistry.iamPolicies",
+                c.REPOSITORIES,
+                c.DOCKER_IMAGES,
+                c.REPOSITORY_IAM,
             }
         ),
     ),
@@ -185,13 +186,13 @@ TARGETS = [
         "docker images",
         "/artifactregistry/v1/projects/*/dockerImages",
         None,
-        frozenset({"artifactregistry.dockerImages"}),
+        frozenset({c.DOCKER_IMAGES}),
     ),
     Target(
         "repository IAM policies",
         "/artifactregistry/v1/projects/*:getIamPolicy",
         None,
-        frozenset({"artifactregistry.iamPolicies"}),
+        frozenset({c.REPOSITORY_IAM}),
     ),
     Target("everything about acme-staging", "/*/projects/acme-staging*", None, ALL),
 ]
@@ -231,7 +232,7 @@ def assert_no_false_verdicts(
     baseline: list[Result],
     faulted: list[Result],
     reasons: set[Reason],
-    broken: frozenset[str],
+    broken: frozenset[Collection[Any]],
     *,
     label: str,
 ) -> int:
@@ -279,9 +280,9 @@ def assert_no_false_verdicts(
         changed.add((b.check, b.project))
         spec = next(s for s in SPECS if s.id == b.check)
         # every check also depends on its project's metadata: the environment sets the severity
-        reads = {c.name for c in spec.requires} | {"cloudresourcemanager.project"}
+        reads = {*spec.requires, c.PROJECT}
         assert reads & broken, (
-            f"{label}: {b.check} reads none of {sorted(broken)} but its result changed: {b.message}"
+            f"{label}: {b.check} reads none of {sorted(b.name for b in broken)} but its result changed: {b.message}"
         )
         evidence = (
             again is not None
@@ -317,12 +318,7 @@ def test_fault(demo: tuple[World, list[Result]], target: Target, kind: str) -> N
     faulted = scan(world, [fault], list(world.projects))
     label = f"{kind} on {target.name}"
     assert_no_false_verdicts(baseline, faulted, {reason}, target.collections, label=label)
-    affected = sum(
-        1
-        for s in SPECS
-        for p in world.projects
-        if {c.name for c in s.requires} & target.collections
-    )
+    affected = sum(1 for s in SPECS for p in world.projects if set(s.requires) & target.collections)
     TALLY["check x fault cases"] += affected
     TALLY["scenarios"] += 1
 
@@ -383,7 +379,7 @@ CLEAN = {
                 "state": "ACTIVE",
                 "labels": {"env": "prod"},
             },
-            "sqladmin.instances": [
+            c.SQL_INSTANCES.name: [
                 {
                     "name": "db",
                     "instanceType": "CLOUD_SQL_INSTANCE",

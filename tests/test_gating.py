@@ -11,7 +11,7 @@ import pytest
 from helpers import FIXTURES, run_cli
 
 from gcplint.emulator import Fault, World
-from gcplint.suppress import encode
+from gcplint.gate.suppress import encode
 
 BASE = json.loads((FIXTURES / "cases" / "base-world.json").read_text())
 TODAY = datetime.now(UTC).date()

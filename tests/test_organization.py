@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from helpers import Run, run_cli
 
-from gcplint.collectors import ENABLED_SERVICES, PROJECT, RUN_SERVICES
+from gcplint.collect.ratelimit import TokenBucket
+from gcplint.collect.registry import ENABLED_SERVICES, PROJECT, RUN_SERVICES
+from gcplint.collect.session import Session
 from gcplint.emulator import Emulator, Fault, World
 from gcplint.emulator.generate import generate_org
 from gcplint.emulator.routes import ROUTES
-from gcplint.inventory import Session
 from gcplint.progress import Progress
-from gcplint.ratelimit import TokenBucket
-from gcplint.targets import Shard
+from gcplint.scope import Shard
 
 SIZE = 24
 SEED = 7
@@ -301,17 +301,21 @@ def test_unreadable_enabled_services_fall_back_to_asking_each_api(serve: Any) ->
 def test_finished_projects_are_released_but_the_index_is_kept(
     emu: Emulator, org: dict[str, Any]
 ) -> None:
-    from gcplint.clients import Clients, ClientSettings, resolve_credentials
+    from gcplint.collect.clients import Clients, resolve_credentials
+    from gcplint.collect.connect import ClientSettings
+    from gcplint.collect.transport import Transport
     from gcplint.plugins import load_checks
     from gcplint.runner import stream
 
     settings = ClientSettings(emu.url)
     creds, _ = resolve_credentials(settings)
-    session = Session(Clients(settings, creds), enabled_services=ENABLED_SERVICES)
+    session = Session(Transport(Clients(settings, creds)), enabled_services=ENABLED_SERVICES)
     projects = descendants(org, f"organizations/{organization_id(org)}")
     specs = [c.spec for c in load_checks(())]
     try:
-        done = [j.scope.project_id for j in stream(specs, projects, session, workers=4) if j.scope]
+        done = [
+            j.project.project_id for j in stream(specs, projects, session, workers=4) if j.project
+        ]
         kept = {name for name, _ in session.fetched()}
     finally:
         session.close()
@@ -427,7 +431,9 @@ def test_projects_under_folders_the_identity_cannot_see_are_named(
 
 
 def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str, Any]) -> None:
-    from gcplint.clients import Clients, ClientSettings, resolve_credentials
+    from gcplint.collect.clients import Clients, resolve_credentials
+    from gcplint.collect.connect import ClientSettings
+    from gcplint.collect.transport import Transport
     from gcplint.plugins import load_checks
     from gcplint.runner import stream
 
@@ -439,7 +445,8 @@ def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str,
         emu.clear_log()
         settings = ClientSettings(emu.url)
         session = Session(
-            Clients(settings, resolve_credentials(settings)[0]), enabled_services=ENABLED_SERVICES
+            Transport(Clients(settings, resolve_credentials(settings)[0])),
+            enabled_services=ENABLED_SERVICES,
         )
         try:
             judged = stream(specs, projects, session, workers=2)

@@ -17,13 +17,12 @@ import pytest
 from helpers import ROOT, run_cli
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from gcplint.cli import demo_world
 from gcplint.config import Location
+from gcplint.docs import checks_markdown
+from gcplint.emulator import demo_world
 from gcplint.model import Reason, Result, Severity, Status
 from gcplint.plugins import load_checks
-from gcplint.report import ProjectScope, Report
-from gcplint.reporters import FORMATS, github, markdown
-from gcplint.reporters.docs import checks_markdown
+from gcplint.report import FORMATS, RenderOptions, Report, ScannedProject, github, markdown
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text())
 SPECS = [c.spec for c in load_checks()]
@@ -249,7 +248,7 @@ def result(
 
 def fake_report(results: list[Result]) -> Report:
     now = datetime.now(UTC)
-    return Report("0", "me", now, now, SPECS, [ProjectScope("p", None, None, None)], results)
+    return Report("0", "me", now, now, SPECS, [ScannedProject("p", None, None, None)], results)
 
 
 def test_github_annotations_are_escaped_capped_and_counted() -> None:
@@ -258,7 +257,7 @@ def test_github_annotations_are_escaped_capped_and_counted() -> None:
     results += [result(f"c.n{i}", Severity.LOW) for i in range(12)]
 
     out = io.StringIO()
-    github.render(fake_report(results), out)
+    github.render(fake_report(results), out, RenderOptions())
     lines = out.getvalue().splitlines()
     assert sum(line.startswith("::error ") for line in lines) == 10
     assert sum(line.startswith("::warning ") for line in lines) == 3
@@ -276,7 +275,7 @@ def test_github_annotation_lands_on_the_mapped_file() -> None:
         Location("//x.googleapis.com/projects/p/things/c.mapped", "infra/a,b.tf", 7),
     )
     out = io.StringIO()
-    github.render(report, out)
+    github.render(report, out, RenderOptions())
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("::error title=gcplint c.mapped (high),file=infra/a%2Cb.tf,line=7::")
     assert "file=" not in lines[1]
@@ -286,7 +285,7 @@ def test_markdown_stays_under_one_mebibyte() -> None:
 
     results = [result(f"c.x{i}", Severity.HIGH, "word " * 60) for i in range(20000)]
     out = io.StringIO()
-    markdown.render(fake_report(results), out)
+    markdown.render(fake_report(results), out, RenderOptions())
     text = out.getvalue()
     assert len(text.encode()) < 1024 * 1024
     assert "more findings not shown" in text and text.startswith("## gcplint: ❌ FAIL")

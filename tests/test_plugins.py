@@ -22,10 +22,10 @@ FIRST_CHECKS = {
 }
 
 LOCAL_CHECK = '''
-from gcplint.api import Area, Severity, check, collections, passed
+from gcplint.api import Area, Severity, check, passed, registry
 
 @check(id="{check_id}", title="Local check", severity=Severity.LOW, area=Area.SERVICES,
-       requires=[collections.PROJECT])
+       requires=[registry.PROJECT])
 def local(inv):
     """A local check.
 
@@ -87,9 +87,9 @@ def test_broken_check_file_is_a_one_line_error(tmp_path: Path) -> None:
 def test_check_without_docstring_is_refused(tmp_path: Path) -> None:
     (tmp_path / "nodoc.py").write_text(
         textwrap.dedent("""
-        from gcplint.api import Area, Severity, check, collections
+        from gcplint.api import Area, Severity, check, registry
         @check(id="local.nodoc", title="x", severity=Severity.LOW, area=Area.SERVICES,
-               requires=[collections.PROJECT])
+               requires=[registry.PROJECT])
         def nodoc(inv):
             return []
     """)

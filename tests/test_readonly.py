@@ -6,8 +6,7 @@ import re
 
 from helpers import ROOT, run_cli
 
-from gcplint.cli import demo_world
-from gcplint.emulator import Emulator, Fault, is_read
+from gcplint.emulator import Emulator, Fault, demo_world, is_read
 
 READ_POSTS = (":getIamPolicy", ":testIamPermissions", ":search")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from helpers import project, session_for, world
 
-from gcplint import collectors as c
 from gcplint.api import Area, Inventory, Outcome, Severity, check, passed
+from gcplint.collect import registry as c
 from gcplint.emulator import Fault
 from gcplint.model import Reason, Status
 from gcplint.runner import run

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from helpers import run_cli, session_for
 
-from gcplint import collectors as c
-from gcplint.cli import demo_world
-from gcplint.emulator import Fault, World
+from gcplint.collect import registry as c
+from gcplint.emulator import Fault, World, demo_world
 from gcplint.redact import looks_like_credential, marker, parse
-from gcplint.reporters import FORMATS
+from gcplint.report import FORMATS
 
 CANARY = "sk_live_CANARYc4n4ry0000000000000000"
 URL_CANARY = "postgres://app:hunter2CANARY@10.0.0.5:5432/orders"
@@ -53,8 +52,8 @@ def scan_args(emu: Any) -> list[str]:
 def test_literal_env_values_are_redacted_in_the_collector(serve: Any) -> None:
     emu = serve(world_with_canaries())
     session = session_for(emu)
-    services = session.get(c.RUN_SERVICES, "acme-prod")
-    revisions = session.get(c.RUN_REVISIONS, "acme-prod")
+    services = session.read(c.RUN_SERVICES, "acme-prod")
+    revisions = session.read(c.RUN_REVISIONS, "acme-prod")
     assert_clean(json.dumps(services), json.dumps(revisions))
     values = [
         v["value"]

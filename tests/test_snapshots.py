@@ -15,8 +15,7 @@ from helpers import ROOT, Run, run_cli
 from test_faults import KINDS, TARGETS, scoped
 from worldschema import validate_world
 
-from gcplint.cli import demo_world
-from gcplint.emulator import Fault, World
+from gcplint.emulator import Fault, World, demo_world
 from gcplint.emulator.generate import generate_world, project_ids
 
 # what may differ between two scans of the same data: when, as whom, and how many calls

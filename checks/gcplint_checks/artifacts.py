@@ -13,10 +13,10 @@ from gcplint.api import (
     Outcome,
     Severity,
     check,
-    collections,
     failed,
     full_name,
     passed,
+    registry,
 )
 
 from ._iam import public_findings
@@ -39,7 +39,7 @@ def location_and_id(repository: JSON) -> tuple[str, str]:
 
 def docker(inv: Inventory) -> list[JSON]:
     """The project's DOCKER repositories."""
-    return [r for r in inv.get(collections.REPOSITORIES) if r.get("format") == "DOCKER"]
+    return [r for r in inv.get(registry.REPOSITORIES) if r.get("format") == "DOCKER"]
 
 
 @check(
@@ -47,7 +47,7 @@ def docker(inv: Inventory) -> list[JSON]:
     title="No Artifact Registry repository is public",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
-    requires=[collections.REPOSITORIES, collections.REPOSITORY_IAM],
+    requires=[registry.REPOSITORIES, registry.REPOSITORY_IAM],
     exposure=True,
     security=True,
 )
@@ -67,13 +67,13 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/artifact-registry/docs/access-control
     """
-    for repository in inv.get(collections.REPOSITORIES):
+    for repository in inv.get(registry.REPOSITORIES):
         location, short = location_and_id(repository)
         name = str(repository.get("name", ""))
         yield from public_findings(
             repository_resource(inv, repository),
             f"Repository {short} ({location})",
-            partial(inv.get(collections.REPOSITORY_IAM).of, name),
+            partial(inv.get(registry.REPOSITORY_IAM).of, name),
             (
                 f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
                 f"--project={inv.project_id} --member={{member}} --role={{role}}"
@@ -86,7 +86,7 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
     title="Docker repositories are scanned for vulnerabilities",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.REPOSITORIES],
+    requires=[registry.REPOSITORIES],
     security=True,
 )
 def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
@@ -155,7 +155,7 @@ def cleanup_problem(repository: JSON) -> str | None:
     title="Docker repositories have a cleanup policy that keeps rollback targets",
     severity=Severity.LOW,
     area=Area.SERVICES,
-    requires=[collections.REPOSITORIES],
+    requires=[registry.REPOSITORIES],
 )
 def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
     """A docker repository has no (effective) cleanup policy, or one that deletes images without

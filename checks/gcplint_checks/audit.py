@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gcplint.api import Area, Inventory, Outcome, Severity, check, collections, failed, passed
+from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passed, registry
 
 NEEDED = ("DATA_READ", "DATA_WRITE")
 
@@ -15,7 +15,7 @@ NEEDED = ("DATA_READ", "DATA_WRITE")
     title="Data Access audit logs are on for all services",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     security=True,
 )
 def data_access_off(inv: Inventory) -> Iterator[Outcome]:
@@ -40,7 +40,7 @@ def data_access_off(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/logging/docs/audit/configure-data-access
     """
-    configs = inv.get(collections.PROJECT_IAM_POLICY).get("auditConfigs") or []
+    configs = inv.get(registry.PROJECT_IAM_POLICY).get("auditConfigs") or []
     everything: dict[str, Any] = next((c for c in configs if c.get("service") == "allServices"), {})
     logs = {str(c.get("logType")): c for c in everything.get("auditLogConfigs") or []}
     missing = [t for t in NEEDED if t not in logs]

@@ -13,9 +13,9 @@ from gcplint.api import (
     ProjectInfo,
     Severity,
     check,
-    collections,
     failed,
     passed,
+    registry,
 )
 
 
@@ -55,7 +55,7 @@ def covering(
             by_ancestor.append(budget)
     if enough(direct) or not by_ancestor:
         return direct
-    above = set(inv.get(collections.ANCESTRY))
+    above = set(inv.get(registry.ANCESTRY))
     return direct + [
         (b, f"covers {', '.join(sorted(above & set(b['budgetFilter']['resourceAncestors'])))}")
         for b in by_ancestor
@@ -81,7 +81,7 @@ def notifies(budget: Mapping[str, Any]) -> bool:
     title="A budget covers the project",
     severity=Severity.HIGH,
     area=Area.BUDGET,
-    requires=[collections.PROJECT, collections.BUDGETS, collections.ANCESTRY],
+    requires=[registry.PROJECT, registry.BUDGETS, registry.ANCESTRY],
 )
 def budget_missing(inv: Inventory) -> Iterator[Outcome]:
     """No Cloud Billing budget covers the project.
@@ -112,7 +112,7 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets
     """
     project = inv.project()
-    found = inv.get(collections.BUDGETS)
+    found = inv.get(registry.BUDGETS)
     matches = covering(inv, project, found)
     if matches:
         budget, how = matches[0]
@@ -141,7 +141,7 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
     title="A budget covering the project alerts someone",
     severity=Severity.MEDIUM,
     area=Area.BUDGET,
-    requires=[collections.PROJECT, collections.BUDGETS, collections.ANCESTRY],
+    requires=[registry.PROJECT, registry.BUDGETS, registry.ANCESTRY],
 )
 def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
     """No budget covering the project both has a threshold rule and notifies someone.
@@ -169,7 +169,7 @@ def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/billing/docs/how-to/budgets-programmatic-notifications
     """
     project = inv.project()
-    found = inv.get(collections.BUDGETS)
+    found = inv.get(registry.BUDGETS)
     matches = covering(inv, project, found, lambda cover: any(alerts(b) for b, _ in cover))
     account_id = found.account.rpartition("/")[2]
     for budget, _ in matches:

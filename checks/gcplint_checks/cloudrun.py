@@ -13,10 +13,10 @@ from gcplint.api import (
     Outcome,
     Severity,
     check,
-    collections,
     failed,
     passed,
     redacted,
+    registry,
 )
 
 from ._iam import public_findings
@@ -56,7 +56,7 @@ def ingress_note(service: JSON) -> str:
     title="Cloud Run services are not invokable by everyone",
     severity=Severity.HIGH,
     area=Area.SERVICES,
-    requires=[collections.RUN_SERVICES, collections.RUN_SERVICE_IAM],
+    requires=[registry.RUN_SERVICES, registry.RUN_SERVICE_IAM],
     exposure=True,
     security=True,
 )
@@ -85,7 +85,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/securing/managing-access
     - https://cloud.google.com/run/docs/authenticating/public
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
         if service.get("invokerIamDisabled") is True:
@@ -99,7 +99,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
         yield from public_findings(
             resource,
             f"Cloud Run service {name}",
-            partial(inv.get(collections.RUN_SERVICE_IAM).of, full),
+            partial(inv.get(registry.RUN_SERVICE_IAM).of, full),
             (
                 f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
                 f"--project={inv.project_id} --member={{member}} --role={{role}}"
@@ -113,7 +113,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
     title="Cloud Run ingress is limited to internal traffic or a load balancer",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES],
     security=True,
 )
 def ingress_all(inv: Inventory) -> Iterator[Outcome]:
@@ -136,7 +136,7 @@ def ingress_all(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/run/docs/securing/ingress
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         ingress = service.get("ingress", "INGRESS_TRAFFIC_ALL (unset)")
         if str(ingress).startswith("INGRESS_TRAFFIC_ALL"):
@@ -166,7 +166,7 @@ def credential_reason(name: str, value: str) -> str | None:
     title="Cloud Run services take credentials from Secret Manager, not plain env values",
     severity=Severity.HIGH,
     area=Area.SERVICES,
-    requires=[collections.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES],
     security=True,
 )
 def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
@@ -195,7 +195,7 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/services/secrets
     - https://cloud.google.com/secret-manager/docs/best-practices
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
         found = False
@@ -233,7 +233,7 @@ def is_container_registry(image: str) -> bool:
     title="Cloud Run images come from Artifact Registry, not Container Registry",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES],
 )
 def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
     """A container image is pulled from Container Registry (`gcr.io`, `*.gcr.io`).
@@ -255,7 +255,7 @@ def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/artifact-registry/docs/transition/transition-from-gcr
     - https://cloud.google.com/container-registry/docs/deprecations/container-registry-deprecation
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         legacy = [
             str(c.get("image", ""))
@@ -282,7 +282,7 @@ def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
     title="Cloud Run services have a maximum instance count",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES],
 )
 def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
     """`template.scaling.maxInstanceCount` is unset on a Cloud Run service.
@@ -303,7 +303,7 @@ def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/max-instances
     - https://cloud.google.com/sql/docs/postgres/manage-connections
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         limit = ((service.get("template") or {}).get("scaling") or {}).get("maxInstanceCount")
         if limit:

@@ -20,13 +20,13 @@ from gcplint.api import (
     Severity,
     Unreadable,
     check,
-    collections,
     environment_from_name,
     environment_word,
     failed,
     from_unreadable,
     full_name,
     passed,
+    registry,
     unknown,
 )
 
@@ -64,7 +64,7 @@ def _env_text(found: Classification) -> str:
     title="Project declares its environment with an env label",
     severity=Severity.MEDIUM,
     area=Area.ENVIRONMENT,
-    requires=[collections.PROJECT],
+    requires=[registry.PROJECT],
     security=True,
 )
 def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
@@ -124,7 +124,7 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     title="No non-prod identity holds a role on a prod project",
     severity=Severity.CRITICAL,
     area=Area.ENVIRONMENT,
-    requires=[collections.PROJECT, collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT, registry.PROJECT_IAM_POLICY],
     exposure=True,
     security=True,
 )
@@ -158,7 +158,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     here = inv.environment()
     if here.environment is not Environment.PROD:
         return
-    policy = inv.get(collections.PROJECT_IAM_POLICY)
+    policy = inv.get(registry.PROJECT_IAM_POLICY)
     found = 0
     for member, held in by_member(list(grants(policy))).items():
         email = sa_email(member)
@@ -189,8 +189,8 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     title="Prod Cloud Run services run as prod-owned identities, not shared across environments",
     severity=Severity.HIGH,
     area=Area.ENVIRONMENT,
-    requires=[collections.PROJECT, collections.RUN_SERVICES],
-    across=[collections.RUN_SERVICES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES],
+    across=[registry.RUN_SERVICES],
     exposure=True,
     security=True,
 )
@@ -229,7 +229,7 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
         if project_id == inv.project_id:
             continue
         try:
-            services = inv.get(collections.RUN_SERVICES, project_id)
+            services = inv.get(registry.RUN_SERVICES, project_id)
         except Unreadable as exc:
             if not exc.reason.not_applicable:
                 blind.append(exc)
@@ -239,7 +239,7 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
             users.setdefault(identity_of(inv, service, project_id), []).append(
                 (project_id, service, theirs)
             )
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         resource = service_resource(inv, service)
         name = short_name(service)
         identity = identity_of(inv, service)
@@ -329,7 +329,7 @@ def _reference_outcome(
     title="Cloud Run services use secrets and databases of their own environment",
     severity=Severity.CRITICAL,
     area=Area.ENVIRONMENT,
-    requires=[collections.PROJECT, collections.RUN_SERVICES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES],
     exposure=True,
     security=True,
 )
@@ -359,7 +359,7 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/connect-run
     """
     here = inv.environment()
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         found = False
         references = [("secret", ref, secret_project(ref)) for ref in secret_refs(service)]
         references += [("Cloud SQL instance", ref, sql_project(ref)) for ref in sql_refs(service)]
@@ -399,7 +399,7 @@ def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[
     title="A project hosts resources of its own environment only",
     severity=Severity.HIGH,
     area=Area.ENVIRONMENT,
-    requires=[collections.PROJECT, collections.RUN_SERVICES, collections.SQL_INSTANCES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES, registry.SQL_INSTANCES],
     security=True,
 )
 def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
@@ -431,8 +431,8 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     kinds: list[
         tuple[Collection[list[dict[str, Any]]], str, str, Callable[[Mapping[str, Any]], Any]]
     ] = [
-        (collections.RUN_SERVICES, "Cloud Run service", "run.googleapis.com", _run_labels),
-        (collections.SQL_INSTANCES, "Cloud SQL instance", "sqladmin.googleapis.com", _sql_labels),
+        (registry.RUN_SERVICES, "Cloud Run service", "run.googleapis.com", _run_labels),
+        (registry.SQL_INSTANCES, "Cloud SQL instance", "sqladmin.googleapis.com", _sql_labels),
     ]
     for collection, kind, service, labels_of in kinds:
         try:
@@ -444,7 +444,7 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
             name = short_name(item)
             relative = (
                 str(item.get("name"))
-                if collection is collections.RUN_SERVICES
+                if collection is registry.RUN_SERVICES
                 else f"instances/{name}"
             )
             resource = full_name(service, inv.project_id, relative)

@@ -13,11 +13,11 @@ from gcplint.api import (
     Outcome,
     Severity,
     check,
-    collections,
     failed,
     from_unreadable,
     full_name,
     passed,
+    registry,
 )
 
 from ._iam import (
@@ -55,7 +55,7 @@ def _binding_findings(
 ) -> Iterator[Outcome]:
     """One failure per member of the project policy holding grants `keep` selects (all of its
     matching roles listed), or one pass for the project."""
-    matching = [g for g in grants(inv.get(collections.PROJECT_IAM_POLICY)) if keep(g)]
+    matching = [g for g in grants(inv.get(registry.PROJECT_IAM_POLICY)) if keep(g)]
     for member, held in by_member(matching).items():
         yield failed(
             inv.resource,
@@ -83,7 +83,7 @@ def _sa_grant(grant: Grant, roles: Callable[[str], bool], account: Callable[[str
     title="No user-managed service account holds Owner or Editor",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     security=True,
 )
 def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
@@ -128,7 +128,7 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     title="Default service accounts do not hold Owner or Editor",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     security=True,
 )
 def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
@@ -166,7 +166,7 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     title="Service accounts hold no admin roles at project level",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     security=True,
 )
 def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
@@ -208,7 +208,7 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     title="Nobody can impersonate every service account of the project",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     security=True,
 )
 def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
@@ -250,7 +250,7 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     title="The project IAM policy grants nothing to allUsers or allAuthenticatedUsers",
     severity=Severity.CRITICAL,
     area=Area.IAM,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     exposure=True,
     security=True,
 )
@@ -276,7 +276,7 @@ def public_principal(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains
     """
     matching = [
-        g for g in grants(inv.get(collections.PROJECT_IAM_POLICY)) if g.member in PUBLIC_MEMBERS
+        g for g in grants(inv.get(registry.PROJECT_IAM_POLICY)) if g.member in PUBLIC_MEMBERS
     ]
     for member, held in by_member(matching).items():
         yield failed(
@@ -315,7 +315,7 @@ def _key_id(key: Mapping[str, Any]) -> str:
     title="Service accounts have no enabled user-managed keys",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.SERVICE_ACCOUNTS, collections.SERVICE_ACCOUNT_KEYS],
+    requires=[registry.SERVICE_ACCOUNTS, registry.SERVICE_ACCOUNT_KEYS],
     security=True,
 )
 def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
@@ -341,8 +341,8 @@ def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys
     - https://cloud.google.com/iam/docs/workload-identity-federation
     """
-    found = inv.get(collections.SERVICE_ACCOUNT_KEYS)
-    for account in inv.get(collections.SERVICE_ACCOUNTS):
+    found = inv.get(registry.SERVICE_ACCOUNT_KEYS)
+    for account in inv.get(registry.SERVICE_ACCOUNTS):
         email = str(account.get("email", ""))
         resource = _account_resource(inv, account)
         if email in found.unreadable:
@@ -373,7 +373,7 @@ def _parse_time(value: str) -> datetime | None:
     title="User-managed service account keys are rotated",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.SERVICE_ACCOUNTS, collections.SERVICE_ACCOUNT_KEYS],
+    requires=[registry.SERVICE_ACCOUNTS, registry.SERVICE_ACCOUNT_KEYS],
     options={"max-age-days": 90},
     security=True,
 )
@@ -401,8 +401,8 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     - https://www.cisecurity.org/benchmark/google_cloud_computing_platform
     """
     limit = int(inv.option("max-age-days"))
-    found = inv.get(collections.SERVICE_ACCOUNT_KEYS)
-    for account in inv.get(collections.SERVICE_ACCOUNTS):
+    found = inv.get(registry.SERVICE_ACCOUNT_KEYS)
+    for account in inv.get(registry.SERVICE_ACCOUNTS):
         email = str(account.get("email", ""))
         if email in found.unreadable:
             yield from_unreadable(found.unreadable[email], _account_resource(inv, account))
@@ -437,7 +437,7 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     title="Cloud Run services do not run as the Compute Engine default service account",
     severity=Severity.HIGH,
     area=Area.IAM,
-    requires=[collections.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES],
     security=True,
 )
 def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
@@ -463,7 +463,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/securing/service-identity
     - https://cloud.google.com/iam/docs/service-account-types#default
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         identity = runtime_identity(service)
         resource = service_resource(inv, service)
@@ -486,7 +486,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     title="Each Cloud Run service has its own identity",
     severity=Severity.MEDIUM,
     area=Area.IAM,
-    requires=[collections.PROJECT, collections.RUN_SERVICES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES],
     security=True,
 )
 def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
@@ -509,7 +509,7 @@ def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/run/docs/securing/service-identity#per-service-identity
     """
-    services = inv.get(collections.RUN_SERVICES)
+    services = inv.get(registry.RUN_SERVICES)
     users: dict[str, list[Mapping[str, Any]]] = {}
     for service in services:
         users.setdefault(identity_of(inv, service), []).append(service)

@@ -13,10 +13,10 @@ from gcplint.api import (
     Severity,
     Unreadable,
     check,
-    collections,
     failed,
     full_name,
     passed,
+    registry,
 )
 
 
@@ -35,7 +35,7 @@ def label(policy: Mapping[str, Any]) -> str:
     title="The project has an enabled alert policy that notifies someone",
     severity=Severity.HIGH,
     area=Area.BUDGET,
-    requires=[collections.ALERT_POLICIES],
+    requires=[registry.ALERT_POLICIES],
 )
 def no_alerting(inv: Inventory) -> Iterator[Outcome]:
     """The project has no enabled alert policy with at least one notification channel.
@@ -60,7 +60,7 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/monitoring/support/notification-options
     """
     try:
-        policies = inv.get(collections.ALERT_POLICIES)
+        policies = inv.get(registry.ALERT_POLICIES)
     except Unreadable as exc:
         if exc.reason is not Reason.API_DISABLED:
             raise
@@ -101,7 +101,7 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
     title="Enabled alert policies notify someone",
     severity=Severity.MEDIUM,
     area=Area.BUDGET,
-    requires=[collections.ALERT_POLICIES],
+    requires=[registry.ALERT_POLICIES],
 )
 def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
     """An enabled alert policy has no notification channel: it fires into the void.
@@ -121,7 +121,7 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/monitoring/alerts/manage-alerts
     """
-    for policy in inv.get(collections.ALERT_POLICIES):
+    for policy in inv.get(registry.ALERT_POLICIES):
         if policy.get("enabled") is not True:
             continue
         resource = policy_resource(inv, policy)

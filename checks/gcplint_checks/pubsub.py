@@ -12,10 +12,10 @@ from gcplint.api import (
     Outcome,
     Severity,
     check,
-    collections,
     failed,
     full_name,
     passed,
+    registry,
 )
 
 from ._iam import public_findings
@@ -31,7 +31,7 @@ def pubsub_resource(inv: Inventory, item: Mapping[str, Any]) -> str:
     title="No topic or subscription is open to everyone",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
-    requires=[collections.TOPICS, collections.SUBSCRIPTIONS, collections.PUBSUB_IAM],
+    requires=[registry.TOPICS, registry.SUBSCRIPTIONS, registry.PUBSUB_IAM],
     exposure=True,
     security=True,
 )
@@ -52,15 +52,15 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/pubsub/docs/access-control
     """
-    items = [("topic", t) for t in inv.get(collections.TOPICS)]
-    items += [("subscription", s) for s in inv.get(collections.SUBSCRIPTIONS)]
+    items = [("topic", t) for t in inv.get(registry.TOPICS)]
+    items += [("subscription", s) for s in inv.get(registry.SUBSCRIPTIONS)]
     for kind, item in items:
         name = str(item.get("name", ""))
         short = name.rpartition("/")[2]
         yield from public_findings(
             pubsub_resource(inv, item),
             f"Pub/Sub {kind} {short}",
-            partial(inv.get(collections.PUBSUB_IAM).of, name),
+            partial(inv.get(registry.PUBSUB_IAM).of, name),
             (
                 f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} "
                 f"--member={{member}} --role={{role}}"
@@ -73,7 +73,7 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
     title="Subscriptions have a dead-letter topic",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.SUBSCRIPTIONS],
+    requires=[registry.SUBSCRIPTIONS],
 )
 def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
     """A subscription has no `deadLetterPolicy`: a message its consumer cannot process is
@@ -96,7 +96,7 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/pubsub/docs/handling-failures
     """
-    subscriptions = inv.get(collections.SUBSCRIPTIONS)
+    subscriptions = inv.get(registry.SUBSCRIPTIONS)
     dead_letter_topics = {
         str((s.get("deadLetterPolicy") or {}).get("deadLetterTopic", "")) for s in subscriptions
     } - {""}

@@ -14,11 +14,11 @@ from gcplint.api import (
     Severity,
     Unreadable,
     check,
-    collections,
     failed,
     from_unreadable,
     not_applicable,
     passed,
+    registry,
     unknown,
 )
 
@@ -47,7 +47,7 @@ def first_sentence(text: str, limit: int = 160) -> str:
     title="Cloud Run service has a Ready revision to roll back to",
     severity=Severity.HIGH,
     area=Area.ROLLBACK,
-    requires=[collections.RUN_SERVICES, collections.RUN_REVISIONS],
+    requires=[registry.RUN_SERVICES, registry.RUN_REVISIONS],
 )
 def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service has no Ready revision other than the ones serving traffic.
@@ -70,8 +70,8 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration
     - https://cloud.google.com/run/docs/managing/revisions
     """
-    services = inv.get(collections.RUN_SERVICES)
-    revisions = inv.get(collections.RUN_REVISIONS) if services else []
+    services = inv.get(registry.RUN_SERVICES)
+    revisions = inv.get(registry.RUN_REVISIONS) if services else []
     for service in services:
         short = short_name(service)
         live = serving(service)
@@ -109,7 +109,7 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     title="The last deploy of a Cloud Run service succeeded",
     severity=Severity.HIGH,
     area=Area.ROLLBACK,
-    requires=[collections.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES],
 )
 def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
     """The last deploy of a Cloud Run service failed.
@@ -135,7 +135,7 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/troubleshooting
     - https://cloud.google.com/run/docs/managing/revisions
     """
-    for service in inv.get(collections.RUN_SERVICES):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
         created = str(service.get("latestCreatedRevision", "")).rpartition("/")[2]
@@ -176,8 +176,8 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
 
 def with_rollback_target(inv: Inventory) -> Iterator[tuple[JSON, JSON]]:
     """(service, the revision a rollback would go to) for every service that has one."""
-    services = inv.get(collections.RUN_SERVICES)
-    revisions = inv.get(collections.RUN_REVISIONS) if services else []
+    services = inv.get(registry.RUN_SERVICES)
+    revisions = inv.get(registry.RUN_REVISIONS) if services else []
     for service in services:
         target = rollback_target(service, revisions)
         if target is not None:
@@ -237,10 +237,10 @@ def _image_state(inv: Inventory, image: str, digest: str) -> ImageState:
     if parsed is None:
         return ImageState(None, f"{image} is not in Artifact Registry")
     project, repository, path, tag = parsed
-    names = {str(r.get("name", "")) for r in inv.get(collections.REPOSITORIES, project)}
+    names = {str(r.get("name", "")) for r in inv.get(registry.REPOSITORIES, project)}
     if repository not in names:
         return ImageState(False, f"repository {repository} no longer exists", repository)
-    images = inv.get(collections.DOCKER_IMAGES, project).of(repository)
+    images = inv.get(registry.DOCKER_IMAGES, project).of(repository)
     uri_prefix = f"{image.split('/', 1)[0]}/{project}/{repository.rpartition('/')[2]}/{path}@"
     same_path = [i for i in images if str(i.get("uri", "")).startswith(uri_prefix)]
     if digest:
@@ -273,10 +273,10 @@ def keep_recent(repository: str) -> str:
     severity=Severity.HIGH,
     area=Area.ROLLBACK,
     requires=[
-        collections.RUN_SERVICES,
-        collections.RUN_REVISIONS,
-        collections.REPOSITORIES,
-        collections.DOCKER_IMAGES,
+        registry.RUN_SERVICES,
+        registry.RUN_REVISIONS,
+        registry.REPOSITORIES,
+        registry.DOCKER_IMAGES,
     ],
 )
 def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
@@ -382,14 +382,14 @@ def _version_state(inv: Inventory, owner: str, secret: str, version: str) -> str
     found = next(
         (
             s
-            for s in inv.get(collections.SECRETS, project)
+            for s in inv.get(registry.SECRETS, project)
             if str(s.get("name", "")).endswith(f"/secrets/{secret_id}")
         ),
         None,
     )
     if found is None:
         return f"secret {secret_id} of project {project} no longer exists"
-    versions = inv.get(collections.SECRET_VERSIONS, project).of(str(found["name"]))
+    versions = inv.get(registry.SECRET_VERSIONS, project).of(str(found["name"]))
     by_id = {str(v.get("name", "")).rpartition("/")[2]: v for v in versions}
     wanted = version
     if version == "latest":
@@ -419,10 +419,10 @@ def _version_state(inv: Inventory, owner: str, secret: str, version: str) -> str
     severity=Severity.HIGH,
     area=Area.ROLLBACK,
     requires=[
-        collections.RUN_SERVICES,
-        collections.RUN_REVISIONS,
-        collections.SECRETS,
-        collections.SECRET_VERSIONS,
+        registry.RUN_SERVICES,
+        registry.RUN_REVISIONS,
+        registry.SECRETS,
+        registry.SECRET_VERSIONS,
     ],
 )
 def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:

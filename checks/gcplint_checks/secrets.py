@@ -11,10 +11,10 @@ from gcplint.api import (
     Outcome,
     Severity,
     check,
-    collections,
     failed,
     full_name,
     passed,
+    registry,
 )
 
 from ._iam import (
@@ -35,7 +35,7 @@ ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.adm
     title="No secret is readable by everyone",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
-    requires=[collections.SECRETS, collections.SECRET_IAM],
+    requires=[registry.SECRETS, registry.SECRET_IAM],
     exposure=True,
     security=True,
 )
@@ -56,13 +56,13 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/secret-manager/docs/access-control
     """
-    for secret in inv.get(collections.SECRETS):
+    for secret in inv.get(registry.SECRETS):
         name = str(secret.get("name", ""))
         short = name.rpartition("/")[2]
         yield from public_findings(
             full_name("secretmanager.googleapis.com", inv.project_id, name),
             f"Secret {short}",
-            partial(inv.get(collections.SECRET_IAM).of, name),
+            partial(inv.get(registry.SECRET_IAM).of, name),
             (
                 f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} "
                 f"--member={{member}} --role={{role}}  (then rotate the secret: assume it was read)"
@@ -75,7 +75,7 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
     title="Secrets are granted per secret, not project-wide",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY],
     security=True,
 )
 def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
@@ -103,7 +103,7 @@ def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
     """
     matching = [
         g
-        for g in grants(inv.get(collections.PROJECT_IAM_POLICY))
+        for g in grants(inv.get(registry.PROJECT_IAM_POLICY))
         if g.role in ACCESSOR_ROLES
         and (email := sa_email(g.member)) is not None
         and not is_service_agent(email)

@@ -13,10 +13,10 @@ from gcplint.api import (
     Reason,
     Severity,
     check,
-    collections,
     failed,
     full_name,
     passed,
+    registry,
     unknown,
 )
 
@@ -89,7 +89,7 @@ def each_instance(
     inv: Inventory, judge: Callable[[JSON], Outcome | None], *, primaries_only: bool = False
 ) -> Iterator[Outcome]:
     """Judge every instance (or every primary); `judge` may return None to skip one."""
-    for instance in inv.get(collections.SQL_INSTANCES):
+    for instance in inv.get(registry.SQL_INSTANCES):
         if primaries_only and not is_primary(instance):
             continue
         outcome = judge(instance)
@@ -102,7 +102,7 @@ def each_instance(
     title="Cloud SQL instance has no public IPv4 address",
     severity=Severity.HIGH,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
     security=True,
 )
 def public_ip(inv: Inventory) -> Iterator[Outcome]:
@@ -171,7 +171,7 @@ def open_to_internet(value: str) -> bool:
     title="No public-IP Cloud SQL instance authorizes the whole internet",
     severity=Severity.CRITICAL,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
     exposure=True,
     security=True,
 )
@@ -246,7 +246,7 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
     title="Cloud SQL instance accepts only encrypted connections",
     severity=Severity.HIGH,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
     security=True,
 )
 def ssl_not_enforced(inv: Inventory) -> Iterator[Outcome]:
@@ -303,7 +303,7 @@ def ssl_not_enforced(inv: Inventory) -> Iterator[Outcome]:
     title="Automated backups are on (primary instances)",
     severity=Severity.HIGH,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
 )
 def backups_disabled(inv: Inventory) -> Iterator[Outcome]:
     """Automated backups are off on a primary Cloud SQL instance.
@@ -346,7 +346,7 @@ def backups_disabled(inv: Inventory) -> Iterator[Outcome]:
     title="Point-in-time recovery is on (primary instances)",
     severity=Severity.MEDIUM,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
 )
 def pitr_disabled(inv: Inventory) -> Iterator[Outcome]:
     """Point-in-time recovery is off on a primary Cloud SQL instance.
@@ -401,7 +401,7 @@ def pitr_disabled(inv: Inventory) -> Iterator[Outcome]:
     title="Primary instances are regional (highly available)",
     severity=Severity.MEDIUM,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
 )
 def not_highly_available(inv: Inventory) -> Iterator[Outcome]:
     """A primary Cloud SQL instance is zonal: `settings.availabilityType` is not REGIONAL.
@@ -443,7 +443,7 @@ def not_highly_available(inv: Inventory) -> Iterator[Outcome]:
     title="Cloud SQL instances have deletion protection",
     severity=Severity.MEDIUM,
     area=Area.DATABASE,
-    requires=[collections.SQL_INSTANCES],
+    requires=[registry.SQL_INSTANCES],
 )
 def deletion_protection_off(inv: Inventory) -> Iterator[Outcome]:
     """`settings.deletionProtectionEnabled` is not true on a Cloud SQL instance.

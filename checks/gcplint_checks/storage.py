@@ -12,10 +12,10 @@ from gcplint.api import (
     Outcome,
     Severity,
     check,
-    collections,
     failed,
     full_name,
     passed,
+    registry,
 )
 
 from ._iam import public_findings
@@ -36,7 +36,7 @@ def iam_config(bucket: Mapping[str, Any]) -> Mapping[str, Any]:
     title="No bucket is public",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
-    requires=[collections.BUCKETS, collections.BUCKET_IAM],
+    requires=[registry.BUCKETS, registry.BUCKET_IAM],
     exposure=True,
     security=True,
 )
@@ -62,7 +62,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/storage/docs/public-access-prevention
     - https://cloud.google.com/storage/docs/access-control/making-data-public
     """
-    for bucket in inv.get(collections.BUCKETS):
+    for bucket in inv.get(registry.BUCKETS):
         name = str(bucket.get("name", ""))
         resource = bucket_resource(inv, bucket)
         if iam_config(bucket).get("publicAccessPrevention") == "enforced":
@@ -71,7 +71,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
         yield from public_findings(
             resource,
             f"Bucket {name}",
-            partial(inv.get(collections.BUCKET_IAM).of, name),
+            partial(inv.get(registry.BUCKET_IAM).of, name),
             (
                 f"gcloud storage buckets update gs://{name} --public-access-prevention  "
                 f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}})"
@@ -85,7 +85,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     title="Buckets use uniform bucket-level access",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[collections.BUCKETS],
+    requires=[registry.BUCKETS],
     security=True,
 )
 def uniform_access_off(inv: Inventory) -> Iterator[Outcome]:
@@ -105,7 +105,7 @@ def uniform_access_off(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/storage/docs/uniform-bucket-level-access
     """
-    for bucket in inv.get(collections.BUCKETS):
+    for bucket in inv.get(registry.BUCKETS):
         name = str(bucket.get("name", ""))
         enabled = (iam_config(bucket).get("uniformBucketLevelAccess") or {}).get("enabled") is True
         if enabled:

@@ -1,17 +1,20 @@
 """The public API for check packs: everything a check module imports comes from here.
 
-    from gcplint.api import Area, Inventory, Severity, check, collections, failed, passed
+    from gcplint.api import Area, Inventory, Severity, check, failed, passed, registry
 
 A check pack is a module or package registered in the `gcplint.checks` entry-point group (or a
-directory given with `--checks-dir`). Every module-level `CheckSpec` in it is a check.
+directory given with `--checks-dir`). Every module-level `CheckSpec` in it is a check. A check
+declares the collections it reads (`requires=[registry.SQL_INSTANCES]`) and judges them from its
+`Inventory`. Importing this module imports no Google library.
 """
 
-from . import collectors as collections
-from .collectors import AccountBudgets
+from .collect import registry
+from .collect.collection import Collection, PerResource, Unreadable, from_unreadable
+from .collect.registry import AccountBudgets
 from .environment import Classification, Environment, classify
 from .environment import from_name as environment_from_name
 from .environment import word as environment_word
-from .inventory import Collection, PerResource, Unreadable
+from .inventory import Inventory
 from .model import (
     Area,
     Outcome,
@@ -25,8 +28,6 @@ from .model import (
 )
 from .redact import parse as redacted
 from .resources import ProjectInfo, full_name, project_resource
-from .runner import from_unreadable
-from .scope import Inventory
 from .spec import CheckSpec, check
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "Unreadable",
     "check",
     "classify",
-    "collections",
     "environment_from_name",
     "environment_word",
     "failed",
@@ -56,5 +56,6 @@ __all__ = [
     "passed",
     "project_resource",
     "redacted",
+    "registry",
     "unknown",
 ]

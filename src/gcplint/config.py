@@ -45,13 +45,14 @@ from pathlib import Path
 from typing import Any
 
 from .environment import Environment
+from .errors import GcplintError
 from .model import Severity
 
 OptionValue = int | float | str | bool
 SEVERITY_NAMES = [s.value for s in Severity]
 
 
-class ConfigFileError(Exception):
+class ConfigFileError(GcplintError):
     """The config file is unreadable or malformed."""
 
 

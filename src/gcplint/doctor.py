@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .collectors import ANCESTRY, BILLING_INFO, PROJECT
-from .collectors.billing import billing_granted
-from .collectors.resourcemanager import granted
-from .errors import ApiCallError
-from .inventory import Permission, Session, Unreadable
+from .collect.collection import Permission, Unreadable
+from .collect.failures import ApiCallError
+from .collect.registry import ANCESTRY, BILLING_INFO, PROJECT
+from .collect.registry.billing import billing_granted
+from .collect.registry.resourcemanager import granted
+from .collect.session import Session
 from .spec import CheckSpec
 
 PREDEFINED = {
@@ -79,10 +80,10 @@ def diagnose(session: Session, specs: Sequence[CheckSpec], projects: Sequence[st
 def _folders(session: Session, project: str) -> list[str]:
     """The folders above a project; only the parent when the chain cannot be read."""
     try:
-        return [name for name in session.get(ANCESTRY, project) if name.startswith("folders/")]
+        return [name for name in session.read(ANCESTRY, project) if name.startswith("folders/")]
     except Unreadable:
         try:
-            parent = str(session.get(PROJECT, project).get("parent", ""))
+            parent = str(session.read(PROJECT, project).get("parent", ""))
         except Unreadable:
             return []
         return [parent] if parent.startswith("folders/") else []
@@ -90,7 +91,7 @@ def _folders(session: Session, project: str) -> list[str]:
 
 def _billing_account(session: Session, project: str) -> str | None:
     try:
-        info = session.get(BILLING_INFO, project)
+        info = session.read(BILLING_INFO, project)
     except Unreadable:
         return None
     account = str(info.get("billingAccountName") or "")

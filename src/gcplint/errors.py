@@ -1,154 +1,16 @@
-"""Normalise what the client libraries raise into one failure shape, in one place."""
+"""Errors the user can fix: bad input, config, credentials, files. Each is one line on stderr
+and exit 2, never a traceback (the CLI catches `GcplintError`)."""
 
 from __future__ import annotations
 
-import json
-import re
-import socket
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
-import httplib2
-import requests
-from google.api_core import exceptions as gexc
-from google.auth import exceptions as auth_exc
-from google.protobuf.json_format import ParseError
-from googleapiclient.errors import HttpError
-
-from .model import Reason
-
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-_QUOTA_REASONS = frozenset(
-    {"RATE_LIMIT_EXCEEDED", "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
-)
-_URL_PREFIX = re.compile(r"^(GET|POST) \S+: ")
+class GcplintError(Exception):
+    """Bad input or an environment gcplint cannot work in; `str(error)` is the whole message."""
 
 
-@dataclass(frozen=True)
-class ApiFailure:
-    """A failed API call, normalised: why, how the server said it, and whether to retry."""
-
-    reason: Reason
-    message: str
-    http_status: int | None = None
-    error_reason: str | None = None  # google.rpc.ErrorInfo reason, e.g. SERVICE_DISABLED
-    permission: str | None = None
-    service: str | None = None
-    retry_after: float | None = None
-
-    @property
-    def transient(self) -> bool:
-        """True when the same call may succeed if retried."""
-        if self.http_status is None:
-            return self.reason is Reason.UNAVAILABLE
-        return self.http_status in TRANSIENT_STATUSES or self.reason is Reason.QUOTA_EXHAUSTED
+class UsageError(GcplintError):
+    """Command-line input that the option parser itself does not catch."""
 
 
-class ApiCallError(Exception):
-    """An API call failed for good (after retries)."""
-
-    def __init__(self, failure: ApiFailure) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
-
-
-def classify(exc: BaseException) -> ApiFailure | None:
-    """Normalise an exception raised by a client library call; None if it is not an API failure."""
-    if isinstance(exc, ApiCallError):
-        return exc.failure
-    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
-        return classify(exc.cause)
-    if isinstance(exc, gexc.GoogleAPICallError):
-        return _from_gapic(exc)
-    if isinstance(exc, HttpError):
-        return _from_discovery(exc)
-    if isinstance(exc, (requests.exceptions.Timeout, socket.timeout, TimeoutError)):
-        return ApiFailure(Reason.UNAVAILABLE, "the request timed out")
-    if isinstance(
-        exc, (requests.exceptions.ConnectionError, httplib2.HttpLib2Error, ConnectionError)
-    ):
-        return ApiFailure(Reason.UNAVAILABLE, f"connection failed: {_short(exc)}")
-    if isinstance(exc, auth_exc.GoogleAuthError):
-        return ApiFailure(Reason.ERROR, f"credentials failed: {_short(exc)}")
-    if isinstance(exc, (ParseError, json.JSONDecodeError, UnicodeDecodeError)):
-        # the parser's message may quote the response (and so a secret): name the error only
-        return ApiFailure(Reason.ERROR, f"malformed response ({type(exc).__name__})")
-    if isinstance(exc, OSError):
-        return ApiFailure(Reason.UNAVAILABLE, f"connection failed: {_short(exc)}")
-    return None
-
-
-def _from_gapic(exc: gexc.GoogleAPICallError) -> ApiFailure:
-    status = exc.code if isinstance(exc.code, int) else None
-    metadata = exc.metadata or {}
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    message = _URL_PREFIX.sub("", str(exc.message or ""))
-    return _build(status, exc.reason, metadata, message, headers.get("Retry-After"))
-
-
-def _from_discovery(exc: HttpError) -> ApiFailure:
-    status = exc.status_code if isinstance(exc.status_code, int) else None
-    reason: str | None = None
-    metadata: Mapping[str, Any] = {}
-    for detail in exc.error_details or []:
-        if not isinstance(detail, dict):
-            continue
-        if detail.get("@type", "").endswith("google.rpc.ErrorInfo"):
-            reason = detail.get("reason")
-            metadata = detail.get("metadata") or {}
-            break
-        if reason is None and isinstance(detail.get("reason"), str):
-            reason = detail["reason"]  # legacy {"errors": [{"reason": ...}]}
-    message = str(exc.reason or "") if isinstance(exc.reason, str) else ""
-    retry_after = exc.resp.get("retry-after") if exc.resp is not None else None
-    return _build(status, reason, metadata, message, retry_after)
-
-
-def _build(
-    status: int | None,
-    error_reason: str | None,
-    metadata: Mapping[str, Any],
-    message: str,
-    retry_after: str | None,
-) -> ApiFailure:
-    return ApiFailure(
-        reason=_reason(status, error_reason),
-        message=message.strip() or f"HTTP {status}",
-        http_status=status,
-        error_reason=error_reason,
-        permission=metadata.get("permission"),
-        service=metadata.get("service"),
-        retry_after=_seconds(retry_after),
-    )
-
-
-def _reason(status: int | None, error_reason: str | None) -> Reason:
-    if error_reason == "SERVICE_DISABLED":
-        return Reason.API_DISABLED
-    if error_reason == "BILLING_DISABLED":
-        return Reason.BILLING_DISABLED
-    if status == 429 or error_reason in _QUOTA_REASONS:
-        return Reason.QUOTA_EXHAUSTED
-    if status in (401, 403):
-        return Reason.PERMISSION_DENIED
-    if status == 404:
-        return Reason.NOT_FOUND
-    if status is not None and status in TRANSIENT_STATUSES:
-        return Reason.UNAVAILABLE
-    return Reason.ERROR
-
-
-def _seconds(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:200]
+class ConfigError(GcplintError):
+    """Bad client settings or credentials: the scan cannot start."""

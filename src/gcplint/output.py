@@ -11,8 +11,10 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
+from .errors import GcplintError
 
-class OutputError(Exception):
+
+class OutputError(GcplintError):
     """A report file cannot be written."""
 
 

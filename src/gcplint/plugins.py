@@ -18,12 +18,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
+from .errors import GcplintError
 from .spec import CheckSpec
 
 GROUP = "gcplint.checks"
 
 
-class PluginError(Exception):
+class PluginError(GcplintError):
     """A check pack could not be loaded, or two checks share an id."""
 
 

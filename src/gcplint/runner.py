@@ -12,30 +12,31 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from .collectors import PROJECT
+from .collect.collection import Collection, Unreadable, from_unreadable
+from .collect.registry import PROJECT
+from .collect.session import Session, where
 from .config import Config
 from .environment import Classification
-from .inventory import Collection, Session, Unreadable, where
+from .inventory import Inventory, ScanContext
 from .model import Area, Outcome, Reason, Result, Severity, Status, project_resource, unknown
-from .report import ProjectScope
-from .scope import Inventory, Scan
+from .report import ScannedProject
 from .spec import CheckSpec
 
 log = logging.getLogger(__name__)
 
 
 class Judged(NamedTuple):
-    """One project done: its header line (None for the last batch, of cross-project checks),
-    its results, its resources' labels."""
+    """One project done: the project (None for the last batch, of cross-project checks), its
+    results, its resources' labels."""
 
-    scope: ProjectScope | None
+    project: ScannedProject | None
     results: list[Result]
     labels: dict[str, Mapping[str, str]]
 
 
 def _fetch(session: Session, collection: Collection[Any], project_id: str) -> None:
     with suppress(Unreadable):
-        session.get(collection, project_id)
+        session.read(collection, project_id)
 
 
 def _jobs(
@@ -45,14 +46,14 @@ def _jobs(
     return [(c, p) for p in project_ids for c in wanted]
 
 
-def scope_of(scan: Scan, project_id: str) -> ProjectScope:
+def scanned(scan: ScanContext, project_id: str) -> ScannedProject:
     """What the report header says about a project in scope."""
     try:
-        scan.session.get(PROJECT, project_id)
+        scan.session.read(PROJECT, project_id)
         found = scan.classify(project_id)
     except Unreadable as exc:
-        return ProjectScope(project_id, None, None, exc.describe())
-    return ProjectScope(project_id, found.environment, found.source, None)
+        return ScannedProject(project_id, None, None, exc.describe())
+    return ScannedProject(project_id, found.environment, found.source, None)
 
 
 def stream(
@@ -66,16 +67,18 @@ def stream(
     release: bool = True,
     scope: Sequence[str] | None = None,
 ) -> Iterator[Judged]:
-    """Each project's scope line, results and resource labels, as soon as its checks ran.
+    """Each project's header, results and resource labels, as soon as its checks ran.
 
     Projects are fetched a window at a time on `workers` threads while the checks of the oldest
     one run; with `release`, a project's data is dropped once its checks are done, so memory does
     not grow with the number of projects. What cross-project checks read (each project's
     metadata, and the collections checks declare `across=`) is kept: the compact index they
-    run over at the end, for every project, in one last batch per project (scope None). `scope`
+    run over at the end, for every project, in one last batch per project (project None). `scope`
     (default: `project_ids`) is what cross-project checks compare against: a shard judges its
     projects against the whole scope."""
-    scan = Scan(session, config or Config(), tuple(scope or project_ids), now or datetime.now(UTC))
+    scan = ScanContext(
+        session, config or Config(), tuple(scope or project_ids), now or datetime.now(UTC)
+    )
     ordered = sorted(checks, key=lambda s: (list(Area).index(s.area), s.id))
     deferred = [s for s in ordered if s.across]
     immediate = [s for s in ordered if not s.across]
@@ -103,7 +106,7 @@ def stream(
                 future.result()
             results = _judge(scan, immediate, project_id)
             judged = Judged(
-                _unscanned(scope_of(scan, project_id), results, metadata_only),
+                _unscanned(scanned(scan, project_id), results, metadata_only),
                 results,
                 resource_labels(session, checks, project_id),
             )
@@ -128,14 +131,14 @@ def stream(
 
 
 def _unscanned(
-    scope: ProjectScope, results: Sequence[Result], metadata_only: set[str]
-) -> ProjectScope:
+    project: ScannedProject, results: Sequence[Result], metadata_only: set[str]
+) -> ScannedProject:
     """A project none of whose resources could be read was not scanned, even if its metadata
     was (the checks in `metadata_only`, which judge the metadata alone, do not count)."""
     judged = [r for r in results if r.check not in metadata_only]
-    if scope.error is None and judged and all(r.status is Status.UNKNOWN for r in judged):
-        return replace(scope, error=f"no check could read its data: {judged[0].message}")
-    return scope
+    if project.error is None and judged and all(r.status is Status.UNKNOWN for r in judged):
+        return replace(project, error=f"no check could read its data: {judged[0].message}")
+    return project
 
 
 def run(
@@ -146,21 +149,21 @@ def run(
     config: Config | None = None,
     workers: int = 8,
     now: datetime | None = None,
-) -> tuple[list[ProjectScope], list[Result]]:
+) -> tuple[list[ScannedProject], list[Result]]:
     """Evaluate every check on every project in scope (keeping every read); results in report
     order."""
-    scopes: list[ProjectScope] = []
+    projects: list[ScannedProject] = []
     results: list[Result] = []
     for judged in stream(
         checks, project_ids, session, config=config, workers=workers, now=now, release=False
     ):
-        if judged.scope is not None:
-            scopes.append(judged.scope)
+        if judged.project is not None:
+            projects.append(judged.project)
         results.extend(judged.results)
-    return scopes, results
+    return projects, results
 
 
-def _judge(scan: Scan, ordered: Sequence[CheckSpec], project_id: str) -> list[Result]:
+def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> list[Result]:
     """Every check on one project."""
     non_prod = _non_prod(scan, project_id)
     results: list[Result] = []
@@ -175,7 +178,7 @@ def _judge(scan: Scan, ordered: Sequence[CheckSpec], project_id: str) -> list[Re
     return results
 
 
-def _non_prod(scan: Scan, project_id: str) -> Classification | None:
+def _non_prod(scan: ScanContext, project_id: str) -> Classification | None:
     """The project's classification when its findings are to be lowered (a known non-prod
     project, with lowering on); None keeps the checks' severities (also when unreadable)."""
     if not scan.config.lower_severity_in_non_prod:
@@ -232,12 +235,6 @@ def lowered(result: Result, env: Classification) -> Result:
     new = result.severity.lowered()
     note = f" (severity lowered from {result.severity.value} to {new.value}: {env.environment.value} project)"
     return replace(result, severity=new, message=result.message + note)
-
-
-def from_unreadable(exc: Unreadable, resource: str) -> Outcome:
-    """The outcome for data that could not be read."""
-    status = Status.NOT_APPLICABLE if exc.reason.not_applicable else Status.UNKNOWN
-    return Outcome(status, resource, exc.describe(), reason=exc.reason, remediation=exc.hint())
 
 
 def stamp(spec: CheckSpec, project_id: str, outcome: Outcome) -> Result:

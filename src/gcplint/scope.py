@@ -1,108 +1,266 @@
-"""What a scan is about (projects in scope, config) and the view each check gets of it."""
+"""The scope: which projects a scan covers (an organization or folder, recursively; ID globs;
+label filters; exclusions), and the shard of them this run judges.
+
+Enumeration is two paged queries, whatever the size of the tree: Resource Manager v3
+`projects:search` for the ACTIVE projects the caller can see, and `folders:search` for the
+folder tree, which is walked locally. A failed or empty enumeration is an error: gcplint never
+falls back to a smaller scope.
+"""
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
 
-from .collectors import PROJECT
-from .config import Config, OptionValue
-from .environment import Classification, Environment, classify
-from .inventory import Collection, Session, Unreadable
-from .model import Reason, project_resource
-from .resources import ProjectInfo
+from .collect.collection import JSON
+from .collect.failures import ApiCallError
+from .collect.registry import PROJECT
+from .collect.session import Session
+from .errors import GcplintError
 
-T = TypeVar("T")
+GLOB = re.compile(r"[*?\[]")
+PROJECT_ID = re.compile(r"^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+SHARD = re.compile(r"^(\d+)/(\d+)$")
+
+
+class ScopeError(GcplintError):
+    """The scope is invalid or could not be enumerated (exit 2)."""
 
 
 @dataclass(frozen=True)
-class Scan:
-    """One scan: the store, the config, and the projects results are produced for."""
+class Shard:
+    """Project `index` of `count` (0-based): a deterministic partition by a hash of the ID."""
 
-    session: Session
-    config: Config
-    projects: tuple[str, ...]
-    now: datetime
+    index: int
+    count: int
 
-    def classify(self, key: str) -> Classification:
-        """The environment of any project (ID or number): the config mapping, else its labels
-        and ID. A project outside the scope whose metadata is denied or missing is judged from
-        its ID alone; otherwise unreadable metadata raises Unreadable (the result is unknown)."""
-        for pattern, env in self.config.environments:
-            if fnmatch.fnmatchcase(key, pattern):
-                return Classification(env, f"config {pattern}", False)
-        try:
-            info = ProjectInfo.from_rest(self.session.get(PROJECT, key))
-        except Unreadable as exc:
-            if key in self.projects or exc.reason not in (
-                Reason.PERMISSION_DENIED,
-                Reason.NOT_FOUND,
-            ):
-                raise
-            if key.isdigit():
-                return Classification(Environment.UNKNOWN, f"project {key} is unreadable", False)
-            return classify(key, None)
-        return info.classification(self.config.environments)
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """`K/N` with 0 <= K < N."""
+        found = SHARD.match(text.strip())
+        if not found or not 0 <= int(found[1]) < int(found[2]):
+            raise ScopeError(f"--shard {text!r}: expected K/N with 0 <= K < N, e.g. 0/4")
+        return cls(int(found[1]), int(found[2]))
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Shard | None:
+        """The shard of a Cloud Run Job task (CLOUD_RUN_TASK_INDEX / CLOUD_RUN_TASK_COUNT)."""
+        index, count = env.get("CLOUD_RUN_TASK_INDEX"), env.get("CLOUD_RUN_TASK_COUNT")
+        if index is None or count is None:
+            return None
+        return cls.parse(f"{index}/{count}")
 
-class UndeclaredCollection(Exception):
-    """A check read a collection it did not declare in `requires`."""
+    def holds(self, project_id: str) -> bool:
+        """Whether this shard scans the project."""
+        digest = hashlib.sha256(project_id.encode()).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
-class Inventory:
-    """What a check sees: fetched collections (declared ones only), its options, the scope."""
+@dataclass(frozen=True)
+class Selector:
+    """The scope flags: `--organization`, `--folder`, `--project`, `--exclude-project`, `--label`."""
 
-    def __init__(
-        self,
-        scan: Scan,
-        project_id: str,
-        allowed: Iterable[Collection[Any]],
-        options: dict[str, OptionValue] | None = None,
-    ) -> None:
-        self._scan = scan
-        self.project_id = project_id
-        self._allowed = frozenset(c.name for c in allowed)
-        self._options = options or {}
+    organization: str | None = None
+    folder: str | None = None
+    projects: tuple[str, ...] = ()  # IDs or globs
+    excluded: tuple[str, ...] = ()  # globs
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
-    def resource(self) -> str:
-        """The project's full resource name."""
-        return project_resource(self.project_id)
+    def enumerates(self) -> bool:
+        """Whether the projects must be searched for (not just named)."""
+        return bool(
+            self.organization
+            or self.folder
+            or self.labels
+            or any(GLOB.search(p) for p in self.projects)
+        )
 
     @property
-    def now(self) -> datetime:
-        """When the scan started (UTC): the reference for ages, identical for every check."""
-        return self._scan.now
+    def root(self) -> str | None:
+        """The organization or folder whose descendants are in scope."""
+        if self.folder:
+            return f"folders/{self.folder}"
+        if self.organization:
+            return f"organizations/{self.organization}"
+        return None
 
-    @property
-    def scope(self) -> tuple[str, ...]:
-        """Every project ID in the scan's scope (results are produced only for these)."""
-        return self._scan.projects
+    def describe(self) -> str:
+        """The scope in words, for errors and the report."""
+        parts = [self.root or "every project the identity can see"] if self.enumerates else []
+        if self.projects:
+            parts.append("--project " + " ".join(self.projects))
+        parts += [f"label {k}={v}" for k, v in self.labels]
+        if self.excluded:
+            parts.append("excluding " + " ".join(self.excluded))
+        return ", ".join(parts)
 
-    def get(self, collection: Collection[T], key: str | None = None) -> T:
-        """A declared collection of this project (or of project `key`); raises Unreadable."""
-        self._require(collection)
-        return self._scan.session.get(collection, key or self.project_id)
+    def keeps(self, project_id: str) -> bool:
+        """The ID filters: a `--project` pattern (when any) matches, no exclusion does."""
+        wanted = not self.projects or any(fnmatch.fnmatchcase(project_id, p) for p in self.projects)
+        return wanted and not any(fnmatch.fnmatchcase(project_id, p) for p in self.excluded)
 
-    def project(self, key: str | None = None) -> ProjectInfo:
-        """This project's metadata (or that of project `key`, by ID or number); raises Unreadable."""
-        return ProjectInfo.from_rest(self.get(PROJECT, key))
 
-    def environment(self, project: str | None = None) -> Classification:
-        """The environment of this project, or of any other by ID or number (which may lie
-        outside the scope: it is read, never reported on). Needs `PROJECT` in requires."""
-        self._require(PROJECT)
-        return self._scan.classify(project or self.project_id)
-
-    def option(self, name: str) -> OptionValue:
-        """A check option: the config file's value, else the check's default."""
-        return self._options[name]
-
-    def _require(self, collection: Collection[Any]) -> None:
-        if collection.name not in self._allowed:
-            raise UndeclaredCollection(
-                f"the check read {collection.name} without declaring it in requires="
+def selector(
+    projects: Sequence[str],
+    organization: str | None,
+    folder: str | None,
+    excluded: Sequence[str],
+    labels: Sequence[str],
+) -> Selector:
+    """The scope flags, validated."""
+    for project in projects:
+        if not GLOB.search(project) and not PROJECT_ID.match(project):
+            raise ScopeError(
+                f"--project {project!r} is not a valid project ID (6-30 lowercase letters, digits, hyphens) or glob"
             )
+    for flag, value in (("--organization", organization), ("--folder", folder)):
+        if value is not None and not value.isdigit():
+            raise ScopeError(f"{flag} {value!r}: expected the numeric ID, e.g. 123456789012")
+    if organization and folder:
+        raise ScopeError("pass --organization or --folder, not both (a folder is recursive)")
+    return Selector(
+        organization,
+        folder,
+        tuple(projects),
+        tuple(excluded),
+        tuple(parse_label(label) for label in labels),
+    )
+
+
+def parse_label(text: str) -> tuple[str, str]:
+    """`key=value` (a `--label` filter)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key or not re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", key):
+        raise ScopeError(f"--label {text!r}: expected key=value, e.g. env=prod")
+    return key, value
+
+
+@dataclass(frozen=True)
+class Enumerated:
+    """The projects in scope, and those that may be but cannot be placed in the tree."""
+
+    projects: list[str]
+    unplaced: list[str]  # ACTIVE, matching, but under a folder the identity cannot see
+
+
+def enumerate_projects(session: Session, selector: Selector) -> Enumerated:
+    """The ACTIVE projects the selector covers, sorted by ID; raises ScopeError when the search
+    fails or finds nothing. The found projects' metadata is kept in the session (it is what
+    projects.get would return), so it is not read again."""
+    query = " ".join(["state:ACTIVE", *(f"labels.{k}:{v}" for k, v in selector.labels)])
+    try:
+        api = session.api
+        found = api.gapic_list(api.clients.projects().search_projects, {"query": query}, "projects")
+        folders = (
+            api.gapic_list(
+                api.clients.folders().search_folders, {"query": "state:ACTIVE"}, "folders"
+            )
+            if selector.folder or selector.organization
+            else []
+        )
+    except ApiCallError as exc:
+        failure = exc.failure
+        need = f" (needs {failure.permission})" if failure.permission else ""
+        raise ScopeError(
+            f"cannot enumerate the projects of {selector.describe()}: "
+            f"{failure.reason.value}{need}: {failure.message}"
+        ) from None
+    parents = {str(f.get("name")): str(f.get("parent", "")) for f in folders}
+    candidates = [
+        p
+        for p in found
+        if p.get("state", "ACTIVE") == "ACTIVE"
+        and _labelled(p, selector.labels)
+        and selector.keeps(str(p.get("projectId")))
+    ]
+    placed = {
+        str(p["projectId"]): _place(str(p.get("parent", "")), selector.root, parents)
+        for p in candidates
+    }
+    matching = {str(p["projectId"]): p for p in candidates if placed[str(p["projectId"])]}
+    unplaced = sorted(k for k, v in placed.items() if v is None)
+    for project_id, project in matching.items():
+        session.seed(PROJECT, project_id, project)
+    projects = sorted(matching)
+    if not projects:
+        raise ScopeError(f"no ACTIVE project found in {selector.describe()}")
+    return Enumerated(projects, unplaced)
+
+
+def named_projects(selector: Selector) -> list[str]:
+    """The projects named by ID (no search needed), minus exclusions."""
+    return [p for p in dict.fromkeys(selector.projects) if selector.keeps(p)]
+
+
+def in_shard(projects: Sequence[str], shard: Shard | None) -> list[str]:
+    """The projects this shard scans."""
+    return [p for p in projects if shard is None or shard.holds(p)]
+
+
+def _labelled(project: JSON, labels: Sequence[tuple[str, str]]) -> bool:
+    have = project.get("labels") or {}
+    return all(have.get(k) == v for k, v in labels)
+
+
+def _place(parent: str, root: str | None, parents: Mapping[str, str]) -> bool | None:
+    """Whether `parent` is `root` or below it, walking the searched folder tree; None when the
+    walk reaches a folder the search did not return (the answer is unknown)."""
+    if root is None:
+        return True
+    seen: set[str] = set()
+    while parent and parent not in seen:
+        if parent == root:
+            return True
+        seen.add(parent)
+        if parent.startswith("folders/") and parent not in parents:
+            return None
+        parent = parents.get(parent, "")
+    return False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The projects this run judges (its shard), the scope in words, every project in scope,
+    and warnings about it."""
+
+    projects: list[str]
+    words: str
+    everything: list[str]
+    notes: list[str]
+
+
+def resolve(
+    selector: Selector, shard: Shard | None, session: Session, available: Sequence[str] | None
+) -> Scope:
+    """The scope of a run. `available` is the demo world's or the snapshot's projects (None: the
+    live APIs, searched when the selector enumerates)."""
+    notes: list[str] = []
+    if selector.root or selector.labels or (selector.enumerates and available is None):
+        found = enumerate_projects(session, selector)
+        everything = found.projects
+        if found.unplaced:
+            notes.append(
+                f"{len(found.unplaced)} ACTIVE project(s) sit under folders this identity cannot"
+                f" see (grant roles/browser on {selector.root}), so whether they are in scope is"
+                f" unknown; not scanned: {', '.join(found.unplaced)}"
+            )
+    elif selector.enumerates or not selector.projects:
+        everything = [p for p in available or () if selector.keeps(p)]
+        if not everything:
+            raise ScopeError(f"no project matches {selector.describe() or 'the scope'}")
+    else:
+        everything = named_projects(selector)
+        if not everything:
+            raise ScopeError("every --project is excluded by --exclude-project")
+    mine = in_shard(everything, shard)
+    words = selector.describe() if selector.enumerates else ""
+    if shard is not None:
+        words = f"{words + '; ' if words else ''}shard {shard}: {len(mine)} of {len(everything)}"
+    return Scope(mine, words, everything, notes)

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .collect.collection import Collection, Permission
 from .config import OptionValue
-from .inventory import Collection, Permission
+from .inventory import Inventory
 from .model import Area, Outcome, Severity
-from .scope import Inventory
 
 CheckFunc = Callable[[Inventory], Iterable[Outcome]]
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..world import JSON, ProjectEntry, World
 from .errors import ApiError, invalid_argument, not_found, permission_denied
-from .world import JSON, ProjectEntry, World
 
 
 @dataclass
@@ -407,47 +407,12 @@ def _notification_channels(call: Call) -> JSON:
 
 # --- Service Usage v1 ------------------------------------------------------------------------
 
-SERVICE_TITLES = {
-    "artifactregistry.googleapis.com": "Artifact Registry API",
-    "billingbudgets.googleapis.com": "Cloud Billing Budget API",
-    "cloudbilling.googleapis.com": "Cloud Billing API",
-    "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
-    "iam.googleapis.com": "Identity and Access Management (IAM) API",
-    "logging.googleapis.com": "Cloud Logging API",
-    "monitoring.googleapis.com": "Cloud Monitoring API",
-    "pubsub.googleapis.com": "Cloud Pub/Sub API",
-    "run.googleapis.com": "Cloud Run Admin API",
-    "secretmanager.googleapis.com": "Secret Manager API",
-    "serviceusage.googleapis.com": "Service Usage API",
-    "sqladmin.googleapis.com": "Cloud SQL Admin API",
-    "storage.googleapis.com": "Cloud Storage JSON API",
-}  # every API the emulator serves, and Cloud Logging (audit logs), enabled by default
-
-
-def services_of(project: ProjectEntry) -> list[JSON]:
-    """A project's Service objects: the enabled ones, and the disabled ones it names."""
-    enabled = project.enabled_services
-    if enabled is None:
-        enabled = frozenset(SERVICE_TITLES) - project.disabled_services
-    states = {name: "ENABLED" for name in enabled}
-    states.update({name: "DISABLED" for name in project.disabled_services})
-    parent = f"projects/{project.number}"
-    return [
-        {
-            "name": f"{parent}/services/{name}",
-            "config": {"name": name, "title": SERVICE_TITLES.get(name, name)},
-            "state": state,
-            "parent": parent,
-        }
-        for name, state in sorted(states.items())
-    ]
-
 
 def _services(call: Call) -> JSON:
     """services.list, with its `state:` filter."""
     assert call.project is not None
     wanted = _state_filter(call.arg("filter"))
-    services = [s for s in services_of(call.project) if wanted in (None, s["state"])]
+    services = [s for s in call.project.services() if wanted in (None, s["state"])]
     return call.page(services, "services")
 
 

@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..ratelimit import TokenBucket
+from ..collect.ratelimit import TokenBucket
+from ..world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
 from . import routes
 from .errors import (
     ApiError,
@@ -27,7 +28,6 @@ from .errors import (
     quota_exceeded,
     replayed,
 )
-from .world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
 
 READ_VERBS = (":getIamPolicy", ":testIamPermissions")
 

@@ -1,0 +1,375 @@
+"""The application: one path from a request to a report, whoever asks (the CLI, a Cloud Run Job
+task, a test).
+
+    report = app.scan(ScanRequest(projects=("acme-prod",)))
+
+`scan` selects the checks (config file and flags), resolves the scope, opens a session (the
+APIs, the demo world or a snapshot), runs the checks project by project, applies suppressions
+and the baseline as each project is done, and returns the `Report` every format is rendered
+from. `collect` and `doctor` share the same first steps.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .collect import connect
+from .collect.apis import DEFAULT_RATES
+from .collect.ratelimit import parse_rate
+from .collect.snapshot import document as snapshot_document
+from .collect.snapshot import load as load_snapshot
+from .collect.snapshot import save as save_snapshot
+from .config import Config, validate_checks
+from .config import load as load_config
+from .doctor import Target, diagnose
+from .errors import UsageError
+from .gate.baseline import Marker
+from .gate.baseline import load as load_baseline
+from .gate.suppress import Suppressor
+from .gate.verdict import Gate
+from .model import Area, Result, Severity, Status
+from .plugins import load_checks, select
+from .progress import Progress
+from .report import Report, ScannedProject
+from .runner import run, stream
+from .scope import GLOB, Scope, Shard, resolve, selector
+from .spec import CheckSpec
+from .world import Snapshot
+
+NEEDED = (Status.FAIL, Status.UNKNOWN)  # what the exit code and its causes are made of
+Sink = Callable[[Sequence[Result]], None]
+Warn = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(f"gcplint: warning: {message}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """Everything a scan is asked to do, as the command line says it (flag by flag)."""
+
+    # scope
+    projects: tuple[str, ...] = ()
+    organization: str | None = None
+    folder: str | None = None
+    excluded: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    shard: str | None = None  # "K/N"; default from CLOUD_RUN_TASK_INDEX/CLOUD_RUN_TASK_COUNT
+    # where reads come from
+    demo: bool = False
+    api_base: str | None = None
+    impersonate: str | None = None
+    quota_project: str | None = None
+    snapshot: Path | None = None
+    timeout: float = 30.0
+    rate_limits: tuple[str, ...] = ()  # "LABEL=RPS"
+    workers: int = 8
+    # which checks, configured how
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    checks_dirs: tuple[Path, ...] = ()
+    config: Path | None = None
+    # gating
+    fail_on: str | None = None  # a severity or "never"; default: config, else "low"
+    on_incomplete: str | None = None  # "fail" or "warn"; default: config
+    baseline: Path | None = None
+    strict_suppressions: bool = False
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The checks to run, the config, and the snapshot to replay (if any)."""
+
+    checks: list[CheckSpec]
+    config: Config
+    snapshot: tuple[Path, Snapshot, dict[tuple[str, str], Any]] | None
+
+
+def select_checks(request: ScanRequest, warn: Warn = _stderr) -> Selected:
+    """The checks to run and the config, validated together. `--check` replaces the config's
+    `select`; `--skip` adds to its `skip`. A checklist area name selects all its checks. With
+    no selection, a snapshot's scan runs the checks it was collected for."""
+    loaded_snapshot = _snapshot(request)
+    config = load_config(request.config)
+    loaded = load_checks(request.checks_dirs)
+    areas = [a.value for a in Area]
+    ids = [c.spec.id for c in loaded]
+    validate_checks(config, {c.spec.id: c.spec.options for c in loaded}, ids, areas)
+
+    def expand(patterns: Sequence[str]) -> list[str]:
+        return [c.spec.id for c in loaded if c.spec.area.value in patterns] + [
+            p for p in patterns if p not in areas
+        ]
+
+    include = expand(request.include or config.select)
+    exclude = expand([*config.skip, *request.exclude])
+    specs = [c.spec for c in select(loaded, include, exclude)]
+    if loaded_snapshot is not None and not include:
+        collected = loaded_snapshot[1].checks
+        left_out = [s.id for s in specs if s.id not in collected]
+        if left_out:
+            warn(
+                f"{len(left_out)} check(s) not collected in this snapshot are not run"
+                f" (name them with --check to see them as unknown): {', '.join(left_out)}"
+            )
+        specs = [s for s in specs if s.id in collected]
+    return Selected(specs, config, loaded_snapshot)
+
+
+def _snapshot(request: ScanRequest) -> tuple[Path, Snapshot, dict[tuple[str, str], Any]] | None:
+    """The snapshot `--snapshot` names, checked against the other flags."""
+    if request.snapshot is None:
+        return None
+    live = {
+        "--demo": request.demo,
+        "--api-base/GCPLINT_API_BASE": request.api_base,
+        "--impersonate-service-account": request.impersonate,
+        "--quota-project": request.quota_project,
+        "--organization": request.organization,
+        "--folder": request.folder,
+        "--label": request.labels,
+    }
+    clash = [flag for flag, value in live.items() if value]
+    if clash:
+        raise UsageError(f"--snapshot scans stored data offline; drop {', '.join(clash)}")
+    about, recorded = load_snapshot(request.snapshot)
+    return request.snapshot, about, recorded
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A connection and the scope of this run."""
+
+    connection: connect.Connection
+    scope: Scope
+
+
+def _rates(request: ScanRequest, google: bool, config: Config | None) -> dict[str, float]:
+    """`--rate-limit` rates, over the config file's `[rate-limits]`, over the defaults when
+    calling Google (an emulator has no quota to protect unless one is given); 0 is no limit."""
+    try:
+        overrides = dict(parse_rate(text, zero=True) for text in request.rate_limits)
+    except ValueError as exc:
+        raise UsageError(
+            f"--rate-limit {str(exc)!r}: expected API=REQUESTS_PER_SECOND, e.g. run=10"
+        ) from None
+    merged = {**(DEFAULT_RATES if google else {}), **(config.rate_limits if config else {})}
+    merged.update(overrides)
+    return {label: rate for label, rate in merged.items() if rate > 0}
+
+
+@contextmanager
+def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[Opened]:
+    """Validate the scope flags, then open a session over a snapshot, the demo emulator or the
+    APIs, and resolve the scope through it."""
+    scope_flags = selector(
+        request.projects, request.organization, request.folder, request.excluded, request.labels
+    )
+    shard = Shard.parse(request.shard) if request.shard else Shard.from_env(os.environ)
+    snapshot = selected.snapshot if selected else None
+    if snapshot is not None:
+        path, about, recorded = snapshot
+        outside = [p for p in request.projects if not GLOB.search(p) and p not in about.projects]
+        if outside:
+            raise UsageError(
+                f"project(s) {', '.join(outside)} not in snapshot {path}"
+                f" (it holds {', '.join(about.projects)})"
+            )
+        identity = f"snapshot {path}, collected {about.created} as {about.identity}"
+        with connect.replay(recorded, identity) as connection:
+            yield Opened(
+                connection, resolve(scope_flags, shard, connection.session, about.projects)
+            )
+        return
+    _rates(request, google=False, config=None)  # flags are checked before anything else
+    if request.demo and request.api_base:
+        raise UsageError("--demo starts its own emulator; it cannot be combined with --api-base")
+    if not (scope_flags.projects or scope_flags.enumerates or request.demo):
+        raise UsageError(
+            "no project in scope: pass --project ID (repeatable), --organization ID,"
+            " --folder ID, or --demo"
+        )
+    config = selected.config if selected else None
+    given = nullcontext((request.api_base, None))
+    with connect.demo() if request.demo else given as (api_base, available):
+        if api_base:
+            api_base = connect.check_api_base(api_base)
+        settings = connect.ClientSettings(
+            api_base, request.impersonate, request.quota_project, request.timeout
+        )
+        rates = _rates(request, google=not api_base, config=config)
+        with connect.live(settings, rates, request.workers) as connection:
+            yield Opened(connection, resolve(scope_flags, shard, connection.session, available))
+
+
+def gate_of(request: ScanRequest, config: Config) -> Gate:
+    """The gate from the flags, else the config file, else the defaults (fail on low)."""
+    fail_on = request.fail_on or (
+        ("never" if config.fail_on is None else config.fail_on.value)
+        if config.fail_on_set
+        else "low"
+    )
+    return Gate(
+        None if fail_on == "never" else Severity(fail_on),
+        request.on_incomplete or config.on_incomplete,
+        request.strict_suppressions,
+    )
+
+
+def scan(
+    request: ScanRequest, *, sink: Sink | None = None, lean: bool = False, warn: Warn = _stderr
+) -> Report:
+    """Scan project by project, applying suppressions and the baseline as each one is done: the
+    Report every format is built from. `sink` receives each project's results as soon as they
+    are final (streaming output); `lean` keeps only the results the exit code needs (findings
+    and unknowns) and counts the rest, so memory stays flat on huge scopes."""
+    selected = select_checks(request, warn)
+    specs, config = selected.checks, selected.config
+    entries = load_baseline(request.baseline) if request.baseline else None
+    gate = gate_of(request, config)
+    evaluated = [s.id for s in specs]
+    started = datetime.now(UTC)
+    suppressor = Suppressor(config.suppressions, started.date())
+    marker = Marker(request.baseline, entries) if entries is not None and request.baseline else None
+    projects: list[ScannedProject] = []
+    results: list[Result] = []
+    counts: Counter[Status] = Counter()
+    with opened(request, selected) as run_:
+        for note in run_.scope.notes:
+            warn(note)
+        session = run_.connection.session
+        with Progress(
+            len(run_.scope.projects),
+            lambda: (session.calls, session.retries),
+            enabled=request.progress,
+        ) as progress:
+            for judged in stream(
+                specs,
+                run_.scope.projects,
+                session,
+                config=config,
+                workers=request.workers,
+                now=started,
+                scope=run_.scope.everything,
+            ):
+                found = suppressor.mark(judged.results, judged.labels)
+                if marker is not None:
+                    found = marker.mark(found)
+                if sink is not None:
+                    sink(found)
+                counts.update(r.status for r in found)
+                results.extend(r for r in found if not lean or r.status in NEEDED)
+                if judged.project is not None:
+                    projects.append(judged.project)
+                    progress.advance()
+        calls, retries = session.calls, session.retries
+    return Report(
+        version=__version__,
+        identity=run_.connection.identity,
+        started=started,
+        finished=datetime.now(UTC),
+        checks=specs,
+        projects=projects,
+        results=results,
+        api_calls=calls,
+        retries=retries,
+        gate=gate,
+        expired=suppressor.expired,
+        unused=suppressor.unused(evaluated, run_.scope.projects),
+        baseline=marker.comparison(evaluated, run_.scope.projects) if marker else None,
+        locations=config.locations,
+        scope=run_.scope.words,
+        total=len(run_.scope.everything),
+        notes=list(run_.scope.notes),
+        counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
+    )
+
+
+def scan_ungated(request: ScanRequest) -> Report:
+    """Every active finding, nothing gated (what a baseline records)."""
+    return scan(
+        replace(
+            request,
+            fail_on="never",
+            on_incomplete="warn",
+            baseline=None,
+            strict_suppressions=False,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What `collect` wrote."""
+
+    projects: int
+    checks: int
+    reads: int
+    failed: int
+    calls: int
+
+
+def collect(request: ScanRequest, output: Path) -> Collected:
+    """Read everything the selected checks need into a snapshot file."""
+    selected = select_checks(request)
+    with opened(request, selected) as run_:
+        started = datetime.now(UTC)
+        session = run_.connection.session
+        run(
+            selected.checks,
+            run_.scope.projects,
+            session,
+            config=selected.config,
+            workers=request.workers,
+            now=started,
+        )
+        fetched = session.fetched()
+        calls = session.calls
+    about = Snapshot(
+        __version__,
+        started.isoformat(timespec="seconds"),
+        run_.connection.identity,
+        tuple(run_.scope.projects),
+        tuple(s.id for s in selected.checks),
+        {},
+    )
+    data = snapshot_document(fetched, about)
+    save_snapshot(output, data)
+    reads = data["snapshot"]["reads"]
+    return Collected(
+        len(run_.scope.projects),
+        len(selected.checks),
+        sum(len(by_key) for by_key in reads.values()),
+        sum(status != "ok" for by_key in reads.values() for status in by_key.values()),
+        calls,
+    )
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What `doctor` found: who, billed where, for which checks, and each tested resource."""
+
+    identity: str
+    quota_project: str | None
+    checks: list[CheckSpec]
+    targets: list[Target]
+
+
+def doctor(request: ScanRequest) -> Diagnosis:
+    """Test the permissions the selected checks need on every resource in scope."""
+    selected = select_checks(request)
+    with opened(request, selected) as run_:
+        targets = diagnose(run_.connection.session, selected.checks, run_.scope.projects)
+        connection = run_.connection
+    return Diagnosis(connection.identity, connection.quota_project, selected.checks, targets)

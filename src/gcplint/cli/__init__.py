@@ -1,0 +1,64 @@
+"""The command line: parses flags into requests, calls the application (`gcplint.app`), and
+prints. One module per command group; `main` turns every user error into one line and exit 2.
+
+Importing this package imports no Google library and no emulator: `gcplint --help` and
+`gcplint checks list` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import GcplintError
+from ..gate.verdict import EXIT_ERROR
+from .checks import checks
+from .doctor import doctor
+from .emulator import emulator
+from .report import report
+from .scan import baseline, collect, scan
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    commands=[scan, collect, baseline, report, doctor, checks, emulator],
+)
+@click.version_option(__version__, prog_name="gcplint")
+def cli() -> None:
+    """gcplint: a production-readiness linter for Google Cloud projects (read-only)."""
+
+
+def main(argv: Sequence[str] | None = None) -> Any:
+    """Entry point: every error is one line on stderr and exit code 2, never a traceback."""
+    try:
+        return cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="gcplint",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted")
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        _fail(exc.format_message().replace("\n", " ") + hint)
+    except GcplintError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except Exception as exc:
+        if "--debug" in sys.argv:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"gcplint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)

@@ -1,0 +1,255 @@
+"""Options shared by several commands, and writing a report where the user asked."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from ..app import ScanRequest
+from ..model import Severity
+from ..output import atomic_output
+from ..report import FORMATS, RenderOptions, Report, render
+
+log = logging.getLogger("gcplint")
+
+SEVERITIES = [s.value for s in Severity]
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def apply(options: list[Decorator], func: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply option decorators in the order they are listed (the first is shown first)."""
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+checks_dir_option = click.option(
+    "--checks-dir",
+    "checks_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also load check modules from this directory (repeatable).",
+)
+
+snapshot_option = click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Scan this snapshot (from 'gcplint collect') offline instead of the live APIs.",
+)
+
+concurrency_option = click.option(
+    "--max-concurrency",
+    "workers",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Threads fetching collections (per-resource reads get as many again).",
+)
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Format written to stdout (or --output).",
+)
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+verbose_option = click.option(
+    "--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results."
+)
+
+_SCOPE_AND_SOURCE: list[Decorator] = [
+    click.option(
+        "--project",
+        "projects",
+        multiple=True,
+        metavar="ID|GLOB",
+        help="Project ID, or a glob over the enumerated projects (repeatable).",
+    ),
+    click.option(
+        "--organization",
+        metavar="ID",
+        help="Every ACTIVE project of this organization (numeric ID).",
+    ),
+    click.option(
+        "--folder",
+        metavar="ID",
+        help="Every ACTIVE project under this folder, recursively (numeric ID).",
+    ),
+    click.option(
+        "--exclude-project",
+        "excluded",
+        multiple=True,
+        metavar="ID|GLOB",
+        help="Leave matching projects out (repeatable).",
+    ),
+    click.option(
+        "--label",
+        "labels",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Only projects with this label (repeatable: all must match).",
+    ),
+    click.option(
+        "--shard",
+        metavar="K/N",
+        help="Scan shard K of N (0-based, by a hash of the project ID); default from "
+        "CLOUD_RUN_TASK_INDEX/CLOUD_RUN_TASK_COUNT when set.",
+    ),
+    click.option(
+        "--demo", is_flag=True, help="Use the bundled demo world through a local API emulator."
+    ),
+    click.option(
+        "--api-base",
+        envvar="GCPLINT_API_BASE",
+        metavar="URL",
+        help="Send every API call to URL/{api}/... with anonymous credentials (an emulator).",
+    ),
+    click.option(
+        "--impersonate-service-account",
+        "impersonate",
+        metavar="EMAIL",
+        help="Act as this service account (needs roles/iam.serviceAccountTokenCreator on it).",
+    ),
+    click.option("--quota-project", metavar="ID", help="Project billed for API quota."),
+    click.option(
+        "--check",
+        "include",
+        multiple=True,
+        metavar="ID|GLOB",
+        help="Only matching checks (repeatable).",
+    ),
+    click.option(
+        "--skip",
+        "exclude",
+        multiple=True,
+        metavar="ID|GLOB",
+        help="Skip matching checks (repeatable).",
+    ),
+    checks_dir_option,
+    click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: the nearest gcplint.toml or pyproject.toml with [tool.gcplint], from here upward).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=30.0,
+        show_default=True,
+        help="Seconds before one API request is abandoned (then retried).",
+    ),
+    click.option(
+        "--rate-limit",
+        "rate_limits",
+        multiple=True,
+        metavar="API=RPS",
+        help="Requests per second for one API label (repeatable; 0 = unlimited). "
+        "Defaults stay well inside Google's default quotas: see README.",
+    ),
+    click.option(
+        "--progress/--no-progress",
+        default=True,
+        help="Progress on stderr: a bar on a terminal, a line every 10 s otherwise.",
+    ),
+    click.option("--debug", is_flag=True, help="Debug logging on stderr."),
+]
+
+_GATING: list[Decorator] = [
+    click.option(
+        "--fail-on",
+        type=click.Choice([*SEVERITIES, "never"]),
+        default=None,
+        help="Exit 1 when an active finding has at least this severity (default: config, else low).",
+    ),
+    click.option(
+        "--on-incomplete",
+        type=click.Choice(["fail", "warn"]),
+        default=None,
+        help="Unknown results: exit 3 (fail, default) or warn and exit 0.",
+    ),
+    click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Only findings missing from this baseline file count towards --fail-on.",
+    ),
+    click.option(
+        "--strict-suppressions",
+        is_flag=True,
+        help="Expired or unused suppressions fail the run.",
+    ),
+]
+
+REQUEST_FIELDS = frozenset(ScanRequest.__dataclass_fields__)
+
+
+def request_options(
+    *, gating: bool = False, snapshot: bool = False, concurrency: bool = True
+) -> Decorator:
+    """The options that make a ScanRequest (scope, source, checks; optionally --snapshot,
+    gating and --max-concurrency); the command receives it as `request` (--debug is applied)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            configure_logging(kwargs.pop("debug"))
+            given = {k: kwargs.pop(k) for k in list(kwargs) if k in REQUEST_FIELDS}
+            return func(request=ScanRequest(**given), **kwargs)
+
+        options = [*_SCOPE_AND_SOURCE]
+        if snapshot:
+            options.append(snapshot_option)
+        if gating:
+            options += _GATING
+        if concurrency:
+            options.append(concurrency_option)
+        return apply(options, wrapper)
+
+    return decorate
+
+
+def configure_logging(debug: bool) -> None:
+    """Warnings (or, with --debug, everything) from gcplint on stderr, one line each."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("gcplint: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    log.propagate = False
+    for noisy in ("urllib3", "googleapiclient"):  # their warnings repeat what our results say
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr."""
+    click.echo(f"gcplint: warning: {message}", err=True)
+
+
+@contextmanager
+def destination(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a file written atomically."""
+    if path is None:
+        yield sys.stdout
+    else:
+        with atomic_output(path) as stream:
+            yield stream
+
+
+def write(report: Report, fmt: str, path: Path | None, options: RenderOptions) -> None:
+    """Render the report in one format, to stdout or atomically to a file."""
+    with destination(path) as stream:
+        render(report, fmt, stream, options)
+    if path is not None:
+        click.echo(f"gcplint: {fmt} report written to {path}", err=True)

@@ -1,0 +1,136 @@
+"""`gcplint doctor`: which permissions the selected checks need, which the identity lacks, and
+the checks each missing one blocks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+import click
+
+from .. import __version__, app
+from ..app import ScanRequest
+from ..doctor import PREDEFINED, needs, role_yaml
+from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE
+from .common import request_options
+
+
+@click.command()
+@request_options(concurrency=False)
+@click.option(
+    "--role",
+    is_flag=True,
+    help="Print a custom IAM role (YAML) with exactly the permissions needed.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def doctor(request: ScanRequest, role: bool, fmt: str) -> None:
+    """Check that the scanning identity holds every permission the selected checks need.
+
+    Exit codes: 0 every permission granted, 3 some missing (scans would be incomplete), 2 error.
+    """
+    if role:
+        click.echo(role_yaml(app.select_checks(request).checks, __version__), nl=False)
+        return
+    found = app.doctor(request)
+    render(found, fmt, sys.stdout)
+    sys.exit(EXIT_INCOMPLETE if any(t.missing or t.error for t in found.targets) else EXIT_CLEAN)
+
+
+def render(found: app.Diagnosis, fmt: str, stream: TextIO) -> None:
+    """Write the doctor report as text or JSON."""
+    from rich.console import Console
+    from rich.text import Text
+
+    identity, quota_project, specs, targets = (
+        found.identity,
+        found.quota_project,
+        found.checks,
+        found.targets,
+    )
+    blocks = {p.name: checks for p, checks in needs(specs).items()}
+    if fmt == "json":
+        json.dump(
+            {
+                "schema": "gcplint-doctor/v1",
+                "identity": identity,
+                "quota_project": quota_project,
+                "checks": [s.id for s in specs],
+                "targets": [
+                    {
+                        "kind": t.kind,
+                        "name": t.name,
+                        "needed": t.needed,
+                        "missing": [
+                            {"permission": p, "blocks": blocks.get(p, [])} for p in t.missing
+                        ],
+                        "error": t.error,
+                    }
+                    for t in targets
+                ],
+            },
+            stream,
+            indent=2,
+        )
+        stream.write("\n")
+        return
+    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+    console.print(Text.assemble(("gcplint doctor", "bold"), f" · identity: {identity}"))
+    console.print(
+        Text(
+            f"quota project: {quota_project or 'none set (the project of the credentials)'}",
+            style="dim",
+        )
+    )
+    console.print(
+        Text(
+            f"{len(specs)} checks need {len(blocks)} permissions on {len(targets)} resources.",
+            style="dim",
+        )
+    )
+    console.print()
+    for target in targets:
+        if target.error:
+            console.print(
+                Text(
+                    f"? {target.label}: could not test permissions: {target.error}", style="yellow"
+                )
+            )
+        elif target.missing:
+            console.print(
+                Text(
+                    f"✗ {target.label}: {len(target.missing)} of {len(target.needed)} permissions missing",
+                    style="bold red",
+                )
+            )
+            for permission in target.missing:
+                checks = blocks.get(permission, [])
+                console.print(Text(f"    {permission}  blocks {', '.join(checks)}"))
+        else:
+            count = len(target.needed)
+            granted = "the permission" if count == 1 else f"all {count} permissions"
+            console.print(Text(f"✓ {target.label}: {granted} granted", style="green"))
+    console.print()
+    missing = {p for t in targets for p in t.missing}
+    if not missing and not any(t.error for t in targets):
+        console.print(
+            Text("Every permission the selected checks need is granted.", style="bold green")
+        )
+        return
+    blocked = sorted({c for p in missing for c in blocks.get(p, [])})
+    console.print(
+        Text(
+            f"{len(missing)} missing permission(s) leave {len(blocked)} check(s) unknown in scans.",
+            style="bold yellow",
+        )
+    )
+    kinds = sorted({t.kind for t in targets if t.missing})
+    console.print(
+        Text(
+            "Grant them with the custom role from `gcplint doctor --role`, or the predefined roles: "
+            + "; ".join(f"{PREDEFINED[k]} on the {k}" for k in kinds)
+            + "."
+        )
+    )

@@ -1,0 +1,171 @@
+"""`gcplint scan`, `gcplint collect` and `gcplint baseline create|update`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .. import __version__, app
+from ..app import ScanRequest
+from ..errors import UsageError
+from ..gate.baseline import load as load_baseline
+from ..gate.baseline import merge as merge_baseline
+from ..gate.baseline import save as save_baseline
+from ..model import Result
+from ..output import check_writable
+from ..report import FORMATS, RenderOptions, jsonl
+from .common import (
+    destination,
+    format_option,
+    output_option,
+    request_options,
+    verbose_option,
+    warn,
+    write,
+)
+
+
+def report_targets(value: Sequence[str]) -> list[tuple[str, Path]]:
+    """Parse `--report FORMAT=PATH` values (the paths are checked before the scan)."""
+    found = []
+    for item in value:
+        fmt, sep, path = item.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--report {item!r}: expected FORMAT=PATH, e.g. sarif=gcplint.sarif")
+        if fmt not in FORMATS:
+            raise UsageError(
+                f"--report {item!r}: unknown format {fmt!r} (one of {', '.join(sorted(FORMATS))})"
+            )
+        found.append((fmt, Path(path)))
+    return found
+
+
+@click.command()
+@request_options(gating=True, snapshot=True)
+@format_option
+@output_option
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write this format to this file (repeatable): one scan, every artifact.",
+)
+@click.option(
+    "--sarif-profile",
+    type=click.Choice(["github", "full"]),
+    default="github",
+    show_default=True,
+    help="github: active findings only; full: also suppressed, unknown and baseline state.",
+)
+@click.option(
+    "--sarif-category", metavar="ID", help="automationDetails.id prefix (default gcplint/<scope>/)."
+)
+@verbose_option
+def scan(
+    request: ScanRequest,
+    fmt: str,
+    output: Path | None,
+    reports: tuple[str, ...],
+    sarif_profile: str,
+    sarif_category: str | None,
+    verbose: bool,
+) -> None:
+    """Scan projects against the production checklist.
+
+    Exit codes: 0 clean, 1 an active finding at or above --fail-on (or stale suppressions with
+    --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results).
+    """
+    artifacts = report_targets(reports)
+    targets: list[tuple[str, Path | None]] = [(fmt, output), *artifacts]
+    for _, path in targets:
+        if path is not None:
+            check_writable(path)
+    options = RenderOptions(verbose, sarif_profile, sarif_category)
+    if fmt == "jsonl":  # streamed: each project's results are written as soon as it is done
+        with destination(output) as out:
+
+            def sink(found: Sequence[Result]) -> None:
+                jsonl.write_results(found, out)
+
+            report = app.scan(request, sink=sink, lean=not artifacts, warn=warn)
+            jsonl.write_summary(report, out)
+        targets = targets[1:]
+        if output is not None:
+            click.echo(f"gcplint: jsonl report written to {output}", err=True)
+    else:
+        report = app.scan(request, warn=warn)
+    for target_format, path in targets:
+        write(report, target_format, path, options)
+    sys.exit(report.exit_code())
+
+
+@click.command()
+@request_options()
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The snapshot file (a name ending in .gz is compressed).",
+)
+def collect(request: ScanRequest, output: Path) -> None:
+    """Read everything the selected checks need into a snapshot: scan it offline with
+    'gcplint scan --snapshot', or serve it with 'gcplint emulator serve'."""
+    check_writable(output)
+    done = app.collect(request, output)
+    click.echo(
+        f"gcplint: snapshot {output} written: {done.projects} project(s),"
+        f" {done.checks} check(s), {done.reads} reads ({done.failed} failed, kept as failures),"
+        f" {done.calls} API calls, {output.stat().st_size} bytes",
+        err=True,
+    )
+
+
+@click.group()
+def baseline() -> None:
+    """Create or update a baseline: accepted findings, so only new ones fail a run."""
+
+
+@baseline.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@request_options(snapshot=True)
+def baseline_create(path: Path, request: ScanRequest) -> None:
+    """Scan and write every active finding's fingerprint to PATH (which must not exist)."""
+    if path.exists():
+        raise UsageError(f"baseline {path} already exists: use 'gcplint baseline update {path}'")
+    check_writable(path)
+    report = app.scan_ungated(request)
+    now = report.started.isoformat(timespec="seconds")
+    entries = merge_baseline([], report.results, now, prune=False, evaluated=[], projects=[])
+    save_baseline(path, entries, __version__, now)
+    click.echo(f"gcplint: baseline {path} written with {len(entries)} finding(s)", err=True)
+
+
+@baseline.command("update")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@request_options(snapshot=True)
+@click.option("--prune", is_flag=True, help="Drop entries that no longer fail (fixed findings).")
+def baseline_update(path: Path, request: ScanRequest, prune: bool) -> None:
+    """Scan and add new findings to the baseline at PATH; existing entries are kept."""
+    entries = load_baseline(path)
+    report = app.scan_ungated(request)
+    now = report.started.isoformat(timespec="seconds")
+    merged = merge_baseline(
+        entries,
+        report.results,
+        now,
+        prune=prune,
+        evaluated=[c.id for c in report.checks],
+        projects=[p.project_id for p in report.projects],
+    )
+    save_baseline(path, merged, __version__, now)
+    added = len({e.fingerprint for e in merged} - {e.fingerprint for e in entries})
+    dropped = len({e.fingerprint for e in entries} - {e.fingerprint for e in merged})
+    click.echo(
+        f"gcplint: baseline {path}: {len(merged)} finding(s), {added} added, {dropped} pruned",
+        err=True,
+    )

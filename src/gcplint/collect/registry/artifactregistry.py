@@ -1,0 +1,88 @@
+"""Artifact Registry v1 (discovery): repositories in every region (`locations/-`), their docker
+images and IAM policies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..apis import ARTIFACT_REGISTRY
+from ..collection import JSON, Collection, Each, PerResource
+from ._labels import item_labels
+from ._read import each_listing, each_policy, every_location, regions_of
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+_REPOSITORIES = ("projects", "locations", "repositories")
+
+
+def _repositories(session: Session, project_id: str) -> list[JSON]:
+    read_in = each_listing(  # the "resource" is a location
+        ARTIFACT_REGISTRY,
+        _REPOSITORIES,
+        "repositories",
+        parent="projects/{key}/locations/{name}",
+        pageSize=1000,
+    )
+    return every_location(
+        session, project_id, AR_LOCATIONS, lambda location: read_in(session, project_id, location)
+    )
+
+
+AR_LOCATIONS: Collection[list[str]] = Collection(
+    name="artifactregistry.locations",
+    title="Artifact Registry locations",
+    api=ARTIFACT_REGISTRY,
+    permission="artifactregistry.locations.list",
+    role="roles/artifactregistry.reader",
+    read=regions_of(ARTIFACT_REGISTRY),
+    stored=False,
+)
+
+REPOSITORIES: Collection[list[JSON]] = Collection(
+    name="artifactregistry.repositories",
+    title="Artifact Registry repositories",
+    api=ARTIFACT_REGISTRY,
+    permission="artifactregistry.repositories.list",
+    role="roles/artifactregistry.reader",
+    read=_repositories,
+    needs=(AR_LOCATIONS,),
+    labels=item_labels(ARTIFACT_REGISTRY),
+)
+
+DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = Collection(
+    name="artifactregistry.dockerImages",
+    title="docker images",
+    api=ARTIFACT_REGISTRY,
+    permission="artifactregistry.dockerimages.list",
+    role="roles/artifactregistry.reader",
+    each=Each(
+        (REPOSITORIES,),
+        each_listing(
+            ARTIFACT_REGISTRY,
+            (*_REPOSITORIES, "dockerImages"),
+            "dockerImages",
+            parent="{name}",
+            pageSize=1000,
+        ),
+        "docker images",
+        "repository",
+        key=lambda r: str(r.get("name", "")) if r.get("format") == "DOCKER" else None,
+    ),
+)
+
+REPOSITORY_IAM: Collection[PerResource[JSON]] = Collection(
+    name="artifactregistry.iamPolicies",
+    title="repository IAM policies",
+    api=ARTIFACT_REGISTRY,
+    permission="artifactregistry.repositories.getIamPolicy",
+    role="roles/artifactregistry.reader",
+    each=Each(
+        (REPOSITORIES,),
+        each_policy(
+            ARTIFACT_REGISTRY, _REPOSITORIES, resource="{name}", options_requestedPolicyVersion=3
+        ),
+        "IAM policy",
+        "repository",
+    ),
+)

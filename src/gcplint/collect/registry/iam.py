@@ -1,0 +1,48 @@
+"""IAM v1 (discovery): service accounts and their user-managed keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..apis import IAM
+from ..collection import JSON, Collection, Each, PerResource
+from ..transport import list_field
+from ._read import listing
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+
+def _keys(session: Session, project_id: str, email: str) -> list[JSON]:
+    """The user-managed keys of one service account."""
+    api = session.api
+    keys = api.clients.resource("iam", "projects", "serviceAccounts", "keys")
+    name = f"projects/{project_id}/serviceAccounts/{email}"
+    return list_field(api.discovery_get(keys.list(name=name, keyTypes="USER_MANAGED")), "keys")
+
+
+SERVICE_ACCOUNTS: Collection[list[JSON]] = Collection(
+    name="iam.serviceAccounts",
+    title="service accounts",
+    api=IAM,
+    permission="iam.serviceAccounts.list",
+    role="roles/iam.serviceAccountViewer",
+    read=listing(
+        IAM, ("projects", "serviceAccounts"), "accounts", name="projects/{key}", pageSize=100
+    ),
+)
+
+SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = Collection(
+    name="iam.serviceAccountKeys",
+    title="user-managed service account keys",
+    api=IAM,
+    permission="iam.serviceAccountKeys.list",
+    role="roles/iam.securityReviewer",
+    each=Each(
+        (SERVICE_ACCOUNTS,),
+        _keys,
+        "service account keys",
+        "service account",
+        key=lambda account: str(account.get("email", "")),
+    ),
+)

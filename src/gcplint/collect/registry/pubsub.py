@@ -1,0 +1,58 @@
+"""Pub/Sub v1 (discovery): topics, subscriptions and their IAM policies."""
+
+from __future__ import annotations
+
+from ..apis import PUBSUB
+from ..collection import JSON, Collection, Each, Permission, PerResource
+from ._labels import item_labels
+from ._read import each_policy, listing
+
+_TOPIC_POLICY = each_policy(
+    PUBSUB, ("projects", "topics"), resource="{name}", options_requestedPolicyVersion=3
+)
+_SUBSCRIPTION_POLICY = each_policy(
+    PUBSUB, ("projects", "subscriptions"), resource="{name}", options_requestedPolicyVersion=3
+)
+
+TOPICS: Collection[list[JSON]] = Collection(
+    name="pubsub.topics",
+    title="Pub/Sub topics",
+    api=PUBSUB,
+    permission="pubsub.topics.list",
+    role="roles/pubsub.viewer",
+    read=listing(PUBSUB, ("projects", "topics"), "topics", project="projects/{key}", pageSize=500),
+    labels=item_labels(PUBSUB),
+)
+
+SUBSCRIPTIONS: Collection[list[JSON]] = Collection(
+    name="pubsub.subscriptions",
+    title="Pub/Sub subscriptions",
+    api=PUBSUB,
+    permission="pubsub.subscriptions.list",
+    role="roles/pubsub.viewer",
+    read=listing(
+        PUBSUB,
+        ("projects", "subscriptions"),
+        "subscriptions",
+        project="projects/{key}",
+        pageSize=500,
+    ),
+    labels=item_labels(PUBSUB),
+)
+
+PUBSUB_IAM: Collection[PerResource[JSON]] = Collection(
+    name="pubsub.iamPolicies",
+    title="Pub/Sub IAM policies",
+    api=PUBSUB,
+    permission="pubsub.topics.getIamPolicy",
+    role="roles/pubsub.viewer",
+    each=Each(
+        (TOPICS, SUBSCRIPTIONS),
+        lambda session, key, name: (_TOPIC_POLICY if "/topics/" in name else _SUBSCRIPTION_POLICY)(
+            session, key, name
+        ),
+        "IAM policy",
+        "Pub/Sub resource",
+    ),
+    also=(Permission("pubsub.subscriptions.getIamPolicy"),),
+)

@@ -1,0 +1,104 @@
+"""Cloud Resource Manager v3 (GAPIC): projects, their IAM policies, folders and ancestry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ...model import project_resource
+from ..apis import RESOURCE_MANAGER
+from ..collection import JSON, Collection, Unreadable
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+
+def _project(session: Session, project_id: str) -> JSON:
+    api = session.api
+    return api.gapic_get(api.clients.projects().get_project, {"name": f"projects/{project_id}"})
+
+
+def _iam_policy(session: Session, project_id: str) -> JSON:
+    api = session.api
+    request = {"resource": f"projects/{project_id}", "options": {"requested_policy_version": 3}}
+    return api.gapic_get(api.clients.projects().get_iam_policy, request)
+
+
+def _folder(session: Session, name: str) -> JSON:
+    api = session.api
+    return api.gapic_get(api.clients.folders().get_folder, {"name": name})
+
+
+def _ancestry(session: Session, project_id: str) -> list[str]:
+    """Folders and organization above the project, nearest first."""
+    parent = str(session.read(PROJECT, project_id).get("parent", ""))
+    chain: list[str] = []
+    while parent.startswith("folders/") and parent not in chain:
+        chain.append(parent)
+        try:
+            parent = str(session.read(FOLDER, parent).get("parent", ""))
+        except Unreadable as exc:
+            exc.target = f"folder {parent} (an ancestor of project {project_id})"
+            raise
+    if parent.startswith("organizations/"):
+        chain.append(parent)
+    return chain
+
+
+def granted(session: Session, resource: str, permissions: list[str]) -> list[str]:
+    """Which of `permissions` the caller holds on a project or folder (testIamPermissions)."""
+    api = session.api
+    if resource.startswith("folders/"):
+        method = api.clients.folders().test_iam_permissions
+    else:
+        method = api.clients.projects().test_iam_permissions
+    request = {"resource": resource, "permissions": permissions}
+    answer = api.call(lambda: method(request=request, retry=None, timeout=api.clients.timeout))
+    return list(answer.permissions)
+
+
+def _project_labels(key: str, project: JSON) -> list[tuple[str, Mapping[str, str]]]:
+    return [(project_resource(str(project.get("projectId", key))), project.get("labels") or {})]
+
+
+PROJECT: Collection[JSON] = Collection(
+    name="cloudresourcemanager.project",
+    title="project metadata",
+    api=RESOURCE_MANAGER,
+    permission="resourcemanager.projects.get",
+    role="roles/browser",
+    read=_project,
+    labels=_project_labels,
+)
+
+PROJECT_IAM_POLICY: Collection[JSON] = Collection(
+    name="cloudresourcemanager.iamPolicy",
+    title="IAM policy",
+    api=RESOURCE_MANAGER,
+    permission="resourcemanager.projects.getIamPolicy",
+    role="roles/iam.securityReviewer",
+    read=_iam_policy,
+)
+
+FOLDER: Collection[JSON] = Collection(
+    name="cloudresourcemanager.folder",
+    title="folder metadata",
+    api=RESOURCE_MANAGER,
+    permission="resourcemanager.folders.get",
+    role="roles/browser",
+    read=_folder,
+    keyed_by="folder",
+    permission_on="folder",
+)
+
+ANCESTRY: Collection[list[str]] = Collection(
+    name="cloudresourcemanager.ancestry",
+    title="folders and organization above the project",
+    api=RESOURCE_MANAGER,
+    permission="resourcemanager.folders.get",
+    role="roles/browser",
+    read=_ancestry,
+    permission_on="folder",
+    needs=(PROJECT, FOLDER),
+    stored=False,
+)

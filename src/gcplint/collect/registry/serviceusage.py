@@ -1,0 +1,24 @@
+"""Service Usage v1 (discovery): the services a project has enabled, read once per project so
+that collections of a disabled API are not applicable without calling that API."""
+
+from __future__ import annotations
+
+from ..apis import SERVICE_USAGE
+from ..collection import JSON, Collection
+from ._read import listing
+
+ENABLED_SERVICES: Collection[list[JSON]] = Collection(
+    name="serviceusage.services",
+    title="enabled services",
+    api=SERVICE_USAGE,
+    permission="serviceusage.services.list",
+    role="roles/serviceusage.serviceUsageViewer",
+    read=listing(
+        SERVICE_USAGE,
+        ("services",),
+        "services",
+        parent="projects/{key}",
+        filter="state:ENABLED",
+        pageSize=200,
+    ),
+)

@@ -1,0 +1,31 @@
+"""Cloud SQL Admin v1 (discovery): instances."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ...resources import full_name
+from ..apis import SQL_ADMIN
+from ..collection import JSON, Collection
+from ._read import listing
+
+
+def _instance_labels(project_id: str, instances: list[JSON]) -> list[tuple[str, Mapping[str, str]]]:
+    return [
+        (
+            full_name("sqladmin.googleapis.com", project_id, f"instances/{i.get('name', '')}"),
+            (i.get("settings") or {}).get("userLabels") or {},
+        )
+        for i in instances
+    ]
+
+
+SQL_INSTANCES: Collection[list[JSON]] = Collection(
+    name="sqladmin.instances",
+    title="Cloud SQL instances",
+    api=SQL_ADMIN,
+    permission="cloudsql.instances.list",
+    role="roles/cloudsql.viewer",
+    read=listing(SQL_ADMIN, ("instances",), "items", project="{key}", maxResults=500),
+    labels=_instance_labels,
+)

@@ -1,0 +1,206 @@
+"""Snapshots: collect once, lint offline, hand to a reviewer, replay through the emulator.
+
+A snapshot is a world (the world format) holding every response a scan read, in REST JSON, plus a
+`snapshot` block: version, time, identity, scope, and the status of every read (ok, or the
+failure it was). Only collections that are `stored` are kept; what gcplint derives from them
+(ancestry, a project's budgets, a collection of per-resource reads) is derived again on replay.
+
+`SnapshotSession` replays a snapshot with no network at all: a stored read returns its data or
+raises its failure, and anything else is unknown ("not in the snapshot"), never empty.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..model import Reason
+from ..output import atomic_output
+from ..world import SCHEMA, ProjectEntry, Snapshot, World, WorldError
+from . import registry
+from .collection import JSON, Collection, PerResource, Unreadable
+from .session import Session, service_names
+
+T = TypeVar("T")
+
+PROJECT, FOLDER, SERVICES = registry.PROJECT, registry.FOLDER, registry.ENABLED_SERVICES
+# ^ stored as a project's `project`, the world's `folders`, a project's `enabledServices` names
+
+
+def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
+    """The snapshot file for what a session read (`Session.fetched()`); `about` gives
+    everything but the reads."""
+    projects: dict[str, JSON] = {}
+    folders: dict[str, JSON] = {}
+    accounts: dict[str, JSON] = {}
+    reads: dict[str, dict[str, JSON | None]] = {}
+
+    # a project may be read by number too (Secret Manager names carry numbers): file by ID
+    ids = {
+        str(value["name"]).split("/", 1)[-1]: str(value["projectId"])
+        for (name, _), value in fetched.items()
+        if name == PROJECT.name and not isinstance(value, Unreadable)
+    }
+
+    def home(key: str) -> JSON:
+        return projects.setdefault(ids.get(key, key), {})
+
+    for (name, key), value in sorted(fetched.items(), key=lambda item: item[0]):
+        collection = registry.by_name(name)
+        if collection is None or not collection.stored:
+            continue  # derived: read again from what it is derived from on replay
+        if collection.each is not None:
+            if isinstance(value, PerResource):  # the per-resource reads of one project
+                home(key).setdefault(name, {}).update(value.found)
+                for resource in value.found:
+                    reads.setdefault(name, {})[resource] = None
+                for resource, failure in value.unreadable.items():
+                    reads.setdefault(name, {})[resource] = _failure(failure)
+            continue
+        failed = isinstance(value, Unreadable)
+        reads.setdefault(name, {})[key] = _failure(value) if failed else None
+        if failed:
+            continue
+        if collection is PROJECT:
+            projects.setdefault(str(value["projectId"]), {})["project"] = value
+        elif collection is FOLDER:
+            folders[key] = value
+        elif collection.keyed_by == "billing account":
+            accounts.setdefault(key.split("/", 1)[1], {})[name] = value
+        elif collection is SERVICES:
+            home(key)["enabledServices"] = sorted(service_names(value))
+        else:
+            home(key).setdefault(name, value)
+    return {
+        "schema": SCHEMA,
+        "snapshot": replace(about, reads=reads).to_json(),
+        "folders": list(folders.values()),
+        "projects": projects,
+        "billingAccounts": accounts,
+    }
+
+
+def save(path: Path, data: JSON) -> None:
+    """Write a snapshot atomically; a name ending in `.gz` is gzip-compressed."""
+    with atomic_output(path, compress=path.name.endswith(".gz")) as stream:
+        json.dump(data, stream, indent=1)
+        stream.write("\n")
+
+
+def load(path: Path) -> tuple[Snapshot, dict[tuple[str, str], Any]]:
+    """A snapshot file's description and its reads: (collection, key) -> data or Unreadable."""
+    world = World.load(path)
+    if world.snapshot is None:
+        raise WorldError(f"{path} is a world, not a snapshot (it has no 'snapshot' block)")
+    try:
+        return world.snapshot, _recorded(world, world.snapshot)
+    except WorldError as exc:
+        raise WorldError(f"{path}: {exc}") from None
+
+
+class SnapshotSession(Session):
+    """A Session over a snapshot: stored reads only, no transport, so no network."""
+
+    def __init__(self, recorded: Mapping[tuple[str, str], Any]) -> None:
+        super().__init__(None)
+        self._recorded = recorded
+
+    def _remember(
+        self,
+        collection: Collection[Any],
+        key: str,
+        compute: Callable[[], T],
+        owner: str | None = None,
+        shared: bool = False,
+        part: bool = False,
+    ) -> T:
+        """A stored read, else compute (derived data; an API call is refused). A per-resource
+        collection is stored resource by resource (`part`), never whole."""
+        if (collection.each is None or part) and (collection.name, key) in self._recorded:
+            compute = _replay(self._recorded[(collection.name, key)])
+        return super()._remember(collection, key, compute, owner, shared, part)
+
+
+def _services(entry: ProjectEntry | None) -> list[JSON] | None:
+    """The enabled services of a project, as the emulator serves them."""
+    if entry is None or entry.enabled_services is None:
+        return None
+    return [s for s in entry.services() if s["state"] == "ENABLED"]
+
+
+def _replay(stored: Any) -> Callable[[], Any]:
+    def value() -> Any:
+        if isinstance(stored, Unreadable):
+            raise stored.copy()
+        return stored
+
+    return value
+
+
+def _failure(exc: Unreadable) -> JSON:
+    fields = {
+        "reason": exc.reason.value,
+        "detail": exc.detail,
+        "what": exc.what,
+        "target": exc.target,
+        "permission": exc.permission,
+        "role": exc.role,
+        "service": exc.service,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _unreadable(where: str, failure: JSON) -> Unreadable:
+    try:
+        reason = Reason(failure["reason"])
+    except ValueError:
+        raise WorldError(f"{where}: unknown reason {failure['reason']!r}") from None
+    return Unreadable(
+        failure.get("what", "data"),
+        failure.get("target", where),
+        reason,
+        failure.get("detail", ""),
+        permission=failure.get("permission"),
+        role=failure.get("role"),
+        service=failure.get("service"),
+    )
+
+
+def _recorded(world: World, about: Snapshot) -> dict[tuple[str, str], Any]:
+    per_resource = {
+        (c.name, resource): value
+        for entry in world.projects.values()
+        for c in registry.ALL
+        if c.each is not None
+        for resource, value in (entry.collections.get(c.name) or {}).items()
+    }
+    folders = {str(f["name"]): f for f in world.folders}
+    recorded: dict[tuple[str, str], Any] = {}
+    for name, by_key in about.reads.items():
+        collection = registry.by_name(name)
+        for key, failure in by_key.items():
+            where = f"snapshot.reads.{name}[{key}]"
+            if failure is not None:
+                recorded[(name, key)] = _unreadable(where, failure)
+                continue
+            entry = world.find_project(key)
+            found: Any
+            if collection is PROJECT:
+                found = entry.project if entry is not None and entry.described else None
+            elif collection is FOLDER:
+                found = folders.get(key)
+            elif collection is not None and collection.keyed_by == "billing account":
+                found = world.billing_accounts.get(key.split("/", 1)[-1], {}).get(name)
+            elif collection is not None and collection.each is not None:
+                found = per_resource.get((name, key))
+            elif collection is SERVICES:
+                found = _services(entry)
+            else:
+                found = entry.collections.get(name) if entry is not None else None
+            if found is None:
+                raise WorldError(f"{where} is 'ok' but the snapshot holds no data for it")
+            recorded[(name, key)] = found
+    return recorded

@@ -1,0 +1,227 @@
+"""Calling the APIs: retries with backoff, client-side rate limits, paging, and the shape checks
+every response goes through before a reader sees it.
+
+A `Transport` wraps the `Clients` of one run. Readers call it through `session.api`; it never
+remembers data (that is the session's job). Google's libraries are used only through the clients
+and imported lazily (`to_rest`), so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from ..model import Reason
+from .failures import ApiCallError, ApiFailure, classify
+from .ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from .clients import Clients
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of 429, 5xx and connection failures: exponential backoff with full jitter."""
+
+    attempts: int = 5
+    initial: float = 1.0
+    maximum: float = 30.0
+    multiplier: float = 2.0
+    max_retry_after: float = 60.0
+
+    def delay(self, retry: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `retry` (0-based); at least what the server's
+        Retry-After asked for (up to `max_retry_after`)."""
+        ceiling = min(self.maximum, self.initial * self.multiplier**retry)
+        wait = random.uniform(0, ceiling)
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.max_retry_after))
+        return wait
+
+
+class _Calling(threading.local):
+    """The API label the current thread is reading (for its rate limit)."""
+
+    label = ""
+
+
+class Transport:
+    """API calls with retries, rate limits and paging; counts calls and retries."""
+
+    def __init__(
+        self,
+        clients: Clients,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.clients = clients
+        self.retry = retry or RetryPolicy()
+        self._limiter = limiter
+        self._sleep = sleep
+        self._calling = _Calling()
+        self._lock = threading.Lock()
+        self.calls = 0
+        self.retries = 0
+
+    @property
+    def label(self) -> str:
+        """The API label the current thread is reading."""
+        return self._calling.label
+
+    @contextmanager
+    def reading(self, label: str) -> Iterator[None]:
+        """Calls made by this thread in the block count against `label`'s rate limit."""
+        saved, self._calling.label = self._calling.label, label
+        try:
+            yield
+        finally:
+            self._calling.label = saved
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run one API call with retries; raises ApiCallError when it finally fails."""
+        for attempt in range(self.retry.attempts):
+            if self._limiter is not None:
+                self._limiter.take(self._calling.label)
+            with self._lock:
+                self.calls += 1
+            try:
+                return fn()
+            except Exception as exc:
+                failure = classify(exc)
+                if failure is None:
+                    raise
+                if not failure.transient or attempt == self.retry.attempts - 1:
+                    raise ApiCallError(failure) from None
+                wait = self.retry.delay(attempt, failure.retry_after)
+                log.debug(
+                    "retrying after %s (%.2fs): %s", failure.reason.value, wait, failure.message
+                )
+                with self._lock:
+                    self.retries += 1
+                self._sleep(wait)
+        raise AssertionError("unreachable")
+
+    def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
+        """Follow page tokens to the end; a token seen twice is an error, not a loop."""
+        items: list[T] = []
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page, token = self.call(lambda t=token: fetch_page(t))  # type: ignore[misc]
+            items.extend(page)
+            if not token:
+                return items
+            if token in seen:
+                raise ApiCallError(ApiFailure(Reason.ERROR, "the API returned a page token twice"))
+            seen.add(token)
+
+    def gapic_list(
+        self, method: Callable[..., Any], request: Mapping[str, Any], field: str
+    ) -> list[JSON]:
+        """All items of a GAPIC list method, as REST JSON, one retried call per page."""
+
+        def page(token: str | None) -> tuple[list[JSON], str | None]:
+            pager = method(
+                request={**request, "page_token": token or ""},
+                retry=None,
+                timeout=self.clients.timeout,
+            )
+            return [to_rest(m) for m in getattr(pager, field)], pager.next_page_token or None
+
+        return self.paged(page)
+
+    def gapic_get(self, method: Callable[..., Any], request: Mapping[str, Any]) -> JSON:
+        """One GAPIC get, as REST JSON."""
+        return to_rest(
+            self.call(
+                lambda: method(request=dict(request), retry=None, timeout=self.clients.timeout)
+            )
+        )
+
+    def discovery_list(self, build_request: Callable[[str | None], Any], field: str) -> list[JSON]:
+        """All items of a discovery list method; `build_request(token)` makes one page's request."""
+
+        def page(token: str | None) -> tuple[list[JSON], str | None]:
+            body = expect_object(
+                build_request(token).execute(http=self.clients.http(), num_retries=0)
+            )
+            items = list_field(body, field)
+            token = body.get("nextPageToken")
+            return items, token if isinstance(token, str) and token else None
+
+        return self.paged(page)
+
+    def discovery_policy(self, request: Any) -> JSON:
+        """One discovery getIamPolicy, as REST JSON, its shape checked."""
+        return expect_policy(self.discovery_get(request))
+
+    def discovery_get(self, request: Any) -> JSON:
+        """One discovery get, as REST JSON."""
+        return expect_object(
+            self.call(lambda: request.execute(http=self.clients.http(), num_retries=0))
+        )
+
+
+def list_field(body: JSON, field: str) -> list[JSON]:
+    """A response's list of objects (absent means empty); anything else is malformed."""
+    items = body.get(field, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ApiCallError(
+            ApiFailure(Reason.ERROR, f"malformed response: {field!r} is not a list of objects")
+        )
+    return items
+
+
+def expect_policy(body: JSON) -> JSON:
+    """An IAM policy whose bindings are a list of {role, members: [str]}; else malformed."""
+    bindings = body.get("bindings", [])
+    well_formed = isinstance(bindings, list) and all(
+        isinstance(b, dict)
+        and isinstance(b.get("role", ""), str)
+        and isinstance(b.get("members", []), list)
+        and all(isinstance(m, str) for m in b.get("members", []))
+        for b in bindings
+    )
+    if not well_formed:
+        raise ApiCallError(
+            ApiFailure(
+                Reason.ERROR,
+                "malformed response: the IAM policy's bindings are not a list of bindings",
+            )
+        )
+    return body
+
+
+def expect_object(body: Any) -> JSON:
+    """A response body that must be a JSON object."""
+    if not isinstance(body, dict):
+        raise ApiCallError(ApiFailure(Reason.ERROR, "malformed response: not a JSON object"))
+    return body
+
+
+def to_rest(message: Any) -> JSON:
+    """A proto-plus or protobuf message in its REST JSON shape (camelCase, enum names)."""
+    from google.protobuf.json_format import MessageToDict
+    from google.protobuf.message import Message
+
+    if isinstance(message, Message):
+        return cast(JSON, MessageToDict(message))
+    result: JSON = type(message).to_dict(  # proto-plus
+        message,
+        use_integers_for_enums=False,
+        preserving_proto_field_name=False,
+        always_print_fields_with_no_presence=False,
+    )
+    return result
