@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from helpers import FIXTURES, Run, run_cli
 
+from gcplint.collect import registry
 from gcplint.emulator import Fault, World
 
 BASE = json.loads((FIXTURES / "cases" / "base-world.json").read_text())
@@ -38,7 +39,7 @@ def base_world(**project_overrides: Any) -> World:
 def clean_world() -> World:
     """acme-prod with nothing wrong for any built-in check."""
     data = json.loads(json.dumps(BASE))
-    data["billingAccounts"]["0A1B2C-3D4E5F-6A7B8C"]["billingbudgets.budgets"] = [
+    data["billingAccounts"]["0A1B2C-3D4E5F-6A7B8C"][registry.ACCOUNT_BUDGETS.name] = [
         {
             "name": "billingAccounts/0A1B2C-3D4E5F-6A7B8C/budgets/b1",
             "displayName": "prod",
@@ -46,13 +47,13 @@ def clean_world() -> World:
             "thresholdRules": [{"thresholdPercent": 0.9, "spendBasis": "CURRENT_SPEND"}],
         }
     ]
-    data["projects"]["acme-prod"]["cloudresourcemanager.iamPolicy"]["auditConfigs"] = [
+    data["projects"]["acme-prod"][registry.PROJECT_IAM_POLICY.name]["auditConfigs"] = [
         {
             "service": "allServices",
             "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}],
         }
     ]
-    data["projects"]["acme-prod"]["monitoring.alertPolicies"] = [
+    data["projects"]["acme-prod"][registry.ALERT_POLICIES.name] = [
         {
             "name": "projects/acme-prod/alertPolicies/1",
             "displayName": "5xx",
@@ -299,7 +300,7 @@ def test_checks_list_and_explain() -> None:
 
 def test_text_report_groups_by_area_and_names_fixes(serve: Any) -> None:
     data = json.loads(json.dumps(BASE))
-    data["projects"]["acme-prod"]["sqladmin.instances"] = [
+    data["projects"]["acme-prod"][registry.SQL_INSTANCES.name] = [
         {
             "name": "main",
             "settings": {"ipConfiguration": {"ipv4Enabled": True}},

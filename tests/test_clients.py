@@ -33,12 +33,12 @@ def rich_world() -> Any:
         {
             p: {
                 "project": project(p, "1001", parent="folders/77", labels={"env": "prod"}),
-                "cloudresourcemanager.iamPolicy": {
+                c.PROJECT_IAM_POLICY.name: {
                     "version": 3,
                     "etag": "BwYK3q9xQ4c=",
                     "bindings": [{"role": "roles/viewer", "members": ["user:a@acme.example"]}],
                 },
-                "iam.serviceAccounts": [
+                c.SERVICE_ACCOUNTS.name: [
                     {
                         "name": f"projects/{p}/serviceAccounts/sa{i}@{p}.iam.gserviceaccount.com",
                         "email": f"sa{i}@{p}.iam.gserviceaccount.com",
@@ -46,15 +46,15 @@ def rich_world() -> Any:
                     }
                     for i in range(3)
                 ],
-                "run.services": services,
-                "run.revisions": revisions,
-                "sqladmin.instances": [
+                c.RUN_SERVICES.name: services,
+                c.RUN_REVISIONS.name: revisions,
+                c.SQL_INSTANCES.name: [
                     {"name": f"db{i}", "kind": "sql#instance"} for i in range(3)
                 ],
-                "monitoring.alertPolicies": [
+                c.ALERT_POLICIES.name: [
                     {"name": f"projects/{p}/alertPolicies/{i}", "enabled": True} for i in range(3)
                 ],
-                "cloudbilling.billingInfo": {
+                c.BILLING_INFO.name: {
                     "name": f"projects/{p}/billingInfo",
                     "projectId": p,
                     "billingAccountName": "billingAccounts/01A2B3-C4D5E6-F7A8B9",
@@ -65,7 +65,7 @@ def rich_world() -> Any:
         folders=[{"name": "folders/77", "parent": "organizations/9", "displayName": "prod"}],
         billingAccounts={
             "01A2B3-C4D5E6-F7A8B9": {
-                "billingbudgets.budgets": [
+                c.ACCOUNT_BUDGETS.name: [
                     {"name": f"billingAccounts/01A2B3-C4D5E6-F7A8B9/budgets/b{i}"} for i in range(3)
                 ]
             }

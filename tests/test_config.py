@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from helpers import FIXTURES, ROOT, run_cli
 
+from gcplint.collect import registry
 from gcplint.config import ConfigFileError, load
 from gcplint.emulator import World
 from gcplint.environment import Environment
@@ -96,14 +97,14 @@ def test_environment_mapping_and_key_age_option(
         world_with(
             project={"name": "projects/100000000001", "projectId": "acme-prod", "state": "ACTIVE"},
             **{
-                "iam.serviceAccounts": [
+                registry.SERVICE_ACCOUNTS.name: [
                     {
                         "name": "projects/acme-prod/serviceAccounts/ci@acme-prod.iam.gserviceaccount.com",
                         "email": "ci@acme-prod.iam.gserviceaccount.com",
                         "projectId": "acme-prod",
                     }
                 ],
-                "iam.serviceAccountKeys": {
+                registry.SERVICE_ACCOUNT_KEYS.name: {
                     "ci@acme-prod.iam.gserviceaccount.com": [
                         {
                             "name": key_name,

@@ -24,6 +24,7 @@ from googleapiclient.errors import HttpError
 from helpers import ROOT, project, run_cli, world
 from worldschema import validate_world
 
+from gcplint.collect import registry
 from gcplint.collect.clients import Clients
 from gcplint.collect.connect import ClientSettings
 from gcplint.emulator import Emulator, World, WorldError
@@ -84,12 +85,19 @@ def test_org_structure() -> None:
     assert all(
         "deleteTime" in b["project"] for b in bodies if b["project"]["state"] == "DELETE_REQUESTED"
     )
-    assert sum(len(b["run.services"]) for b in bodies) > 250
-    assert sum(len(b["run.revisions"]) for b in bodies) > 250
-    for key in ("sqladmin.instances", "iam.serviceAccounts", "storage.buckets", "pubsub.topics"):
+    assert sum(len(b[registry.RUN_SERVICES.name]) for b in bodies) > 250
+    assert sum(len(b[registry.RUN_REVISIONS.name]) for b in bodies) > 250
+    for key in (
+        registry.SQL_INSTANCES.name,
+        registry.SERVICE_ACCOUNTS.name,
+        registry.BUCKETS.name,
+        registry.TOPICS.name,
+    ):
         assert sum(len(b[key]) for b in bodies) > 100, key
-    assert sum(len(b["iam.serviceAccountKeys"]) for b in bodies) > 100
-    budgets = [b for a in data["billingAccounts"].values() for b in a["billingbudgets.budgets"]]
+    assert sum(len(b[registry.SERVICE_ACCOUNT_KEYS.name]) for b in bodies) > 100
+    budgets = [
+        b for a in data["billingAccounts"].values() for b in a[registry.ACCOUNT_BUDGETS.name]
+    ]
     covered = {p for b in budgets for p in b["budgetFilter"].get("projects", [])}
     assert len(covered & set(numbers)) > 50
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from helpers import FIXTURES, run_cli
 
+from gcplint.collect import registry
 from gcplint.emulator import Fault, World
 from gcplint.gate.suppress import encode
 
@@ -21,7 +22,7 @@ SQL = "//sqladmin.googleapis.com/projects/acme-prod/instances/"
 def world(*, instances: tuple[str, ...] = ("db1",), labels: dict[str, str] | None = None) -> World:
     """acme-prod with public Cloud SQL instances (sql.public-ip: high) and no budget (budget.missing: high)."""
     data = json.loads(json.dumps(BASE))
-    data["projects"]["acme-prod"]["sqladmin.instances"] = [
+    data["projects"]["acme-prod"][registry.SQL_INSTANCES.name] = [
         {
             "name": name,
             "instanceType": "CLOUD_SQL_INSTANCE",

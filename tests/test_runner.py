@@ -19,7 +19,7 @@ def two_instances() -> Any:
         {
             "acme-prod": {
                 "project": project("acme-prod", "1001", labels={"env": "prod"}),
-                "sqladmin.instances": [{"name": "a"}, {"name": "b"}],
+                c.SQL_INSTANCES.name: [{"name": "a"}, {"name": "b"}],
             }
         }
     )

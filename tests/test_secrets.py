@@ -21,7 +21,7 @@ URL_CANARY = "postgres://app:hunter2CANARY@10.0.0.5:5432/orders"
 
 def world_with_canaries() -> World:
     data = demo_world()
-    for service in data.projects["acme-prod"].collections["run.services"]:
+    for service in data.projects["acme-prod"].collections[c.RUN_SERVICES.name]:
         for container in service["template"]["containers"]:
             container.setdefault("env", []).extend(
                 [
@@ -29,7 +29,7 @@ def world_with_canaries() -> World:
                     {"name": "DATABASE_URL", "value": URL_CANARY},
                 ]
             )
-    for revision in data.projects["acme-prod"].collections["run.revisions"]:
+    for revision in data.projects["acme-prod"].collections[c.RUN_REVISIONS.name]:
         for container in revision.get("containers", []):
             container.setdefault("env", []).append({"name": "PAYMENT_KEY", "value": CANARY})
     return data

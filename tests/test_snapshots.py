@@ -15,6 +15,7 @@ from helpers import ROOT, Run, run_cli
 from test_faults import KINDS, TARGETS, scoped
 from worldschema import validate_world
 
+from gcplint.collect import registry
 from gcplint.emulator import Fault, World, demo_world
 from gcplint.emulator.generate import generate_world, project_ids
 
@@ -101,13 +102,13 @@ def test_snapshot_is_rest_json_with_its_metadata(tmp_path: Path) -> None:
     assert about["gcplintVersion"] and about["created"] and about["identity"]
     assert about["projects"] == ["acme-prod", "acme-staging", "acme-dev"]
     assert "sql.public-ip" in about["checks"]
-    alerts = about["reads"]["monitoring.alertPolicies"]
+    alerts = about["reads"][registry.ALERT_POLICIES.name]
     assert alerts["acme-prod"] == "ok"
     assert alerts["acme-dev"]["reason"] == "PERMISSION_DENIED"
     assert alerts["acme-dev"]["permission"] == "monitoring.alertPolicies.list"
-    service = data["projects"]["acme-prod"]["run.services"][0]
+    service = data["projects"]["acme-prod"][registry.RUN_SERVICES.name][0]
     assert "ingress" in service and service["ingress"].startswith("INGRESS_TRAFFIC_")
-    policy = data["projects"]["acme-prod"]["cloudresourcemanager.iamPolicy"]
+    policy = data["projects"]["acme-prod"][registry.PROJECT_IAM_POLICY.name]
     assert isinstance(policy["etag"], str) and policy["bindings"][0]["members"]
 
 
@@ -199,17 +200,17 @@ BAD: dict[str, tuple[Any, str]] = {
     "a newer format": (lambda d: d.update(schema="gcplint-world/v2"), "gcplint-world/v2"),
     "a world, not a snapshot": (lambda d: d.pop("snapshot"), "not a snapshot"),
     "a read neither ok nor a failure": (
-        lambda d: d["snapshot"]["reads"]["sqladmin.instances"].update({"acme-prod": "yes"}),
+        lambda d: d["snapshot"]["reads"][registry.SQL_INSTANCES.name].update({"acme-prod": "yes"}),
         "sqladmin.instances[acme-prod]",
     ),
     "an unknown reason": (
-        lambda d: d["snapshot"]["reads"]["sqladmin.instances"].update(
+        lambda d: d["snapshot"]["reads"][registry.SQL_INSTANCES.name].update(
             {"acme-prod": {"reason": "BORED"}}
         ),
         "unknown reason 'BORED'",
     ),
     "an ok read without data": (
-        lambda d: d["projects"]["acme-prod"].pop("sqladmin.instances"),
+        lambda d: d["projects"]["acme-prod"].pop(registry.SQL_INSTANCES.name),
         "holds no data",
     ),
 }

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from worldschema import WORLD_SCHEMA, validate_world
 
+from gcplint.collect import registry
 from gcplint.emulator import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,7 @@ def _tiny() -> dict[str, Any]:
                         "projectId": "acme-prod",
                         "state": "ACTIVE",
                     },
-                    "run.services": [
+                    registry.RUN_SERVICES.name: [
                         {
                             "name": "projects/acme-prod/locations/europe-west1/services/api",
                             "generation": "3",
@@ -77,7 +78,7 @@ def _tiny() -> dict[str, Any]:
 
 
 def _service(world: dict[str, Any]) -> dict[str, Any]:
-    service: dict[str, Any] = world["projects"]["acme-prod"]["run.services"][0]
+    service: dict[str, Any] = world["projects"]["acme-prod"][registry.RUN_SERVICES.name][0]
     return service
 
 

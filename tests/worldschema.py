@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from googleapiclient.discovery_cache import get_static_doc
 
+from gcplint.collect import registry
+
 WORLD_SCHEMA = "gcplint-world/v1"
 
 Shape = Literal["one", "list", "map", "map-of-lists"]
@@ -48,32 +50,32 @@ WORLD_KEYS: dict[str, Target] = {
     "folders": Target("cloudresourcemanager", "v3", "Folder"),
     # per project
     "project": Target("cloudresourcemanager", "v3", "Project", "one"),
-    "cloudresourcemanager.iamPolicy": Target("cloudresourcemanager", "v3", "Policy", "one"),
-    "cloudbilling.billingInfo": Target("cloudbilling", "v1", "ProjectBillingInfo", "one"),
-    "iam.serviceAccounts": Target("iam", "v1", "ServiceAccount"),
-    "iam.serviceAccountKeys": Target("iam", "v1", "ServiceAccountKey", "map-of-lists"),
-    "run.services": Target("run", "v2", "GoogleCloudRunV2Service"),
-    "run.revisions": Target("run", "v2", "GoogleCloudRunV2Revision"),
-    "run.serviceIamPolicies": Target("run", "v2", "GoogleIamV1Policy", "map"),
-    "sqladmin.instances": Target("sqladmin", "v1", "DatabaseInstance"),
-    "monitoring.alertPolicies": Target("monitoring", "v3", "AlertPolicy"),
-    "monitoring.notificationChannels": Target("monitoring", "v3", "NotificationChannel"),
-    "secretmanager.secrets": Target("secretmanager", "v1", "Secret"),
-    "secretmanager.versions": Target("secretmanager", "v1", "SecretVersion", "map-of-lists"),
-    "secretmanager.iamPolicies": Target("secretmanager", "v1", "Policy", "map"),
-    "storage.buckets": Target("storage", "v1", "Bucket"),
-    "storage.iamPolicies": Target("storage", "v1", "Policy", "map"),
-    "pubsub.topics": Target("pubsub", "v1", "Topic"),
-    "pubsub.subscriptions": Target("pubsub", "v1", "Subscription"),
-    "pubsub.iamPolicies": Target("pubsub", "v1", "Policy", "map"),
-    "artifactregistry.repositories": Target("artifactregistry", "v1", "Repository"),
-    "artifactregistry.dockerImages": Target(
-        "artifactregistry", "v1", "DockerImage", "map-of-lists"
-    ),
-    "artifactregistry.iamPolicies": Target("artifactregistry", "v1", "Policy", "map"),
+    registry.PROJECT_IAM_POLICY.name: Target("cloudresourcemanager", "v3", "Policy", "one"),
+    registry.BILLING_INFO.name: Target("cloudbilling", "v1", "ProjectBillingInfo", "one"),
+    registry.SERVICE_ACCOUNTS.name: Target("iam", "v1", "ServiceAccount"),
+    registry.SERVICE_ACCOUNT_KEYS.name: Target("iam", "v1", "ServiceAccountKey", "map-of-lists"),
+    registry.RUN_SERVICES.name: Target("run", "v2", "GoogleCloudRunV2Service"),
+    registry.RUN_REVISIONS.name: Target("run", "v2", "GoogleCloudRunV2Revision"),
+    registry.RUN_SERVICE_IAM.name: Target("run", "v2", "GoogleIamV1Policy", "map"),
+    registry.SQL_INSTANCES.name: Target("sqladmin", "v1", "DatabaseInstance"),
+    registry.ALERT_POLICIES.name: Target("monitoring", "v3", "AlertPolicy"),
+    registry.NOTIFICATION_CHANNELS.name: Target("monitoring", "v3", "NotificationChannel"),
+    registry.SECRETS.name: Target("secretmanager", "v1", "Secret"),
+    registry.SECRET_VERSIONS.name: Target("secretmanager", "v1", "SecretVersion", "map-of-lists"),
+    registry.SECRET_IAM.name: Target("secretmanager", "v1", "Policy", "map"),
+    registry.BUCKETS.name: Target("storage", "v1", "Bucket"),
+    registry.BUCKET_IAM.name: Target("storage", "v1", "Policy", "map"),
+    registry.TOPICS.name: Target("pubsub", "v1", "Topic"),
+    registry.SUBSCRIPTIONS.name: Target("pubsub", "v1", "Subscription"),
+    registry.PUBSUB_IAM.name: Target("pubsub", "v1", "Policy", "map"),
+    registry.REPOSITORIES.name: Target("artifactregistry", "v1", "Repository"),
+    registry.DOCKER_IMAGES.name: Target("artifactregistry", "v1", "DockerImage", "map-of-lists"),
+    registry.REPOSITORY_IAM.name: Target("artifactregistry", "v1", "Policy", "map"),
     # per billing account
     "cloudbilling.billingAccount": Target("cloudbilling", "v1", "BillingAccount", "one"),
-    "billingbudgets.budgets": Target("billingbudgets", "v1", "GoogleCloudBillingBudgetsV1Budget"),
+    registry.ACCOUNT_BUDGETS.name: Target(
+        "billingbudgets", "v1", "GoogleCloudBillingBudgetsV1Budget"
+    ),
 }
 
 # Keys of the world's own structure (not API objects).

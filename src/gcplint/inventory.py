@@ -11,18 +11,19 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .collect.collection import Collection, Unreadable
 from .collect.registry import PROJECT
-from .config import Config, OptionValue
 from .environment import Classification, Environment, classify
 from .model import Reason, project_resource
 from .resources import ProjectInfo
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .collect.session import Session
+    from .config import Config, OptionValue
 
 T = TypeVar("T")
 

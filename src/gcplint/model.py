@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -161,6 +160,8 @@ class Result:
     @property
     def fingerprint(self) -> str:
         """Stable identity across runs: check id, resource and subject only."""
+        import hashlib  # only reports need it: keep `import gcplint.api` light
+
         key = "\x1f".join((self.check, self.resource, self.subject or ""))
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 

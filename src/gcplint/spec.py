@@ -6,12 +6,14 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .collect.collection import Collection, Permission
-from .config import OptionValue
 from .inventory import Inventory
 from .model import Area, Outcome, Severity
+
+if TYPE_CHECKING:
+    from .config import OptionValue
 
 CheckFunc = Callable[[Inventory], Iterable[Outcome]]
 

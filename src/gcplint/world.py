@@ -11,7 +11,7 @@ response can be pasted in. The world's own structure only says where each object
      "projects": {"<project id>": {"project": Project, "<api>.<collection>": ...,
                                    "disabledServices": [...], "enabledServices": [...]}},
      "billingAccounts": {"<account id>": {"cloudbilling.billingAccount": BillingAccount,
-                                          "billingbudgets.budgets": [Budget]}},
+                                          "<api>.<collection>": ...}},
      "faults": [Fault],
      "deniedPermissions": {"projects/ID" | "folders/N" | "billingAccounts/X": [permission]},
      "snapshot": Snapshot}

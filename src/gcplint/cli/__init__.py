@@ -1,8 +1,9 @@
 """The command line: parses flags into requests, calls the application (`gcplint.app`), and
 prints. One module per command group; `main` turns every user error into one line and exit 2.
 
-Importing this package imports no Google library and no emulator: `gcplint --help` and
-`gcplint checks list` stay fast.
+Commands import the application (and the check packs, the renderers) when they run, not when
+the command line is built: `gcplint --help` loads little more than click, and no command that
+only prints help or metadata imports a Google library or the emulator.
 """
 
 from __future__ import annotations

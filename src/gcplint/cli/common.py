@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,12 +11,8 @@ from typing import Any, TextIO
 
 import click
 
-from ..app import ScanRequest
 from ..model import Severity
-from ..output import atomic_output
 from ..report import FORMATS, RenderOptions, Report, render
-
-log = logging.getLogger("gcplint")
 
 SEVERITIES = [s.value for s in Severity]
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -193,8 +188,6 @@ _GATING: list[Decorator] = [
     ),
 ]
 
-REQUEST_FIELDS = frozenset(ScanRequest.__dataclass_fields__)
-
 
 def request_options(
     *, gating: bool = False, snapshot: bool = False, concurrency: bool = True
@@ -205,8 +198,11 @@ def request_options(
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
+            from ..app import ScanRequest
+
             configure_logging(kwargs.pop("debug"))
-            given = {k: kwargs.pop(k) for k in list(kwargs) if k in REQUEST_FIELDS}
+            fields = ScanRequest.__dataclass_fields__
+            given = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
             return func(request=ScanRequest(**given), **kwargs)
 
         options = [*_SCOPE_AND_SOURCE]
@@ -223,6 +219,9 @@ def request_options(
 
 def configure_logging(debug: bool) -> None:
     """Warnings (or, with --debug, everything) from gcplint on stderr, one line each."""
+    import logging
+
+    log = logging.getLogger("gcplint")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("gcplint: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
@@ -240,6 +239,8 @@ def warn(message: str) -> None:
 @contextmanager
 def destination(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a file written atomically."""
+    from ..output import atomic_output
+
     if path is None:
         yield sys.stdout
     else:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from .. import __version__, app
-from ..app import ScanRequest
-from ..doctor import PREDEFINED, needs, role_yaml
+from .. import __version__
 from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE
 from .common import request_options
+
+if TYPE_CHECKING:
+    from ..app import Diagnosis, ScanRequest
 
 
 @click.command()
@@ -31,6 +32,9 @@ def doctor(request: ScanRequest, role: bool, fmt: str) -> None:
 
     Exit codes: 0 every permission granted, 3 some missing (scans would be incomplete), 2 error.
     """
+    from .. import app
+    from ..doctor import role_yaml
+
     if role:
         click.echo(role_yaml(app.select_checks(request).checks, __version__), nl=False)
         return
@@ -39,10 +43,12 @@ def doctor(request: ScanRequest, role: bool, fmt: str) -> None:
     sys.exit(EXIT_INCOMPLETE if any(t.missing or t.error for t in found.targets) else EXIT_CLEAN)
 
 
-def render(found: app.Diagnosis, fmt: str, stream: TextIO) -> None:
+def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
     """Write the doctor report as text or JSON."""
     from rich.console import Console
     from rich.text import Text
+
+    from ..doctor import PREDEFINED, needs
 
     identity, quota_project, specs, targets = (
         found.identity,

@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from ..output import check_writable
-from ..plugins import load_checks
 from ..report import RenderOptions
-from ..report.merge import merge
 from .common import checks_dir_option, format_option, output_option, verbose_option, write
 
 
@@ -34,6 +32,9 @@ def report_merge(
 ) -> None:
     """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
     report; the exit code is the merged scan's, as 'gcplint scan' would give it."""
+    from ..plugins import load_checks
+    from ..report.merge import merge
+
     if output is not None:
         check_writable(output)
     merged = merge(list(paths), [c.spec for c in load_checks(checks_dirs)])

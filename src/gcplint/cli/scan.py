@@ -5,18 +5,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import __version__, app
-from ..app import ScanRequest
+from .. import __version__
 from ..errors import UsageError
-from ..gate.baseline import load as load_baseline
-from ..gate.baseline import merge as merge_baseline
-from ..gate.baseline import save as save_baseline
-from ..model import Result
 from ..output import check_writable
-from ..report import FORMATS, RenderOptions, jsonl
+from ..report import FORMATS, RenderOptions
+
+if TYPE_CHECKING:
+    from ..app import ScanRequest
+    from ..model import Result
+
 from .common import (
     destination,
     format_option,
@@ -79,6 +80,9 @@ def scan(
     Exit codes: 0 clean, 1 an active finding at or above --fail-on (or stale suppressions with
     --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results).
     """
+    from .. import app
+    from ..report import jsonl
+
     artifacts = report_targets(reports)
     targets: list[tuple[str, Path | None]] = [(fmt, output), *artifacts]
     for _, path in targets:
@@ -115,6 +119,8 @@ def scan(
 def collect(request: ScanRequest, output: Path) -> None:
     """Read everything the selected checks need into a snapshot: scan it offline with
     'gcplint scan --snapshot', or serve it with 'gcplint emulator serve'."""
+    from .. import app
+
     check_writable(output)
     done = app.collect(request, output)
     click.echo(
@@ -137,6 +143,10 @@ def baseline_create(path: Path, request: ScanRequest) -> None:
     """Scan and write every active finding's fingerprint to PATH (which must not exist)."""
     if path.exists():
         raise UsageError(f"baseline {path} already exists: use 'gcplint baseline update {path}'")
+    from .. import app
+    from ..gate.baseline import merge as merge_baseline
+    from ..gate.baseline import save as save_baseline
+
     check_writable(path)
     report = app.scan_ungated(request)
     now = report.started.isoformat(timespec="seconds")
@@ -151,6 +161,11 @@ def baseline_create(path: Path, request: ScanRequest) -> None:
 @click.option("--prune", is_flag=True, help="Drop entries that no longer fail (fixed findings).")
 def baseline_update(path: Path, request: ScanRequest, prune: bool) -> None:
     """Scan and add new findings to the baseline at PATH; existing entries are kept."""
+    from .. import app
+    from ..gate.baseline import load as load_baseline
+    from ..gate.baseline import merge as merge_baseline
+    from ..gate.baseline import save as save_baseline
+
     entries = load_baseline(path)
     report = app.scan_ungated(request)
     now = report.started.isoformat(timespec="seconds")

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ..model import Outcome, Reason, Status
 from .apis import Api
-from .failures import ApiFailure
 
 if TYPE_CHECKING:
+    from .failures import ApiFailure
     from .session import Session
 
 T = TypeVar("T")

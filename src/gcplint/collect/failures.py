@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +51,8 @@ class ApiCallError(Exception):
 
 def classify(exc: BaseException) -> ApiFailure | None:
     """Normalise an exception raised by a client library call; None if it is not an API failure."""
+    import socket
+
     import httplib2
     import requests
     from google.api_core import exceptions as gexc

@@ -163,6 +163,10 @@ class Transport:
 
         return self.paged(page)
 
+    def discovery_items(self, request: Any, field: str) -> list[JSON]:
+        """The list of objects (`field`) of one unpaged discovery response."""
+        return list_field(self.discovery_get(request), field)
+
     def discovery_policy(self, request: Any) -> JSON:
         """One discovery getIamPolicy, as REST JSON, its shape checked."""
         return expect_policy(self.discovery_get(request))

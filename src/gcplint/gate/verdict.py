@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..config import Suppression
 from ..model import Result, Severity, Status
+
+if TYPE_CHECKING:
+    from ..config import Suppression
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

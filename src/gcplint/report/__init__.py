@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..config import Location, Suppression
-from ..environment import Environment
-from ..gate.baseline import Comparison
 from ..gate.verdict import EXIT_INCOMPLETE, Gate, unknown
 from ..model import Result, Status
-from ..spec import CheckSpec
+
+if TYPE_CHECKING:
+    from ..config import Location, Suppression
+    from ..environment import Environment
+    from ..gate.baseline import Comparison
+    from ..spec import CheckSpec
 
 FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown")
 # ^ each is the module of this package that renders it

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from ..apis import IAM
 from ..collection import JSON, Collection, Each, PerResource
-from ..transport import list_field
 from ._read import listing
 
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ def _keys(session: Session, project_id: str, email: str) -> list[JSON]:
     api = session.api
     keys = api.clients.resource("iam", "projects", "serviceAccounts", "keys")
     name = f"projects/{project_id}/serviceAccounts/{email}"
-    return list_field(api.discovery_get(keys.list(name=name, keyTypes="USER_MANAGED")), "keys")
+    return api.discovery_items(keys.list(name=name, keyTypes="USER_MANAGED"), "keys")
 
 
 SERVICE_ACCOUNTS: Collection[list[JSON]] = Collection(
