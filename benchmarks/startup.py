@@ -54,9 +54,7 @@ def main() -> None:
     print(f"{'command':<28} {'min':>7} {'median':>7} {'max':>7}  median / click")
     for name, times in results.items():
         median = statistics.median(times)
-        print(
-            f"{name:<28} {min(times):7.3f} {median:7.3f} {max(times):7.3f}  {median / base:5.2f}"
-        )
+        print(f"{name:<28} {min(times):7.3f} {median:7.3f} {max(times):7.3f}  {median / base:5.2f}")
     probes = {
         "import gcplint.cli": "import gcplint.cli",
         "gcplint --help": (
