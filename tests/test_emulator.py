@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from helpers import project, run_cli, world
 
 from gcplint.emulator import Emulator, Fault, World, WorldError, is_read
+from gcplint.emulator.routes import ROUTES
 
 
 def http(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Any]:
@@ -63,6 +65,17 @@ def test_read_methods() -> None:
     assert is_read("POST", "/cloudresourcemanager/v3/projects/p:testIamPermissions")
     assert is_read("POST", "/cloudresourcemanager/v3/projects:search")
     assert not is_read("POST", "/secretmanager/v1/projects/p/secrets/s/versions/1:access")
+
+
+def test_each_path_is_served_by_one_route() -> None:
+    """Routes are declared once, read collections of their own API, and no two routes of an API
+    match a same path: the order of ROUTES never decides which one serves a request."""
+    declared = [(r.api.label, r.method, r.template) for r in ROUTES]
+    assert len(declared) == len(set(declared))
+    for route in ROUTES:
+        assert route.read is None or route.read[0].api == route.api, route.method_id
+        path = re.sub(r"\{\w+\}", "x", route.template)
+        assert [r for r in ROUTES if r.api == route.api and r.pattern.match(path)] == [route]
 
 
 def test_location_filter_and_wildcard(serve: Any) -> None:

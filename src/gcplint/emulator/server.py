@@ -224,10 +224,10 @@ class Emulator:
     def _enforce_quota(self, route: routes.Route, project: ProjectEntry | None) -> None:
         """Over the API's quota: a 429 saying how many seconds to wait."""
         with self._lock:
-            bucket = self._buckets.get(route.api)
+            bucket = self._buckets.get(route.api.label)
             wait = bucket.try_take() if bucket is not None else 0.0
             if wait:
-                self._rejected[route.api] += 1
+                self._rejected[route.api.label] += 1
         if wait:
             err = quota_exceeded(route.service, project.number if project else None)
             err.headers["Retry-After"] = str(max(1, math.ceil(wait)))
@@ -266,8 +266,8 @@ class Emulator:
                 raise injected(
                     "SERVICE_DISABLED", route.service, route.permission, "", project.number
                 )
-        scope = routes.scope_of(params, project)
-        if scope and route.permission and self.world.is_denied(scope, route.permission):
+        resource = routes.iam_resource_of(params, project)
+        if resource and route.permission and self.world.is_denied(resource, route.permission):
             raise permission_denied(route.permission, _resource(rest))
         call = routes.Call(
             world=self.world,
@@ -293,8 +293,8 @@ class Emulator:
         snapshot, read = self.world.snapshot, route.read_key(params)
         if snapshot is None or read is None:
             return
-        name, key = read
-        collected, failure = snapshot.status(name, key) if key else (False, None)
+        collection, key = read
+        collected, failure = snapshot.status(collection.name, key) if key else (False, None)
         if not collected:
             raise not_collected(NOT_COLLECTED)
         if failure is not None:
