@@ -50,7 +50,8 @@ PROJECT_KEYS = STRUCTURAL_KEYS | frozenset(
     and c.stored
     and c not in (registry.PROJECT, registry.ENABLED_SERVICES)  # "project", "enabledServices"
 )
-BILLING_ACCOUNT_KEYS = frozenset({"cloudbilling.billingAccount", registry.ACCOUNT_BUDGETS.name})
+BILLING_ACCOUNT_KEY = "cloudbilling.billingAccount"  # a billing account body's BillingAccount
+BILLING_ACCOUNT_KEYS = frozenset({BILLING_ACCOUNT_KEY, registry.ACCOUNT_BUDGETS.name})
 FAULT_KEYS = frozenset({"path", "method", "error", "times", "delay", "retryAfter", "probability"})
 FAULT_ERRORS = frozenset(
     {
