@@ -73,7 +73,7 @@ def test_each_path_is_served_by_one_route() -> None:
     declared = [(r.api.label, r.method, r.template) for r in ROUTES]
     assert len(declared) == len(set(declared))
     for route in ROUTES:
-        assert route.read is None or route.read[0].api == route.api, route.method_id
+        assert route.read is None or route.read.api == route.api, route.method_id
         path = re.sub(r"\{\w+\}", "x", route.template)
         assert [r for r in ROUTES if r.api == route.api and r.pattern.match(path)] == [route]
 

@@ -10,6 +10,7 @@ request, and testIamPermissions, which answers the same way on every resource.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from ...collect.apis import Api
 from ...collect.collection import Collection
 from ...world import JSON, ProjectEntry, World
 from ..errors import ApiError, invalid_argument, not_found
+from ._names import in_location
 
 
 @dataclass
@@ -62,8 +64,6 @@ class Call:
 Handler = Callable[[Call], JSON]
 Owner = Callable[[World, dict[str, str], dict[str, list[str]]], str | None]
 # ^ for paths without {project}: which project the request is about (from the query or a lookup)
-Read = tuple[Collection[Any], str]
-# ^ the gcplint read a route serves: (collection, key template over the path parameters)
 
 
 @dataclass(frozen=True)
@@ -78,17 +78,18 @@ class Route:
     permission: str  # the IAM permission the request needs ("" when none)
     method_id: str  # the REST method, as in the discovery document: "sql.instances.list"
     owner: Owner | None = None
-    read: Read | None = None  # so that a snapshot can say whether the read was collected
+    read: Collection[Any] | None = None  # the gcplint read this request is, if it is one
+    key: str = "{project}"  # the read's key, a template over the path parameters
 
     def read_key(self, params: dict[str, str]) -> tuple[Collection[Any], str | None] | None:
-        """(collection, key) of the read this request is, if it is one (key None: unknown)."""
-        if self.read is None:
+        """(collection, key) of the read a snapshot stores this request as, if it stores it
+        (key None: unknown)."""
+        if self.read is None or not self.read.stored:
             return None
-        collection, template = self.read
         try:
-            return collection, template.format(**params)
+            return self.read, self.key.format(**params)
         except KeyError:
-            return collection, None
+            return self.read, None
 
     @property
     def service(self) -> str:
@@ -97,27 +98,97 @@ class Route:
 
 
 def route(
-    api: Api,
-    method: str,
-    template: str,
+    request: str,
+    read: Collection[Any] | None = None,
     *,
-    permission: str,
-    method_id: str,
-    read: Read | None = None,
+    key: str = "{project}",
+    api: Api | None = None,
+    permission: str | None = None,
     owner: Owner | None = None,
 ) -> Callable[[Handler], Route]:
-    """Declare the route a handler serves: `method` on `template` (a path after the API label
-    whose `{parameter}`s match one path segment each), the IAM permission it needs, its method id
-    in the discovery document, the gcplint read it serves (`read`) and, for a path without
-    `{project}`, how to find the project it is about (`owner`). Returns a frozen Route: nothing
-    is registered anywhere; `ROUTES` collects the routes of the API modules."""
+    """Declare the route a handler serves. `request` is "METHOD /path" after the API label,
+    whose `{parameter}`s match one path segment each. A route that serves a gcplint read names
+    its collection (`read`, with its `key` over the path parameters): the API and the IAM
+    permission are the collection's unless given. For a path without `{project}`, `owner` finds
+    the project a request is about. The method id comes from Google's discovery document of the
+    API (a request no method of it serves is refused here). Returns a frozen Route: nothing is
+    registered anywhere; `ROUTES` collects the routes of the API modules."""
+    method, template = request.split(" ", 1)
+    api = api or (read.api if read else None)
+    permission = permission if permission is not None else (read.permission if read else None)
+    if api is None or permission is None:
+        raise TypeError(f"route {request}: name the collection it reads, or its api and permission")
     regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>[^/:]+)", template)
     pattern = re.compile(f"^{regex}$")
+    method_id = _method_id(api, method, template)
 
     def decorate(handler: Handler) -> Route:
-        return Route(api, method, template, pattern, handler, permission, method_id, owner, read)
+        return Route(
+            api, method, template, pattern, handler, permission, method_id, owner, read, key
+        )
 
     return decorate
+
+
+def listing(
+    request: str, read: Collection[Any], field: str, *, owner: Owner | None = None
+) -> Route:
+    """The route of a list method that pages a project's `read` collection under `field` (only
+    the items of the requested location when the path has one, `-` meaning all)."""
+
+    def handler(call: Call) -> JSON:
+        found = call.collection(read, [])
+        if "location" in call.params:
+            found = in_location(found, call.params["location"])
+        return call.page(found, field)
+
+    return route(request, read, owner=owner)(handler)
+
+
+def _method_id(api: Api, method: str, template: str) -> str:
+    """The id of the discovery document's method that serves `method` on `template`: of the
+    methods whose path matches it, the one with the most literal text (`v1/{v1Id}/{v1Id1}/services`
+    beats `v1/{+name}`)."""
+    version = next(part for part in template.split("/") if re.fullmatch(r"v\d+\w*", part))
+    sample = re.sub(r"\{\w+\}", "x", template.strip("/"))
+    matching = [
+        (len(re.sub(r"\{[^}]*\}", "", path)), method_id)
+        for verb, path, method_id in _methods(api.label, version)
+        if verb == method and re.fullmatch(_path_regex(path), sample)
+    ]
+    if not matching:
+        raise ValueError(f"the {api.label} {version} discovery document has no {method} {template}")
+    return max(matching)[1]
+
+
+@functools.cache
+def _methods(label: str, version: str) -> list[tuple[str, str, str]]:
+    """(HTTP method, path, method id) of every method of the discovery document that
+    google-api-python-client bundles, by `path` and by `flatPath`."""
+    from googleapiclient import discovery_cache
+
+    document = json.loads(discovery_cache.get_static_doc(label, version) or "{}")
+    prefix = document.get("servicePath", "")
+    return [
+        (m["httpMethod"], (prefix + path).strip("/"), m["id"])
+        for resource in [document, *_nested(document)]
+        for m in resource.get("methods", {}).values()
+        for path in {m.get("path"), m.get("flatPath")} - {None}
+    ]
+
+
+def _nested(resource: JSON) -> list[JSON]:
+    children = list(resource.get("resources", {}).values())
+    return [*children, *(grandchild for child in children for grandchild in _nested(child))]
+
+
+def _path_regex(path: str) -> str:
+    """A discovery path as a regex: `{+name}` spans segments, `{name}` is one segment."""
+    parts = re.split(r"(\{\+?\w+\})", path)
+    return "".join(
+        (".+" if part.startswith("{+") else "[^/]+") if part.startswith("{") else re.escape(part)
+        for part in parts
+    )
 
 
 def _encode_token(offset: int, path: str) -> str:

@@ -4,21 +4,15 @@ policies."""
 from __future__ import annotations
 
 from ...collect import registry
-from ...collect.apis import ARTIFACT_REGISTRY
 from ...world import JSON
-from . import Call, route
-from ._names import by_suffix, existing, in_location, locations_used, policy_by_suffix
+from . import Call, listing, route
+from ._names import by_suffix, existing, locations_used, policy_by_suffix
 
 AR_REGIONS = ("europe-west1", "us-central1", "us", "europe")
+REPOSITORY = "projects/{project}/locations/{location}/repositories/{repository}"
 
 
-@route(
-    ARTIFACT_REGISTRY,
-    "GET",
-    "/v1/projects/{project}/locations",
-    permission="artifactregistry.locations.list",
-    method_id="artifactregistry.projects.locations.list",
-)
+@route("GET /v1/projects/{project}/locations", registry.AR_LOCATIONS)
 def locations(call: Call) -> JSON:
     """locations.list: the usual locations plus every location the project's repositories use."""
     assert call.project is not None
@@ -31,46 +25,20 @@ def locations(call: Call) -> JSON:
     )
 
 
-@route(
-    ARTIFACT_REGISTRY,
-    "GET",
-    "/v1/projects/{project}/locations/{location}/repositories",
-    permission="artifactregistry.repositories.list",
-    method_id="artifactregistry.projects.locations.repositories.list",
-    read=(registry.REPOSITORIES, "{project}"),
+repositories = listing(
+    "GET /v1/projects/{project}/locations/{location}/repositories",
+    registry.REPOSITORIES,
+    "repositories",
 )
-def repositories(call: Call) -> JSON:
-    found = in_location(call.collection(registry.REPOSITORIES, []), call.params["location"])
-    return call.page(found, "repositories")
 
 
-@route(
-    ARTIFACT_REGISTRY,
-    "GET",
-    "/v1/projects/{project}/locations/{location}/repositories/{repository}/dockerImages",
-    permission="artifactregistry.dockerimages.list",
-    method_id="artifactregistry.projects.locations.repositories.dockerImages.list",
-    read=(
-        registry.DOCKER_IMAGES,
-        "projects/{project}/locations/{location}/repositories/{repository}",
-    ),
-)
+@route(f"GET /v1/{REPOSITORY}/dockerImages", registry.DOCKER_IMAGES, key=REPOSITORY)
 def docker_images(call: Call) -> JSON:
     images = by_suffix(call.collection(registry.DOCKER_IMAGES, {}), _repository(call)) or []
     return call.page(images, "dockerImages")
 
 
-@route(
-    ARTIFACT_REGISTRY,
-    "GET",
-    "/v1/projects/{project}/locations/{location}/repositories/{repository}:getIamPolicy",
-    permission="artifactregistry.repositories.getIamPolicy",
-    method_id="artifactregistry.projects.locations.repositories.getIamPolicy",
-    read=(
-        registry.REPOSITORY_IAM,
-        "projects/{project}/locations/{location}/repositories/{repository}",
-    ),
-)
+@route(f"GET /v1/{REPOSITORY}:getIamPolicy", registry.REPOSITORY_IAM, key=REPOSITORY)
 def repository_iam_policy(call: Call) -> JSON:
     return policy_by_suffix(call.collection(registry.REPOSITORY_IAM, {}), _repository(call))
 

@@ -4,28 +4,17 @@ Billing Budgets v1: the budgets of a billing account."""
 from __future__ import annotations
 
 from ...collect import registry
-from ...collect.apis import BILLING, BUDGETS
+from ...collect.apis import BILLING
 from ...world import JSON
 from ..errors import permission_denied
 from . import Call, granted_permissions, route
 
 account_permissions = route(
-    BILLING,
-    "POST",
-    "/v1/billingAccounts/{account}:testIamPermissions",
-    permission="",
-    method_id="cloudbilling.billingAccounts.testIamPermissions",
+    "POST /v1/billingAccounts/{account}:testIamPermissions", api=BILLING, permission=""
 )(granted_permissions)
 
 
-@route(
-    BILLING,
-    "GET",
-    "/v1/projects/{project}/billingInfo",
-    permission="resourcemanager.projects.get",
-    method_id="cloudbilling.projects.getBillingInfo",
-    read=(registry.BILLING_INFO, "{project}"),
-)
+@route("GET /v1/projects/{project}/billingInfo", registry.BILLING_INFO)
 def billing_info(call: Call) -> JSON:
     """The project's billing info (no billing account when the world gives none)."""
     assert call.project is not None
@@ -38,12 +27,9 @@ def billing_info(call: Call) -> JSON:
 
 
 @route(
-    BUDGETS,
-    "GET",
-    "/v1/billingAccounts/{account}/budgets",
-    permission="billing.budgets.list",
-    method_id="billingbudgets.billingAccounts.budgets.list",
-    read=(registry.ACCOUNT_BUDGETS, "billingAccounts/{account}"),
+    "GET /v1/billingAccounts/{account}/budgets",
+    registry.ACCOUNT_BUDGETS,
+    key="billingAccounts/{account}",
 )
 def budgets(call: Call) -> JSON:
     """The budgets of a billing account of the world; an unknown account is denied."""

@@ -6,27 +6,17 @@ from ...collect import registry
 from ...collect.apis import IAM
 from ...world import JSON
 from ..errors import not_found
-from . import Call, route
+from . import Call, listing, route
 
-
-@route(
-    IAM,
-    "GET",
-    "/v1/projects/{project}/serviceAccounts",
-    permission="iam.serviceAccounts.list",
-    method_id="iam.projects.serviceAccounts.list",
-    read=(registry.SERVICE_ACCOUNTS, "{project}"),
+service_accounts = listing(
+    "GET /v1/projects/{project}/serviceAccounts", registry.SERVICE_ACCOUNTS, "accounts"
 )
-def service_accounts(call: Call) -> JSON:
-    return call.page(call.collection(registry.SERVICE_ACCOUNTS, []), "accounts")
 
 
 @route(
-    IAM,
-    "GET",
-    "/v1/projects/{project}/serviceAccounts/{account}",
+    "GET /v1/projects/{project}/serviceAccounts/{account}",
+    api=IAM,
     permission="iam.serviceAccounts.get",
-    method_id="iam.projects.serviceAccounts.get",
 )
 def service_account(call: Call) -> JSON:
     """One service account of the project, by email or unique ID."""
@@ -38,12 +28,9 @@ def service_account(call: Call) -> JSON:
 
 
 @route(
-    IAM,
-    "GET",
-    "/v1/projects/{project}/serviceAccounts/{account}/keys",
-    permission="iam.serviceAccountKeys.list",
-    method_id="iam.projects.serviceAccounts.keys.list",
-    read=(registry.SERVICE_ACCOUNT_KEYS, "{account}"),
+    "GET /v1/projects/{project}/serviceAccounts/{account}/keys",
+    registry.SERVICE_ACCOUNT_KEYS,
+    key="{account}",
 )
 def service_account_keys(call: Call) -> JSON:
     """The keys of a service account, of the asked `keyTypes` if any."""

@@ -5,56 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from ...collect import registry
-from ...collect.apis import PUBSUB
 from ...collect.collection import Collection
 from ...world import JSON
-from . import Call, route
+from . import Call, listing, route
 from ._names import existing, policy_by_suffix
 
-
-@route(
-    PUBSUB,
-    "GET",
-    "/v1/projects/{project}/topics",
-    permission="pubsub.topics.list",
-    method_id="pubsub.projects.topics.list",
-    read=(registry.TOPICS, "{project}"),
+topics = listing("GET /v1/projects/{project}/topics", registry.TOPICS, "topics")
+subscriptions = listing(
+    "GET /v1/projects/{project}/subscriptions", registry.SUBSCRIPTIONS, "subscriptions"
 )
-def topics(call: Call) -> JSON:
-    return call.page(call.collection(registry.TOPICS, []), "topics")
 
 
 @route(
-    PUBSUB,
-    "GET",
-    "/v1/projects/{project}/subscriptions",
-    permission="pubsub.subscriptions.list",
-    method_id="pubsub.projects.subscriptions.list",
-    read=(registry.SUBSCRIPTIONS, "{project}"),
-)
-def subscriptions(call: Call) -> JSON:
-    return call.page(call.collection(registry.SUBSCRIPTIONS, []), "subscriptions")
-
-
-@route(
-    PUBSUB,
-    "GET",
-    "/v1/projects/{project}/topics/{topic}:getIamPolicy",
-    permission="pubsub.topics.getIamPolicy",
-    method_id="pubsub.projects.topics.getIamPolicy",
-    read=(registry.PUBSUB_IAM, "projects/{project}/topics/{topic}"),
+    "GET /v1/projects/{project}/topics/{topic}:getIamPolicy",
+    registry.PUBSUB_IAM,
+    key="projects/{project}/topics/{topic}",
 )
 def topic_iam_policy(call: Call) -> JSON:
     return _policy(call, registry.TOPICS, "topics", call.params["topic"])
 
 
 @route(
-    PUBSUB,
-    "GET",
-    "/v1/projects/{project}/subscriptions/{subscription}:getIamPolicy",
+    "GET /v1/projects/{project}/subscriptions/{subscription}:getIamPolicy",
+    registry.PUBSUB_IAM,
+    key="projects/{project}/subscriptions/{subscription}",
     permission="pubsub.subscriptions.getIamPolicy",
-    method_id="pubsub.projects.subscriptions.getIamPolicy",
-    read=(registry.PUBSUB_IAM, "projects/{project}/subscriptions/{subscription}"),
 )
 def subscription_iam_policy(call: Call) -> JSON:
     return _policy(call, registry.SUBSCRIPTIONS, "subscriptions", call.params["subscription"])

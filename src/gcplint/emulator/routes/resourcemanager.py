@@ -15,26 +15,14 @@ from ..errors import invalid_argument, permission_denied
 from . import Call, granted_permissions, route
 
 
-@route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/projects:search",
-    permission="resourcemanager.projects.get",
-    method_id="cloudresourcemanager.projects.search",
-)
+@route("GET /v3/projects:search", api=RESOURCE_MANAGER, permission="resourcemanager.projects.get")
 def search_projects(call: Call) -> JSON:
     """projects.search: the described projects that match the query."""
     projects = [p.project for p in call.world.projects.values() if p.described]
     return call.page(_search(projects, call.arg("query"), _project_field), "projects")
 
 
-@route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/projects",
-    permission="resourcemanager.projects.list",
-    method_id="cloudresourcemanager.projects.list",
-)
+@route("GET /v3/projects", api=RESOURCE_MANAGER, permission="resourcemanager.projects.list")
 def list_projects(call: Call) -> JSON:
     """projects.list: the described projects directly under `parent`."""
     parent = call.arg("parent")
@@ -48,69 +36,34 @@ def list_projects(call: Call) -> JSON:
     return call.page(found, "projects")
 
 
-@route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/projects/{project}",
-    permission="resourcemanager.projects.get",
-    method_id="cloudresourcemanager.projects.get",
-    read=(registry.PROJECT, "{project}"),
-)
+@route("GET /v3/projects/{project}", registry.PROJECT)
 def get_project(call: Call) -> JSON:
     assert call.project is not None
     return call.project.project
 
 
-@route(
-    RESOURCE_MANAGER,
-    "POST",
-    "/v3/projects/{project}:getIamPolicy",
-    permission="resourcemanager.projects.getIamPolicy",
-    method_id="cloudresourcemanager.projects.getIamPolicy",
-    read=(registry.PROJECT_IAM_POLICY, "{project}"),
-)
+@route("POST /v3/projects/{project}:getIamPolicy", registry.PROJECT_IAM_POLICY)
 def project_iam_policy(call: Call) -> JSON:
     policy: JSON = call.collection(registry.PROJECT_IAM_POLICY, {"version": 1, "etag": "ACAB"})
     return policy
 
 
 project_permissions = route(
-    RESOURCE_MANAGER,
-    "POST",
-    "/v3/projects/{project}:testIamPermissions",
-    permission="",
-    method_id="cloudresourcemanager.projects.testIamPermissions",
+    "POST /v3/projects/{project}:testIamPermissions", api=RESOURCE_MANAGER, permission=""
 )(granted_permissions)
-
 folder_permissions = route(
-    RESOURCE_MANAGER,
-    "POST",
-    "/v3/folders/{folder}:testIamPermissions",
-    permission="",
-    method_id="cloudresourcemanager.folders.testIamPermissions",
+    "POST /v3/folders/{folder}:testIamPermissions", api=RESOURCE_MANAGER, permission=""
 )(granted_permissions)
 
 
-@route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/folders",
-    permission="resourcemanager.folders.list",
-    method_id="cloudresourcemanager.folders.list",
-)
+@route("GET /v3/folders", api=RESOURCE_MANAGER, permission="resourcemanager.folders.list")
 def list_folders(call: Call) -> JSON:
     """folders.list: the folders directly under `parent`."""
     parent = call.arg("parent")
     return call.page([f for f in call.world.folders if f.get("parent") == parent], "folders")
 
 
-@route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/folders:search",
-    permission="resourcemanager.folders.get",
-    method_id="cloudresourcemanager.folders.search",
-)
+@route("GET /v3/folders:search", api=RESOURCE_MANAGER, permission="resourcemanager.folders.get")
 def search_folders(call: Call) -> JSON:
     """folders.search: the folders the caller may get that match the query."""
     visible = [
@@ -121,24 +74,15 @@ def search_folders(call: Call) -> JSON:
     return call.page(_search(visible, call.arg("query"), _folder_field), "folders")
 
 
-@route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/folders/{folder}",
-    permission="resourcemanager.folders.get",
-    method_id="cloudresourcemanager.folders.get",
-    read=(registry.FOLDER, "folders/{folder}"),
-)
+@route("GET /v3/folders/{folder}", registry.FOLDER, key="folders/{folder}")
 def get_folder(call: Call) -> JSON:
     return _by_name(call.world.folders, f"folders/{call.params['folder']}")
 
 
 @route(
-    RESOURCE_MANAGER,
-    "GET",
-    "/v3/organizations/{organization}",
+    "GET /v3/organizations/{organization}",
+    api=RESOURCE_MANAGER,
     permission="resourcemanager.organizations.get",
-    method_id="cloudresourcemanager.organizations.get",
 )
 def get_organization(call: Call) -> JSON:
     return _by_name(call.world.organizations, f"organizations/{call.params['organization']}")

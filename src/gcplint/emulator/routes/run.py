@@ -6,19 +6,14 @@ from ...collect import registry
 from ...collect.apis import RUN
 from ...world import JSON
 from ..errors import not_found
-from . import Call, route
+from . import Call, listing, route
 from ._names import in_location, locations_used, segment
 
 RUN_REGIONS = ("europe-west1", "europe-west4", "us-central1", "us-east1", "asia-northeast1")
+SERVICE = "projects/{project}/locations/{location}/services/{service}"
 
 
-@route(
-    RUN,
-    "GET",
-    "/v1/projects/{project}/locations",
-    permission="run.locations.list",
-    method_id="run.projects.locations.list",
-)
+@route("GET /v1/projects/{project}/locations", registry.RUN_LOCATIONS)
 def locations(call: Call) -> JSON:
     """run v1 locations.list: the usual regions plus every region the project uses."""
     assert call.project is not None
@@ -34,38 +29,17 @@ def locations(call: Call) -> JSON:
     return call.page(found, "locations")
 
 
-@route(
-    RUN,
-    "GET",
-    "/v2/projects/{project}/locations/{location}/services",
-    permission="run.services.list",
-    method_id="run.projects.locations.services.list",
-    read=(registry.RUN_SERVICES, "{project}"),
+services = listing(
+    "GET /v2/projects/{project}/locations/{location}/services", registry.RUN_SERVICES, "services"
 )
-def services(call: Call) -> JSON:
-    found = call.collection(registry.RUN_SERVICES, [])
-    return call.page(in_location(found, call.params["location"]), "services")
 
 
-@route(
-    RUN,
-    "GET",
-    "/v2/projects/{project}/locations/{location}/services/{service}",
-    permission="run.services.get",
-    method_id="run.projects.locations.services.get",
-)
+@route(f"GET /v2/{SERVICE}", api=RUN, permission="run.services.get")
 def get_service(call: Call) -> JSON:
     return _service(call)
 
 
-@route(
-    RUN,
-    "GET",
-    "/v2/projects/{project}/locations/{location}/services/{service}/revisions",
-    permission="run.revisions.list",
-    method_id="run.projects.locations.services.revisions.list",
-    read=(registry.RUN_REVISIONS, "{project}"),
-)
+@route(f"GET /v2/{SERVICE}/revisions", registry.RUN_REVISIONS)
 def revisions(call: Call) -> JSON:
     """The revisions in the location, of one service or (`-`) of all."""
     found = in_location(call.collection(registry.RUN_REVISIONS, []), call.params["location"])
@@ -75,14 +49,7 @@ def revisions(call: Call) -> JSON:
     return call.page(found, "revisions")
 
 
-@route(
-    RUN,
-    "GET",
-    "/v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy",
-    permission="run.services.getIamPolicy",
-    method_id="run.projects.locations.services.getIamPolicy",
-    read=(registry.RUN_SERVICE_IAM, "projects/{project}/locations/{location}/services/{service}"),
-)
+@route(f"GET /v2/{SERVICE}:getIamPolicy", registry.RUN_SERVICE_IAM, key=SERVICE)
 def service_iam_policy(call: Call) -> JSON:
     _service(call)  # 404 for an unknown service
     name = _service_name(call)

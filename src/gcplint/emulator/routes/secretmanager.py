@@ -3,45 +3,26 @@
 from __future__ import annotations
 
 from ...collect import registry
-from ...collect.apis import SECRET_MANAGER
 from ...world import JSON
-from . import Call, route
+from . import Call, listing, route
 from ._names import by_suffix, existing, policy_by_suffix
 
+SECRET = "projects/{project}/secrets/{secret}"  # the key of per-secret reads
 
-@route(
-    SECRET_MANAGER,
-    "GET",
-    "/v1/projects/{project}/secrets",
-    permission="secretmanager.secrets.list",
-    method_id="secretmanager.projects.secrets.list",
-    read=(registry.SECRETS, "{project}"),
-)
-def secrets(call: Call) -> JSON:
-    return call.page(call.collection(registry.SECRETS, []), "secrets")
+secrets = listing("GET /v1/projects/{project}/secrets", registry.SECRETS, "secrets")
 
 
 @route(
-    SECRET_MANAGER,
-    "GET",
-    "/v1/projects/{project}/secrets/{secret}/versions",
-    permission="secretmanager.versions.list",
-    method_id="secretmanager.projects.secrets.versions.list",
-    read=(registry.SECRET_VERSIONS, "projects/{project}/secrets/{secret}"),
+    "GET /v1/projects/{project}/secrets/{secret}/versions",
+    registry.SECRET_VERSIONS,
+    key=SECRET,
 )
 def versions(call: Call) -> JSON:
     found = by_suffix(call.collection(registry.SECRET_VERSIONS, {}), _secret(call)) or []
     return call.page(found, "versions")
 
 
-@route(
-    SECRET_MANAGER,
-    "GET",
-    "/v1/projects/{project}/secrets/{secret}:getIamPolicy",
-    permission="secretmanager.secrets.getIamPolicy",
-    method_id="secretmanager.projects.secrets.getIamPolicy",
-    read=(registry.SECRET_IAM, "projects/{project}/secrets/{secret}"),
-)
+@route("GET /v1/projects/{project}/secrets/{secret}:getIamPolicy", registry.SECRET_IAM, key=SECRET)
 def secret_iam_policy(call: Call) -> JSON:
     return policy_by_suffix(call.collection(registry.SECRET_IAM, {}), _secret(call))
 

@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 
 from ...collect import registry
-from ...collect.apis import SERVICE_USAGE
 from ...world import JSON
 from ..errors import invalid_argument
 from . import Call, route
 
 
-@route(
-    SERVICE_USAGE,
-    "GET",
-    "/v1/projects/{project}/services",
-    permission="serviceusage.services.list",
-    method_id="serviceusage.services.list",
-    read=(registry.ENABLED_SERVICES, "{project}"),
-)
+@route("GET /v1/projects/{project}/services", registry.ENABLED_SERVICES)
 def services(call: Call) -> JSON:
     """services.list, with its `state:` filter."""
     assert call.project is not None

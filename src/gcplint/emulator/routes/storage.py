@@ -4,9 +4,8 @@ the owner is the `project` query parameter or the project holding the bucket).""
 from __future__ import annotations
 
 from ...collect import registry
-from ...collect.apis import STORAGE
 from ...world import JSON, World
-from . import Call, route
+from . import Call, listing, route
 
 
 def _bucket_owner(world: World, params: dict[str, str], query: dict[str, list[str]]) -> str | None:
@@ -22,28 +21,10 @@ def _bucket_owner(world: World, params: dict[str, str], query: dict[str, list[st
     return None
 
 
-@route(
-    STORAGE,
-    "GET",
-    "/storage/v1/b",
-    permission="storage.buckets.list",
-    method_id="storage.buckets.list",
-    read=(registry.BUCKETS, "{project}"),
-    owner=_bucket_owner,
-)
-def buckets(call: Call) -> JSON:
-    return call.page(call.collection(registry.BUCKETS, []), "items")
+buckets = listing("GET /storage/v1/b", registry.BUCKETS, "items", owner=_bucket_owner)
 
 
-@route(
-    STORAGE,
-    "GET",
-    "/storage/v1/b/{bucket}/iam",
-    permission="storage.buckets.getIamPolicy",
-    method_id="storage.buckets.getIamPolicy",
-    read=(registry.BUCKET_IAM, "{bucket}"),
-    owner=_bucket_owner,
-)
+@route("GET /storage/v1/b/{bucket}/iam", registry.BUCKET_IAM, key="{bucket}", owner=_bucket_owner)
 def bucket_iam_policy(call: Call) -> JSON:
     bucket = call.params["bucket"]
     default = {
