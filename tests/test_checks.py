@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from helpers import FIXTURES, session_for
 
+from gcplint.checks.plugins import load_checks
+from gcplint.checks.runner import run
 from gcplint.emulator import Fault, World
 from gcplint.model import Result
-from gcplint.plugins import load_checks
-from gcplint.runner import run
 
 CASES_DIR = FIXTURES / "cases"
 BASE = json.loads((CASES_DIR / "base-world.json").read_text())

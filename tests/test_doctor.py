@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from helpers import run_cli, session_for
 
+from gcplint.checks.plugins import load_checks
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Collection, Unreadable
 from gcplint.emulator import Fault, World, demo_world
-from gcplint.plugins import load_checks
 
 SPECS = [x.spec for x in load_checks()]
 COLLECTIONS = {coll.name: coll for spec in SPECS for coll in spec.requires}

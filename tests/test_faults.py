@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 from helpers import run_cli, session_for
 
+from gcplint.checks.plugins import load_checks
+from gcplint.checks.runner import run
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Collection
 from gcplint.collect.transport import RetryPolicy
 from gcplint.emulator import Emulator, Fault, World, demo_world
 from gcplint.emulator.generate import generate_world, project_ids
 from gcplint.model import Reason, Result, Status
-from gcplint.plugins import load_checks
-from gcplint.runner import run
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 SPECS = [loaded.spec for loaded in load_checks()]

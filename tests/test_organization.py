@@ -301,11 +301,11 @@ def test_unreadable_enabled_services_fall_back_to_asking_each_api(serve: Any) ->
 def test_finished_projects_are_released_but_the_index_is_kept(
     emu: Emulator, org: dict[str, Any]
 ) -> None:
+    from gcplint.checks.plugins import load_checks
+    from gcplint.checks.runner import stream
     from gcplint.collect.clients import Clients, resolve_credentials
     from gcplint.collect.connect import ClientSettings
     from gcplint.collect.transport import Transport
-    from gcplint.plugins import load_checks
-    from gcplint.runner import stream
 
     settings = ClientSettings(emu.url)
     creds, _ = resolve_credentials(settings)
@@ -431,11 +431,11 @@ def test_projects_under_folders_the_identity_cannot_see_are_named(
 
 
 def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str, Any]) -> None:
+    from gcplint.checks.plugins import load_checks
+    from gcplint.checks.runner import stream
     from gcplint.collect.clients import Clients, resolve_credentials
     from gcplint.collect.connect import ClientSettings
     from gcplint.collect.transport import Transport
-    from gcplint.plugins import load_checks
-    from gcplint.runner import stream
 
     emu = serve(World.from_json(org), latency=0.005, page_size=50)
     projects = descendants(org, f"organizations/{organization_id(org)}")

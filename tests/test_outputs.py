@@ -17,11 +17,11 @@ import pytest
 from helpers import ROOT, run_cli
 from junitparser import Error, Failure, JUnitXml, Skipped
 
+from gcplint.checks.docs import checks_markdown
+from gcplint.checks.plugins import load_checks
 from gcplint.config import Location
-from gcplint.docs import checks_markdown
 from gcplint.emulator import demo_world
 from gcplint.model import Reason, Result, Severity, Status
-from gcplint.plugins import load_checks
 from gcplint.report import FORMATS, RenderOptions, Report, ScannedProject, github, markdown
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from gcplint.plugins import PluginError, load_checks, select
+from gcplint.checks.plugins import PluginError, load_checks, select
 
 FIRST_CHECKS = {
     "env.unlabeled-project",
@@ -118,7 +118,7 @@ def test_third_party_pack_through_the_entry_point_group(tmp_path: Path) -> None:
     (dist / "entry_points.txt").write_text("[gcplint.checks]\nacme = acme_checks\n")
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from gcplint.plugins import load_checks;"
+        "from gcplint.checks.plugins import load_checks;"
         "print([c.origin for c in load_checks() if c.spec.id == 'acme.house-rule'])"
     )
     proc = subprocess.run(

@@ -8,10 +8,10 @@ from typing import Any
 from helpers import project, session_for, world
 
 from gcplint.api import Area, Inventory, Outcome, Severity, check, passed
+from gcplint.checks.runner import run
 from gcplint.collect import registry as c
 from gcplint.emulator import Fault
 from gcplint.model import Reason, Status
-from gcplint.runner import run
 
 
 def two_instances() -> Any:

@@ -13,12 +13,12 @@ import pytest
 from helpers import session_for
 from worldschema import validate_world
 
+from gcplint.checks.plugins import load_checks
+from gcplint.checks.runner import run
 from gcplint.emulator import Emulator, World
 from gcplint.emulator.generate import generate_world, project_ids
 from gcplint.model import Status
-from gcplint.plugins import load_checks
 from gcplint.redact import looks_like_credential
-from gcplint.runner import run
 
 SEEDS = range(50)
 SMOKE_SEEDS = range(5)  # no seed skipped: none made a check crash or give unknown

@@ -8,13 +8,14 @@ declares the collections it reads (`requires=[registry.SQL_INSTANCES]`) and judg
 `Inventory`. Importing this module imports no Google library.
 """
 
+from .checks.inventory import Inventory
+from .checks.spec import CheckSpec, check
 from .collect import registry
 from .collect.collection import Collection, PerResource, Unreadable, from_unreadable
 from .collect.registry import AccountBudgets
 from .environment import Classification, Environment, classify
 from .environment import from_name as environment_from_name
 from .environment import word as environment_word
-from .inventory import Inventory
 from .model import (
     Area,
     Outcome,
@@ -28,7 +29,6 @@ from .model import (
 )
 from .redact import parse as redacted
 from .resources import ProjectInfo, full_name, project_resource
-from .spec import CheckSpec, check
 
 __all__ = [
     "AccountBudgets",

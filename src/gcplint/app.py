@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .checks.plugins import load_checks, select
+from .checks.runner import run, stream
+from .checks.spec import CheckSpec
 from .collect import connect
 from .collect.apis import DEFAULT_RATES
 from .collect.ratelimit import parse_rate
@@ -37,12 +40,9 @@ from .gate.baseline import load as load_baseline
 from .gate.suppress import Suppressor
 from .gate.verdict import Gate
 from .model import Area, Result, Severity, Status
-from .plugins import load_checks, select
 from .progress import Progress
 from .report import Report, ScannedProject
-from .runner import run, stream
 from .scope import GLOB, Scope, Shard, resolve, selector
-from .spec import CheckSpec
 from .world import Snapshot
 
 NEEDED = (Status.FAIL, Status.UNKNOWN)  # what the exit code and its causes are made of

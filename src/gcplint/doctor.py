@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .checks.spec import CheckSpec
 from .collect.collection import Permission, Unreadable
 from .collect.failures import ApiCallError
 from .collect.registry import ANCESTRY, BILLING_INFO, PROJECT
 from .collect.registry.billing import billing_granted
 from .collect.registry.resourcemanager import granted
 from .collect.session import Session
-from .spec import CheckSpec
 
 PREDEFINED = {
     "project": "roles/viewer + roles/iam.securityReviewer",

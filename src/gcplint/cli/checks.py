@@ -23,7 +23,7 @@ def checks() -> None:
 @checks_dir_option
 def checks_list(checks_dirs: tuple[Path, ...]) -> None:
     """Every check: id, severity, area and title."""
-    from ..plugins import load_checks
+    from ..checks.plugins import load_checks
 
     rows = [
         (s.id, s.severity.value, s.area.value, s.title)
@@ -53,8 +53,8 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int) 
 @checks_dir_option
 def checks_docs(checks_dirs: tuple[Path, ...]) -> None:
     """Print every check's documentation as Markdown (docs/checks.md is this output)."""
-    from ..docs import checks_markdown
-    from ..plugins import load_checks
+    from ..checks.docs import checks_markdown
+    from ..checks.plugins import load_checks
 
     click.echo(checks_markdown([c.spec for c in load_checks(checks_dirs)]), nl=False)
 
@@ -68,7 +68,7 @@ def checks_explain(check_id: str, checks_dirs: tuple[Path, ...]) -> None:
     from rich.markdown import Markdown
     from rich.text import Text
 
-    from ..plugins import load_checks
+    from ..checks.plugins import load_checks
 
     found = {c.spec.id: c for c in load_checks(checks_dirs)}
     if check_id not in found:
@@ -121,9 +121,9 @@ def checks_new(
 ) -> None:
     """Scaffold a new check: its function with every docstring section, in the module named
     after the id's prefix, and a case file with a passing, a failing and an unreadable case."""
+    from ..checks.plugins import load_checks
+    from ..checks.scaffold import scaffold
     from ..output import atomic_output
-    from ..plugins import load_checks
-    from ..scaffold import scaffold
 
     if check_id in {c.spec.id for c in load_checks()}:
         raise UsageError(

@@ -32,7 +32,7 @@ def report_merge(
 ) -> None:
     """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
     report; the exit code is the merged scan's, as 'gcplint scan' would give it."""
-    from ..plugins import load_checks
+    from ..checks.plugins import load_checks
     from ..report.merge import merge
 
     if output is not None:

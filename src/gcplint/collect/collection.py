@@ -8,12 +8,13 @@ one place (`Collection.unreadable`), which checks turn into unknown results.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ..model import Outcome, Reason, Status
-from .apis import Api
+from .apis import BY_LABEL, Api
 
 if TYPE_CHECKING:
     from .failures import ApiFailure
@@ -118,6 +119,25 @@ class Collection(Generic[T_co]):
 
     def __repr__(self) -> str:
         return f"Collection({self.name})"
+
+
+_SPEC = re.compile(
+    r"^(?P<name>[a-z]+\.\w+): (?P<title>.+), (?P<permission>[\w.]+) \((?P<role>roles/[\w.]+)\)$"
+)
+
+
+def declare(spec: str, **rest: Any) -> Collection[Any]:
+    """A collection from its one-line description, `NAME: TITLE, PERMISSION (ROLE)` — e.g.
+    `"sqladmin.instances: Cloud SQL instances, cloudsql.instances.list (roles/cloudsql.viewer)"`
+    — and how to read it (`read=` or `each=`, and any other field). The API is the one the
+    name's label names."""
+    found = _SPEC.match(spec)
+    if found is None:
+        raise ValueError(f"collection {spec!r}: expected 'NAME: TITLE, PERMISSION (ROLE)'")
+    api = BY_LABEL[found["name"].partition(".")[0]]
+    return Collection(
+        found["name"], found["title"], api, found["permission"], found["role"], **rest
+    )
 
 
 class Unreadable(Exception):

@@ -18,7 +18,6 @@ from ..errors import ConfigError, UsageError
 from . import registry
 from .ratelimit import RateLimiter
 from .session import Session
-from .snapshot import SnapshotSession
 from .transport import RetryPolicy, Transport
 
 
@@ -54,7 +53,7 @@ def check_api_base(url: str) -> str:
 @contextmanager
 def replay(recorded: Mapping[tuple[str, str], Any], identity: str) -> Iterator[Connection]:
     """A session over a snapshot's reads: no network at all."""
-    session = SnapshotSession(recorded)
+    session = Session(None, recorded=recorded)
     try:
         yield Connection(session, identity)
     finally:

@@ -4,7 +4,8 @@
 same key wait for the first; a failure is remembered like data. Per-resource collections fan out
 on a bounded pool of their own. Once a project's checks are done its data can be released, so a
 scan of many projects runs in flat memory. The session never calls an API itself: its transport
-does (`session.api`); a session without one (a snapshot replay) refuses every call.
+does (`session.api`). A session without one replays a snapshot's `recorded` reads and refuses
+every call.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -52,8 +53,10 @@ class Session:
         transport: Transport | None,
         fan_out_workers: int = 8,
         enabled_services: Collection[list[JSON]] | None = None,
+        recorded: Mapping[tuple[str, str], Any] | None = None,
     ) -> None:
         self._transport = transport
+        self._recorded = recorded or {}  # a snapshot's reads: (collection, key) -> data or failure
         self._enabled = enabled_services  # Service Usage: skip APIs a project has not enabled
         self._owner = _Owner()
         self._fan_out = ThreadPoolExecutor(
@@ -158,6 +161,9 @@ class Session:
                     None if shared else owner or self._owner.project
                 )
         if computes:
+            if (collection.each is None or part) and (collection.name, key) in self._recorded:
+                compute = _replay(self._recorded[(collection.name, key)])  # a per-resource
+                # collection is stored resource by resource (`part`), never whole
             saved = self._owner.project
             self._owner.project = entry.owner
             try:
@@ -255,6 +261,15 @@ class Session:
     def close(self) -> None:
         """Release the fan-out pool."""
         self._fan_out.shutdown(wait=False)
+
+
+def _replay(stored: Any) -> Callable[[], Any]:
+    def value() -> Any:
+        if isinstance(stored, Unreadable):
+            raise stored.copy()
+        return stored
+
+    return value
 
 
 def service_names(services: Iterable[JSON]) -> frozenset[str]:

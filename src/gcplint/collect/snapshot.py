@@ -5,26 +5,25 @@ A snapshot is a world (the world format) holding every response a scan read, in 
 failure it was). Only collections that are `stored` are kept; what gcplint derives from them
 (ancestry, a project's budgets, a collection of per-resource reads) is derived again on replay.
 
-`SnapshotSession` replays a snapshot with no network at all: a stored read returns its data or
-raises its failure, and anything else is unknown ("not in the snapshot"), never empty.
+A session over `load`'s reads (`Session(None, recorded=...)`) replays a snapshot with no network
+at all: a stored read returns its data or raises its failure, and anything else is unknown ("not
+in the snapshot"), never empty.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..model import Reason
 from ..output import atomic_output
 from ..world import SCHEMA, ProjectEntry, Snapshot, World, WorldError
 from . import registry
-from .collection import JSON, Collection, PerResource, Unreadable
-from .session import Session, service_names
-
-T = TypeVar("T")
+from .collection import JSON, PerResource, Unreadable
+from .session import service_names
 
 PROJECT, FOLDER, SERVICES = registry.PROJECT, registry.FOLDER, registry.ENABLED_SERVICES
 # ^ stored as a project's `project`, the world's `folders`, a project's `enabledServices` names
@@ -101,43 +100,11 @@ def load(path: Path) -> tuple[Snapshot, dict[tuple[str, str], Any]]:
         raise WorldError(f"{path}: {exc}") from None
 
 
-class SnapshotSession(Session):
-    """A Session over a snapshot: stored reads only, no transport, so no network."""
-
-    def __init__(self, recorded: Mapping[tuple[str, str], Any]) -> None:
-        super().__init__(None)
-        self._recorded = recorded
-
-    def _remember(
-        self,
-        collection: Collection[Any],
-        key: str,
-        compute: Callable[[], T],
-        owner: str | None = None,
-        shared: bool = False,
-        part: bool = False,
-    ) -> T:
-        """A stored read, else compute (derived data; an API call is refused). A per-resource
-        collection is stored resource by resource (`part`), never whole."""
-        if (collection.each is None or part) and (collection.name, key) in self._recorded:
-            compute = _replay(self._recorded[(collection.name, key)])
-        return super()._remember(collection, key, compute, owner, shared, part)
-
-
 def _services(entry: ProjectEntry | None) -> list[JSON] | None:
     """The enabled services of a project, as the emulator serves them."""
     if entry is None or entry.enabled_services is None:
         return None
     return [s for s in entry.services() if s["state"] == "ENABLED"]
-
-
-def _replay(stored: Any) -> Callable[[], Any]:
-    def value() -> Any:
-        if isinstance(stored, Unreadable):
-            raise stored.copy()
-        return stored
-
-    return value
 
 
 def _failure(exc: Unreadable) -> JSON:

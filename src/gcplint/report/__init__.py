@@ -18,10 +18,10 @@ from ..gate.verdict import EXIT_INCOMPLETE, Gate, unknown
 from ..model import Result, Status
 
 if TYPE_CHECKING:
+    from ..checks.spec import CheckSpec
     from ..config import Location, Suppression
     from ..environment import Environment
     from ..gate.baseline import Comparison
-    from ..spec import CheckSpec
 
 FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown")
 # ^ each is the module of this package that renders it

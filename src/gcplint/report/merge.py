@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from ..checks.spec import CheckSpec
 from ..gate.verdict import Gate
 from ..model import Result, Severity
-from ..spec import CheckSpec
 from . import Report, ScannedProject
 from . import json as json_report
 from .json import ReportError

@@ -17,8 +17,8 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import HOMEPAGE
+from ..checks.spec import CheckSpec
 from ..model import Result, Severity, Status
-from ..spec import CheckSpec
 from . import RenderOptions, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..apis import ARTIFACT_REGISTRY
-from ..collection import JSON, Collection, Each, PerResource
+from ..collection import JSON, Collection, Each, PerResource, declare
 from ._labels import item_labels
 from ._read import each_listing, each_policy, every_location, regions_of
 
@@ -29,33 +29,21 @@ def _repositories(session: Session, project_id: str) -> list[JSON]:
     )
 
 
-AR_LOCATIONS: Collection[list[str]] = Collection(
-    name="artifactregistry.locations",
-    title="Artifact Registry locations",
-    api=ARTIFACT_REGISTRY,
-    permission="artifactregistry.locations.list",
-    role="roles/artifactregistry.reader",
+AR_LOCATIONS: Collection[list[str]] = declare(
+    "artifactregistry.locations: Artifact Registry locations, artifactregistry.locations.list (roles/artifactregistry.reader)",
     read=regions_of(ARTIFACT_REGISTRY),
     stored=False,
 )
 
-REPOSITORIES: Collection[list[JSON]] = Collection(
-    name="artifactregistry.repositories",
-    title="Artifact Registry repositories",
-    api=ARTIFACT_REGISTRY,
-    permission="artifactregistry.repositories.list",
-    role="roles/artifactregistry.reader",
+REPOSITORIES: Collection[list[JSON]] = declare(
+    "artifactregistry.repositories: Artifact Registry repositories, artifactregistry.repositories.list (roles/artifactregistry.reader)",
     read=_repositories,
     needs=(AR_LOCATIONS,),
     labels=item_labels(ARTIFACT_REGISTRY),
 )
 
-DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = Collection(
-    name="artifactregistry.dockerImages",
-    title="docker images",
-    api=ARTIFACT_REGISTRY,
-    permission="artifactregistry.dockerimages.list",
-    role="roles/artifactregistry.reader",
+DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = declare(
+    "artifactregistry.dockerImages: docker images, artifactregistry.dockerimages.list (roles/artifactregistry.reader)",
     each=Each(
         (REPOSITORIES,),
         each_listing(
@@ -71,12 +59,8 @@ DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = Collection(
     ),
 )
 
-REPOSITORY_IAM: Collection[PerResource[JSON]] = Collection(
-    name="artifactregistry.iamPolicies",
-    title="repository IAM policies",
-    api=ARTIFACT_REGISTRY,
-    permission="artifactregistry.repositories.getIamPolicy",
-    role="roles/artifactregistry.reader",
+REPOSITORY_IAM: Collection[PerResource[JSON]] = declare(
+    "artifactregistry.iamPolicies: repository IAM policies, artifactregistry.repositories.getIamPolicy (roles/artifactregistry.reader)",
     each=Each(
         (REPOSITORIES,),
         each_policy(

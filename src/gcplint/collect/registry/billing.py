@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...model import Reason
-from ..apis import BILLING
-from ..apis import BUDGETS as BUDGETS_API
-from ..collection import JSON, Collection, Unreadable
+from ..collection import JSON, Collection, Unreadable, declare
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -61,32 +59,20 @@ def billing_granted(session: Session, account: str, permissions: list[str]) -> l
     return [str(p) for p in found] if isinstance(found, list) else []
 
 
-BILLING_INFO: Collection[JSON] = Collection(
-    name="cloudbilling.billingInfo",
-    title="billing info",
-    api=BILLING,
-    permission="resourcemanager.projects.get",
-    role="roles/browser",
+BILLING_INFO: Collection[JSON] = declare(
+    "cloudbilling.billingInfo: billing info, resourcemanager.projects.get (roles/browser)",
     read=_billing_info,
 )
 
-ACCOUNT_BUDGETS: Collection[list[JSON]] = Collection(
-    name="billingbudgets.budgets",
-    title="budgets",
-    api=BUDGETS_API,
-    permission="billing.budgets.list",
-    role="roles/billing.viewer",
+ACCOUNT_BUDGETS: Collection[list[JSON]] = declare(
+    "billingbudgets.budgets: budgets, billing.budgets.list (roles/billing.viewer)",
     read=_account_budgets,
     keyed_by="billing account",
     permission_on="billing account",
 )
 
-BUDGETS: Collection[AccountBudgets] = Collection(
-    name="billingbudgets.projectBudgets",
-    title="budgets",
-    api=BUDGETS_API,
-    permission="billing.budgets.list",
-    role="roles/billing.viewer",
+BUDGETS: Collection[AccountBudgets] = declare(
+    "billingbudgets.projectBudgets: budgets, billing.budgets.list (roles/billing.viewer)",
     read=_budgets,
     permission_on="billing account",
     needs=(BILLING_INFO, ACCOUNT_BUDGETS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..apis import IAM
-from ..collection import JSON, Collection, Each, PerResource
+from ..collection import JSON, Collection, Each, PerResource, declare
 from ._read import listing
 
 if TYPE_CHECKING:
@@ -20,23 +20,15 @@ def _keys(session: Session, project_id: str, email: str) -> list[JSON]:
     return api.discovery_items(keys.list(name=name, keyTypes="USER_MANAGED"), "keys")
 
 
-SERVICE_ACCOUNTS: Collection[list[JSON]] = Collection(
-    name="iam.serviceAccounts",
-    title="service accounts",
-    api=IAM,
-    permission="iam.serviceAccounts.list",
-    role="roles/iam.serviceAccountViewer",
+SERVICE_ACCOUNTS: Collection[list[JSON]] = declare(
+    "iam.serviceAccounts: service accounts, iam.serviceAccounts.list (roles/iam.serviceAccountViewer)",
     read=listing(
         IAM, ("projects", "serviceAccounts"), "accounts", name="projects/{key}", pageSize=100
     ),
 )
 
-SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = Collection(
-    name="iam.serviceAccountKeys",
-    title="user-managed service account keys",
-    api=IAM,
-    permission="iam.serviceAccountKeys.list",
-    role="roles/iam.securityReviewer",
+SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = declare(
+    "iam.serviceAccountKeys: user-managed service account keys, iam.serviceAccountKeys.list (roles/iam.securityReviewer)",
     each=Each(
         (SERVICE_ACCOUNTS,),
         _keys,

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from ..apis import MONITORING
-from ..collection import JSON, Collection
+from ..collection import JSON, Collection, declare
 from ._read import listing
 
-ALERT_POLICIES: Collection[list[JSON]] = Collection(
-    name="monitoring.alertPolicies",
-    title="alert policies",
-    api=MONITORING,
-    permission="monitoring.alertPolicies.list",
-    role="roles/monitoring.viewer",
+ALERT_POLICIES: Collection[list[JSON]] = declare(
+    "monitoring.alertPolicies: alert policies, monitoring.alertPolicies.list (roles/monitoring.viewer)",
     read=listing(
         MONITORING,
         ("projects", "alertPolicies"),
@@ -21,12 +17,8 @@ ALERT_POLICIES: Collection[list[JSON]] = Collection(
     ),
 )
 
-NOTIFICATION_CHANNELS: Collection[list[JSON]] = Collection(
-    name="monitoring.notificationChannels",
-    title="notification channels",
-    api=MONITORING,
-    permission="monitoring.notificationChannels.list",
-    role="roles/monitoring.viewer",
+NOTIFICATION_CHANNELS: Collection[list[JSON]] = declare(
+    "monitoring.notificationChannels: notification channels, monitoring.notificationChannels.list (roles/monitoring.viewer)",
     read=listing(
         MONITORING,
         ("projects", "notificationChannels"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..apis import PUBSUB
-from ..collection import JSON, Collection, Each, Permission, PerResource
+from ..collection import JSON, Collection, Each, Permission, PerResource, declare
 from ._labels import item_labels
 from ._read import each_policy, listing
 
@@ -14,22 +14,14 @@ _SUBSCRIPTION_POLICY = each_policy(
     PUBSUB, ("projects", "subscriptions"), resource="{name}", options_requestedPolicyVersion=3
 )
 
-TOPICS: Collection[list[JSON]] = Collection(
-    name="pubsub.topics",
-    title="Pub/Sub topics",
-    api=PUBSUB,
-    permission="pubsub.topics.list",
-    role="roles/pubsub.viewer",
+TOPICS: Collection[list[JSON]] = declare(
+    "pubsub.topics: Pub/Sub topics, pubsub.topics.list (roles/pubsub.viewer)",
     read=listing(PUBSUB, ("projects", "topics"), "topics", project="projects/{key}", pageSize=500),
     labels=item_labels(PUBSUB),
 )
 
-SUBSCRIPTIONS: Collection[list[JSON]] = Collection(
-    name="pubsub.subscriptions",
-    title="Pub/Sub subscriptions",
-    api=PUBSUB,
-    permission="pubsub.subscriptions.list",
-    role="roles/pubsub.viewer",
+SUBSCRIPTIONS: Collection[list[JSON]] = declare(
+    "pubsub.subscriptions: Pub/Sub subscriptions, pubsub.subscriptions.list (roles/pubsub.viewer)",
     read=listing(
         PUBSUB,
         ("projects", "subscriptions"),
@@ -40,12 +32,8 @@ SUBSCRIPTIONS: Collection[list[JSON]] = Collection(
     labels=item_labels(PUBSUB),
 )
 
-PUBSUB_IAM: Collection[PerResource[JSON]] = Collection(
-    name="pubsub.iamPolicies",
-    title="Pub/Sub IAM policies",
-    api=PUBSUB,
-    permission="pubsub.topics.getIamPolicy",
-    role="roles/pubsub.viewer",
+PUBSUB_IAM: Collection[PerResource[JSON]] = declare(
+    "pubsub.iamPolicies: Pub/Sub IAM policies, pubsub.topics.getIamPolicy (roles/pubsub.viewer)",
     each=Each(
         (TOPICS, SUBSCRIPTIONS),
         lambda session, key, name: (_TOPIC_POLICY if "/topics/" in name else _SUBSCRIPTION_POLICY)(

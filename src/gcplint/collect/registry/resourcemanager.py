@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ...model import project_resource
-from ..apis import RESOURCE_MANAGER
-from ..collection import JSON, Collection, Unreadable
+from ..collection import JSON, Collection, Unreadable, declare
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -61,42 +60,26 @@ def _project_labels(key: str, project: JSON) -> list[tuple[str, Mapping[str, str
     return [(project_resource(str(project.get("projectId", key))), project.get("labels") or {})]
 
 
-PROJECT: Collection[JSON] = Collection(
-    name="cloudresourcemanager.project",
-    title="project metadata",
-    api=RESOURCE_MANAGER,
-    permission="resourcemanager.projects.get",
-    role="roles/browser",
+PROJECT: Collection[JSON] = declare(
+    "cloudresourcemanager.project: project metadata, resourcemanager.projects.get (roles/browser)",
     read=_project,
     labels=_project_labels,
 )
 
-PROJECT_IAM_POLICY: Collection[JSON] = Collection(
-    name="cloudresourcemanager.iamPolicy",
-    title="IAM policy",
-    api=RESOURCE_MANAGER,
-    permission="resourcemanager.projects.getIamPolicy",
-    role="roles/iam.securityReviewer",
+PROJECT_IAM_POLICY: Collection[JSON] = declare(
+    "cloudresourcemanager.iamPolicy: IAM policy, resourcemanager.projects.getIamPolicy (roles/iam.securityReviewer)",
     read=_iam_policy,
 )
 
-FOLDER: Collection[JSON] = Collection(
-    name="cloudresourcemanager.folder",
-    title="folder metadata",
-    api=RESOURCE_MANAGER,
-    permission="resourcemanager.folders.get",
-    role="roles/browser",
+FOLDER: Collection[JSON] = declare(
+    "cloudresourcemanager.folder: folder metadata, resourcemanager.folders.get (roles/browser)",
     read=_folder,
     keyed_by="folder",
     permission_on="folder",
 )
 
-ANCESTRY: Collection[list[str]] = Collection(
-    name="cloudresourcemanager.ancestry",
-    title="folders and organization above the project",
-    api=RESOURCE_MANAGER,
-    permission="resourcemanager.folders.get",
-    role="roles/browser",
+ANCESTRY: Collection[list[str]] = declare(
+    "cloudresourcemanager.ancestry: folders and organization above the project, resourcemanager.folders.get (roles/browser)",
     read=_ancestry,
     permission_on="folder",
     needs=(PROJECT, FOLDER),

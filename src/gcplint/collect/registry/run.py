@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...redact import redact_run_resource
 from ..apis import RUN
-from ..collection import JSON, Collection, Each, PerResource
+from ..collection import JSON, Collection, Each, PerResource, declare
 from ._labels import item_labels
 from ._read import every_location, regions_of
 
@@ -73,43 +73,27 @@ def _service_index(services: list[JSON]) -> list[JSON]:
     return kept
 
 
-RUN_LOCATIONS: Collection[list[str]] = Collection(
-    name="run.locations",
-    title="Cloud Run regions",
-    api=RUN,
-    permission="run.locations.list",
-    role="roles/run.viewer",
+RUN_LOCATIONS: Collection[list[str]] = declare(
+    "run.locations: Cloud Run regions, run.locations.list (roles/run.viewer)",
     read=regions_of(RUN),
     stored=False,
 )
 
-RUN_SERVICES: Collection[list[JSON]] = Collection(
-    name="run.services",
-    title="Cloud Run services",
-    api=RUN,
-    permission="run.services.list",
-    role="roles/run.viewer",
+RUN_SERVICES: Collection[list[JSON]] = declare(
+    "run.services: Cloud Run services, run.services.list (roles/run.viewer)",
     read=_services,
     needs=(RUN_LOCATIONS,),
     labels=item_labels(RUN),
     compact=_service_index,
 )
 
-RUN_REVISIONS: Collection[list[JSON]] = Collection(
-    name="run.revisions",
-    title="Cloud Run revisions",
-    api=RUN,
-    permission="run.revisions.list",
-    role="roles/run.viewer",
+RUN_REVISIONS: Collection[list[JSON]] = declare(
+    "run.revisions: Cloud Run revisions, run.revisions.list (roles/run.viewer)",
     read=_revisions,
     needs=(RUN_LOCATIONS,),
 )
 
-RUN_SERVICE_IAM: Collection[PerResource[JSON]] = Collection(
-    name="run.serviceIamPolicies",
-    title="Cloud Run service IAM policies",
-    api=RUN,
-    permission="run.services.getIamPolicy",
-    role="roles/run.viewer",
+RUN_SERVICE_IAM: Collection[PerResource[JSON]] = declare(
+    "run.serviceIamPolicies: Cloud Run service IAM policies, run.services.getIamPolicy (roles/run.viewer)",
     each=Each((RUN_SERVICES,), _service_policy, "IAM policy", "Cloud Run service"),
 )

@@ -4,28 +4,20 @@
 from __future__ import annotations
 
 from ..apis import SECRET_MANAGER
-from ..collection import JSON, Collection, Each, PerResource
+from ..collection import JSON, Collection, Each, PerResource, declare
 from ._labels import item_labels
 from ._read import each_listing, each_policy, listing
 
-SECRETS: Collection[list[JSON]] = Collection(
-    name="secretmanager.secrets",
-    title="secrets",
-    api=SECRET_MANAGER,
-    permission="secretmanager.secrets.list",
-    role="roles/secretmanager.viewer",
+SECRETS: Collection[list[JSON]] = declare(
+    "secretmanager.secrets: secrets, secretmanager.secrets.list (roles/secretmanager.viewer)",
     read=listing(
         SECRET_MANAGER, ("projects", "secrets"), "secrets", parent="projects/{key}", pageSize=250
     ),
     labels=item_labels(SECRET_MANAGER),
 )
 
-SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = Collection(
-    name="secretmanager.versions",
-    title="secret versions",
-    api=SECRET_MANAGER,
-    permission="secretmanager.versions.list",
-    role="roles/secretmanager.viewer",
+SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = declare(
+    "secretmanager.versions: secret versions, secretmanager.versions.list (roles/secretmanager.viewer)",
     each=Each(
         (SECRETS,),
         each_listing(
@@ -40,12 +32,8 @@ SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = Collection(
     ),
 )
 
-SECRET_IAM: Collection[PerResource[JSON]] = Collection(
-    name="secretmanager.iamPolicies",
-    title="secret IAM policies",
-    api=SECRET_MANAGER,
-    permission="secretmanager.secrets.getIamPolicy",
-    role="roles/secretmanager.viewer",
+SECRET_IAM: Collection[PerResource[JSON]] = declare(
+    "secretmanager.iamPolicies: secret IAM policies, secretmanager.secrets.getIamPolicy (roles/secretmanager.viewer)",
     each=Each(
         (SECRETS,),
         each_policy(

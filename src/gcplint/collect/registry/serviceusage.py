@@ -4,15 +4,11 @@ that collections of a disabled API are not applicable without calling that API."
 from __future__ import annotations
 
 from ..apis import SERVICE_USAGE
-from ..collection import JSON, Collection
+from ..collection import JSON, Collection, declare
 from ._read import listing
 
-ENABLED_SERVICES: Collection[list[JSON]] = Collection(
-    name="serviceusage.services",
-    title="enabled services",
-    api=SERVICE_USAGE,
-    permission="serviceusage.services.list",
-    role="roles/serviceusage.serviceUsageViewer",
+ENABLED_SERVICES: Collection[list[JSON]] = declare(
+    "serviceusage.services: enabled services, serviceusage.services.list (roles/serviceusage.serviceUsageViewer)",
     read=listing(
         SERVICE_USAGE,
         ("services",),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ...resources import full_name
 from ..apis import SQL_ADMIN
-from ..collection import JSON, Collection
+from ..collection import JSON, Collection, declare
 from ._read import listing
 
 
@@ -20,12 +20,8 @@ def _instance_labels(project_id: str, instances: list[JSON]) -> list[tuple[str, 
     ]
 
 
-SQL_INSTANCES: Collection[list[JSON]] = Collection(
-    name="sqladmin.instances",
-    title="Cloud SQL instances",
-    api=SQL_ADMIN,
-    permission="cloudsql.instances.list",
-    role="roles/cloudsql.viewer",
+SQL_INSTANCES: Collection[list[JSON]] = declare(
+    "sqladmin.instances: Cloud SQL instances, cloudsql.instances.list (roles/cloudsql.viewer)",
     read=listing(SQL_ADMIN, ("instances",), "items", project="{key}", maxResults=500),
     labels=_instance_labels,
 )

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .collect.collection import Collection, Permission
+from ..collect.collection import Collection, Permission
+from ..model import Area, Outcome, Severity
 from .inventory import Inventory
-from .model import Area, Outcome, Severity
 
 if TYPE_CHECKING:
-    from .config import OptionValue
+    from ..config import OptionValue
 
 CheckFunc = Callable[[Inventory], Iterable[Outcome]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import Area
+from ..model import Area
 from .spec import CheckSpec
 
 

@@ -13,17 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .collect.collection import Collection, Unreadable
-from .collect.registry import PROJECT
-from .environment import Classification, Environment, classify
-from .model import Reason, project_resource
-from .resources import ProjectInfo
+from ..collect.collection import Collection, Unreadable
+from ..collect.registry import PROJECT
+from ..environment import Classification, Environment, classify
+from ..model import Reason, project_resource
+from ..resources import ProjectInfo
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .collect.session import Session
-    from .config import Config, OptionValue
+    from ..collect.session import Session
+    from ..config import Config, OptionValue
 
 T = TypeVar("T")
 

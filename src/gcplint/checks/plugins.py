@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from .errors import GcplintError
+from ..errors import GcplintError
 from .spec import CheckSpec
 
 GROUP = "gcplint.checks"

@@ -12,14 +12,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from .collect.collection import Collection, Unreadable, from_unreadable
-from .collect.registry import PROJECT
-from .collect.session import Session, where
-from .config import Config
-from .environment import Classification
+from ..collect.collection import Collection, Unreadable, from_unreadable
+from ..collect.registry import PROJECT
+from ..collect.session import Session, where
+from ..config import Config
+from ..environment import Classification
+from ..model import Area, Outcome, Reason, Result, Severity, Status, project_resource, unknown
+from ..report import ScannedProject
 from .inventory import Inventory, ScanContext
-from .model import Area, Outcome, Reason, Result, Severity, Status, project_resource, unknown
-from .report import ScannedProject
 from .spec import CheckSpec
 
 log = logging.getLogger(__name__)

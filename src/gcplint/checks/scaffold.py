@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-from .model import Area, Severity
+from ..errors import UsageError
+from ..model import Area, Severity
 from .spec import ID_PATTERN
 
 MODULE_HEADER = '''"""{prefix}: checks whose ids start with `{prefix}.`."""
