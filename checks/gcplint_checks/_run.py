@@ -132,3 +132,8 @@ def rollback_target(service: JSON, revisions: list[dict[str, Any]]) -> dict[str,
         (r for r in revisions_of(service, revisions) if is_ready(r) and short_name(r) not in live),
         None,
     )
+
+
+def update(inv: Inventory, service: JSON, flags: str) -> str:
+    """`gcloud run services update NAME --region=R --project=P FLAGS`."""
+    return f"gcloud run services update {short_name(service)} --region={region_of(service)} --project={inv.project_id} {flags}"

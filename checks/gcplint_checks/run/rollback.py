@@ -22,7 +22,7 @@ from gcplint.api import (
     unknown,
 )
 
-from ._run import (
+from .._run import (
     is_ready,
     region_of,
     revisions_of,
