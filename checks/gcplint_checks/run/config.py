@@ -19,7 +19,8 @@ from gcplint.api import (
     registry,
 )
 
-from .._run import service_resource, short_name, update
+from .._resources import short_name
+from .._run import service_resource, update
 
 JSON = Mapping[str, Any]
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import partial
 from typing import Any
 
 from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passed, registry
 
-from .._iam import public_findings
-from .._run import region_of, service_resource, short_name, update
+from .._policy import public_resource
+from .._resources import short_name
+from .._run import region_of, service_resource, update
 
 JSON = Mapping[str, Any]
 
@@ -65,15 +65,13 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
                 remediation=update(inv, service, "--invoker-iam-check"),
             )
             continue
-        full = str(service.get("name", ""))
-        yield from public_findings(
-            resource,
+        yield from public_resource(
+            inv,
+            registry.RUN_SERVICE_IAM,
+            service,
             f"Cloud Run service {name}",
-            partial(inv.get(registry.RUN_SERVICE_IAM).of, full),
-            (
-                f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
-                f"--project={inv.project_id} --member={{member}} --role={{role}}"
-            ),
+            f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
+            f"--project={inv.project_id} --member={{member}} --role={{role}}",
             suffix=f", {ingress_note(service)}",
         )
 
