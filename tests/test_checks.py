@@ -2,7 +2,8 @@
 
 A case file holds cases: a world fragment merged onto fixtures/cases/base-world.json, optional
 faults, a scope (default acme-prod) and the exact results expected. The meta-tests require a
-passing, a failing and an unreadable (unknown) case, and documentation, for every built-in check.
+passing, a failing and an unreadable (unknown) case, and documentation, for every built-in check,
+and that each check is defined in the module (or package) of the pack named after its id's prefix.
 """
 
 from __future__ import annotations
@@ -115,9 +116,21 @@ def test_every_check_has_pass_fail_and_unknown_cases(check_id: str) -> None:
 def test_every_check_is_documented(check_id: str) -> None:
     spec = BUILTIN[check_id]
     assert spec.summary, f"{check_id} has no summary paragraph"
-    for heading in ("Why it matters", "Remediation", "References"):
+    for heading in ("Why it matters", "Example", "Remediation", "References"):
         assert spec.section(heading), f"{check_id}'s docstring has no '## {heading}' section"
     assert "https://" in (spec.section("References") or "")
+
+
+@pytest.mark.parametrize("check_id", sorted(BUILTIN))
+def test_every_check_lives_in_the_module_named_after_its_prefix(check_id: str) -> None:
+    """`ar.public-repo` is defined in gcplint_checks.ar; `run.*` checks in the package
+    gcplint_checks.run (any of its modules)."""
+    module = BUILTIN[check_id].func.__module__
+    pack, _, inside = module.partition(".")
+    prefix = check_id.partition(".")[0]
+    assert pack == "gcplint_checks" and inside.split(".")[0] == prefix, (
+        f"{check_id} is defined in {module}, not in gcplint_checks.{prefix}"
+    )
 
 
 def test_every_case_file_names_a_builtin_check() -> None:

@@ -1,6 +1,12 @@
 """gcplint's built-in check pack.
 
 Loaded only through the public `gcplint.checks` entry point (`builtin = "gcplint_checks"`),
-exactly like a third-party pack: one module per checklist area, every module-level CheckSpec is
-a check. Shared helpers live in modules whose names start with an underscore.
+exactly like a third-party pack: every module-level CheckSpec of the package and its submodules
+is a check. A check lives in the module named after its id's prefix (`ar.public-repo` in
+`ar.py`); the `run.*` checks fill a package, `run/`, one module per theme.
+
+Shared helpers live in modules whose names start with an underscore: `_iam` (grants and
+principals), `_policy` (verdicts on IAM policies: per-member findings, public access),
+`_resources` (resource names and labels), `_run` (Cloud Run services) and `run/_revisions`
+(revisions and what a rollback target needs).
 """

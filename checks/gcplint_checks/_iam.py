@@ -1,4 +1,4 @@
-"""Helpers for reading IAM policies and telling principals apart."""
+"""Principals and grants: reading an IAM policy and telling its members apart."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gcplint.api import Outcome, Unreadable, failed, from_unreadable, passed
-
 _SERVICE_AGENT_LOCAL = re.compile(r"^(service-(org-|folder-)?\d+|\d+)$")
 _DEFAULT_COMPUTE = re.compile(r"^(\d+)-compute@developer\.gserviceaccount\.com$")
 _NUMBERED = re.compile(r"^(?:service-)?(\d+)@")
-PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,12 @@ def roles_text(found: list[Grant]) -> str:
 def sa_email(member: str) -> str | None:
     """The email of a `serviceAccount:` member, else None."""
     return member.split(":", 1)[1] if member.startswith("serviceAccount:") else None
+
+
+def sa_grant(grant: Grant, roles: Callable[[str], bool], account: Callable[[str], bool]) -> bool:
+    """A grant of a role that `roles` selects to a service account that `account` selects."""
+    email = sa_email(grant.member)
+    return email is not None and roles(grant.role) and account(email)
 
 
 def is_default_compute_sa(email: str) -> bool:
@@ -104,35 +107,3 @@ def remove_binding(project_id: str, grant: Grant) -> str:
     """The gcloud command that removes one grant from a project's policy."""
     condition = " --condition=CONDITION" if grant.condition else ""
     return f"gcloud projects remove-iam-policy-binding {project_id} --member={grant.member} --role={grant.role}{condition}"
-
-
-def public_grants(policy: Mapping[str, Any]) -> dict[str, list[Grant]]:
-    """The grants of a policy to allUsers / allAuthenticatedUsers, by member."""
-    return by_member([g for g in grants(policy) if g.member in PUBLIC_MEMBERS])
-
-
-def public_findings(
-    resource: str,
-    label: str,
-    read_policy: Callable[[], Mapping[str, Any]],
-    remove: str,
-    *,
-    suffix: str = "",
-) -> Iterator[Outcome]:
-    """The verdict on one resource's policy: a failure per public member, a pass, or unknown when
-    the policy could not be read. `remove` is the command template ({member}, {role}) that
-    removes one grant."""
-    try:
-        public = public_grants(read_policy())
-    except Unreadable as exc:
-        yield from_unreadable(exc, resource)
-        return
-    for member, held in public.items():
-        yield failed(
-            resource,
-            f"{label} grants {roles_text(held)} to {member}{suffix}.",
-            subject=member,
-            remediation="\n".join(remove.format(member=member, role=g.role) for g in held),
-        )
-    if not public:
-        yield passed(resource, f"{label} grants nothing to allUsers or allAuthenticatedUsers.")

@@ -1,25 +1,22 @@
-"""Helpers for Cloud Run services (REST JSON of run v2)."""
+"""Helpers for Cloud Run services (REST JSON of run v2), shared by the `run.*`, `iam.*` and
+`env.*` checks: names, commands, runtime identities and what a service references."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from gcplint.api import Inventory, Unreadable, full_name
+from gcplint.api import Inventory, Unreadable, registry
+
+from ._resources import resource_name, short_name
 
 JSON = Mapping[str, Any]
 
 
 def service_resource(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
-    """The full resource name of a Cloud Run service."""
-    return full_name(
-        "run.googleapis.com", project_id or inv.project_id, str(service.get("name", ""))
-    )
-
-
-def short_name(resource: JSON) -> str:
-    """The last segment of a resource's name."""
-    return str(resource.get("name", "")).rpartition("/")[2]
+    """The full resource name of a Cloud Run service (of this project, or of `project_id`)."""
+    return resource_name(inv, registry.RUN_SERVICES, service, project_id=project_id)
 
 
 def region_of(service: JSON) -> str:
@@ -28,55 +25,15 @@ def region_of(service: JSON) -> str:
     return parts[3] if len(parts) > 3 else "REGION"
 
 
+def update(inv: Inventory, service: JSON, flags: str) -> str:
+    """`gcloud run services update NAME --region=R --project=P FLAGS`."""
+    return f"gcloud run services update {short_name(service)} --region={region_of(service)} --project={inv.project_id} {flags}"
+
+
 def runtime_identity(service: JSON) -> str | None:
     """The service account the service runs as; None means the Compute Engine default."""
     account = (service.get("template") or {}).get("serviceAccount")
     return str(account) if account else None
-
-
-def secret_refs(service: JSON) -> Iterator[str]:
-    """Every secret the service's template names (env vars and volumes)."""
-    template = service.get("template") or {}
-    for container in template.get("containers") or []:
-        for var in container.get("env") or []:
-            secret = ((var.get("valueSource") or {}).get("secretKeyRef") or {}).get("secret")
-            if secret:
-                yield str(secret)
-    for volume in template.get("volumes") or []:
-        secret = (volume.get("secret") or {}).get("secret")
-        if secret:
-            yield str(secret)
-
-
-def sql_refs(service: JSON) -> Iterator[str]:
-    """Every Cloud SQL connection name (project:region:instance) the service mounts."""
-    for volume in (service.get("template") or {}).get("volumes") or []:
-        for name in (volume.get("cloudSqlInstance") or {}).get("instances") or []:
-            yield str(name)
-
-
-def secret_project(reference: str) -> str | None:
-    """The project of a `projects/P/secrets/S` reference (None: a short name, same project)."""
-    parts = reference.split("/")
-    return (
-        parts[1] if len(parts) >= 4 and parts[0] == "projects" and parts[2] == "secrets" else None
-    )
-
-
-def sql_project(connection_name: str) -> str:
-    """The project of a Cloud SQL connection name (domain-scoped IDs keep their colon)."""
-    return connection_name.rsplit(":", 2)[0]
-
-
-def dedicated_identity_fix(project_id: str, service: JSON) -> str:
-    """The gcloud commands that give a service its own runtime service account."""
-    name = short_name(service)
-    account = f"{name}-runtime@{project_id}.iam.gserviceaccount.com"
-    return (
-        f"gcloud iam service-accounts create {name}-runtime --project={project_id} && "
-        f"gcloud run services update {name} --region={region_of(service)} --project={project_id} "
-        f"--service-account={account}"
-    )
 
 
 def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
@@ -92,43 +49,67 @@ def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) ->
         return f"the Compute Engine default service account of {project}"
 
 
-def is_ready(revision: JSON) -> bool:
-    """The revision's Ready condition succeeded."""
-    return any(
-        c.get("type") == "Ready" and c.get("state") == "CONDITION_SUCCEEDED"
-        for c in revision.get("conditions") or []
+def dedicated_identity_fix(inv: Inventory, service: JSON) -> str:
+    """The gcloud commands that give a service its own runtime service account."""
+    name = short_name(service)
+    account = f"{name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
+    return (
+        f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
+        + update(inv, service, f"--service-account={account}")
     )
 
 
-def serving(service: JSON) -> set[str]:
-    """Short names of the revisions that receive traffic now (percent > 0)."""
-    targets = service.get("trafficStatuses") or service.get("traffic") or []
-    names: set[str] = set()
-    for target in targets:
-        if not target.get("percent"):
-            continue
-        if target.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" or not target.get(
-            "revision"
-        ):
-            latest = service.get("latestReadyRevision")
-            if latest:
-                names.add(str(latest).rpartition("/")[2])
-        else:
-            names.add(str(target["revision"]).rpartition("/")[2])
-    return names
+@dataclass(frozen=True)
+class SecretUse:
+    """A secret version a revision needs at start, and where it goes."""
+
+    secret: str  # short name or projects/P/secrets/S
+    version: str  # a number, "latest" or an alias
+    env: str | None  # the env var it fills (None: a mounted volume)
 
 
-def revisions_of(service: JSON, revisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The service's revisions, newest first."""
-    prefix = f"{service.get('name', '')}/revisions/"
-    own = [r for r in revisions if str(r.get("name", "")).startswith(prefix)]
-    return sorted(own, key=lambda r: str(r.get("createTime", "")), reverse=True)
+def secret_uses(revision: JSON) -> list[SecretUse]:
+    """The secret versions a revision (or a service's `template`) needs at start: env vars
+    (`valueSource.secretKeyRef`) and mounted volumes, in that order, without repeats."""
+    uses = []
+    for container in revision.get("containers") or []:
+        for var in container.get("env") or []:
+            ref = (var.get("valueSource") or {}).get("secretKeyRef") or {}
+            if ref.get("secret"):
+                uses.append(
+                    SecretUse(
+                        str(ref["secret"]),
+                        str(ref.get("version") or "latest"),
+                        str(var.get("name", "")),
+                    )
+                )
+    for volume in revision.get("volumes") or []:
+        secret = volume.get("secret") or {}
+        if secret.get("secret"):
+            items = secret.get("items") or [{}]
+            uses += [
+                SecretUse(str(secret["secret"]), str(item.get("version") or "latest"), None)
+                for item in items
+            ]
+    return list(dict.fromkeys(uses))
 
 
-def rollback_target(service: JSON, revisions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The revision a rollback would send traffic to: the newest Ready one not serving now."""
-    live = serving(service)
-    return next(
-        (r for r in revisions_of(service, revisions) if is_ready(r) and short_name(r) not in live),
-        None,
-    )
+def secret_reference(reference: str) -> tuple[str | None, str]:
+    """(project, secret id) of a `projects/P/secrets/S` reference; a short name is (None, name):
+    a secret of the service's own project."""
+    parts = reference.split("/")
+    if len(parts) >= 4 and parts[0] == "projects" and parts[2] == "secrets":
+        return parts[1], parts[3]
+    return None, reference
+
+
+def sql_refs(service: JSON) -> Iterator[str]:
+    """Every Cloud SQL connection name (project:region:instance) the service mounts."""
+    for volume in (service.get("template") or {}).get("volumes") or []:
+        for name in (volume.get("cloudSqlInstance") or {}).get("instances") or []:
+            yield str(name)
+
+
+def sql_project(connection_name: str) -> str:
+    """The project of a Cloud SQL connection name (domain-scoped IDs keep their colon)."""
+    return connection_name.rsplit(":", 2)[0]

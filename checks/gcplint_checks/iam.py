@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from gcplint.api import (
@@ -21,61 +22,19 @@ from gcplint.api import (
 )
 
 from ._iam import (
-    PUBLIC_MEMBERS,
-    Grant,
-    by_member,
-    grants,
     is_default_compute_sa,
     is_default_sa,
     is_service_agent,
     is_user_managed_sa,
     remove_binding,
-    roles_text,
-    sa_email,
+    sa_grant,
 )
-from ._run import (
-    dedicated_identity_fix,
-    identity_of,
-    region_of,
-    runtime_identity,
-    service_resource,
-    short_name,
-)
+from ._policy import project_findings, public_findings
+from ._resources import resource_name, short_name
+from ._run import dedicated_identity_fix, identity_of, region_of, runtime_identity, service_resource
 
 PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HIGH}
 IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
-
-
-def _binding_findings(
-    inv: Inventory,
-    keep: Callable[[Grant], bool],
-    describe: str,
-    passing: str,
-    severity_of: Callable[[list[Grant]], Severity] | None = None,
-) -> Iterator[Outcome]:
-    """One failure per member of the project policy holding grants `keep` selects (all of its
-    matching roles listed), or one pass for the project."""
-    matching = [g for g in grants(inv.get(registry.PROJECT_IAM_POLICY)) if keep(g)]
-    for member, held in by_member(matching).items():
-        yield failed(
-            inv.resource,
-            describe.format(
-                member=member.partition(":")[2] or member,
-                roles=roles_text(held),
-                project=inv.project_id,
-            ),
-            subject=member,
-            severity=severity_of(held) if severity_of else None,
-            remediation="\n".join(remove_binding(inv.project_id, g) for g in held),
-        )
-    if not matching:
-        yield passed(inv.resource, passing.format(project=inv.project_id))
-
-
-def _sa_grant(grant: Grant, roles: Callable[[str], bool], account: Callable[[str], bool]) -> bool:
-    """A grant of a role `roles` selects to a service account `account` selects."""
-    email = sa_email(grant.member)
-    return email is not None and roles(grant.role) and account(email)
 
 
 @check(
@@ -114,12 +73,14 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/understanding-roles#basic
     - https://cloud.google.com/iam/docs/best-practices-service-accounts
     """
-    yield from _binding_findings(
+    yield from project_findings(
         inv,
-        lambda g: _sa_grant(g, PRIMITIVE_ROLES.__contains__, is_user_managed_sa),
-        "Service account {member} holds {roles} on project {project}.",
-        "No user-managed service account holds roles/owner or roles/editor on project {project}.",
-        lambda held: max((PRIMITIVE_ROLES[g.role] for g in held), key=lambda s: s.rank),
+        lambda g: sa_grant(g, PRIMITIVE_ROLES.__contains__, is_user_managed_sa),
+        lambda account, roles: (
+            f"Service account {account} holds {roles} on project {inv.project_id}."
+        ),
+        f"No user-managed service account holds roles/owner or roles/editor on project {inv.project_id}.",
+        severity=lambda held: max((PRIMITIVE_ROLES[g.role] for g in held), key=lambda s: s.rank),
     )
 
 
@@ -153,11 +114,13 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/service-account-types#default
     - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts#disable_service_account_default_grants
     """
-    yield from _binding_findings(
+    yield from project_findings(
         inv,
-        lambda g: _sa_grant(g, PRIMITIVE_ROLES.__contains__, is_default_sa),
-        "Default service account {member} holds {roles} on project {project}.",
-        "No default service account holds roles/owner or roles/editor on project {project}.",
+        lambda g: sa_grant(g, PRIMITIVE_ROLES.__contains__, is_default_sa),
+        lambda account, roles: (
+            f"Default service account {account} holds {roles} on project {inv.project_id}."
+        ),
+        f"No default service account holds roles/owner or roles/editor on project {inv.project_id}.",
     )
 
 
@@ -193,13 +156,15 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/best-practices-service-accounts
     - https://cloud.google.com/iam/docs/recommender-overview
     """
-    yield from _binding_findings(
+    yield from project_findings(
         inv,
-        lambda g: _sa_grant(
+        lambda g: sa_grant(
             g, lambda role: "admin" in role.lower(), lambda email: not is_service_agent(email)
         ),
-        "Service account {member} holds {roles} on project {project}.",
-        "No service account holds an admin role on project {project}.",
+        lambda account, roles: (
+            f"Service account {account} holds {roles} on project {inv.project_id}."
+        ),
+        f"No service account holds an admin role on project {inv.project_id}.",
     )
 
 
@@ -235,13 +200,16 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/service-accounts-actas
     - https://cloud.google.com/iam/docs/best-practices-service-accounts#project-folder-grants
     """
-    yield from _binding_findings(
+    yield from project_findings(
         inv,
         lambda g: (
-            g.role in IMPERSONATION_ROLES and not _sa_grant(g, lambda _: True, is_service_agent)
+            g.role in IMPERSONATION_ROLES and not sa_grant(g, lambda _: True, is_service_agent)
         ),
-        "{member} holds {roles} on the whole project {project}: it can act as every service account there.",
-        "No impersonation role is granted project-wide on project {project}.",
+        lambda member, roles: (
+            f"{member} holds {roles} on the whole project {inv.project_id}: "
+            "it can act as every service account there."
+        ),
+        f"No impersonation role is granted project-wide on project {inv.project_id}.",
     )
 
 
@@ -275,21 +243,12 @@ def public_principal(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/principals-overview#all-users
     - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains
     """
-    matching = [
-        g for g in grants(inv.get(registry.PROJECT_IAM_POLICY)) if g.member in PUBLIC_MEMBERS
-    ]
-    for member, held in by_member(matching).items():
-        yield failed(
-            inv.resource,
-            f"Project {inv.project_id} grants {roles_text(held)} to {member}.",
-            subject=member,
-            remediation="\n".join(remove_binding(inv.project_id, g) for g in held),
-        )
-    if not matching:
-        yield passed(
-            inv.resource,
-            f"Project {inv.project_id} grants nothing to allUsers or allAuthenticatedUsers.",
-        )
+    yield from public_findings(
+        inv.resource,
+        f"Project {inv.project_id}",
+        inv.get(registry.PROJECT_IAM_POLICY),
+        partial(remove_binding, inv.project_id),
+    )
 
 
 def _account_resource(inv: Inventory, account: Mapping[str, Any]) -> str:
@@ -298,16 +257,27 @@ def _account_resource(inv: Inventory, account: Mapping[str, Any]) -> str:
     )
 
 
-def _enabled_user_keys(keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        k
-        for k in keys
-        if k.get("keyType", "USER_MANAGED") == "USER_MANAGED" and not k.get("disabled")
-    ]
+Account = Mapping[str, Any]
+Key = dict[str, Any]
 
 
-def _key_id(key: Mapping[str, Any]) -> str:
-    return str(key.get("name", "")).rpartition("/")[2]
+def _each_account(
+    inv: Inventory, judge: Callable[[Account, str, list[Key]], Iterator[Outcome]]
+) -> Iterator[Outcome]:
+    """`judge(account, email, its enabled user-managed keys)` for every service account of the
+    project; an account whose keys could not be listed is unknown."""
+    found = inv.get(registry.SERVICE_ACCOUNT_KEYS)
+    for account in inv.get(registry.SERVICE_ACCOUNTS):
+        email = str(account.get("email", ""))
+        if email in found.unreadable:
+            yield from_unreadable(found.unreadable[email], _account_resource(inv, account))
+            continue
+        keys = [
+            k
+            for k in found.found.get(email, [])
+            if k.get("keyType", "USER_MANAGED") == "USER_MANAGED" and not k.get("disabled")
+        ]
+        yield from judge(account, email, keys)
 
 
 @check(
@@ -341,24 +311,23 @@ def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys
     - https://cloud.google.com/iam/docs/workload-identity-federation
     """
-    found = inv.get(registry.SERVICE_ACCOUNT_KEYS)
-    for account in inv.get(registry.SERVICE_ACCOUNTS):
-        email = str(account.get("email", ""))
-        resource = _account_resource(inv, account)
-        if email in found.unreadable:
-            yield from_unreadable(found.unreadable[email], resource)
-            continue
-        keys = _enabled_user_keys(found.found.get(email, []))
+
+    def judge(account: Account, email: str, keys: list[Key]) -> Iterator[Outcome]:
         for key in keys:
             state = " (the account itself is disabled)" if account.get("disabled") else ""
             yield failed(
-                full_name("iam.googleapis.com", inv.project_id, str(key.get("name", ""))),
-                f"Service account {email} has enabled user-managed key {_key_id(key)}, "
+                resource_name(inv, registry.SERVICE_ACCOUNT_KEYS, key),
+                f"Service account {email} has enabled user-managed key {short_name(key)}, "
                 f"valid since {key.get('validAfterTime', 'an unknown time')}{state}.",
-                remediation=f"gcloud iam service-accounts keys delete {_key_id(key)} --iam-account={email}",
+                remediation=f"gcloud iam service-accounts keys delete {short_name(key)} --iam-account={email}",
             )
         if not keys:
-            yield passed(resource, f"Service account {email} has no enabled user-managed key.")
+            yield passed(
+                _account_resource(inv, account),
+                f"Service account {email} has no enabled user-managed key.",
+            )
+
+    yield from _each_account(inv, judge)
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -401,35 +370,33 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     - https://www.cisecurity.org/benchmark/google_cloud_computing_platform
     """
     limit = int(inv.option("max-age-days"))
-    found = inv.get(registry.SERVICE_ACCOUNT_KEYS)
-    for account in inv.get(registry.SERVICE_ACCOUNTS):
-        email = str(account.get("email", ""))
-        if email in found.unreadable:
-            yield from_unreadable(found.unreadable[email], _account_resource(inv, account))
-            continue
-        for key in _enabled_user_keys(found.found.get(email, [])):
-            resource = full_name("iam.googleapis.com", inv.project_id, str(key.get("name", "")))
+
+    def judge(account: Account, email: str, keys: list[Key]) -> Iterator[Outcome]:
+        for key in keys:
+            resource = resource_name(inv, registry.SERVICE_ACCOUNT_KEYS, key)
             created = _parse_time(str(key.get("validAfterTime", "")))
             if created is None:
                 yield failed(
                     resource,
-                    f"Key {_key_id(key)} of {email} has no readable validAfterTime, so its age is unknown.",
+                    f"Key {short_name(key)} of {email} has no readable validAfterTime, so its age is unknown.",
                 )
                 continue
             age = (inv.now - created).days
             if inv.now - created > timedelta(days=limit):
                 yield failed(
                     resource,
-                    f"Key {_key_id(key)} of {email} is {age} days old (created {created.date()}; limit {limit} days).",
+                    f"Key {short_name(key)} of {email} is {age} days old (created {created.date()}; limit {limit} days).",
                     remediation=(
                         f"gcloud iam service-accounts keys create new-key.json --iam-account={email} && "
-                        f"gcloud iam service-accounts keys delete {_key_id(key)} --iam-account={email}"
+                        f"gcloud iam service-accounts keys delete {short_name(key)} --iam-account={email}"
                     ),
                 )
             else:
                 yield passed(
-                    resource, f"Key {_key_id(key)} of {email} is {age} days old (limit {limit})."
+                    resource, f"Key {short_name(key)} of {email} is {age} days old (limit {limit})."
                 )
+
+    yield from _each_account(inv, judge)
 
 
 @check(
@@ -475,7 +442,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 resource,
                 f"Cloud Run service {name} runs as {shown}.",
-                remediation=dedicated_identity_fix(inv.project_id, service),
+                remediation=dedicated_identity_fix(inv, service),
             )
         else:
             yield passed(resource, f"Cloud Run service {name} runs as {identity}.")
@@ -526,7 +493,7 @@ def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 resource,
                 f"Cloud Run service {name} runs as {identity}, shared with {', '.join(others)}.",
-                remediation=dedicated_identity_fix(inv.project_id, service),
+                remediation=dedicated_identity_fix(inv, service),
             )
         else:
             yield passed(

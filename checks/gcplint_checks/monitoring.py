@@ -14,20 +14,16 @@ from gcplint.api import (
     Unreadable,
     check,
     failed,
-    full_name,
     passed,
     registry,
 )
 
-
-def policy_resource(inv: Inventory, policy: Mapping[str, Any]) -> str:
-    """The full resource name of an alert policy."""
-    return full_name("monitoring.googleapis.com", inv.project_id, str(policy.get("name", "")))
+from ._resources import last_segment, resource_name, titled
 
 
 def label(policy: Mapping[str, Any]) -> str:
     """'Display name' (alertPolicies/ID)."""
-    return f"'{policy.get('displayName') or 'unnamed'}' ({str(policy.get('name', '?')).rpartition('/')[2]})"
+    return titled(policy, last_segment(policy.get("name", "?")))
 
 
 @check(
@@ -124,7 +120,7 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
     for policy in inv.get(registry.ALERT_POLICIES):
         if policy.get("enabled") is not True:
             continue
-        resource = policy_resource(inv, policy)
+        resource = resource_name(inv, registry.ALERT_POLICIES, policy)
         count = len(policy.get("notificationChannels") or [])
         if count:
             yield passed(resource, f"Alert policy {label(policy)} notifies {count} channel(s).")
@@ -133,7 +129,7 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Alert policy {label(policy)} is enabled but has no notification channel.",
                 remediation=(
-                    f"gcloud alpha monitoring policies update {str(policy.get('name', 'POLICY')).rpartition('/')[2]} "
+                    f"gcloud alpha monitoring policies update {last_segment(policy.get('name', 'POLICY'))} "
                     f"--project={inv.project_id} --add-notification-channels=CHANNEL_ID"
                 ),
             )

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from functools import partial
-from typing import Any
+from collections.abc import Iterator
 
-from gcplint.api import (
-    Area,
-    Inventory,
-    Outcome,
-    Severity,
-    check,
-    failed,
-    full_name,
-    passed,
-    registry,
-)
+from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passed, registry
 
-from ._iam import public_findings
-
-
-def pubsub_resource(inv: Inventory, item: Mapping[str, Any]) -> str:
-    """//pubsub.googleapis.com/projects/P/topics/T (or subscriptions/S)."""
-    return full_name("pubsub.googleapis.com", inv.project_id, str(item.get("name", "")))
+from ._policy import public_resource
+from ._resources import resource_name, short_name
 
 
 @check(
@@ -55,16 +39,14 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
     items = [("topic", t) for t in inv.get(registry.TOPICS)]
     items += [("subscription", s) for s in inv.get(registry.SUBSCRIPTIONS)]
     for kind, item in items:
-        name = str(item.get("name", ""))
-        short = name.rpartition("/")[2]
-        yield from public_findings(
-            pubsub_resource(inv, item),
+        short = short_name(item)
+        yield from public_resource(
+            inv,
+            registry.PUBSUB_IAM,
+            item,
             f"Pub/Sub {kind} {short}",
-            partial(inv.get(registry.PUBSUB_IAM).of, name),
-            (
-                f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} "
-                f"--member={{member}} --role={{role}}"
-            ),
+            f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} "
+            "--member={member} --role={role}",
         )
 
 
@@ -103,17 +85,18 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
     for subscription in subscriptions:
         if subscription.get("topic") in dead_letter_topics:
             continue
-        short = str(subscription.get("name", "")).rpartition("/")[2]
+        short = short_name(subscription)
+        resource = resource_name(inv, registry.SUBSCRIPTIONS, subscription)
         policy = subscription.get("deadLetterPolicy") or {}
         if policy.get("deadLetterTopic"):
             attempts = policy.get("maxDeliveryAttempts", 5)
             yield passed(
-                pubsub_resource(inv, subscription),
+                resource,
                 f"Subscription {short} dead-letters to {policy['deadLetterTopic']} after {attempts} attempts.",
             )
         else:
             yield failed(
-                pubsub_resource(inv, subscription),
+                resource,
                 f"Subscription {short} has no dead-letter topic: a message that always fails is redelivered forever.",
                 remediation=(
                     f"gcloud pubsub subscriptions update {short} --project={inv.project_id} "

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
-from gcplint.api import (
-    Area,
-    Inventory,
-    Outcome,
-    Severity,
-    check,
-    failed,
-    full_name,
-    passed,
-    registry,
-)
+from gcplint.api import Area, Inventory, Outcome, Severity, check, registry
 
-from ._iam import (
-    by_member,
-    grants,
-    is_service_agent,
-    public_findings,
-    remove_binding,
-    roles_text,
-    sa_email,
-)
+from ._iam import is_service_agent, sa_grant
+from ._policy import project_findings, public_resource
+from ._resources import short_name
 
 ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.admin")
 
@@ -57,16 +40,14 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/secret-manager/docs/access-control
     """
     for secret in inv.get(registry.SECRETS):
-        name = str(secret.get("name", ""))
-        short = name.rpartition("/")[2]
-        yield from public_findings(
-            full_name("secretmanager.googleapis.com", inv.project_id, name),
+        short = short_name(secret)
+        yield from public_resource(
+            inv,
+            registry.SECRET_IAM,
+            secret,
             f"Secret {short}",
-            partial(inv.get(registry.SECRET_IAM).of, name),
-            (
-                f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} "
-                f"--member={{member}} --role={{role}}  (then rotate the secret: assume it was read)"
-            ),
+            f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} "
+            "--member={member} --role={role}  (then rotate the secret: assume it was read)",
         )
 
 
@@ -101,23 +82,15 @@ def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/secret-manager/docs/access-control
     - https://cloud.google.com/secret-manager/docs/best-practices#access-control
     """
-    matching = [
-        g
-        for g in grants(inv.get(registry.PROJECT_IAM_POLICY))
-        if g.role in ACCESSOR_ROLES
-        and (email := sa_email(g.member)) is not None
-        and not is_service_agent(email)
-    ]
-    for member, held in by_member(matching).items():
-        yield failed(
-            inv.resource,
-            f"Service account {member.partition(':')[2]} holds {roles_text(held)} on the whole project "
-            f"{inv.project_id}: it can read every secret.",
-            subject=member,
-            remediation="grant it per secret (gcloud secrets add-iam-policy-binding SECRET ...), then:\n"
-            + "\n".join(remove_binding(inv.project_id, g) for g in held),
-        )
-    if not matching:
-        yield passed(
-            inv.resource, f"No service account can read every secret of project {inv.project_id}."
-        )
+    yield from project_findings(
+        inv,
+        lambda g: sa_grant(
+            g, ACCESSOR_ROLES.__contains__, lambda email: not is_service_agent(email)
+        ),
+        lambda account, roles: (
+            f"Service account {account} holds {roles} on the whole project {inv.project_id}: "
+            "it can read every secret."
+        ),
+        f"No service account can read every secret of project {inv.project_id}.",
+        fix_first="grant it per secret (gcloud secrets add-iam-policy-binding SECRET ...), then:\n",
+    )

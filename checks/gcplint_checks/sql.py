@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gcplint.api import (
@@ -14,11 +15,12 @@ from gcplint.api import (
     Severity,
     check,
     failed,
-    full_name,
     passed,
     registry,
     unknown,
 )
+
+from ._resources import resource_name
 
 JSON = Mapping[str, Any]
 
@@ -38,35 +40,9 @@ PRIVATE_RANGES = [
 SECURE_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 
 
-def instance_resource(inv: Inventory, instance: JSON) -> str:
-    """The full resource name of a Cloud SQL instance."""
-    return full_name(
-        "sqladmin.googleapis.com", inv.project_id, f"instances/{instance.get('name', '')}"
-    )
-
-
-def settings(instance: JSON) -> JSON:
-    """The instance's `settings` (empty when absent)."""
-    return instance.get("settings") or {}
-
-
-def ip_config(instance: JSON) -> JSON:
-    """`settings.ipConfiguration` (empty when absent)."""
-    return settings(instance).get("ipConfiguration") or {}
-
-
-def public_addresses(instance: JSON) -> list[str]:
-    """The instance's PRIMARY (public) addresses."""
-    return [
-        str(a.get("ipAddress", "?"))
-        for a in instance.get("ipAddresses") or []
-        if a.get("type") == "PRIMARY"
-    ]
-
-
-def has_public_ip(instance: JSON) -> bool:
-    """`ipv4Enabled` true or a PRIMARY address: either is enough."""
-    return ip_config(instance).get("ipv4Enabled") is True or bool(public_addresses(instance))
+def _flag(value: object) -> str:
+    """A JSON boolean as the API shows it."""
+    return "unset" if value is None else str(value).lower()
 
 
 def is_primary(instance: JSON) -> bool:
@@ -75,26 +51,66 @@ def is_primary(instance: JSON) -> bool:
     return kind == "CLOUD_SQL_INSTANCE" or (kind is None and not instance.get("masterInstanceName"))
 
 
-def patch(inv: Inventory, instance: JSON, flags: str) -> str:
-    """`gcloud sql instances patch NAME --project=P FLAGS`."""
-    return f"gcloud sql instances patch {instance.get('name', 'INSTANCE')} --project={inv.project_id} {flags}"
+@dataclass(frozen=True)
+class Instance:
+    """One Cloud SQL instance of the judged project (sqladmin v1 REST JSON), as the checks read it."""
+
+    data: JSON
+    resource: str  # its full resource name
+    project_id: str
+
+    @property
+    def name(self) -> Any:
+        """The instance's name ('?' when absent)."""
+        return self.data.get("name", "?")
+
+    @property
+    def settings(self) -> JSON:
+        """`settings` (empty when absent)."""
+        return self.data.get("settings") or {}
+
+    @property
+    def ip_config(self) -> JSON:
+        """`settings.ipConfiguration` (empty when absent)."""
+        return self.settings.get("ipConfiguration") or {}
+
+    @property
+    def backups(self) -> JSON:
+        """`settings.backupConfiguration` (empty when absent)."""
+        return self.settings.get("backupConfiguration") or {}
+
+    @property
+    def public_addresses(self) -> list[str]:
+        """The instance's PRIMARY (public) addresses."""
+        return [
+            str(a.get("ipAddress", "?"))
+            for a in self.data.get("ipAddresses") or []
+            if a.get("type") == "PRIMARY"
+        ]
+
+    @property
+    def has_public_ip(self) -> bool:
+        """`ipv4Enabled` true or a PRIMARY address: either is enough."""
+        return self.ip_config.get("ipv4Enabled") is True or bool(self.public_addresses)
+
+    def patch(self, flags: str) -> str:
+        """`gcloud sql instances patch NAME --project=P FLAGS`."""
+        return f"gcloud sql instances patch {self.data.get('name', 'INSTANCE')} --project={self.project_id} {flags}"
+
+    def verdict(self, ok: bool, passing: str, failing: str, fix: str) -> Outcome:
+        """A pass saying `passing`, or a failure saying `failing` whose remediation patches the
+        instance with the flags `fix`."""
+        if ok:
+            return passed(self.resource, passing)
+        return failed(self.resource, failing, remediation=self.patch(fix))
 
 
-def _flag(value: object) -> str:
-    """A JSON boolean as the API shows it."""
-    return "unset" if value is None else str(value).lower()
-
-
-def each_instance(
-    inv: Inventory, judge: Callable[[JSON], Outcome | None], *, primaries_only: bool = False
-) -> Iterator[Outcome]:
-    """Judge every instance (or every primary); `judge` may return None to skip one."""
-    for instance in inv.get(registry.SQL_INSTANCES):
-        if primaries_only and not is_primary(instance):
-            continue
-        outcome = judge(instance)
-        if outcome is not None:
-            yield outcome
+def instances(inv: Inventory, *, primaries_only: bool = False) -> Iterator[Instance]:
+    """The project's Cloud SQL instances, or only its primaries."""
+    for data in inv.get(registry.SQL_INSTANCES):
+        if not primaries_only or is_primary(data):
+            resource = resource_name(inv, registry.SQL_INSTANCES, data, under="instances/")
+            yield Instance(data, resource, inv.project_id)
 
 
 @check(
@@ -130,32 +146,25 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/configure-private-ip
     - https://cloud.google.com/sql/docs/mysql/configure-ip
     """
-
-    def judge(instance: JSON) -> Outcome:
-        name = instance.get("name", "?")
-        if not has_public_ip(instance):
-            return passed(
-                instance_resource(inv, instance),
-                f"Cloud SQL instance {name} has no public IPv4 address.",
-            )
-        config = ip_config(instance)
-        addresses = public_addresses(instance)
-        networks = [str(n.get("value", "?")) for n in config.get("authorizedNetworks") or []]
+    for db in instances(inv):
+        if not db.has_public_ip:
+            yield passed(db.resource, f"Cloud SQL instance {db.name} has no public IPv4 address.")
+            continue
+        addresses = db.public_addresses
+        networks = [str(n.get("value", "?")) for n in db.ip_config.get("authorizedNetworks") or []]
         reach = (
             f"authorized networks: {', '.join(networks)}"
             if networks
             else "no authorized networks (reachable through the Auth Proxy and connectors)"
         )
-        return failed(
-            instance_resource(inv, instance),
-            f"Cloud SQL instance {name} has a public IPv4 address{' ' + ', '.join(addresses) if addresses else ''} "
-            f"(ipv4Enabled: {_flag(config.get('ipv4Enabled'))}); {reach}.",
-            remediation=patch(
-                inv, instance, "--network=projects/PROJECT/global/networks/NETWORK --no-assign-ip"
+        yield failed(
+            db.resource,
+            f"Cloud SQL instance {db.name} has a public IPv4 address{' ' + ', '.join(addresses) if addresses else ''} "
+            f"(ipv4Enabled: {_flag(db.ip_config.get('ipv4Enabled'))}); {reach}.",
+            remediation=db.patch(
+                "--network=projects/PROJECT/global/networks/NETWORK --no-assign-ip"
             ),
         )
-
-    yield from each_instance(inv, judge)
 
 
 def open_to_internet(value: str) -> bool:
@@ -203,15 +212,10 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/authorize-networks
     - https://cloud.google.com/sql/docs/postgres/sql-proxy
     """
-
-    def judge(instance: JSON) -> Outcome | None:
-        if not has_public_ip(instance):
-            return None
-        name = instance.get("name", "?")
-        resource = instance_resource(inv, instance)
-        values = [
-            str(n.get("value", "")) for n in ip_config(instance).get("authorizedNetworks") or []
-        ]
+    for db in instances(inv):
+        if not db.has_public_ip:
+            continue
+        values = [str(n.get("value", "")) for n in db.ip_config.get("authorizedNetworks") or []]
         wide, unparsed = [], []
         for value in values:
             try:
@@ -220,25 +224,24 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
             except ValueError:
                 unparsed.append(value)
         if wide:
-            return failed(
-                resource,
-                f"Cloud SQL instance {name} has a public IP and authorizes {', '.join(wide)}: open to the internet.",
-                remediation=patch(inv, instance, "--clear-authorized-networks")
+            yield failed(
+                db.resource,
+                f"Cloud SQL instance {db.name} has a public IP and authorizes {', '.join(wide)}: open to the internet.",
+                remediation=db.patch("--clear-authorized-networks")
                 + "  (then connect through the Cloud SQL Auth Proxy)",
             )
-        if unparsed:
-            return unknown(
-                resource,
+        elif unparsed:
+            yield unknown(
+                db.resource,
                 Reason.ERROR,
-                f"Cloud SQL instance {name} has authorized networks gcplint cannot parse as CIDRs: {', '.join(unparsed)}.",
+                f"Cloud SQL instance {db.name} has authorized networks gcplint cannot parse as CIDRs: {', '.join(unparsed)}.",
             )
-        shown = ", ".join(values) if values else "none"
-        return passed(
-            resource,
-            f"Cloud SQL instance {name} authorizes no internet-wide range (authorized networks: {shown}).",
-        )
-
-    yield from each_instance(inv, judge)
+        else:
+            shown = ", ".join(values) if values else "none"
+            yield passed(
+                db.resource,
+                f"Cloud SQL instance {db.name} authorizes no internet-wide range (authorized networks: {shown}).",
+            )
 
 
 @check(
@@ -272,30 +275,19 @@ def ssl_not_enforced(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/configure-ssl-instance
     - https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/instances#SslMode
     """
-
-    def judge(instance: JSON) -> Outcome:
-        name = instance.get("name", "?")
-        config = ip_config(instance)
-        mode = config.get("sslMode")
-        resource = instance_resource(inv, instance)
+    for db in instances(inv):
+        mode = db.ip_config.get("sslMode")
         if mode and mode != "SSL_MODE_UNSPECIFIED":
-            decided, why = mode in SECURE_SSL_MODES, f"sslMode {mode}"
+            encrypted, why = mode in SECURE_SSL_MODES, f"sslMode {mode}"
         else:
-            decided, why = (
-                config.get("requireSsl") is True,
-                f"no sslMode, legacy requireSsl {_flag(config.get('requireSsl'))}",
-            )
-        if decided:
-            return passed(
-                resource, f"Cloud SQL instance {name} accepts only encrypted connections ({why})."
-            )
-        return failed(
-            resource,
-            f"Cloud SQL instance {name} accepts unencrypted connections ({why}).",
-            remediation=patch(inv, instance, "--ssl-mode=ENCRYPTED_ONLY"),
+            legacy = db.ip_config.get("requireSsl")
+            encrypted, why = legacy is True, f"no sslMode, legacy requireSsl {_flag(legacy)}"
+        yield db.verdict(
+            encrypted,
+            f"Cloud SQL instance {db.name} accepts only encrypted connections ({why}).",
+            f"Cloud SQL instance {db.name} accepts unencrypted connections ({why}).",
+            "--ssl-mode=ENCRYPTED_ONLY",
         )
-
-    yield from each_instance(inv, judge)
 
 
 @check(
@@ -324,21 +316,13 @@ def backups_disabled(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/sql/docs/postgres/backup-recovery/backups
     """
-
-    def judge(instance: JSON) -> Outcome:
-        name = instance.get("name", "?")
-        if (settings(instance).get("backupConfiguration") or {}).get("enabled") is True:
-            return passed(
-                instance_resource(inv, instance),
-                f"Automated backups are on for Cloud SQL instance {name}.",
-            )
-        return failed(
-            instance_resource(inv, instance),
-            f"Automated backups are off for primary Cloud SQL instance {name}.",
-            remediation=patch(inv, instance, "--backup-start-time=03:00"),
+    for db in instances(inv, primaries_only=True):
+        yield db.verdict(
+            db.backups.get("enabled") is True,
+            f"Automated backups are on for Cloud SQL instance {db.name}.",
+            f"Automated backups are off for primary Cloud SQL instance {db.name}.",
+            "--backup-start-time=03:00",
         )
-
-    yield from each_instance(inv, judge, primaries_only=True)
 
 
 @check(
@@ -370,30 +354,18 @@ def pitr_disabled(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr
     - https://cloud.google.com/sql/docs/mysql/backup-recovery/pitr
     """
-
-    def judge(instance: JSON) -> Outcome:
-        name = instance.get("name", "?")
-        backup = settings(instance).get("backupConfiguration") or {}
-        mysql = str(instance.get("databaseVersion", "")).startswith("MYSQL")
-        enabled = backup.get("pointInTimeRecoveryEnabled") is True or (
-            mysql and backup.get("binaryLogEnabled") is True
-        )
-        if enabled:
-            return passed(
-                instance_resource(inv, instance),
-                f"Point-in-time recovery is on for Cloud SQL instance {name}.",
-            )
-        flag = "--enable-bin-log" if mysql else "--enable-point-in-time-recovery"
+    for db in instances(inv, primaries_only=True):
+        mysql = str(db.data.get("databaseVersion", "")).startswith("MYSQL")
         field = (
             "binaryLogEnabled/pointInTimeRecoveryEnabled" if mysql else "pointInTimeRecoveryEnabled"
         )
-        return failed(
-            instance_resource(inv, instance),
-            f"Point-in-time recovery is off for primary Cloud SQL instance {name} ({field} not true).",
-            remediation=patch(inv, instance, flag),
+        yield db.verdict(
+            db.backups.get("pointInTimeRecoveryEnabled") is True
+            or (mysql and db.backups.get("binaryLogEnabled") is True),
+            f"Point-in-time recovery is on for Cloud SQL instance {db.name}.",
+            f"Point-in-time recovery is off for primary Cloud SQL instance {db.name} ({field} not true).",
+            "--enable-bin-log" if mysql else "--enable-point-in-time-recovery",
         )
-
-    yield from each_instance(inv, judge, primaries_only=True)
 
 
 @check(
@@ -421,21 +393,14 @@ def not_highly_available(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/sql/docs/postgres/high-availability
     """
-
-    def judge(instance: JSON) -> Outcome:
-        name = instance.get("name", "?")
-        kind = settings(instance).get("availabilityType", "unset")
-        if kind == "REGIONAL":
-            return passed(
-                instance_resource(inv, instance), f"Cloud SQL instance {name} is regional."
-            )
-        return failed(
-            instance_resource(inv, instance),
-            f"Primary Cloud SQL instance {name} is not highly available (availabilityType {kind}).",
-            remediation=patch(inv, instance, "--availability-type=REGIONAL"),
+    for db in instances(inv, primaries_only=True):
+        kind = db.settings.get("availabilityType", "unset")
+        yield db.verdict(
+            kind == "REGIONAL",
+            f"Cloud SQL instance {db.name} is regional.",
+            f"Primary Cloud SQL instance {db.name} is not highly available (availabilityType {kind}).",
+            "--availability-type=REGIONAL",
         )
-
-    yield from each_instance(inv, judge, primaries_only=True)
 
 
 @check(
@@ -461,19 +426,12 @@ def deletion_protection_off(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/sql/docs/postgres/deletion-protection
     """
-
-    def judge(instance: JSON) -> Outcome:
-        name = instance.get("name", "?")
-        if settings(instance).get("deletionProtectionEnabled") is True:
-            return passed(
-                instance_resource(inv, instance),
-                f"Cloud SQL instance {name} has deletion protection.",
-            )
-        return failed(
-            instance_resource(inv, instance),
-            f"Cloud SQL instance {name} has no deletion protection (deletionProtectionEnabled: "
-            f"{_flag(settings(instance).get('deletionProtectionEnabled'))}).",
-            remediation=patch(inv, instance, "--deletion-protection"),
+    for db in instances(inv):
+        protected = db.settings.get("deletionProtectionEnabled")
+        yield db.verdict(
+            protected is True,
+            f"Cloud SQL instance {db.name} has deletion protection.",
+            f"Cloud SQL instance {db.name} has no deletion protection "
+            f"(deletionProtectionEnabled: {_flag(protected)}).",
+            "--deletion-protection",
         )
-
-    yield from each_instance(inv, judge)

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import partial
 from typing import Any
 
-from gcplint.api import (
-    Area,
-    Inventory,
-    Outcome,
-    Severity,
-    check,
-    failed,
-    full_name,
-    passed,
-    registry,
-)
+from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passed, registry
 
-from ._iam import public_findings
-
-
-def bucket_resource(inv: Inventory, bucket: Mapping[str, Any]) -> str:
-    """//storage.googleapis.com/projects/P/buckets/NAME."""
-    return full_name("storage.googleapis.com", inv.project_id, f"buckets/{bucket.get('name', '')}")
+from ._policy import public_resource
+from ._resources import resource_name
 
 
 def iam_config(bucket: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -64,18 +49,18 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
     """
     for bucket in inv.get(registry.BUCKETS):
         name = str(bucket.get("name", ""))
-        resource = bucket_resource(inv, bucket)
+        resource = resource_name(inv, registry.BUCKETS, bucket, under="buckets/")
         if iam_config(bucket).get("publicAccessPrevention") == "enforced":
             yield passed(resource, f"Bucket {name} enforces public access prevention.")
             continue
-        yield from public_findings(
-            resource,
+        yield from public_resource(
+            inv,
+            registry.BUCKET_IAM,
+            bucket,
             f"Bucket {name}",
-            partial(inv.get(registry.BUCKET_IAM).of, name),
-            (
-                f"gcloud storage buckets update gs://{name} --public-access-prevention  "
-                f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}})"
-            ),
+            f"gcloud storage buckets update gs://{name} --public-access-prevention  "
+            f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}})",
+            resource=resource,
             suffix=" and does not enforce public access prevention",
         )
 
@@ -107,14 +92,13 @@ def uniform_access_off(inv: Inventory) -> Iterator[Outcome]:
     """
     for bucket in inv.get(registry.BUCKETS):
         name = str(bucket.get("name", ""))
+        resource = resource_name(inv, registry.BUCKETS, bucket, under="buckets/")
         enabled = (iam_config(bucket).get("uniformBucketLevelAccess") or {}).get("enabled") is True
         if enabled:
-            yield passed(
-                bucket_resource(inv, bucket), f"Bucket {name} uses uniform bucket-level access."
-            )
+            yield passed(resource, f"Bucket {name} uses uniform bucket-level access.")
         else:
             yield failed(
-                bucket_resource(inv, bucket),
+                resource,
                 f"Bucket {name} allows object ACLs (uniform bucket-level access is off).",
                 remediation=f"gcloud storage buckets update gs://{name} --uniform-bucket-level-access",
             )

@@ -24,25 +24,26 @@ from gcplint.api import (
     environment_word,
     failed,
     from_unreadable,
-    full_name,
     passed,
     registry,
     unknown,
 )
 
 from ._iam import by_member, grants, owner_project, remove_binding, roles_text, sa_email
+from ._resources import resource_name, short_name
 from ._run import (
     dedicated_identity_fix,
     identity_of,
-    region_of,
     runtime_identity,
-    secret_project,
-    secret_refs,
+    secret_reference,
+    secret_uses,
     service_resource,
-    short_name,
     sql_project,
     sql_refs,
+    update,
 )
+
+ENV_LABELS = ("env", "environment")
 
 
 def _other_project(inv: Inventory, owner: str | None) -> bool:
@@ -57,6 +58,11 @@ def _other_project(inv: Inventory, owner: str | None) -> bool:
 
 def _env_text(found: Classification) -> str:
     return f"{found.environment.value} ({found.source})"
+
+
+def env_label(labels: Mapping[str, str] | None) -> str | None:
+    """The label that declares an environment (`env`, else `environment`), if any."""
+    return next((key for key in ENV_LABELS if labels and key in labels), None)
 
 
 @check(
@@ -90,7 +96,7 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/architecture/framework/security/implement-resource-hierarchy
     """
     project = inv.project()
-    label = next((k for k in ("env", "environment") if k in project.labels), None)
+    label = env_label(project.labels)
     named = environment_word(project.labels[label]) if label else Environment.UNKNOWN
     if label is not None and named is not Environment.UNKNOWN:
         yield passed(
@@ -244,7 +250,7 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
         name = short_name(service)
         identity = identity_of(inv, service)
         owner = owner_project(identity) if runtime_identity(service) else None
-        fix = dedicated_identity_fix(inv.project_id, service)
+        fix = dedicated_identity_fix(inv, service)
         if here.environment is Environment.PROD and _other_project(inv, owner):
             assert owner is not None
             theirs = inv.environment(owner)
@@ -312,14 +318,13 @@ def _reference_outcome(
         f"of {theirs.environment.value} project {owner} ({theirs.source}).",
         subject=ref,
         severity=severity,
-        remediation=(
-            f"give {inv.project_id} its own {kind} and point the service at it: gcloud run services update "
-            f"{name} --region={region_of(service)} --project={inv.project_id} "
-            + (
-                "--update-secrets=VAR=SECRET:VERSION"
-                if kind == "secret"
-                else "--set-cloudsql-instances=PROJECT:REGION:INSTANCE"
-            )
+        remediation=f"give {inv.project_id} its own {kind} and point the service at it: "
+        + update(
+            inv,
+            service,
+            "--update-secrets=VAR=SECRET:VERSION"
+            if kind == "secret"
+            else "--set-cloudsql-instances=PROJECT:REGION:INSTANCE",
         ),
     )
 
@@ -361,7 +366,10 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     here = inv.environment()
     for service in inv.get(registry.RUN_SERVICES):
         found = False
-        references = [("secret", ref, secret_project(ref)) for ref in secret_refs(service)]
+        template = service.get("template") or {}
+        references = [
+            ("secret", use.secret, secret_reference(use.secret)[0]) for use in secret_uses(template)
+        ]
         references += [("Cloud SQL instance", ref, sql_project(ref)) for ref in sql_refs(service)]
         for kind, ref, owner in dict.fromkeys(references):
             if not _other_project(inv, owner):
@@ -387,9 +395,9 @@ def _sql_labels(instance: Mapping[str, Any]) -> Any:
 
 
 def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[Environment, str]:
-    for key in ("env", "environment"):
-        if labels and key in labels:
-            return environment_word(labels[key]), f"label {key}={labels[key]}"
+    label = env_label(labels)
+    if labels and label:
+        return environment_word(labels[label]), f"label {label}={labels[label]}"
     env, token = environment_from_name(name)
     return env, f"name token '{token}'"
 
@@ -431,10 +439,10 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     kinds: list[
         tuple[Collection[list[dict[str, Any]]], str, str, Callable[[Mapping[str, Any]], Any]]
     ] = [
-        (registry.RUN_SERVICES, "Cloud Run service", "run.googleapis.com", _run_labels),
-        (registry.SQL_INSTANCES, "Cloud SQL instance", "sqladmin.googleapis.com", _sql_labels),
+        (registry.RUN_SERVICES, "Cloud Run service", "", _run_labels),
+        (registry.SQL_INSTANCES, "Cloud SQL instance", "instances/", _sql_labels),
     ]
-    for collection, kind, service, labels_of in kinds:
+    for collection, kind, under, labels_of in kinds:
         try:
             resources = inv.get(collection)
         except Unreadable as exc:
@@ -442,12 +450,7 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
             continue
         for item in resources:
             name = short_name(item)
-            relative = (
-                str(item.get("name"))
-                if collection is registry.RUN_SERVICES
-                else f"instances/{name}"
-            )
-            resource = full_name(service, inv.project_id, relative)
+            resource = resource_name(inv, collection, item, under=under)
             env, why = _declared_environment(labels_of(item), name)
             if env is Environment.UNKNOWN or env is here.environment:
                 yield passed(

@@ -4,31 +4,14 @@ still keeps what a rollback needs."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import partial
 from typing import Any
 
-from gcplint.api import (
-    Area,
-    Inventory,
-    Outcome,
-    Severity,
-    check,
-    failed,
-    full_name,
-    passed,
-    registry,
-)
+from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passed, registry
 
-from ._iam import public_findings
+from ._policy import public_resource
+from ._resources import resource_name
 
 JSON = Mapping[str, Any]
-
-
-def repository_resource(inv: Inventory, repository: JSON) -> str:
-    """//artifactregistry.googleapis.com/projects/P/locations/L/repositories/R."""
-    return full_name(
-        "artifactregistry.googleapis.com", inv.project_id, str(repository.get("name", ""))
-    )
 
 
 def location_and_id(repository: JSON) -> tuple[str, str]:
@@ -69,15 +52,13 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
     """
     for repository in inv.get(registry.REPOSITORIES):
         location, short = location_and_id(repository)
-        name = str(repository.get("name", ""))
-        yield from public_findings(
-            repository_resource(inv, repository),
+        yield from public_resource(
+            inv,
+            registry.REPOSITORY_IAM,
+            repository,
             f"Repository {short} ({location})",
-            partial(inv.get(registry.REPOSITORY_IAM).of, name),
-            (
-                f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
-                f"--project={inv.project_id} --member={{member}} --role={{role}}"
-            ),
+            f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
+            f"--project={inv.project_id} --member={{member}} --role={{role}}",
         )
 
 
@@ -110,12 +91,13 @@ def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
     """
     for repository in docker(inv):
         location, short = location_and_id(repository)
+        resource = resource_name(inv, registry.REPOSITORIES, repository)
         config = repository.get("vulnerabilityScanningConfig") or {}
         state = config.get("enablementState", "ENABLEMENT_STATE_UNSPECIFIED")
         if state == "SCANNING_DISABLED" or config.get("enablementConfig") == "DISABLED":
             reason = str(config.get("enablementStateReason") or "").rstrip(".")
             yield failed(
-                repository_resource(inv, repository),
+                resource,
                 f"Docker repository {short} ({location}) is not scanned for vulnerabilities ({state}"
                 + (f": {reason}" if reason else "")
                 + ").",
@@ -127,7 +109,7 @@ def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
             )
         else:
             yield passed(
-                repository_resource(inv, repository),
+                resource,
                 f"Docker repository {short} ({location}) scanning state: {state}.",
             )
 
@@ -179,15 +161,16 @@ def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
     """
     for repository in docker(inv):
         location, short = location_and_id(repository)
+        resource = resource_name(inv, registry.REPOSITORIES, repository)
         problem = cleanup_problem(repository)
         if problem is None:
             yield passed(
-                repository_resource(inv, repository),
+                resource,
                 f"Docker repository {short} ({location}) has a cleanup policy that keeps recent versions.",
             )
         else:
             yield failed(
-                repository_resource(inv, repository),
+                resource,
                 f"Docker repository {short} ({location}) has {problem}.",
                 remediation=(
                     f"gcloud artifacts repositories set-cleanup-policies {short} --location={location} "

@@ -18,10 +18,21 @@ from gcplint.api import (
     registry,
 )
 
+from ._resources import last_segment, titled
+
 
 def budget_label(budget: Mapping[str, Any]) -> str:
     """'Display name' (billingAccounts/X/budgets/Y)."""
-    return f"'{budget.get('displayName') or 'unnamed'}' ({budget.get('name', '?')})"
+    return titled(budget, budget.get("name", "?"))
+
+
+def create_budget(found: AccountBudgets, project_id: str, thresholds: str) -> str:
+    """The gcloud command that creates a monthly budget for one project, with `thresholds`."""
+    return (
+        f"gcloud billing budgets create --billing-account={last_segment(found.account)} "
+        f'--display-name="{project_id} monthly" --budget-amount=AMOUNT '
+        f"--filter-projects=projects/{project_id} {thresholds}"
+    )
 
 
 Covering = list[tuple[Mapping[str, Any], str]]
@@ -122,16 +133,15 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
             f"Project {project.project_id} is covered by budget {budget_label(budget)}, which {how}{more}.",
         )
         return
-    account_id = found.account.rpartition("/")[2]
     yield failed(
         inv.resource,
         f"No budget on {found.account} covers project {project.project_id} "
         f"({len(found.budgets)} budget(s) on the account, none for this project).",
-        remediation=(
-            f"gcloud billing budgets create --billing-account={account_id} "
-            f'--display-name="{project.project_id} monthly" --budget-amount=AMOUNT '
-            f"--filter-projects=projects/{project.project_id} --threshold-rule=percent=0.5 "
-            "--threshold-rule=percent=0.9 --threshold-rule=percent=1.0,basis=forecasted-spend"
+        remediation=create_budget(
+            found,
+            project.project_id,
+            "--threshold-rule=percent=0.5 --threshold-rule=percent=0.9 "
+            "--threshold-rule=percent=1.0,basis=forecasted-spend",
         ),
     )
 
@@ -171,7 +181,6 @@ def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
     project = inv.project()
     found = inv.get(registry.BUDGETS)
     matches = covering(inv, project, found, lambda cover: any(alerts(b) for b, _ in cover))
-    account_id = found.account.rpartition("/")[2]
     for budget, _ in matches:
         if alerts(budget):
             yield passed(
@@ -194,10 +203,10 @@ def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
         inv.resource,
         message,
         remediation=(
-            f"gcloud billing budgets update BUDGET_ID --billing-account={account_id} --threshold-rule=percent=0.9 "
+            f"gcloud billing budgets update BUDGET_ID --billing-account={last_segment(found.account)} "
+            "--threshold-rule=percent=0.9 "
             "--notifications-rule-monitoring-notification-channels=projects/PROJECT/notificationChannels/CHANNEL"
             if matches
-            else f'gcloud billing budgets create --billing-account={account_id} --display-name="{project.project_id} monthly" '
-            f"--budget-amount=AMOUNT --filter-projects=projects/{project.project_id} --threshold-rule=percent=0.9"
+            else create_budget(found, project.project_id, "--threshold-rule=percent=0.9")
         ),
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
 from gcplint.api import (
     Area,
@@ -12,27 +10,26 @@ from gcplint.api import (
     Outcome,
     Reason,
     Severity,
-    Unreadable,
     check,
     failed,
-    from_unreadable,
     not_applicable,
     passed,
     registry,
     unknown,
 )
 
-from ._run import (
-    is_ready,
-    region_of,
+from .._resources import last_segment, short_name
+from .._run import region_of, secret_uses, service_resource
+from ._revisions import (
+    Rollback,
+    digests,
+    each_rollback,
+    image_state,
     revisions_of,
     rollback_target,
-    service_resource,
     serving,
-    short_name,
+    version_problem,
 )
-
-JSON = Mapping[str, Any]
 
 
 def first_sentence(text: str, limit: int = 160) -> str:
@@ -74,19 +71,16 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     revisions = inv.get(registry.RUN_REVISIONS) if services else []
     for service in services:
         short = short_name(service)
-        live = serving(service)
-        own = revisions_of(service, revisions)
-        targets = [
-            r for r in own if is_ready(r) and str(r.get("name", "")).rpartition("/")[2] not in live
-        ]
         resource = service_resource(inv, service)
-        if targets:
-            best = str(targets[0]["name"]).rpartition("/")[2]
+        target = rollback_target(service, revisions)
+        if target is not None:
             yield passed(
-                resource, f"Cloud Run service {short} can roll back to Ready revision {best}."
+                resource,
+                f"Cloud Run service {short} can roll back to Ready revision {short_name(target)}.",
             )
             continue
-        others = [r for r in own if str(r.get("name", "")).rpartition("/")[2] not in live]
+        live = serving(service)
+        others = [r for r in revisions_of(service, revisions) if short_name(r) not in live]
         why = (
             f"its {len(others)} other revision(s) are not Ready"
             if others
@@ -138,8 +132,8 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
     for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
-        created = str(service.get("latestCreatedRevision", "")).rpartition("/")[2]
-        ready = str(service.get("latestReadyRevision", "")).rpartition("/")[2]
+        created = last_segment(service.get("latestCreatedRevision", ""))
+        ready = last_segment(service.get("latestReadyRevision", ""))
         condition = service.get("terminalCondition") or {}
         state = condition.get("state", "unset")
         if service.get("reconciling") is True:
@@ -172,88 +166,6 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
                 "  (read the failure, fix it, redeploy)"
             ),
         )
-
-
-def with_rollback_target(inv: Inventory) -> Iterator[tuple[JSON, JSON]]:
-    """(service, the revision a rollback would go to) for every service that has one."""
-    services = inv.get(registry.RUN_SERVICES)
-    revisions = inv.get(registry.RUN_REVISIONS) if services else []
-    for service in services:
-        target = rollback_target(service, revisions)
-        if target is not None:
-            yield service, target
-
-
-def artifact_repository(image: str) -> tuple[str, str, str, str] | None:
-    """(project, repository resource name, image path, tag or '') of an Artifact Registry image
-    `LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE[:TAG][@sha256:…]`; None for other registries."""
-    reference = image.split("@", 1)[0]
-    host, _, rest = reference.partition("/")
-    if not host.endswith("-docker.pkg.dev"):
-        return None
-    parts = rest.split("/")
-    if len(parts) < 3:
-        return None
-    project, repository, path = parts[0], parts[1], "/".join(parts[2:])
-    path, _, tag = path.partition(":")
-    location = host.removesuffix("-docker.pkg.dev")
-    return project, f"projects/{project}/locations/{location}/repositories/{repository}", path, tag
-
-
-def digests(revision: JSON) -> dict[str, str]:
-    """Image reference -> digest the revision runs (from the reference, else containerStatuses)."""
-    status = {
-        str(s.get("name", "")): str(s.get("imageDigest", ""))
-        for s in revision.get("containerStatuses") or []
-    }
-    found: dict[str, str] = {}
-    for container in revision.get("containers") or []:
-        image = str(container.get("image", ""))
-        resolved = status.get(
-            str(container.get("name", "")), ""
-        )  # "…/image@sha256:…" or "sha256:…"
-        digest = image.partition("@")[2] or resolved.rpartition("@")[2]
-        found[image] = digest
-    return found
-
-
-def short_digest(digest: str) -> str:
-    """sha256:64c48bc2e9f1… (12 hex digits are plenty to recognise it)."""
-    algorithm, _, value = digest.partition(":")
-    return f"{algorithm}:{value[:12]}…" if len(value) > 12 else digest
-
-
-@dataclass(frozen=True)
-class ImageState:
-    """Whether a rollback target's image can still be pulled, and where it lives."""
-
-    present: bool | None  # None: not in Artifact Registry, cannot tell
-    how: str
-    repository: str = ""  # projects/P/locations/L/repositories/R
-
-
-def _image_state(inv: Inventory, image: str, digest: str) -> ImageState:
-    parsed = artifact_repository(image)
-    if parsed is None:
-        return ImageState(None, f"{image} is not in Artifact Registry")
-    project, repository, path, tag = parsed
-    names = {str(r.get("name", "")) for r in inv.get(registry.REPOSITORIES, project)}
-    if repository not in names:
-        return ImageState(False, f"repository {repository} no longer exists", repository)
-    images = inv.get(registry.DOCKER_IMAGES, project).of(repository)
-    uri_prefix = f"{image.split('/', 1)[0]}/{project}/{repository.rpartition('/')[2]}/{path}@"
-    same_path = [i for i in images if str(i.get("uri", "")).startswith(uri_prefix)]
-    if digest:
-        present = any(str(i.get("uri", "")).endswith(f"@{digest}") for i in same_path)
-        where = "is in" if present else "is no longer in"
-        return ImageState(
-            present, f"{path}@{short_digest(digest)} {where} {repository}", repository
-        )
-    present = any(tag in (i.get("tags") or []) for i in same_path)
-    where = "is in" if present else "is no longer in"
-    return ImageState(
-        present, f"{path}:{tag or 'latest'} {where} {repository} (no digest recorded)", repository
-    )
 
 
 def keep_recent(repository: str) -> str:
@@ -304,113 +216,31 @@ def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy
     - https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration
     """
-    for service, target in with_rollback_target(inv):
-        name, revision = short_name(service), short_name(target)
-        resource = service_resource(inv, service)
-        try:
-            judged = [_image_state(inv, image, digest) for image, digest in digests(target).items()]
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
+
+    def judge(rollback: Rollback) -> Outcome:
+        name, revision, resource = rollback.name, rollback.revision, rollback.resource
+        found = digests(rollback.target).items()
+        judged = [image_state(inv, image, digest) for image, digest in found]
         missing = [j for j in judged if j.present is False]
         if missing:
-            yield failed(
+            return failed(
                 resource,
                 f"Rolling Cloud Run service {name} back to {revision} would fail: {'; '.join(j.how for j in missing)}.",
                 remediation="re-push the image or roll forward; then keep rollback targets:\n"
                 + "\n".join(dict.fromkeys(keep_recent(j.repository) for j in missing)),
             )
-        elif judged and all(j.present is None for j in judged):
-            yield not_applicable(
+        if judged and all(j.present is None for j in judged):
+            return not_applicable(
                 resource,
                 Reason.NOT_FOUND,
                 f"Rollback target {revision} of {name}: {'; '.join(j.how for j in judged)}, so gcplint cannot check it.",
             )
-        else:
-            kept = "; ".join(j.how for j in judged if j.present)
-            yield passed(
-                resource,
-                f"The image of rollback target {revision} of {name} still exists ({kept}).",
-            )
-
-
-def secret_reference(owner: str, secret: str) -> tuple[str, str]:
-    """(project, secret id) of a `secretKeyRef.secret` (short name: the service's project)."""
-    parts = secret.split("/")
-    if len(parts) >= 4 and parts[0] == "projects" and parts[2] == "secrets":
-        return parts[1], parts[3]
-    return owner, secret
-
-
-@dataclass(frozen=True)
-class SecretUse:
-    """A secret version a revision needs at start, and where it goes."""
-
-    secret: str  # short name or projects/P/secrets/S
-    version: str  # a number, "latest" or an alias
-    env: str | None  # the env var it fills (None: a mounted volume)
-
-
-def secret_uses(revision: JSON) -> list[SecretUse]:
-    """The secret versions a revision needs at start: env vars and mounted volumes."""
-    uses = []
-    for container in revision.get("containers") or []:
-        for var in container.get("env") or []:
-            ref = (var.get("valueSource") or {}).get("secretKeyRef") or {}
-            if ref.get("secret"):
-                uses.append(
-                    SecretUse(
-                        str(ref["secret"]),
-                        str(ref.get("version") or "latest"),
-                        str(var.get("name", "")),
-                    )
-                )
-    for volume in revision.get("volumes") or []:
-        secret = volume.get("secret") or {}
-        if secret.get("secret"):
-            items = secret.get("items") or [{}]
-            uses += [
-                SecretUse(str(secret["secret"]), str(item.get("version") or "latest"), None)
-                for item in items
-            ]
-    return list(dict.fromkeys(uses))
-
-
-def _version_state(inv: Inventory, owner: str, secret: str, version: str) -> str | None:
-    """Why `secret:version` would not resolve, or None when it is ENABLED."""
-    project, secret_id = secret_reference(owner, secret)
-    found = next(
-        (
-            s
-            for s in inv.get(registry.SECRETS, project)
-            if str(s.get("name", "")).endswith(f"/secrets/{secret_id}")
-        ),
-        None,
-    )
-    if found is None:
-        return f"secret {secret_id} of project {project} no longer exists"
-    versions = inv.get(registry.SECRET_VERSIONS, project).of(str(found["name"]))
-    by_id = {str(v.get("name", "")).rpartition("/")[2]: v for v in versions}
-    wanted = version
-    if version == "latest":
-        numbered = [k for k in by_id if k.isdigit()]
-        if not numbered:
-            return f"secret {secret_id} has no version for 'latest'"
-        wanted = max(numbered, key=int)
-    elif not version.isdigit():
-        wanted = str((found.get("versionAliases") or {}).get(version, ""))
-        if not wanted:
-            return f"secret {secret_id} has no version or alias '{version}'"
-    state = (by_id.get(wanted) or {}).get("state")
-    if state is None:
-        return f"version {wanted} of secret {secret_id} no longer exists"
-    if state != "ENABLED":
-        return (
-            f"version {wanted} of secret {secret_id}"
-            + (f" ('{version}')" if version != wanted else "")
-            + f" is {state}"
+        kept = "; ".join(j.how for j in judged if j.present)
+        return passed(
+            resource, f"The image of rollback target {revision} of {name} still exists ({kept})."
         )
-    return None
+
+    yield from each_rollback(inv, judge)
 
 
 @check(
@@ -451,41 +281,36 @@ def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/services/secrets
     - https://cloud.google.com/secret-manager/docs/managing-secret-versions
     """
-    for service, target in with_rollback_target(inv):
-        name, revision = short_name(service), short_name(target)
-        resource = service_resource(inv, service)
-        uses = secret_uses(target)
-        try:
-            broken = [
-                (use, why)
-                for use in uses
-                if (why := _version_state(inv, inv.project_id, use.secret, use.version))
-            ]
-        except Unreadable as exc:
-            yield from_unreadable(exc, resource)
-            continue
+
+    def judge(rollback: Rollback) -> Outcome:
+        name, revision, resource = rollback.name, rollback.revision, rollback.resource
+        uses = secret_uses(rollback.target)
+        broken = [
+            (use, why) for use in uses if (why := version_problem(inv, use.secret, use.version))
+        ]
         if broken:
             repoint = (
                 ",".join(
-                    f"{use.env}={use.secret.rpartition('/')[2]}:latest"
-                    for use, _ in broken
-                    if use.env
+                    f"{use.env}={last_segment(use.secret)}:latest" for use, _ in broken if use.env
                 )
                 or "VAR=SECRET:latest"
             )
-            images = ",".join(str(c.get("image", "")) for c in target.get("containers") or [])
-            yield failed(
+            images = ",".join(
+                str(c.get("image", "")) for c in rollback.target.get("containers") or []
+            )
+            return failed(
                 resource,
                 f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(w for _, w in broken)}.",
                 remediation=(
-                    f"redeploy the old code with enabled secret versions: gcloud run deploy {name} --region={region_of(service)} "
+                    f"redeploy the old code with enabled secret versions: gcloud run deploy {name} --region={region_of(rollback.service)} "
                     f"--project={inv.project_id} --image={images or 'OLD_IMAGE'} --update-secrets={repoint} --no-traffic"
                 ),
             )
-        else:
-            used = (
-                f"its {len(uses)} secret reference(s) resolve to enabled versions"
-                if uses
-                else "it uses no secret"
-            )
-            yield passed(resource, f"Rollback target {revision} of {name} can start: {used}.")
+        used = (
+            f"its {len(uses)} secret reference(s) resolve to enabled versions"
+            if uses
+            else "it uses no secret"
+        )
+        return passed(resource, f"Rollback target {revision} of {name} can start: {used}.")
+
+    yield from each_rollback(inv, judge)

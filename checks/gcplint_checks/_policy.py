@@ -1,0 +1,132 @@
+"""Verdicts on IAM policies, shared by every check that judges one.
+
+`member_findings` is the shape they all share: one failure per member holding grants it should
+not (every such role listed), or one pass. `project_findings` applies it to the project's own
+policy; `public_findings` to the members `allUsers` and `allAuthenticatedUsers` of any policy,
+and `public_resource` to the policy of one resource (a repository, topic, secret, bucket or
+service), which is unknown when that policy could not be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from typing import Any
+
+from gcplint.api import (
+    Collection,
+    Inventory,
+    Outcome,
+    PerResource,
+    Severity,
+    Unreadable,
+    failed,
+    from_unreadable,
+    passed,
+    registry,
+)
+
+from ._iam import Grant, by_member, grants, remove_binding, roles_text
+from ._resources import resource_name
+
+PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+
+Message = Callable[[str, str], str]  # (member, without its `type:` prefix; its roles) -> text
+
+
+def member_findings(
+    resource: str,
+    found: Iterable[Grant],
+    message: Message,
+    passing: str,
+    remove: Callable[[Grant], str],
+    *,
+    severity: Callable[[list[Grant]], Severity] | None = None,
+    fix_first: str = "",
+) -> Iterator[Outcome]:
+    """One failure per member among the grants `found` (`subject` is the member; the
+    remediation is `fix_first` then the command that removes each of its grants), or one pass
+    saying `passing` when there are none. `severity` overrides the check's, per member."""
+    held_by = by_member(list(found))
+    for member, held in held_by.items():
+        yield failed(
+            resource,
+            message(member.partition(":")[2] or member, roles_text(held)),
+            subject=member,
+            severity=severity(held) if severity else None,
+            remediation=fix_first + "\n".join(remove(g) for g in held),
+        )
+    if not held_by:
+        yield passed(resource, passing)
+
+
+def project_findings(
+    inv: Inventory,
+    keep: Callable[[Grant], bool],
+    message: Message,
+    passing: str,
+    *,
+    severity: Callable[[list[Grant]], Severity] | None = None,
+    fix_first: str = "",
+) -> Iterator[Outcome]:
+    """`member_findings` over the grants of the project's IAM policy that `keep` selects,
+    removed with `gcloud projects remove-iam-policy-binding`."""
+    yield from member_findings(
+        inv.resource,
+        [g for g in grants(inv.get(registry.PROJECT_IAM_POLICY)) if keep(g)],
+        message,
+        passing,
+        partial(remove_binding, inv.project_id),
+        severity=severity,
+        fix_first=fix_first,
+    )
+
+
+def public_findings(
+    resource: str,
+    label: str,
+    policy: Mapping[str, Any],
+    remove: Callable[[Grant], str],
+    *,
+    suffix: str = "",
+) -> Iterator[Outcome]:
+    """A failure per public member of `policy` ("LABEL grants ROLES to allUsers SUFFIX."), or
+    a pass ("LABEL grants nothing to allUsers or allAuthenticatedUsers.")."""
+    yield from member_findings(
+        resource,
+        (g for g in grants(policy) if g.member in PUBLIC_MEMBERS),
+        lambda member, roles: f"{label} grants {roles} to {member}{suffix}.",
+        f"{label} grants nothing to allUsers or allAuthenticatedUsers.",
+        remove,
+    )
+
+
+def public_resource(
+    inv: Inventory,
+    policies: Collection[PerResource[Any]],
+    item: Mapping[str, Any],
+    label: str,
+    remove: str,
+    *,
+    resource: str | None = None,
+    suffix: str = "",
+) -> Iterator[Outcome]:
+    """`public_findings` on the IAM policy of one resource, read from `policies` under the
+    item's name; unknown (not applicable when the API is off) when it could not be read.
+
+    `remove` is the command that removes one grant, with `{member}` and `{role}` to fill in;
+    `resource` defaults to the item's full name."""
+    where = resource or resource_name(inv, policies, item)
+    read = inv.get(policies)
+    try:
+        policy = read.of(str(item.get("name", "")))
+    except Unreadable as exc:
+        yield from_unreadable(exc, where)
+        return
+    yield from public_findings(
+        where,
+        label,
+        policy,
+        lambda grant: remove.format(member=grant.member, role=grant.role),
+        suffix=suffix,
+    )

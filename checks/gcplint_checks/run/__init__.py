@@ -1,0 +1,2 @@
+"""Cloud Run checks (`run.*`), by theme: exposure (who can call a service), config (what its
+template carries and how it scales) and rollback (whether a bad deploy can be undone)."""
