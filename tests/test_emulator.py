@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from helpers import project, run_cli, world
 
+from gcplint.collect import registry
 from gcplint.emulator import Emulator, Fault, World, WorldError, is_read
 from gcplint.emulator.routes import ROUTES
 
@@ -29,7 +30,7 @@ def sample() -> World:
         {
             "acme-prod": {
                 "project": project("acme-prod", "1001", labels={"env": "prod"}, parent="folders/5"),
-                "run.services": [
+                registry.RUN_SERVICES.name: [
                     {"name": "projects/acme-prod/locations/europe-west1/services/a"},
                     {"name": "projects/acme-prod/locations/us-central1/services/b"},
                 ],

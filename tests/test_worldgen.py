@@ -15,6 +15,7 @@ from worldschema import validate_world
 
 from gcplint.checks.plugins import load_checks
 from gcplint.checks.runner import run
+from gcplint.collect import registry
 from gcplint.emulator import Emulator, World
 from gcplint.emulator.generate import generate_world, project_ids
 from gcplint.model import Status
@@ -26,26 +27,26 @@ NOW = datetime(2026, 11, 27, tzinfo=UTC)
 PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 COLLECTIONS = (
     "project",
-    "cloudresourcemanager.iamPolicy",
-    "cloudbilling.billingInfo",
-    "iam.serviceAccounts",
-    "iam.serviceAccountKeys",
-    "run.services",
-    "run.revisions",
-    "sqladmin.instances",
-    "monitoring.alertPolicies",
-    "run.serviceIamPolicies",
-    "secretmanager.secrets",
-    "secretmanager.versions",
-    "secretmanager.iamPolicies",
-    "storage.buckets",
-    "storage.iamPolicies",
-    "pubsub.topics",
-    "pubsub.subscriptions",
-    "pubsub.iamPolicies",
-    "artifactregistry.repositories",
-    "artifactregistry.dockerImages",
-    "artifactregistry.iamPolicies",
+    registry.PROJECT_IAM_POLICY.name,
+    registry.BILLING_INFO.name,
+    registry.SERVICE_ACCOUNTS.name,
+    registry.SERVICE_ACCOUNT_KEYS.name,
+    registry.RUN_SERVICES.name,
+    registry.RUN_REVISIONS.name,
+    registry.SQL_INSTANCES.name,
+    registry.ALERT_POLICIES.name,
+    registry.RUN_SERVICE_IAM.name,
+    registry.SECRETS.name,
+    registry.SECRET_VERSIONS.name,
+    registry.SECRET_IAM.name,
+    registry.BUCKETS.name,
+    registry.BUCKET_IAM.name,
+    registry.TOPICS.name,
+    registry.SUBSCRIPTIONS.name,
+    registry.PUBSUB_IAM.name,
+    registry.REPOSITORIES.name,
+    registry.DOCKER_IMAGES.name,
+    registry.REPOSITORY_IAM.name,
 )
 PUBLIC = ("allUsers", "allAuthenticatedUsers")
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
@@ -101,10 +102,10 @@ def test_generated_world_holds_together(seed: int) -> None:
     for project_id, body in projects.items():
         assert all(key in body for key in COLLECTIONS), project_id
         assert body["project"]["parent"] in containers
-        account = body["cloudbilling.billingInfo"].get("billingAccountName")
+        account = body[registry.BILLING_INFO.name].get("billingAccountName")
         if account is not None:
             assert account.removeprefix("billingAccounts/") in data["billingAccounts"]
-        base64.b64decode(body["cloudresourcemanager.iamPolicy"]["etag"], validate=True)
+        base64.b64decode(body[registry.PROJECT_IAM_POLICY.name]["etag"], validate=True)
         _check_accounts(body)
         _check_run(project_id, body)
         _check_sql(project_id, body)
@@ -113,10 +114,10 @@ def test_generated_world_holds_together(seed: int) -> None:
         _check_storage(body)
         _check_pubsub(project_id, body)
         _check_references(data, project_id, body)
-    buckets = [b["name"] for body in projects.values() for b in body["storage.buckets"]]
+    buckets = [b["name"] for body in projects.values() for b in body[registry.BUCKETS.name]]
     assert len(set(buckets)) == len(buckets), "bucket names are global"
     for account in data["billingAccounts"].values():
-        for budget in account["billingbudgets.budgets"]:
+        for budget in account[registry.ACCOUNT_BUDGETS.name]:
             for name in budget["budgetFilter"].get("projects", []):
                 assert re.fullmatch(r"projects/\d{12}", name)
             for name in budget["budgetFilter"].get("resourceAncestors", []):
@@ -124,20 +125,20 @@ def test_generated_world_holds_together(seed: int) -> None:
 
 
 def _check_accounts(body: dict[str, Any]) -> None:
-    emails = {a["email"] for a in body["iam.serviceAccounts"]}
-    assert len(body["iam.serviceAccounts"]) <= 6
-    assert set(body["iam.serviceAccountKeys"]) <= emails
-    for keys in body["iam.serviceAccountKeys"].values():
+    emails = {a["email"] for a in body[registry.SERVICE_ACCOUNTS.name]}
+    assert len(body[registry.SERVICE_ACCOUNTS.name]) <= 6
+    assert set(body[registry.SERVICE_ACCOUNT_KEYS.name]) <= emails
+    for keys in body[registry.SERVICE_ACCOUNT_KEYS.name].values():
         assert all("privateKeyData" not in key for key in keys)
 
 
 def _check_run(project_id: str, body: dict[str, Any]) -> None:
     """Revisions belong to their service and are named after it; latest and traffic fields
     point at existing revisions, and traffic only at Ready ones."""
-    services = body["run.services"]
+    services = body[registry.RUN_SERVICES.name]
     assert len(services) <= 4
     assert len({s["name"].split("/")[3] for s in services}) <= 2
-    revisions = {r["name"]: r for r in body["run.revisions"]}
+    revisions = {r["name"]: r for r in body[registry.RUN_REVISIONS.name]}
     for service in services:
         name = service["name"]
         assert name.startswith(f"projects/{project_id}/locations/")
@@ -163,7 +164,7 @@ def _check_run(project_id: str, body: dict[str, Any]) -> None:
         container = newest["containers"][0]
         assert service["template"]["containers"][0]["image"] == container["image"]
         assert service["template"]["containers"][0]["env"] == container["env"]
-    assert set(body["run.serviceIamPolicies"]) <= {s["name"] for s in services}
+    assert set(body[registry.RUN_SERVICE_IAM.name]) <= {s["name"] for s in services}
     assert len(revisions) == sum(
         1 for n in revisions if any(n.startswith(f"{s['name']}/") for s in services)
     )
@@ -176,8 +177,8 @@ def _ready(revision: dict[str, Any]) -> bool:
 
 
 def _check_sql(project_id: str, body: dict[str, Any]) -> None:
-    instances = {i["name"]: i for i in body["sqladmin.instances"]}
-    assert len(instances) == len(body["sqladmin.instances"]) <= 4
+    instances = {i["name"]: i for i in body[registry.SQL_INSTANCES.name]}
+    assert len(instances) == len(body[registry.SQL_INSTANCES.name]) <= 4
     for name, instance in instances.items():
         assert instance["connectionName"] == f"{project_id}:{instance['region']}:{name}"
         if instance["instanceType"] == "READ_REPLICA_INSTANCE":
@@ -194,28 +195,28 @@ def _number(body: dict[str, Any]) -> str:
 def _check_secrets(body: dict[str, Any]) -> None:
     """Secrets are named with the project number; every secret has its versions (newest
     first), DESTROYED ones with a destroyTime; policies belong to existing secrets."""
-    names = [s["name"] for s in body["secretmanager.secrets"]]
+    names = [s["name"] for s in body[registry.SECRETS.name]]
     assert all(re.fullmatch(rf"projects/{_number(body)}/secrets/[a-z-]+", n) for n in names)
-    assert sorted(body["secretmanager.versions"]) == sorted(names)
-    for name, versions in body["secretmanager.versions"].items():
+    assert sorted(body[registry.SECRET_VERSIONS.name]) == sorted(names)
+    for name, versions in body[registry.SECRET_VERSIONS.name].items():
         numbers = [int(v["name"].removeprefix(f"{name}/versions/")) for v in versions]
         assert numbers == list(range(len(versions), 0, -1))
         for version in versions:
             assert ("destroyTime" in version) == (version["state"] == "DESTROYED")
-    assert set(body["secretmanager.iamPolicies"]) <= set(names)
+    assert set(body[registry.SECRET_IAM.name]) <= set(names)
 
 
 def _check_artifacts(project_id: str, body: dict[str, Any]) -> None:
     """Repositories are named with the project ID; images are listed for every docker
     repository, under its registry URI, by digest; `latest` tags at most one image per path."""
-    repositories = body["artifactregistry.repositories"]
+    repositories = body[registry.REPOSITORIES.name]
     for repository in repositories:
         assert re.fullmatch(
             rf"projects/{project_id}/locations/[a-z0-9-]+/repositories/[a-z-]+", repository["name"]
         )
     docker = {r["name"]: r for r in repositories if r["format"] == "DOCKER"}
-    assert sorted(body["artifactregistry.dockerImages"]) == sorted(docker)
-    for name, images in body["artifactregistry.dockerImages"].items():
+    assert sorted(body[registry.DOCKER_IMAGES.name]) == sorted(docker)
+    for name, images in body[registry.DOCKER_IMAGES.name].items():
         latest: list[str] = []
         for image in images:
             path = image["uri"].removeprefix(docker[name]["registryUri"] + "/")
@@ -224,29 +225,29 @@ def _check_artifacts(project_id: str, body: dict[str, Any]) -> None:
             if "latest" in image.get("tags", []):
                 latest.append(path.partition("@")[0])
         assert len(set(latest)) == len(latest), latest
-    assert set(body["artifactregistry.iamPolicies"]) <= {r["name"] for r in repositories}
+    assert set(body[registry.REPOSITORY_IAM.name]) <= {r["name"] for r in repositories}
 
 
 def _check_storage(body: dict[str, Any]) -> None:
-    buckets = {b["name"]: b for b in body["storage.buckets"]}
-    assert sorted(body["storage.iamPolicies"]) == sorted(buckets)
+    buckets = {b["name"]: b for b in body[registry.BUCKETS.name]}
+    assert sorted(body[registry.BUCKET_IAM.name]) == sorted(buckets)
     for name, bucket in buckets.items():
         assert bucket["id"] == name and bucket["projectNumber"] == _number(body)
-        assert body["storage.iamPolicies"][name]["resourceId"] == f"projects/_/buckets/{name}"
+        assert body[registry.BUCKET_IAM.name][name]["resourceId"] == f"projects/_/buckets/{name}"
 
 
 def _check_pubsub(project_id: str, body: dict[str, Any]) -> None:
     """Subscriptions read, and dead-letter into, topics of the project; policies belong to
     existing topics and subscriptions."""
-    topics = {t["name"] for t in body["pubsub.topics"]}
-    subscriptions = {s["name"] for s in body["pubsub.subscriptions"]}
+    topics = {t["name"] for t in body[registry.TOPICS.name]}
+    subscriptions = {s["name"] for s in body[registry.SUBSCRIPTIONS.name]}
     assert all(n.startswith(f"projects/{project_id}/topics/") for n in topics)
     assert all(n.startswith(f"projects/{project_id}/subscriptions/") for n in subscriptions)
-    for subscription in body["pubsub.subscriptions"]:
+    for subscription in body[registry.SUBSCRIPTIONS.name]:
         assert subscription["topic"] in topics
         if "deadLetterPolicy" in subscription:
             assert subscription["deadLetterPolicy"]["deadLetterTopic"] in topics
-    assert set(body["pubsub.iamPolicies"]) <= topics | subscriptions
+    assert set(body[registry.PUBSUB_IAM.name]) <= topics | subscriptions
 
 
 def _secret_uses(revision: dict[str, Any]) -> list[tuple[str, str]]:
@@ -262,7 +263,7 @@ def _versions_of(data: dict[str, Any], project_id: str, secret: str) -> list[Any
     owner = project_id if len(parts) == 1 else parts[1]
     for other, body in data["projects"].items():
         if owner in (other, _number(body)):
-            versions = body["secretmanager.versions"].get(
+            versions = body[registry.SECRET_VERSIONS.name].get(
                 f"projects/{_number(body)}/secrets/{parts[-1]}"
             )
             return None if versions is None else list(versions)
@@ -271,7 +272,7 @@ def _versions_of(data: dict[str, Any], project_id: str, secret: str) -> list[Any
 
 def _check_references(data: dict[str, Any], project_id: str, body: dict[str, Any]) -> None:
     """Secrets and Artifact Registry images of revisions belong to projects of the world."""
-    for revision in body["run.revisions"]:
+    for revision in body[registry.RUN_REVISIONS.name]:
         for secret, _ in _secret_uses(revision):
             _versions_of(data, project_id, secret)
         host, _, rest = revision["containers"][0]["image"].partition("/")
@@ -300,18 +301,20 @@ def test_worlds_mix_what_the_checks_judge() -> None:
                 seen.add("inferred")
             if "disabledServices" in body:
                 seen.add("disabled")
-            text = repr(body["cloudresourcemanager.iamPolicy"]) + repr(body["run.services"])
+            text = repr(body[registry.PROJECT_IAM_POLICY.name]) + repr(
+                body[registry.RUN_SERVICES.name]
+            )
             if any(other in text for other in ids if other != project_id):
                 seen.add("cross-project")
-            if any("masterInstanceName" in i for i in body["sqladmin.instances"]):
+            if any("masterInstanceName" in i for i in body[registry.SQL_INSTANCES.name]):
                 seen.add("replica")
             if any(
                 s["latestCreatedRevision"] != s.get("latestReadyRevision")
-                for s in body["run.services"]
+                for s in body[registry.RUN_SERVICES.name]
             ):
                 seen.add("failed deploy")
         for account in data["billingAccounts"].values():
-            for budget in account["billingbudgets.budgets"]:
+            for budget in account[registry.ACCOUNT_BUDGETS.name]:
                 flt = budget["budgetFilter"]
                 seen.add(
                     "by project"
@@ -356,18 +359,18 @@ def _run_kinds(data: dict[str, Any], project_id: str, body: dict[str, Any]) -> s
     pushed = {
         image["uri"]
         for other in data["projects"].values()
-        for images in other["artifactregistry.dockerImages"].values()
+        for images in other[registry.DOCKER_IMAGES.name].values()
         for image in images
     }
-    for service in body["run.services"]:
+    for service in body[registry.RUN_SERVICES.name]:
         seen.add(service["ingress"])
         if service.get("invokerIamDisabled"):
             seen.add("invoker IAM disabled")
         if "maxInstanceCount" not in service["template"]["scaling"]:
             seen.add("no max instances")
-    for policy in body["run.serviceIamPolicies"].values():
+    for policy in body[registry.RUN_SERVICE_IAM.name].values():
         seen.add("public invoker" if _is_public(policy) else "private invoker")
-    for revision in body["run.revisions"]:
+    for revision in body[registry.RUN_REVISIONS.name]:
         container = revision["containers"][0]
         host, _, rest = container["image"].partition("/")
         if host.endswith("gcr.io"):
@@ -395,16 +398,16 @@ def _run_kinds(data: dict[str, Any], project_id: str, body: dict[str, Any]) -> s
 
 def _data_kinds(body: dict[str, Any]) -> set[str]:
     """Secret versions, repositories, buckets, subscriptions, public policies, audit logs."""
-    seen = {v["state"] for vs in body["secretmanager.versions"].values() for v in vs}
+    seen = {v["state"] for vs in body[registry.SECRET_VERSIONS.name].values() for v in vs}
     for key in (
-        "secretmanager.iamPolicies",
-        "artifactregistry.iamPolicies",
-        "storage.iamPolicies",
-        "pubsub.iamPolicies",
+        registry.SECRET_IAM.name,
+        registry.REPOSITORY_IAM.name,
+        registry.BUCKET_IAM.name,
+        registry.PUBSUB_IAM.name,
     ):
         if any(_is_public(p) for p in body[key].values()):
             seen.add(f"public {key}")
-    for repository in body["artifactregistry.repositories"]:
+    for repository in body[registry.REPOSITORIES.name]:
         seen.add(repository["format"])
         seen.add(repository["vulnerabilityScanningConfig"]["enablementState"])
         policies = repository.get("cleanupPolicies", {})
@@ -420,15 +423,15 @@ def _data_kinds(body: dict[str, Any]) -> set[str]:
             if actions == {"DELETE"}
             else "cleanup with KEEP"
         )
-    for bucket in body["storage.buckets"]:
+    for bucket in body[registry.BUCKETS.name]:
         config = bucket["iamConfiguration"]
         seen.add(f"prevention {config['publicAccessPrevention']}")
         seen.add("uniform" if config["uniformBucketLevelAccess"]["enabled"] else "object ACLs")
-    for subscription in body["pubsub.subscriptions"]:
+    for subscription in body[registry.SUBSCRIPTIONS.name]:
         seen.add("dead letter" if "deadLetterPolicy" in subscription else "no dead letter")
         if subscription["pushConfig"]:
             seen.add("push")
-    policy = body["cloudresourcemanager.iamPolicy"]
+    policy = body[registry.PROJECT_IAM_POLICY.name]
     audit = {
         c["service"]: {log["logType"] for log in c["auditLogConfigs"]}
         for c in policy.get("auditConfigs", [])
