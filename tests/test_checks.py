@@ -18,7 +18,7 @@ import pytest
 from helpers import FIXTURES, session_for
 
 from gcplint.checks.plugins import load_checks
-from gcplint.checks.runner import run
+from gcplint.checks.runner import gather, stream
 from gcplint.emulator import Fault, World
 from gcplint.model import Result
 
@@ -84,7 +84,7 @@ def test_check_case(serve: Any, check_id: str, case: dict[str, Any]) -> None:
     for fault in case.get("faults", []):
         emu.add_fault(Fault.from_json(fault))
     scope = case.get("scope", ["acme-prod"])
-    _, results = run([BUILTIN[check_id]], scope, session_for(emu), workers=4, now=NOW)
+    _, results = gather(stream([BUILTIN[check_id]], scope, session_for(emu), workers=4, now=NOW))
     unmatched = list(results)
     for expected in case["expect"]:
         found = next((r for r in unmatched if matches(r, expected)), None)

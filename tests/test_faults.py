@@ -24,7 +24,7 @@ import pytest
 from helpers import run_cli, session_for
 
 from gcplint.checks.plugins import load_checks
-from gcplint.checks.runner import run
+from gcplint.checks.runner import gather, stream
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Collection
 from gcplint.collect.transport import RetryPolicy
@@ -40,161 +40,75 @@ TIMEOUT = 0.5
 
 @dataclass(frozen=True)
 class Target:
-    """Where a fault is injected and which collections that breaks."""
+    """Where a fault is injected (a path glob, for one HTTP method or all), and which read."""
 
     name: str
     path: str
-    method: str | None
-    collections: frozenset[Collection[Any]]
+    read: Collection[Any] | None  # None: everything (the glob covers a whole project)
+    method: str | None = None
+
+    @property
+    def collections(self) -> frozenset[Collection[Any]]:
+        """What the fault breaks: the read and, following the registry's `needs` and
+        per-resource sources, every collection read from it."""
+        if self.read is None:
+            return ALL
+        found = {self.read}
+        while more := {x for x in c.ALL if set(x.sources) & found} - found:
+            found |= more
+        return frozenset(found)
 
 
 ALL = frozenset(needed for s in SPECS for needed in s.requires)
+
+
 TARGETS = [
-    Target(
-        "project metadata",
-        "/cloudresourcemanager/v3/projects/*",
-        "GET",
-        frozenset({c.PROJECT, c.ANCESTRY}),
-    ),
+    Target("project metadata", "/cloudresourcemanager/v3/projects/*", c.PROJECT, method="GET"),
     Target(
         "project IAM policy",
         "/cloudresourcemanager/v3/projects/*:getIamPolicy",
-        None,
-        frozenset({c.PROJECT_IAM_POLICY}),
+        c.PROJECT_IAM_POLICY,
     ),
+    Target("folders", "/cloudresourcemanager/v3/folders/*", c.FOLDER, method="GET"),
+    Target("service accounts", "/iam/v1/projects/*/serviceAccounts", c.SERVICE_ACCOUNTS),
     Target(
-        "folders",
-        "/cloudresourcemanager/v3/folders/*",
-        "GET",
-        frozenset({c.ANCESTRY}),
+        "service account keys", "/iam/v1/projects/*/serviceAccounts/*/keys", c.SERVICE_ACCOUNT_KEYS
     ),
-    Target(
-        "service accounts",
-        "/iam/v1/projects/*/serviceAccounts",
-        None,
-        frozenset({c.SERVICE_ACCOUNTS, c.SERVICE_ACCOUNT_KEYS}),
-    ),
-    Target(
-        "service account keys",
-        "/iam/v1/projects/*/serviceAccounts/*/keys",
-        None,
-        frozenset({c.SERVICE_ACCOUNT_KEYS}),
-    ),
-    Target(
-        "Cloud Run services",
-        "/run/v2/projects/*/locations/-/services",
-        None,
-        frozenset({c.RUN_SERVICES}),
-    ),
+    Target("Cloud Run services", "/run/v2/projects/*/locations/-/services", c.RUN_SERVICES),
     Target(
         "Cloud Run revisions",
         "/run/v2/projects/*/locations/-/services/-/revisions",
-        None,
-        frozenset({c.RUN_REVISIONS}),
+        c.RUN_REVISIONS,
     ),
-    Target(
-        "Cloud SQL instances",
-        "/sqladmin/v1/projects/*/instances",
-        None,
-        frozenset({c.SQL_INSTANCES}),
-    ),
-    Target(
-        "billing info",
-        "/cloudbilling/v1/projects/*/billingInfo",
-        None,
-        frozenset({c.BILLING_INFO, c.BUDGETS}),
-    ),
-    Target(
-        "budgets",
-        "/billingbudgets/v1/billingAccounts/*/budgets",
-        None,
-        frozenset({c.BUDGETS}),
-    ),
-    Target(
-        "alert policies",
-        "/monitoring/v3/projects/*/alertPolicies",
-        None,
-        frozenset({c.ALERT_POLICIES}),
-    ),
+    Target("Cloud SQL instances", "/sqladmin/v1/projects/*/instances", c.SQL_INSTANCES),
+    Target("billing info", "/cloudbilling/v1/projects/*/billingInfo", c.BILLING_INFO),
+    Target("budgets", "/billingbudgets/v1/billingAccounts/*/budgets", c.ACCOUNT_BUDGETS),
+    Target("alert policies", "/monitoring/v3/projects/*/alertPolicies", c.ALERT_POLICIES),
     Target(
         "Cloud Run service IAM policies",
         "/run/v2/projects/*/locations/*/services/*:getIamPolicy",
-        None,
-        frozenset({c.RUN_SERVICE_IAM}),
+        c.RUN_SERVICE_IAM,
     ),
+    Target("secrets", "/secretmanager/v1/projects/*/secrets", c.SECRETS),
+    Target("secret versions", "/secretmanager/v1/projects/*/secrets/*/versions", c.SECRET_VERSIONS),
     Target(
-        "secrets",
-        "/secretmanager/v1/projects/*/secrets",
-        None,
-        frozenset({c.SECRETS, c.SECRET_VERSIONS, c.SECRET_IAM}),
+        "secret IAM policies", "/secretmanager/v1/projects/*/secrets/*:getIamPolicy", c.SECRET_IAM
     ),
-    Target(
-        "secret versions",
-        "/secretmanager/v1/projects/*/secrets/*/versions",
-        None,
-        frozenset({c.SECRET_VERSIONS}),
-    ),
-    Target(
-        "secret IAM policies",
-        "/secretmanager/v1/projects/*/secrets/*:getIamPolicy",
-        None,
-        frozenset({c.SECRET_IAM}),
-    ),
-    Target(
-        "buckets",
-        "/storage/storage/v1/b",
-        None,
-        frozenset({c.BUCKETS, c.BUCKET_IAM}),
-    ),
-    Target(
-        "bucket IAM policies",
-        "/storage/storage/v1/b/*/iam",
-        None,
-        frozenset({c.BUCKET_IAM}),
-    ),
-    Target(
-        "Pub/Sub topics",
-        "/pubsub/v1/projects/*/topics",
-        None,
-        frozenset({c.TOPICS, c.PUBSUB_IAM}),
-    ),
-    Target(
-        "Pub/Sub subscriptions",
-        "/pubsub/v1/projects/*/subscriptions",
-        None,
-        frozenset({c.SUBSCRIPTIONS, c.PUBSUB_IAM}),
-    ),
-    Target(
-        "Pub/Sub IAM policies",
-        "/pubsub/v1/projects/*:getIamPolicy",
-        None,
-        frozenset({c.PUBSUB_IAM}),
-    ),
+    Target("buckets", "/storage/storage/v1/b", c.BUCKETS),
+    Target("bucket IAM policies", "/storage/storage/v1/b/*/iam", c.BUCKET_IAM),
+    Target("Pub/Sub topics", "/pubsub/v1/projects/*/topics", c.TOPICS),
+    Target("Pub/Sub subscriptions", "/pubsub/v1/projects/*/subscriptions", c.SUBSCRIPTIONS),
+    Target("Pub/Sub IAM policies", "/pubsub/v1/projects/*:getIamPolicy", c.PUBSUB_IAM),
     Target(
         "Artifact Registry repositories",
         "/artifactregistry/v1/projects/*/locations/-/repositories",
-        None,
-        frozenset(
-            {
-                c.REPOSITORIES,
-                c.DOCKER_IMAGES,
-                c.REPOSITORY_IAM,
-            }
-        ),
+        c.REPOSITORIES,
     ),
+    Target("docker images", "/artifactregistry/v1/projects/*/dockerImages", c.DOCKER_IMAGES),
     Target(
-        "docker images",
-        "/artifactregistry/v1/projects/*/dockerImages",
-        None,
-        frozenset({c.DOCKER_IMAGES}),
+        "repository IAM policies", "/artifactregistry/v1/projects/*:getIamPolicy", c.REPOSITORY_IAM
     ),
-    Target(
-        "repository IAM policies",
-        "/artifactregistry/v1/projects/*:getIamPolicy",
-        None,
-        frozenset({c.REPOSITORY_IAM}),
-    ),
-    Target("everything about acme-staging", "/*/projects/acme-staging*", None, ALL),
+    Target("everything about acme-staging", "/*/projects/acme-staging*", None),
 ]
 
 # fault kind -> (the rule injected, the reason the results must give)
@@ -224,7 +138,9 @@ def scan(
     with Emulator(world, page_size=page_size) as emu:
         for fault in faults:
             emu.add_fault(fault)
-        _, results = run(SPECS, projects, session_for(emu, RETRY, timeout=TIMEOUT), now=NOW)
+        _, results = gather(
+            stream(SPECS, projects, session_for(emu, RETRY, timeout=TIMEOUT), now=NOW)
+        )
     return results
 
 

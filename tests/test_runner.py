@@ -8,7 +8,7 @@ from typing import Any
 from helpers import project, session_for, world
 
 from gcplint.api import Area, Inventory, Outcome, Severity, check, passed
-from gcplint.checks.runner import run
+from gcplint.checks.runner import gather, stream
 from gcplint.collect import registry as c
 from gcplint.emulator import Fault
 from gcplint.model import Reason, Status
@@ -65,7 +65,7 @@ def undeclared(inv: Inventory) -> Iterator[Outcome]:
 def test_results_backed_by_data_are_kept_and_the_rest_is_unknown(serve: Any) -> None:
     emu = serve(two_instances())
     emu.add_fault(Fault(path="/run/*", error="PERMISSION_DENIED"))
-    _, results = run([partial], ["acme-prod"], session_for(emu))
+    _, results = gather(stream([partial], ["acme-prod"], session_for(emu)))
     assert [(r.status, r.resource.rsplit("/", 1)[1]) for r in results] == [
         (Status.PASS, "a"),
         (Status.PASS, "b"),
@@ -77,7 +77,7 @@ def test_results_backed_by_data_are_kept_and_the_rest_is_unknown(serve: Any) -> 
 
 def test_a_crashing_check_is_unknown_error_and_the_scan_goes_on(serve: Any) -> None:
     emu = serve(two_instances())
-    _, results = run([crash, partial], ["acme-prod"], session_for(emu))
+    _, results = gather(stream([crash, partial], ["acme-prod"], session_for(emu)))
     crashed = [r for r in results if r.check == "test.crash"]
     assert [(r.status, r.reason) for r in crashed] == [(Status.UNKNOWN, Reason.ERROR)]
     assert "KeyError" in crashed[0].message
@@ -86,7 +86,7 @@ def test_a_crashing_check_is_unknown_error_and_the_scan_goes_on(serve: Any) -> N
 
 def test_reading_an_undeclared_collection_is_refused(serve: Any) -> None:
     emu = serve(two_instances())
-    _, results = run([undeclared], ["acme-prod"], session_for(emu))
+    _, results = gather(stream([undeclared], ["acme-prod"], session_for(emu)))
     assert [(r.status, r.reason) for r in results] == [(Status.UNKNOWN, Reason.ERROR)]
     assert "without declaring it" in results[0].message
     assert not any("/sqladmin/" in r.path for r in emu.requests)
@@ -94,6 +94,6 @@ def test_reading_an_undeclared_collection_is_refused(serve: Any) -> None:
 
 def test_unknown_project_metadata_is_reported_in_scope(serve: Any) -> None:
     emu = serve(two_instances())
-    scopes, _ = run([crash], ["acme-prod", "ghost-project"], session_for(emu))
+    scopes, _ = gather(stream([crash], ["acme-prod", "ghost-project"], session_for(emu)))
     assert scopes[0].error is None and scopes[0].environment is not None
     assert scopes[1].error is not None and "permission denied" in scopes[1].error

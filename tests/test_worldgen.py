@@ -14,7 +14,7 @@ from helpers import session_for
 from worldschema import validate_world
 
 from gcplint.checks.plugins import load_checks
-from gcplint.checks.runner import run
+from gcplint.checks.runner import gather, stream
 from gcplint.collect import registry
 from gcplint.emulator import Emulator, World
 from gcplint.emulator.generate import generate_world, project_ids
@@ -343,7 +343,7 @@ BUILTIN = [c.spec for c in load_checks() if c.origin.startswith("entry point bui
 def test_every_check_judges_a_generated_world(seed: int) -> None:
     data = generate_world(seed)
     with Emulator(World.from_json(data), page_size=2) as emu:
-        _, results = run(BUILTIN, project_ids(data), session_for(emu), now=NOW)
+        _, results = gather(stream(BUILTIN, project_ids(data), session_for(emu), now=NOW))
     assert results
     broken = [
         f"{r.check} {r.project} {r.resource}: {r.status.value} {r.message}"
@@ -525,7 +525,7 @@ def test_service_map_checks_both_pass_and_fail() -> None:
     for seed in VERDICT_SEEDS:
         data = generate_world(seed)
         with Emulator(World.from_json(data), page_size=100) as emu:
-            _, results = run(specs, project_ids(data), session_for(emu), now=NOW)
+            _, results = gather(stream(specs, project_ids(data), session_for(emu), now=NOW))
         for r in results:
             verdicts[r.check].add(r.status)
     lacking = {

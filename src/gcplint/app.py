@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .checks.plugins import load_checks, select
-from .checks.runner import run, stream
+from .checks.runner import gather, stream
 from .checks.spec import CheckSpec
 from .collect import connect
 from .collect.apis import DEFAULT_RATES
@@ -326,13 +326,16 @@ def collect(request: ScanRequest, output: Path) -> Collected:
     with opened(request, selected) as run_:
         started = datetime.now(UTC)
         session = run_.connection.session
-        run(
-            selected.checks,
-            run_.scope.projects,
-            session,
-            config=selected.config,
-            workers=request.workers,
-            now=started,
+        gather(
+            stream(
+                selected.checks,
+                run_.scope.projects,
+                session,
+                config=selected.config,
+                workers=request.workers,
+                now=started,
+                release=False,
+            )
         )
         fetched = session.fetched()
         calls = session.calls

@@ -141,25 +141,15 @@ def _unscanned(
     return project
 
 
-def run(
-    checks: Sequence[CheckSpec],
-    project_ids: Sequence[str],
-    session: Session,
-    *,
-    config: Config | None = None,
-    workers: int = 8,
-    now: datetime | None = None,
-) -> tuple[list[ScannedProject], list[Result]]:
-    """Evaluate every check on every project in scope (keeping every read); results in report
-    order."""
+def gather(judged: Iterable[Judged]) -> tuple[list[ScannedProject], list[Result]]:
+    """Every project and result of a stream, in report order (`stream(..., release=False)` keeps
+    every read in the session, for a snapshot)."""
     projects: list[ScannedProject] = []
     results: list[Result] = []
-    for judged in stream(
-        checks, project_ids, session, config=config, workers=workers, now=now, release=False
-    ):
-        if judged.project is not None:
-            projects.append(judged.project)
-        results.extend(judged.results)
+    for one in judged:
+        if one.project is not None:
+            projects.append(one.project)
+        results.extend(one.results)
     return projects, results
 
 
