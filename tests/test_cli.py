@@ -247,15 +247,7 @@ def test_existing_report_is_kept_when_the_scan_cannot_start(tmp_path: Path) -> N
     target = tmp_path / "report.json"
     target.write_text("previous report")
     run = run_cli(
-        "scan",
-        "--project",
-        "acme-prod",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--check",
-        "nope",
-        "--output",
-        str(target),
+        *f"scan --project acme-prod --api-base http://127.0.0.1:9 --check nope --output {target}".split()
     )
     assert run.code == 2
     assert target.read_text() == "previous report"

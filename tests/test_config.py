@@ -116,17 +116,7 @@ def test_environment_mapping_and_key_age_option(
             },
         )
     )
-    args = [
-        "scan",
-        "--api-base",
-        emu.url,
-        "--project",
-        "acme-prod",
-        "--format",
-        "json",
-        "--check",
-        "iam.sa-key-age",
-    ]
+    args = f"scan --api-base {emu.url} --project acme-prod --format json --check iam.sa-key-age".split()
     default = run_cli(*args).json()
     assert default["scan"]["projects"][0]["environment"] == "prod"  # from the ID, no label
     assert [r["severity"] for r in default["results"]] == ["high"]
@@ -157,17 +147,7 @@ def test_non_prod_lowering_can_be_turned_off(serve: Any, tmp_path: Path) -> None
             }
         )
     )
-    args = [
-        "scan",
-        "--api-base",
-        emu.url,
-        "--project",
-        "acme-prod",
-        "--format",
-        "json",
-        "--check",
-        "budget.missing",
-    ]
+    args = f"scan --api-base {emu.url} --project acme-prod --format json --check budget.missing".split()
     lowered = run_cli(*args).json()["results"][0]
     assert (
         lowered["severity"] == "medium"

@@ -92,15 +92,7 @@ def test_config_selection_severity_and_areas(serve: Any, tmp_path: Path) -> None
         'select = ["database-exposure"]\nskip = ["sql.pitr-*"]\n[severity]\n"sql.public-ip" = "low"\n',
     )
     data = run_cli(
-        "scan",
-        "--api-base",
-        emu.url,
-        "--project",
-        "acme-prod",
-        "--config",
-        str(path),
-        "--format",
-        "json",
+        *f"scan --api-base {emu.url} --project acme-prod --config {path} --format json".split()
     ).json()
     assert (
         "budget.missing" not in data["scan"]["checks"]
@@ -237,17 +229,7 @@ def test_baseline_create_compare_update_prune(serve: Any, tmp_path: Path) -> Non
     baseline = tmp_path / "baseline.json"
     emu = serve(world(instances=("db1", "db2")))
     created = run_cli(
-        "baseline",
-        "create",
-        str(baseline),
-        "--api-base",
-        emu.url,
-        "--project",
-        "acme-prod",
-        "--check",
-        "sql.public-ip",
-        "--check",
-        "budget.missing",
+        *f"baseline create {baseline} --api-base {emu.url} --project acme-prod --check sql.public-ip --check budget.missing".split()
     )
     assert created.code == 0, created.err
     data = json.loads(baseline.read_text())
@@ -265,16 +247,7 @@ def test_baseline_create_compare_update_prune(serve: Any, tmp_path: Path) -> Non
     new = [r for r in changed["results"] if r["baseline"] == "new"]
     assert [r["resource"] for r in new] == [SQL + "db3"] and changed["scan"]["exit_code"] == 1
 
-    args = [
-        "--api-base",
-        emu2.url,
-        "--project",
-        "acme-prod",
-        "--check",
-        "sql.public-ip",
-        "--check",
-        "budget.missing",
-    ]
+    args = f"--api-base {emu2.url} --project acme-prod --check sql.public-ip --check budget.missing".split()
     assert run_cli("baseline", "update", str(baseline), *args).code == 0
     kept = {e["resource"] for e in json.loads(baseline.read_text())["entries"]}
     assert SQL + "db1" in kept and SQL + "db3" in kept  # update merges, it does not replace

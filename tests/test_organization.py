@@ -366,13 +366,7 @@ def test_bad_rate_limits_in_the_config_are_exit_2(tmp_path: Path) -> None:
     config = tmp_path / "gcplint.toml"
     config.write_text('[rate-limits]\niam = "fast"\n')
     run = run_cli(
-        "scan",
-        "--api-base",
-        "http://127.0.0.1:9",
-        "--project",
-        "acme-prod",
-        "--config",
-        str(config),
+        *f"scan --api-base http://127.0.0.1:9 --project acme-prod --config {config}".split()
     )
     assert run.code == 2 and "rate-limits" in run.err and len(run.err.strip().splitlines()) == 1
 

@@ -24,44 +24,61 @@ def _fill(params: Params, **values: str) -> dict[str, str | int]:
     return {k: v.format(**values) if isinstance(v, str) else v for k, v in params.items()}
 
 
+def _method(path: str) -> tuple[str, tuple[str, ...]]:
+    """`monitoring.projects.alertPolicies` -> the API label and the resource path."""
+    label, *resources = path.split(".")
+    return label, tuple(resources)
+
+
 def listing(
-    api: Api, path: tuple[str, ...], field: str, version: str | None = None, **params: str | int
+    path: str, field: str | None = None, version: str | None = None, **params: str | int
 ) -> Callable[[Session, str], list[JSON]]:
-    """Every item (`field`) of the discovery list method at `path`, for one key."""
+    """Every item of the discovery list method of the resource at `path` (`label.resource...`),
+    for one key; the items are under `field` (default: the last segment of the path)."""
+    label, resources = _method(path)
 
     def read(session: Session, key: str) -> list[JSON]:
         transport = session.api
-        method = transport.clients.resource(api.label, *path, version=version)
+        method = transport.clients.resource(label, *resources, version=version)
         return transport.discovery_list(
-            lambda token: method.list(**_fill(params, key=key), pageToken=token), field
+            lambda token: method.list(**_fill(params, key=key), pageToken=token),
+            field or resources[-1],
         )
 
     return read
 
 
 def each_listing(
-    api: Api, path: tuple[str, ...], field: str, **params: str | int
+    path: str, field: str | None = None, version: str | None = None, **params: str | int
 ) -> Callable[[Session, str, str], list[JSON]]:
-    """Every item (`field`) of the discovery list method at `path`, for one resource."""
+    """Like `listing`, for one resource (`{name}` in `params`)."""
+    return _each_listing(path, field, version, params)
+
+
+def _each_listing(
+    path: str, field: str | None, version: str | None, params: Params
+) -> Callable[[Session, str, str], list[JSON]]:
+    label, resources = _method(path)
 
     def read(session: Session, key: str, name: str) -> list[JSON]:
         transport = session.api
-        method = transport.clients.resource(api.label, *path)
+        method = transport.clients.resource(label, *resources, version=version)
         return transport.discovery_list(
-            lambda token: method.list(**_fill(params, key=key, name=name), pageToken=token), field
+            lambda token: method.list(**_fill(params, key=key, name=name), pageToken=token),
+            field or resources[-1],
         )
 
     return read
 
 
-def each_policy(
-    api: Api, path: tuple[str, ...], **params: str | int
-) -> Callable[[Session, str, str], JSON]:
-    """The IAM policy of one resource, from the discovery getIamPolicy method at `path`."""
+def each_policy(path: str, **params: str | int) -> Callable[[Session, str, str], JSON]:
+    """The IAM policy of one resource (`{name}` in `params`), from the discovery getIamPolicy
+    method of the resource at `path`."""
+    label, resources = _method(path)
 
     def read(session: Session, key: str, name: str) -> JSON:
         transport = session.api
-        method = transport.clients.resource(api.label, *path)
+        method = transport.clients.resource(label, *resources)
         return transport.discovery_policy(method.getIamPolicy(**_fill(params, key=key, name=name)))
 
     return read
@@ -69,10 +86,23 @@ def each_policy(
 
 def regions_of(api: Api) -> Callable[[Session, str], list[str]]:
     """The reader of an API's regions (`projects.locations.list`) for one project."""
-    locations = listing(api, ("projects", "locations"), "locations", name="projects/{key}")
+    locations = listing(f"{api.label}.projects.locations", name="projects/{key}")
 
     def read(session: Session, project_id: str) -> list[str]:
         return [str(loc["locationId"]) for loc in locations(session, project_id)]
+
+    return read
+
+
+def everywhere(
+    path: str, regions: Collection[list[str]], version: str | None = None, **params: str | int
+) -> Callable[[Session, str], list[JSON]]:
+    """Every item of a list method in every region of a project: `{name}` in `params` is the
+    region, `-` first (see `every_location`)."""
+    read_in = _each_listing(path, None, version, params)
+
+    def read(session: Session, key: str) -> list[JSON]:
+        return every_location(session, key, regions, lambda region: read_in(session, key, region))
 
     return read
 

@@ -8,25 +8,12 @@ from typing import TYPE_CHECKING
 from ..apis import ARTIFACT_REGISTRY
 from ..collection import JSON, Collection, Each, PerResource, declare
 from ._labels import item_labels
-from ._read import each_listing, each_policy, every_location, regions_of
+from ._read import each_listing, each_policy, everywhere, regions_of
 
 if TYPE_CHECKING:
-    from ..session import Session
+    pass
 
-_REPOSITORIES = ("projects", "locations", "repositories")
-
-
-def _repositories(session: Session, project_id: str) -> list[JSON]:
-    read_in = each_listing(  # the "resource" is a location
-        ARTIFACT_REGISTRY,
-        _REPOSITORIES,
-        "repositories",
-        parent="projects/{key}/locations/{name}",
-        pageSize=1000,
-    )
-    return every_location(
-        session, project_id, AR_LOCATIONS, lambda location: read_in(session, project_id, location)
-    )
+_REPOSITORIES = "artifactregistry.projects.locations.repositories"
 
 
 AR_LOCATIONS: Collection[list[str]] = declare(
@@ -37,7 +24,9 @@ AR_LOCATIONS: Collection[list[str]] = declare(
 
 REPOSITORIES: Collection[list[JSON]] = declare(
     "artifactregistry.repositories: Artifact Registry repositories, artifactregistry.repositories.list (roles/artifactregistry.reader)",
-    read=_repositories,
+    read=everywhere(
+        _REPOSITORIES, AR_LOCATIONS, parent="projects/{key}/locations/{name}", pageSize=1000
+    ),
     needs=(AR_LOCATIONS,),
     labels=item_labels(ARTIFACT_REGISTRY),
 )
@@ -46,13 +35,7 @@ DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = declare(
     "artifactregistry.dockerImages: docker images, artifactregistry.dockerimages.list (roles/artifactregistry.reader)",
     each=Each(
         (REPOSITORIES,),
-        each_listing(
-            ARTIFACT_REGISTRY,
-            (*_REPOSITORIES, "dockerImages"),
-            "dockerImages",
-            parent="{name}",
-            pageSize=1000,
-        ),
+        each_listing(f"{_REPOSITORIES}.dockerImages", parent="{name}", pageSize=1000),
         "docker images",
         "repository",
         key=lambda r: str(r.get("name", "")) if r.get("format") == "DOCKER" else None,
@@ -63,9 +46,7 @@ REPOSITORY_IAM: Collection[PerResource[JSON]] = declare(
     "artifactregistry.iamPolicies: repository IAM policies, artifactregistry.repositories.getIamPolicy (roles/artifactregistry.reader)",
     each=Each(
         (REPOSITORIES,),
-        each_policy(
-            ARTIFACT_REGISTRY, _REPOSITORIES, resource="{name}", options_requestedPolicyVersion=3
-        ),
+        each_policy(_REPOSITORIES, resource="{name}", options_requestedPolicyVersion=3),
         "IAM policy",
         "repository",
     ),

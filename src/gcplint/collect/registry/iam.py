@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..apis import IAM
 from ..collection import JSON, Collection, Each, PerResource, declare
 from ._read import listing
 
@@ -22,9 +21,7 @@ def _keys(session: Session, project_id: str, email: str) -> list[JSON]:
 
 SERVICE_ACCOUNTS: Collection[list[JSON]] = declare(
     "iam.serviceAccounts: service accounts, iam.serviceAccounts.list (roles/iam.serviceAccountViewer)",
-    read=listing(
-        IAM, ("projects", "serviceAccounts"), "accounts", name="projects/{key}", pageSize=100
-    ),
+    read=listing("iam.projects.serviceAccounts", "accounts", name="projects/{key}", pageSize=100),
 )
 
 SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = declare(

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from ..apis import MONITORING
 from ..collection import JSON, Collection, declare
 from ._read import listing
 
 ALERT_POLICIES: Collection[list[JSON]] = declare(
     "monitoring.alertPolicies: alert policies, monitoring.alertPolicies.list (roles/monitoring.viewer)",
-    read=listing(
-        MONITORING,
-        ("projects", "alertPolicies"),
-        "alertPolicies",
-        name="projects/{key}",
-        pageSize=1000,
-    ),
+    read=listing("monitoring.projects.alertPolicies", name="projects/{key}", pageSize=1000),
 )
 
 NOTIFICATION_CHANNELS: Collection[list[JSON]] = declare(
     "monitoring.notificationChannels: notification channels, monitoring.notificationChannels.list (roles/monitoring.viewer)",
-    read=listing(
-        MONITORING,
-        ("projects", "notificationChannels"),
-        "notificationChannels",
-        name="projects/{key}",
-        pageSize=1000,
-    ),
+    read=listing("monitoring.projects.notificationChannels", name="projects/{key}", pageSize=1000),
 )

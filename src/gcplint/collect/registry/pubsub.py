@@ -8,27 +8,21 @@ from ._labels import item_labels
 from ._read import each_policy, listing
 
 _TOPIC_POLICY = each_policy(
-    PUBSUB, ("projects", "topics"), resource="{name}", options_requestedPolicyVersion=3
+    "pubsub.projects.topics", resource="{name}", options_requestedPolicyVersion=3
 )
 _SUBSCRIPTION_POLICY = each_policy(
-    PUBSUB, ("projects", "subscriptions"), resource="{name}", options_requestedPolicyVersion=3
+    "pubsub.projects.subscriptions", resource="{name}", options_requestedPolicyVersion=3
 )
 
 TOPICS: Collection[list[JSON]] = declare(
     "pubsub.topics: Pub/Sub topics, pubsub.topics.list (roles/pubsub.viewer)",
-    read=listing(PUBSUB, ("projects", "topics"), "topics", project="projects/{key}", pageSize=500),
+    read=listing("pubsub.projects.topics", project="projects/{key}", pageSize=500),
     labels=item_labels(PUBSUB),
 )
 
 SUBSCRIPTIONS: Collection[list[JSON]] = declare(
     "pubsub.subscriptions: Pub/Sub subscriptions, pubsub.subscriptions.list (roles/pubsub.viewer)",
-    read=listing(
-        PUBSUB,
-        ("projects", "subscriptions"),
-        "subscriptions",
-        project="projects/{key}",
-        pageSize=500,
-    ),
+    read=listing("pubsub.projects.subscriptions", project="projects/{key}", pageSize=500),
     labels=item_labels(PUBSUB),
 )
 

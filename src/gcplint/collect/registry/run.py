@@ -8,13 +8,14 @@ arrival (redact.py): nothing downstream ever holds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...redact import redact_run_resource
 from ..apis import RUN
 from ..collection import JSON, Collection, Each, PerResource, declare
 from ._labels import item_labels
-from ._read import every_location, regions_of
+from ._read import every_location, everywhere, regions_of
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 def _services(session: Session, project_id: str) -> list[JSON]:
     api = session.api
     client = api.clients.run_services()
-    found = every_location(
+    return every_location(
         session,
         project_id,
         RUN_LOCATIONS,
@@ -33,27 +34,11 @@ def _services(session: Session, project_id: str) -> list[JSON]:
             "services",
         ),
     )
-    return [redact_run_resource(item) for item in found]
 
 
-def _revisions(session: Session, project_id: str) -> list[JSON]:
-    """Through discovery v2, not the GAPIC client: google-cloud-run's Revision message lacks
-    `containerStatuses` (the digest a tag resolved to), which rollback checks need, and a
-    GAPIC parse silently drops the fields its message does not know."""
-    api = session.api
-
-    def list_in(region: str) -> list[JSON]:
-        def page(token: str | None) -> object:
-            revisions = api.clients.resource(
-                "run", "projects", "locations", "services", "revisions", version="v2"
-            )
-            parent = f"projects/{project_id}/locations/{region}/services/-"
-            return revisions.list(parent=parent, pageSize=500, pageToken=token)
-
-        return api.discovery_list(page, "revisions")
-
-    found = every_location(session, project_id, RUN_LOCATIONS, list_in)
-    return [redact_run_resource(item) for item in found]
+def _redacted(read: Callable[[Session, str], list[JSON]]) -> Callable[[Session, str], list[JSON]]:
+    """Literal env values replaced by markers as soon as they are read."""
+    return lambda session, key: [redact_run_resource(item) for item in read(session, key)]
 
 
 def _service_policy(session: Session, project_id: str, name: str) -> JSON:
@@ -81,7 +66,7 @@ RUN_LOCATIONS: Collection[list[str]] = declare(
 
 RUN_SERVICES: Collection[list[JSON]] = declare(
     "run.services: Cloud Run services, run.services.list (roles/run.viewer)",
-    read=_services,
+    read=_redacted(_services),
     needs=(RUN_LOCATIONS,),
     labels=item_labels(RUN),
     compact=_service_index,
@@ -89,7 +74,15 @@ RUN_SERVICES: Collection[list[JSON]] = declare(
 
 RUN_REVISIONS: Collection[list[JSON]] = declare(
     "run.revisions: Cloud Run revisions, run.revisions.list (roles/run.viewer)",
-    read=_revisions,
+    read=_redacted(  # through discovery v2: the GAPIC Revision lacks `containerStatuses`
+        everywhere(
+            "run.projects.locations.services.revisions",
+            RUN_LOCATIONS,
+            version="v2",
+            parent="projects/{key}/locations/{name}/services/-",
+            pageSize=500,
+        )
+    ),
     needs=(RUN_LOCATIONS,),
 )
 

@@ -10,9 +10,7 @@ from ._read import each_listing, each_policy, listing
 
 SECRETS: Collection[list[JSON]] = declare(
     "secretmanager.secrets: secrets, secretmanager.secrets.list (roles/secretmanager.viewer)",
-    read=listing(
-        SECRET_MANAGER, ("projects", "secrets"), "secrets", parent="projects/{key}", pageSize=250
-    ),
+    read=listing("secretmanager.projects.secrets", parent="projects/{key}", pageSize=250),
     labels=item_labels(SECRET_MANAGER),
 )
 
@@ -20,13 +18,7 @@ SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = declare(
     "secretmanager.versions: secret versions, secretmanager.versions.list (roles/secretmanager.viewer)",
     each=Each(
         (SECRETS,),
-        each_listing(
-            SECRET_MANAGER,
-            ("projects", "secrets", "versions"),
-            "versions",
-            parent="{name}",
-            pageSize=250,
-        ),
+        each_listing("secretmanager.projects.secrets.versions", parent="{name}", pageSize=250),
         "secret versions",
         "secret",
     ),
@@ -37,10 +29,7 @@ SECRET_IAM: Collection[PerResource[JSON]] = declare(
     each=Each(
         (SECRETS,),
         each_policy(
-            SECRET_MANAGER,
-            ("projects", "secrets"),
-            resource="{name}",
-            options_requestedPolicyVersion=3,
+            "secretmanager.projects.secrets", resource="{name}", options_requestedPolicyVersion=3
         ),
         "IAM policy",
         "secret",

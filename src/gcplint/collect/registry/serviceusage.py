@@ -3,18 +3,12 @@ that collections of a disabled API are not applicable without calling that API."
 
 from __future__ import annotations
 
-from ..apis import SERVICE_USAGE
 from ..collection import JSON, Collection, declare
 from ._read import listing
 
 ENABLED_SERVICES: Collection[list[JSON]] = declare(
     "serviceusage.services: enabled services, serviceusage.services.list (roles/serviceusage.serviceUsageViewer)",
     read=listing(
-        SERVICE_USAGE,
-        ("services",),
-        "services",
-        parent="projects/{key}",
-        filter="state:ENABLED",
-        pageSize=200,
+        "serviceusage.services", parent="projects/{key}", filter="state:ENABLED", pageSize=200
     ),
 )

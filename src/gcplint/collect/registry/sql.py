@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...resources import full_name
-from ..apis import SQL_ADMIN
 from ..collection import JSON, Collection, declare
 from ._read import listing
 
@@ -22,6 +21,6 @@ def _instance_labels(project_id: str, instances: list[JSON]) -> list[tuple[str, 
 
 SQL_INSTANCES: Collection[list[JSON]] = declare(
     "sqladmin.instances: Cloud SQL instances, cloudsql.instances.list (roles/cloudsql.viewer)",
-    read=listing(SQL_ADMIN, ("instances",), "items", project="{key}", maxResults=500),
+    read=listing("sqladmin.instances", "items", project="{key}", maxResults=500),
     labels=_instance_labels,
 )

@@ -9,7 +9,7 @@ from ._read import each_policy, listing
 
 BUCKETS: Collection[list[JSON]] = declare(
     "storage.buckets: Cloud Storage buckets, storage.buckets.list (roles/storage.insightsCollectorService)",
-    read=listing(STORAGE, ("buckets",), "items", project="{key}", maxResults=500),
+    read=listing("storage.buckets", "items", project="{key}", maxResults=500),
     labels=item_labels(STORAGE, "buckets/"),
 )
 
@@ -17,7 +17,7 @@ BUCKET_IAM: Collection[PerResource[JSON]] = declare(
     "storage.iamPolicies: bucket IAM policies, storage.buckets.getIamPolicy (roles/iam.securityReviewer)",
     each=Each(
         (BUCKETS,),
-        each_policy(STORAGE, ("buckets",), bucket="{name}", optionsRequestedPolicyVersion=3),
+        each_policy("storage.buckets", bucket="{name}", optionsRequestedPolicyVersion=3),
         "IAM policy",
         "bucket",
     ),
