@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +21,8 @@ def checks() -> None:
 @checks_dir_option
 def checks_list(checks_dirs: tuple[Path, ...]) -> None:
     """Every check: id, severity, area and title."""
+    import shutil
+
     from ..checks.plugins import load_checks
 
     rows = [
@@ -38,6 +38,8 @@ def checks_list(checks_dirs: tuple[Path, ...]) -> None:
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
     """Columns two spaces apart, each as wide as its longest cell; the last one wraps to fit
     `width`, and every line is padded to the table's width."""
+    import textwrap
+
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     widths[-1] = max(10, min(widths[-1], width - sum(w + 2 for w in widths[:-1])))
     lines = []

@@ -3,14 +3,11 @@ The emulator is imported only when one of these commands runs."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from ..collect.ratelimit import parse_rate
 from ..errors import UsageError
-from ..output import atomic_output
 
 
 @click.group()
@@ -20,6 +17,8 @@ def emulator() -> None:
 
 def _quotas(ctx: click.Context, param: click.Parameter, specs: tuple[str, ...]) -> dict[str, float]:
     """LABEL=RPS specs as {label: requests per second}."""
+    from ..collect.ratelimit import parse_rate
+
     try:
         return dict(parse_rate(spec, zero=False) for spec in specs)
     except ValueError as exc:
@@ -120,7 +119,10 @@ def emulator_serve(
 )
 def emulator_generate(projects: int, seed: int, output: Path) -> None:
     """Write a random, realistic organization of N projects (a world for 'emulator serve')."""
+    import json
+
     from ..emulator.generate import generate_org
+    from ..output import atomic_output
 
     world = generate_org(projects, seed)
     with atomic_output(output, compress=output.suffix == ".gz") as stream:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..output import check_writable
 from ..report import RenderOptions
 from .common import checks_dir_option, format_option, output_option, verbose_option, write
 
@@ -33,6 +32,7 @@ def report_merge(
     """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
     report; the exit code is the merged scan's, as 'gcplint scan' would give it."""
     from ..checks.plugins import load_checks
+    from ..output import check_writable
     from ..report.merge import merge
 
     if output is not None:

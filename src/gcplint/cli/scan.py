@@ -11,7 +11,6 @@ import click
 
 from .. import __version__
 from ..errors import UsageError
-from ..output import check_writable
 from ..report import FORMATS, RenderOptions
 
 if TYPE_CHECKING:
@@ -81,6 +80,7 @@ def scan(
     --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results).
     """
     from .. import app
+    from ..output import check_writable
     from ..report import jsonl
 
     artifacts = report_targets(reports)
@@ -120,6 +120,7 @@ def collect(request: ScanRequest, output: Path) -> None:
     """Read everything the selected checks need into a snapshot: scan it offline with
     'gcplint scan --snapshot', or serve it with 'gcplint emulator serve'."""
     from .. import app
+    from ..output import check_writable
 
     check_writable(output)
     done = app.collect(request, output)
@@ -146,6 +147,7 @@ def baseline_create(path: Path, request: ScanRequest) -> None:
     from .. import app
     from ..gate.baseline import merge as merge_baseline
     from ..gate.baseline import save as save_baseline
+    from ..output import check_writable
 
     check_writable(path)
     report = app.scan_ungated(request)
