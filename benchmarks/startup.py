@@ -52,8 +52,9 @@ def main() -> None:
     parser.add_argument("--no-compile", action="store_true", help="do not byte-compile first")
     args = parser.parse_args()
     if not args.no_compile:
-        import gcplint
         import gcplint_checks
+
+        import gcplint
 
         for package in (gcplint, gcplint_checks):
             compileall.compile_dir(Path(package.__file__).parent, quiet=1)

@@ -52,6 +52,8 @@ def build_world(case: dict[str, Any]) -> dict[str, Any]:
         data["billingAccounts"].setdefault(account, {}).update(body)
     for key in ("organizations", "folders"):
         data[key].extend(fragment.get(key, []))
+    for name, body in fragment.get("resources", {}).items():
+        data.setdefault("resources", {}).setdefault(name, {}).update(body)
     return data
 
 

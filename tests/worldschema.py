@@ -71,6 +71,16 @@ WORLD_KEYS: dict[str, Target] = {
     registry.REPOSITORIES.name: Target("artifactregistry", "v1", "Repository"),
     registry.DOCKER_IMAGES.name: Target("artifactregistry", "v1", "DockerImage", "map-of-lists"),
     registry.REPOSITORY_IAM.name: Target("artifactregistry", "v1", "Policy", "map"),
+    registry.LIENS.name: Target("cloudresourcemanager", "v3", "Lien"),
+    registry.UPTIME_CHECKS.name: Target("monitoring", "v3", "UptimeCheckConfig"),
+    registry.PROJECT_SINKS.name: Target("logging", "v2", "LogSink"),
+    # per project, folder or organization
+    registry.ESSENTIAL_CONTACTS.name: Target(
+        "essentialcontacts", "v1", "GoogleCloudEssentialcontactsV1Contact"
+    ),
+    # per folder or organization
+    registry.FOLDER_SINKS.name: Target("logging", "v2", "LogSink"),
+    registry.ORGANIZATION_SINKS.name: Target("logging", "v2", "LogSink"),
     # per billing account
     "cloudbilling.billingAccount": Target("cloudbilling", "v1", "BillingAccount", "one"),
     registry.ACCOUNT_BUDGETS.name: Target(
@@ -86,6 +96,7 @@ TOP_LEVEL_KEYS = frozenset(
         "folders",
         "projects",
         "billingAccounts",
+        "resources",
         "faults",
         "deniedPermissions",
         "snapshot",
@@ -143,6 +154,12 @@ def validate_world(data: dict[str, Any]) -> list[str]:
         accounts = {}
     for account_id, body in accounts.items():
         problems += _check_container(f"billingAccounts.{account_id}", body, frozenset())
+    resources = data.get("resources", {})
+    if not isinstance(resources, dict):
+        problems.append(f"resources: expected an object of resources, got {_kind(resources)}")
+        resources = {}
+    for name, body in resources.items():
+        problems += _check_container(f"resources.{name}", body, frozenset())
     return problems
 
 

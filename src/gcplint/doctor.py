@@ -1,8 +1,8 @@
 """`gcplint doctor`: which permissions the selected checks need, and which the identity lacks.
 
 Each check's permissions come from the collections it declares. The doctor asks
-`testIamPermissions` on every project in scope, on the folders above them and on their billing
-accounts, and maps each missing permission to the checks it would leave unknown.
+`testIamPermissions` on every project in scope, on the folders and organization above them and
+on their billing accounts, and maps each missing permission to the checks it would leave unknown.
 """
 
 from __future__ import annotations
@@ -18,18 +18,15 @@ from .collect.registry.billing import billing_granted
 from .collect.registry.resourcemanager import granted
 from .collect.session import Session
 
-PREDEFINED = {
-    "project": "roles/viewer + roles/iam.securityReviewer",
-    "folder": "roles/browser",
-    "billing account": "roles/billing.viewer",
-}
+PROJECT_ROLES = "roles/viewer + roles/iam.securityReviewer"  # between them, every project read
+KINDS = ("project", "folder", "organization", "billing account")  # in report order
 
 
 @dataclass
 class Target:
     """One resource whose permissions were tested."""
 
-    kind: str  # "project", "folder", "billing account"
+    kind: str  # one of KINDS
     name: str  # "projects/acme-prod", "folders/123", "billingAccounts/X"
     needed: list[str]
     missing: list[str] = field(default_factory=list)
@@ -61,32 +58,34 @@ def diagnose(session: Session, specs: Sequence[CheckSpec], projects: Sequence[st
             targets.setdefault(
                 f"projects/{project}", Target("project", f"projects/{project}", by_kind["project"])
             )
-        if "folder" in by_kind:
-            for folder in _folders(session, project):
-                targets.setdefault(folder, Target("folder", folder, by_kind["folder"]))
+        for kind in ("folder", "organization"):
+            if kind in by_kind:
+                for name in _ancestors(session, project, kind):
+                    targets.setdefault(name, Target(kind, name, by_kind[kind]))
         if "billing account" in by_kind:
             account = _billing_account(session, project)
             if account:
                 targets.setdefault(
                     account, Target("billing account", account, by_kind["billing account"])
                 )
-    order = {"project": 0, "folder": 1, "billing account": 2}
-    found = sorted(targets.values(), key=lambda t: order[t.kind])
+    found = sorted(targets.values(), key=lambda t: KINDS.index(t.kind))
     for target in found:
         _test(session, target)
     return found
 
 
-def _folders(session: Session, project: str) -> list[str]:
-    """The folders above a project; only the parent when the chain cannot be read."""
+def _ancestors(session: Session, project: str, kind: str) -> list[str]:
+    """The folders (or the organization) above a project; only the parent when the chain cannot
+    be read."""
+    prefix = f"{kind}s/"
     try:
-        return [name for name in session.read(ANCESTRY, project) if name.startswith("folders/")]
+        return [name for name in session.read(ANCESTRY, project) if name.startswith(prefix)]
     except Unreadable:
         try:
             parent = str(session.read(PROJECT, project).get("parent", ""))
         except Unreadable:
             return []
-        return [parent] if parent.startswith("folders/") else []
+        return [parent] if parent.startswith(prefix) else []
 
 
 def _billing_account(session: Session, project: str) -> str | None:
@@ -123,7 +122,8 @@ def role_yaml(specs: Sequence[CheckSpec], version: str) -> str:
     elsewhere = sorted({(p.on, p.name) for p in required if p.on != "project"})
     if elsewhere:
         lines.append("# Also needed, outside a project role:")
-        lines += [f"#   on each {on}: {name} (e.g. {PREDEFINED[on]})" for on, name in elsewhere]
+        roles = {(p.on, p.name): p.role for p in required}
+        lines += [f"#   on each {on}: {name} (e.g. {roles[(on, name)]})" for on, name in elsewhere]
     lines += [
         "title: gcplint scanner",
         "description: Read-only permissions for gcplint production-readiness scans",

@@ -43,7 +43,7 @@ class Status(enum.Enum):
 
 
 class Reason(enum.Enum):
-    """Why data could not be read (set on unknown and not_applicable results)."""
+    """Why a result is unknown (data could not be read) or not applicable."""
 
     PERMISSION_DENIED = "PERMISSION_DENIED"
     API_DISABLED = "API_DISABLED"
@@ -52,6 +52,7 @@ class Reason(enum.Enum):
     UNAVAILABLE = "UNAVAILABLE"
     NOT_FOUND = "NOT_FOUND"
     ERROR = "ERROR"
+    NOT_PRODUCTION = "NOT_PRODUCTION"  # a production-only check on a staging or dev project
 
     @property
     def not_applicable(self) -> bool:
@@ -68,6 +69,7 @@ class Area(enum.Enum):
     BUDGET = "budgets-alerting"
     ROLLBACK = "rollback-readiness"
     SERVICES = "service-map"
+    RELIABILITY = "reliability"
 
     @property
     def title(self) -> str:
@@ -82,6 +84,7 @@ _AREA_TITLES = {
     Area.BUDGET: "Budgets and alerting",
     Area.ROLLBACK: "Rollback readiness",
     Area.SERVICES: "Service map",
+    Area.RELIABILITY: "Reliability: stays up, and someone is told when it does not",
 }
 
 

@@ -12,6 +12,7 @@ response can be pasted in. The world's own structure only says where each object
                                    "disabledServices": [...], "enabledServices": [...]}},
      "billingAccounts": {"<account id>": {"cloudbilling.billingAccount": BillingAccount,
                                           "<api>.<collection>": ...}},
+     "resources": {"folders/N" | "organizations/N": {"<api>.<collection>": ...}},
      "faults": [Fault],
      "deniedPermissions": {"projects/ID" | "folders/N" | "billingAccounts/X": [permission]},
      "snapshot": Snapshot}
@@ -52,6 +53,12 @@ PROJECT_KEYS = STRUCTURAL_KEYS | frozenset(
 )
 BILLING_ACCOUNT_KEY = "cloudbilling.billingAccount"  # a billing account body's BillingAccount
 BILLING_ACCOUNT_KEYS = frozenset({BILLING_ACCOUNT_KEY, registry.ACCOUNT_BUDGETS.name})
+RESOURCE_KEYS = frozenset(
+    c.name
+    for c in registry.ALL
+    if c.keyed_by in ("folder", "organization") and c.stored and c is not registry.FOLDER
+) | {registry.ESSENTIAL_CONTACTS.name}
+# ^ what a folder or organization body holds (its own essential contacts, for inheritance)
 FAULT_KEYS = frozenset({"path", "method", "error", "times", "delay", "retryAfter", "probability"})
 FAULT_ERRORS = frozenset(
     {
@@ -274,6 +281,7 @@ class World:
     folders: list[JSON] = field(default_factory=list)
     projects: dict[str, ProjectEntry] = field(default_factory=dict)
     billing_accounts: dict[str, JSON] = field(default_factory=dict)
+    resources: dict[str, JSON] = field(default_factory=dict)  # "folders/N" | "organizations/N"
     faults: list[Fault] = field(default_factory=list)
     denied: dict[str, frozenset[str]] = field(default_factory=dict)  # resource name -> permissions
     snapshot: Snapshot | None = None
@@ -281,6 +289,17 @@ class World:
     def is_denied(self, resource: str, permission: str) -> bool:
         """True when `permission` is denied on `resource` (projects/ID, folders/N, billingAccounts/X)."""
         return permission in self.denied.get(resource, frozenset())
+
+    def ancestors(self, entry: ProjectEntry) -> list[str]:
+        """The folders and organization above a project, nearest first (as far as the world's
+        folders tell)."""
+        parents = {str(f["name"]): str(f.get("parent", "")) for f in self.folders}
+        chain: list[str] = []
+        parent = str(entry.project.get("parent", ""))
+        while parent and parent not in chain:
+            chain.append(parent)
+            parent = parents.get(parent, "")
+        return chain
 
     def find_project(self, key: str) -> ProjectEntry | None:
         """A project by ID or by number."""
@@ -326,6 +345,15 @@ class World:
                     f"billing account {account_id}: keys must be among {sorted(BILLING_ACCOUNT_KEYS)}"
                 )
             world.billing_accounts[account_id] = body
+        resources = data.get("resources", {})
+        if not isinstance(resources, dict):
+            raise WorldError("'resources' must map folder and organization names to objects")
+        for name, body in resources.items():
+            if not name.startswith(("folders/", "organizations/")):
+                raise WorldError(f"resources: {name!r} is not folders/N or organizations/N")
+            if not isinstance(body, dict) or set(body) - RESOURCE_KEYS:
+                raise WorldError(f"resources.{name}: keys must be among {sorted(RESOURCE_KEYS)}")
+            world.resources[name] = body
         return world
 
     @classmethod

@@ -17,7 +17,17 @@ from ..collect.registry import PROJECT
 from ..collect.session import Session, where
 from ..config import Config
 from ..environment import Classification
-from ..model import Area, Outcome, Reason, Result, Severity, Status, project_resource, unknown
+from ..model import (
+    Area,
+    Outcome,
+    Reason,
+    Result,
+    Severity,
+    Status,
+    not_applicable,
+    project_resource,
+    unknown,
+)
 from ..report import ScannedProject
 from .inventory import Inventory, ScanContext
 from .spec import CheckSpec
@@ -155,7 +165,9 @@ def gather(judged: Iterable[Judged]) -> tuple[list[ScannedProject], list[Result]
 
 def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> list[Result]:
     """Every check on one project."""
-    non_prod = _non_prod(scan, project_id)
+    environment = _environment(scan, project_id)
+    non_prod = environment if environment and environment.environment.non_prod else None
+    lowered_in = non_prod if scan.config.lower_severity_in_non_prod else None
     results: list[Result] = []
     for spec in ordered:
         options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
@@ -164,20 +176,31 @@ def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> 
             (sev for pattern, sev in scan.config.severity if fnmatch.fnmatchcase(spec.id, pattern)),
             None,
         )
-        results.extend(evaluate(spec, inventory, non_prod, override))
+        if spec.prod_only and non_prod is not None:
+            outcome = not_production(spec, inventory, non_prod)
+            results.append(stamp(spec, project_id, outcome, override))
+        else:
+            results.extend(evaluate(spec, inventory, lowered_in, override))
     return results
 
 
-def _non_prod(scan: ScanContext, project_id: str) -> Classification | None:
-    """The project's classification when its findings are to be lowered (a known non-prod
-    project, with lowering on); None keeps the checks' severities (also when unreadable)."""
-    if not scan.config.lower_severity_in_non_prod:
-        return None
+def _environment(scan: ScanContext, project_id: str) -> Classification | None:
+    """The project's environment (None when its metadata cannot be read: a prod-only check then
+    runs, and nothing is lowered)."""
     try:
-        found = scan.classify(project_id)
+        return scan.classify(project_id)
     except Unreadable:
         return None
-    return found if found.environment.non_prod else None
+
+
+def not_production(spec: CheckSpec, inventory: Inventory, env: Classification) -> Outcome:
+    """A production-only check on a staging or dev project: one not_applicable result."""
+    return not_applicable(
+        inventory.resource,
+        Reason.NOT_PRODUCTION,
+        f"Project {inventory.project_id} is {env.environment.value} ({env.source}): {spec.id}"
+        " judges production projects only.",
+    )
 
 
 def evaluate(
@@ -210,9 +233,7 @@ def evaluate(
                 f"check {spec.id} crashed: {type(exc).__name__}: {exc}",
             )
         )
-    results = [stamp(spec, inventory.project_id, o) for o in outcomes]
-    if override is not None:
-        results = [replace(r, severity=override) for r in results]
+    results = [stamp(spec, inventory.project_id, o, override) for o in outcomes]
     if non_prod is not None and not spec.exposure:
         results = [lowered(r, non_prod) for r in results]
     return results
@@ -227,8 +248,11 @@ def lowered(result: Result, env: Classification) -> Result:
     return replace(result, severity=new, message=result.message + note)
 
 
-def stamp(spec: CheckSpec, project_id: str, outcome: Outcome) -> Result:
-    """Turn an outcome into a result of this check and project."""
+def stamp(
+    spec: CheckSpec, project_id: str, outcome: Outcome, override: Severity | None = None
+) -> Result:
+    """Turn an outcome into a result of this check and project (`override`, from the config,
+    replaces the check's severities)."""
     reason = outcome.reason
     if outcome.status in (Status.UNKNOWN, Status.NOT_APPLICABLE) and reason is None:
         reason = Reason.ERROR
@@ -236,7 +260,7 @@ def stamp(spec: CheckSpec, project_id: str, outcome: Outcome) -> Result:
         reason = None
     return Result(
         check=spec.id,
-        severity=outcome.severity or spec.severity,
+        severity=override or outcome.severity or spec.severity,
         status=outcome.status,
         project=project_id,
         resource=outcome.resource or project_resource(project_id),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..collect.collection import Collection, Permission
+from ..collect.registry import PROJECT
 from ..model import Area, Outcome, Severity
 from .inventory import Inventory
 
@@ -38,6 +39,7 @@ class CheckSpec:
         False  # a security rule (SARIF security-severity), not only reliability or cost
     )
     across: tuple[Collection[Any], ...] = ()  # read from every project in scope, not just its own
+    prod_only: bool = False  # judged in production projects (and those of unknown environment)
 
     @property
     def source(self) -> str:
@@ -78,6 +80,7 @@ def check(
     exposure: bool = False,
     security: bool = False,
     across: Iterable[Collection[Any]] = (),
+    prod_only: bool = False,
 ) -> Callable[[CheckFunc], CheckSpec]:
     """Declare a check. The decorated function's docstring is its documentation.
 
@@ -86,13 +89,16 @@ def check(
     `security` marks security rules (as opposed to reliability and cost);
     `across` names the collections (among `requires`) the check reads from *every* project in
     scope: they are kept (in the collection's `compact` form, if it has one) while the rest of a
-    project's data is released once its checks have run, and the check runs after all projects.
+    project's data is released once its checks have run, and the check runs after all projects;
+    `prod_only` checks judge production projects only (and those whose environment is unknown):
+    on a staging or dev project they give one not_applicable result, reason NOT_PRODUCTION. They
+    read the project's metadata to tell (added to `requires`).
     The decorator returns a frozen CheckSpec: nothing is registered anywhere. A check pack is
     any module (or package) whose module-level CheckSpecs are found by the plugin loader.
     """
     if not ID_PATTERN.match(id):
         raise ValueError(f"check id {id!r} must look like 'area.some-name' (lowercase, dotted)")
-    needs = tuple(requires)
+    needs = tuple(dict.fromkeys([*requires, *([PROJECT] if prod_only else [])]))
     if not needs or not all(isinstance(c, Collection) for c in needs):
         raise TypeError(f"check {id}: requires= must name at least one Collection")
     shared = tuple(across)
@@ -119,6 +125,7 @@ def check(
             exposure,
             security,
             shared,
+            prod_only,
         )
 
     return decorate

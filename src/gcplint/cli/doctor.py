@@ -48,7 +48,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from ..doctor import PREDEFINED, needs
+    from ..doctor import PROJECT_ROLES, needs
 
     identity, quota_project, specs, targets = (
         found.identity,
@@ -132,11 +132,22 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
             style="bold yellow",
         )
     )
+    roles = {p.name: p.role for p in needs(specs)}
     kinds = sorted({t.kind for t in targets if t.missing})
+    advice = [
+        PROJECT_ROLES
+        if kind == "project"
+        else " + ".join(
+            sorted({str(roles.get(p)) for t in targets if t.kind == kind for p in t.missing})
+        )
+        for kind in kinds
+    ]
     console.print(
         Text(
             "Grant them with the custom role from `gcplint doctor --role`, or the predefined roles: "
-            + "; ".join(f"{PREDEFINED[k]} on the {k}" for k in kinds)
+            + "; ".join(
+                f"{roles_} on the {kind}" for roles_, kind in zip(advice, kinds, strict=True)
+            )
             + "."
         )
     )

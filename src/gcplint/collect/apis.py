@@ -32,8 +32,8 @@ class Api:
 # calls (per minute, divided by 60). Resource Manager's is checked against Google's published
 # limits; the others are estimates (see README). Override with --rate-limit LABEL=RPS.
 RESOURCE_MANAGER = Api(
-    "cloudresourcemanager", "Cloud Resource Manager API", None, 5.0, always_on=True
-)  # 600 read requests/min (published)
+    "cloudresourcemanager", "Cloud Resource Manager API", "v3", 5.0, always_on=True
+)  # 600 read requests/min (published); liens through discovery (no GAPIC client)
 SERVICE_USAGE = Api(
     "serviceusage", "Service Usage API", "v1", 2.0, always_on=True
 )  # 240 list requests/min
@@ -50,12 +50,16 @@ ARTIFACT_REGISTRY = Api(
 )  # 18,000 requests/min per region (conservative)
 BILLING = Api("cloudbilling", "Cloud Billing API", "v1", 5.0)  # 600 requests/min
 BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", None, 5.0)  # 600 requests/min
+ESSENTIAL_CONTACTS = Api(
+    "essentialcontacts", "Essential Contacts API", "v1", 5.0, always_on=True
+)  # an estimate; contacts are inherited, so a project need not enable the API to have them
 
 APIS: tuple[Api, ...] = (
     ARTIFACT_REGISTRY,
     BUDGETS,
     BILLING,
     RESOURCE_MANAGER,
+    ESSENTIAL_CONTACTS,
     IAM,
     LOGGING,
     MONITORING,

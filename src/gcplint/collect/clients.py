@@ -108,6 +108,10 @@ class Clients:
         """Resource Manager v3 folders."""
         return self._gapic(resourcemanager_v3.FoldersClient, "cloudresourcemanager")
 
+    def organizations(self) -> resourcemanager_v3.OrganizationsClient:
+        """Resource Manager v3 organizations."""
+        return self._gapic(resourcemanager_v3.OrganizationsClient, "cloudresourcemanager")
+
     def run_services(self) -> run_v2.ServicesClient:
         """Cloud Run v2 services."""
         return self._gapic(run_v2.ServicesClient, "run")

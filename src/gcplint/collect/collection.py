@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 JSON = dict[str, Any]
-Keyed = Literal["project", "folder", "billing account"]
+Keyed = Literal["project", "folder", "organization", "billing account"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Permission:
 
     name: str
     on: Keyed = "project"
+    role: str | None = field(default=None, compare=False)  # a predefined role that grants it
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Collection(Generic[T_co]):
     @property
     def permissions(self) -> tuple[Permission, ...]:
         """Every permission reading this collection may need, its own first."""
-        found = [Permission(self.permission, self.permission_on), *self.also]
+        found = [Permission(self.permission, self.permission_on, self.role), *self.also]
         for source in self.sources:
             found += source.permissions
         return tuple(dict.fromkeys(found))

@@ -86,7 +86,7 @@ class Session:
 
     def read(self, collection: Collection[T], key: str) -> T:
         """The collection for `key`, read on first use; raises Unreadable."""
-        owner = {"project": key, "folder": None, "billing account": None}[collection.keyed_by]
+        owner = key if collection.keyed_by == "project" else None
         value: T = self._remember(
             collection,
             key,

@@ -35,6 +35,7 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
     projects: dict[str, JSON] = {}
     folders: dict[str, JSON] = {}
     accounts: dict[str, JSON] = {}
+    resources: dict[str, JSON] = {}  # of folders and organizations
     reads: dict[str, dict[str, JSON | None]] = {}
 
     # a project may be read by number too (Secret Manager names carry numbers): file by ID
@@ -69,6 +70,8 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
             folders[key] = value
         elif collection.keyed_by == "billing account":
             accounts.setdefault(key.split("/", 1)[1], {})[name] = value
+        elif collection.keyed_by in ("folder", "organization"):
+            resources.setdefault(key, {})[name] = value
         elif collection is SERVICES:
             home(key)["enabledServices"] = sorted(service_names(value))
         else:
@@ -79,6 +82,7 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
         "folders": list(folders.values()),
         "projects": projects,
         "billingAccounts": accounts,
+        "resources": resources,
     }
 
 
@@ -161,6 +165,8 @@ def _recorded(world: World, about: Snapshot) -> dict[tuple[str, str], Any]:
                 found = folders.get(key)
             elif collection is not None and collection.keyed_by == "billing account":
                 found = world.billing_accounts.get(key.split("/", 1)[-1], {}).get(name)
+            elif collection is not None and collection.keyed_by in ("folder", "organization"):
+                found = world.resources.get(key, {}).get(name)
             elif collection is not None and collection.each is not None:
                 found = per_resource.get((name, key))
             elif collection is SERVICES:

@@ -14,3 +14,8 @@ NOTIFICATION_CHANNELS: Collection[list[JSON]] = declare(
     "monitoring.notificationChannels: notification channels, monitoring.notificationChannels.list (roles/monitoring.viewer)",
     read=listing("monitoring.projects.notificationChannels", name="projects/{key}", pageSize=1000),
 )
+
+UPTIME_CHECKS: Collection[list[JSON]] = declare(
+    "monitoring.uptimeCheckConfigs: uptime checks, monitoring.uptimeCheckConfigs.list (roles/monitoring.viewer)",
+    read=listing("monitoring.projects.uptimeCheckConfigs", parent="projects/{key}", pageSize=1000),
+)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...model import project_resource
 from ..collection import JSON, Collection, Unreadable, declare
+from ._read import listing
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -45,10 +46,13 @@ def _ancestry(session: Session, project_id: str) -> list[str]:
 
 
 def granted(session: Session, resource: str, permissions: list[str]) -> list[str]:
-    """Which of `permissions` the caller holds on a project or folder (testIamPermissions)."""
+    """Which of `permissions` the caller holds on a project, folder or organization
+    (testIamPermissions)."""
     api = session.api
     if resource.startswith("folders/"):
         method = api.clients.folders().test_iam_permissions
+    elif resource.startswith("organizations/"):
+        method = api.clients.organizations().test_iam_permissions
     else:
         method = api.clients.projects().test_iam_permissions
     request = {"resource": resource, "permissions": permissions}
@@ -84,4 +88,9 @@ ANCESTRY: Collection[list[str]] = declare(
     permission_on="folder",
     needs=(PROJECT, FOLDER),
     stored=False,
+)
+
+LIENS: Collection[list[JSON]] = declare(
+    "cloudresourcemanager.liens: liens, resourcemanager.projects.get (roles/browser)",
+    read=listing("cloudresourcemanager.liens", parent="projects/{key}", pageSize=100),
 )

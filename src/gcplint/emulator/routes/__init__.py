@@ -245,7 +245,9 @@ def _collect() -> tuple[Route, ...]:
     from . import (
         artifactregistry,
         billing,
+        essentialcontacts,
         iam,
+        logging,
         monitoring,
         pubsub,
         resourcemanager,
@@ -263,6 +265,8 @@ def _collect() -> tuple[Route, ...]:
         sql,
         billing,
         monitoring,
+        logging,
+        essentialcontacts,
         secretmanager,
         storage,
         pubsub,

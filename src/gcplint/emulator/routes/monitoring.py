@@ -13,3 +13,6 @@ channels = listing(
     registry.NOTIFICATION_CHANNELS,
     "notificationChannels",
 )
+uptime_checks = listing(
+    "GET /v3/projects/{project}/uptimeCheckConfigs", registry.UPTIME_CHECKS, "uptimeCheckConfigs"
+)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ...collect import registry
 from ...collect.apis import RESOURCE_MANAGER
-from ...world import JSON
+from ...world import JSON, World
 from ..errors import invalid_argument, permission_denied
 from . import Call, granted_permissions, route
 
@@ -50,6 +50,9 @@ def project_iam_policy(call: Call) -> JSON:
 
 project_permissions = route(
     "POST /v3/projects/{project}:testIamPermissions", api=RESOURCE_MANAGER, permission=""
+)(granted_permissions)
+organization_permissions = route(
+    "POST /v3/organizations/{organization}:testIamPermissions", api=RESOURCE_MANAGER, permission=""
 )(granted_permissions)
 folder_permissions = route(
     "POST /v3/folders/{folder}:testIamPermissions", api=RESOURCE_MANAGER, permission=""
@@ -171,3 +174,17 @@ def _project_field(project: JSON, key: str) -> list[str]:
         label = key[len("labels.") :]
         return [labels[label]] if label in labels else []
     raise invalid_argument(f"Unsupported query field: {key}")
+
+
+def _lien_owner(world: World, params: dict[str, str], query: dict[str, list[str]]) -> str | None:
+    """The project whose liens are listed (`parent=projects/P`)."""
+    parent = (query.get("parent") or [""])[0]
+    return parent.removeprefix("projects/") if parent.startswith("projects/") else None
+
+
+@route("GET /v3/liens", registry.LIENS, owner=_lien_owner)
+def liens(call: Call) -> JSON:
+    """The liens of a project (the only parent gcplint asks about)."""
+    if call.project is None:
+        raise invalid_argument("parent must be projects/PROJECT")
+    return call.page(call.collection(registry.LIENS, []), "liens")
