@@ -97,3 +97,57 @@ def test_unknown_project_metadata_is_reported_in_scope(serve: Any) -> None:
     scopes, _ = gather(stream([crash], ["acme-prod", "ghost-project"], session_for(emu)))
     assert scopes[0].error is None and scopes[0].environment is not None
     assert scopes[1].error is not None and "permission denied" in scopes[1].error
+
+
+@check(
+    id="test.prod-only",
+    title="t",
+    severity=Severity.LOW,
+    area=Area.RELIABILITY,
+    requires=[c.SQL_INSTANCES],
+    prod_only=True,
+)
+def prod_only(inv: Inventory) -> Iterator[Outcome]:
+    """Passes every SQL instance (production projects only)."""
+    for instance in inv.get(c.SQL_INSTANCES):
+        name = f"//sqladmin.googleapis.com/projects/{inv.project_id}/instances/{instance['name']}"
+        yield passed(name, "ok")
+
+
+def test_prod_only_checks_are_not_applicable_on_staging_and_dev(serve: Any) -> None:
+    """One not_applicable NOT_PRODUCTION result per staging or dev project; production and
+    projects of unknown environment are judged; the project's metadata is read to tell."""
+    projects = {
+        name: {
+            "project": project(name, number, labels=labels),
+            c.SQL_INSTANCES.name: [{"name": "db"}],
+        }
+        for name, number, labels in [
+            ("shop-prod", "11", {"env": "prod"}),
+            ("shop-staging", "12", {"env": "staging"}),
+            ("shop-sandbox", "13", {}),  # dev by its ID
+            ("shop-main", "14", {}),  # unknown: held to production standards
+        ]
+    }
+    emu = serve(world(projects))
+    assert c.PROJECT in prod_only.requires  # what doctor asks for includes the metadata
+    _, results = gather(stream([prod_only], list(projects), session_for(emu)))
+    by_project = {r.project: r for r in results}
+    for judged in ("shop-prod", "shop-main"):
+        assert by_project[judged].status is Status.PASS
+    for skipped, env in (("shop-staging", "staging"), ("shop-sandbox", "dev")):
+        result = by_project[skipped]
+        assert result.status is Status.NOT_APPLICABLE
+        assert result.reason is Reason.NOT_PRODUCTION
+        assert result.resource == f"//cloudresourcemanager.googleapis.com/projects/{skipped}"
+        assert f"is {env}" in result.message and "production projects only" in result.message
+    sql_reads = [r for r in emu.requests if "/sqladmin/" in r.path]
+    assert len(sql_reads) == 4  # read for every project (a cross-project check may need them)
+
+
+def test_a_prod_only_check_runs_when_the_environment_cannot_be_read(serve: Any) -> None:
+    """Unreadable project metadata: held to production standards, never skipped."""
+    emu = serve(two_instances())
+    emu.add_fault(Fault(path="/cloudresourcemanager/v3/projects/acme-prod", error="NOT_FOUND"))
+    _, results = gather(stream([prod_only], ["acme-prod"], session_for(emu)))
+    assert results and all(r.reason is not Reason.NOT_PRODUCTION for r in results)
