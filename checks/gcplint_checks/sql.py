@@ -1,10 +1,11 @@
-"""Database exposure and resilience: Cloud SQL instances (sqladmin v1 instances.list)."""
+"""Database exposure, resilience and reliability: Cloud SQL instances (sqladmin v1 instances.list)."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from gcplint.api import (
@@ -21,6 +22,7 @@ from gcplint.api import (
 )
 
 from ._resources import resource_name
+from ._sqlversions import VERSIONS, Version
 
 JSON = Mapping[str, Any]
 
@@ -38,11 +40,30 @@ PRIVATE_RANGES = [
     )
 ]
 SECURE_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
+SHARED_CORE_TIERS = ("db-f1-micro", "db-g1-small")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+JSON_TYPES = {
+    bool: "a boolean",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    dict: "an object",
+    list: "an array",
+}
 
 
 def _flag(value: object) -> str:
     """A JSON boolean as the API shows it."""
     return "unset" if value is None else str(value).lower()
+
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, for a message saying it is not what the API sends."""
+    if value is None:
+        return "absent"
+    if value == "":
+        return "empty"
+    return JSON_TYPES.get(type(value), "of an unexpected type")
 
 
 def is_primary(instance: JSON) -> bool:
@@ -89,6 +110,11 @@ class Instance:
         ]
 
     @property
+    def hosted(self) -> bool:
+        """Run by Cloud SQL: not the representation of an on-premises source server."""
+        return self.data.get("instanceType") != "ON_PREMISES_INSTANCE"
+
+    @property
     def has_public_ip(self) -> bool:
         """`ipv4Enabled` true or a PRIMARY address: either is enough."""
         return self.ip_config.get("ipv4Enabled") is True or bool(self.public_addresses)
@@ -104,13 +130,27 @@ class Instance:
             return passed(self.resource, passing)
         return failed(self.resource, failing, remediation=self.patch(fix))
 
+    def unjudged(self, problem: str) -> Outcome:
+        """An unknown result: what the check reads is absent or not what the API sends."""
+        return unknown(
+            self.resource,
+            Reason.ERROR,
+            f"Cloud SQL instance {self.name}: {problem}, so gcplint cannot judge it.",
+        )
 
-def instances(inv: Inventory, *, primaries_only: bool = False) -> Iterator[Instance]:
-    """The project's Cloud SQL instances, or only its primaries."""
+
+def instances(
+    inv: Inventory, *, primaries_only: bool = False, hosted_only: bool = False
+) -> Iterator[Instance]:
+    """The project's Cloud SQL instances, or only its primaries, or only those Cloud SQL runs
+    (not on-premises source representations)."""
     for data in inv.get(registry.SQL_INSTANCES):
-        if not primaries_only or is_primary(data):
-            resource = resource_name(inv, registry.SQL_INSTANCES, data, under="instances/")
-            yield Instance(data, resource, inv.project_id)
+        if primaries_only and not is_primary(data):
+            continue
+        resource = resource_name(inv, registry.SQL_INSTANCES, data, under="instances/")
+        db = Instance(data, resource, inv.project_id)
+        if db.hosted or not hosted_only:
+            yield db
 
 
 @check(
@@ -435,3 +475,251 @@ def deletion_protection_off(inv: Inventory) -> Iterator[Outcome]:
             f"(deletionProtectionEnabled: {_flag(protected)}).",
             "--deletion-protection",
         )
+
+
+@check(
+    id="sql.shared-core-tier",
+    title="Production Cloud SQL instances do not run on a shared-core machine type",
+    severity=Severity.MEDIUM,
+    area=Area.RELIABILITY,
+    requires=[registry.SQL_INSTANCES],
+    prod_only=True,
+)
+def shared_core_tier(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud SQL instance runs on a shared-core machine type: `settings.tier` is
+    `db-f1-micro` or `db-g1-small`.
+
+    Every instance Cloud SQL runs is judged, read replicas included (an on-premises source
+    representation is not). An absent or non-string `tier` is unknown. Production projects only
+    (and those whose environment is unknown): a shared-core test database is fine.
+
+    ## Why it matters
+    Shared-core instances share a CPU with other tenants and are not covered by the Cloud SQL
+    SLA: Google promises nothing about their availability, and their 0.6 or 1.7 GB of memory
+    leaves little room for a production load.
+
+    ## Example
+    `settings.tier: db-f1-micro` in a production project fails; `db-custom-2-7680` passes.
+
+    ## Remediation
+    Move the instance to a dedicated-core machine type (this restarts it):
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --tier=db-custom-1-3840`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/machine-series-overview
+    - https://cloud.google.com/sql/docs/mysql/instance-settings
+    - https://cloud.google.com/sql/sla
+    """
+    for db in instances(inv, hosted_only=True):
+        tier = db.settings.get("tier")
+        if not isinstance(tier, str) or not tier:
+            yield db.unjudged(f"settings.tier is {json_kind(tier)}")
+            continue
+        yield db.verdict(
+            tier not in SHARED_CORE_TIERS,
+            f"Cloud SQL instance {db.name} runs on tier {tier}, not a shared-core machine type.",
+            f"Cloud SQL instance {db.name} runs on shared-core tier {tier}, which has no SLA.",
+            "--tier=db-custom-1-3840",
+        )
+
+
+def maintenance_window(db: Instance) -> tuple[bool, str] | str:
+    """Whether `settings.maintenanceWindow` names a day (1 to 7), and how it reads; or, as a bare
+    string, what keeps it from being read."""
+    settings = db.data.get("settings")
+    if not isinstance(settings, Mapping):
+        return f"settings is {json_kind(settings)}"
+    window = settings.get("maintenanceWindow")
+    if window is None:
+        return False, "no maintenanceWindow"
+    if not isinstance(window, Mapping):
+        return f"settings.maintenanceWindow is {json_kind(window)}"
+    day, hour = window.get("day"), window.get("hour")
+    if day is None:
+        return False, "maintenanceWindow without a day"
+    if isinstance(day, bool) or not isinstance(day, int):
+        return f"settings.maintenanceWindow.day is {json_kind(day)}"
+    if not 1 <= day <= 7:
+        return False, f"maintenanceWindow.day {day}"
+    hourly = isinstance(hour, int) and not isinstance(hour, bool)
+    return True, f"{DAYS[day - 1]} {hour:02d}:00 UTC" if hourly else f"{DAYS[day - 1]}, hour unset"
+
+
+@check(
+    id="sql.no-maintenance-window",
+    title="Production primary Cloud SQL instances have a maintenance window",
+    severity=Severity.LOW,
+    area=Area.RELIABILITY,
+    requires=[registry.SQL_INSTANCES],
+    prod_only=True,
+)
+def no_maintenance_window(inv: Inventory) -> Iterator[Outcome]:
+    """A primary Cloud SQL instance has no maintenance window: no
+    `settings.maintenanceWindow` with a `day` from 1 (Monday) to 7 (Sunday).
+
+    A window the API returns with `day: 0` ("any window") or without a day fails. Read replicas
+    are not judged: they have no result. An unreadable window (settings absent, or a day that is
+    not a number) is unknown. Production projects only (and those whose environment is unknown).
+
+    ## Why it matters
+    Without a window, Cloud SQL applies its maintenance updates whenever it chooses, and
+    maintenance restarts the instance: the database is briefly unavailable, possibly at your
+    busiest hour. A window pins the restart to a quiet hour of a chosen day.
+
+    ## Example
+    A primary with `maintenanceWindow: {day: 0, hour: 0}` fails; one with `{day: 7, hour: 2}`
+    (Sunday 02:00 UTC) passes. Its read replica, without a window, gets no result.
+
+    ## Remediation
+    Pick a quiet hour (UTC):
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --maintenance-window-day=SUN --maintenance-window-hour=2`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/set-maintenance-window
+    - https://cloud.google.com/sql/docs/postgres/maintenance
+    - https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/instances#MaintenanceWindow
+    """
+    for db in instances(inv, primaries_only=True):
+        window = maintenance_window(db)
+        if isinstance(window, str):
+            yield db.unjudged(window)
+            continue
+        scheduled, reads = window
+        yield db.verdict(
+            scheduled,
+            f"Cloud SQL instance {db.name} has a maintenance window: {reads}.",
+            f"Primary Cloud SQL instance {db.name} has no maintenance window ({reads}): "
+            "Google may restart it for maintenance at any hour.",
+            "--maintenance-window-day=SUN --maintenance-window-hour=2",
+        )
+
+
+@check(
+    id="sql.storage-auto-increase-off",
+    title="Cloud SQL instances grow their storage automatically",
+    severity=Severity.MEDIUM,
+    area=Area.RELIABILITY,
+    requires=[registry.SQL_INSTANCES],
+)
+def storage_auto_increase_off(inv: Inventory) -> Iterator[Outcome]:
+    """Automatic storage increase is off on a Cloud SQL instance: `settings.storageAutoResize`
+    is false.
+
+    Every instance Cloud SQL runs is judged, read replicas included (an on-premises source
+    representation is not). An absent or non-boolean `storageAutoResize` is unknown, never a
+    pass, although the API documents true as its default.
+
+    ## Why it matters
+    When the disk fills up, the instance stops accepting writes and can go offline until someone
+    adds storage by hand, typically in the middle of a traffic peak. With automatic increase,
+    Cloud SQL checks free space continuously and adds capacity before that happens.
+
+    ## Example
+    `settings.storageAutoResize: false` fails; `true` passes (`storageAutoResizeLimit` 0 means no
+    limit).
+
+    ## Remediation
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --storage-auto-increase`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/postgres/instance-settings
+    - https://cloud.google.com/sql/docs/mysql/using-ood-recommender
+    """
+    for db in instances(inv, hosted_only=True):
+        grows = db.settings.get("storageAutoResize")
+        if not isinstance(grows, bool):
+            yield db.unjudged(f"settings.storageAutoResize is {json_kind(grows)}")
+            continue
+        size = db.settings.get("dataDiskSizeGb")
+        disk = f", {size} GB disk" if isinstance(size, str) and size.isdigit() else ""
+        yield db.verdict(
+            grows,
+            f"Automatic storage increase is on for Cloud SQL instance {db.name}.",
+            f"Automatic storage increase is off for Cloud SQL instance {db.name} "
+            f"(storageAutoResize false{disk}): a full disk stops the database.",
+            "--storage-auto-increase",
+        )
+
+
+@check(
+    id="sql.unsupported-version",
+    title="Cloud SQL instances run a database version in standard support",
+    severity=Severity.MEDIUM,
+    area=Area.RELIABILITY,
+    requires=[registry.SQL_INSTANCES],
+)
+def unsupported_version(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud SQL instance's `databaseVersion` is past the end of Cloud SQL standard support on
+    the scan date.
+
+    The dates are data, with their sources, in `gcplint_checks/_sqlversions.py`: the first day
+    of extended support for MySQL and PostgreSQL, the end of support for SQL Server. A version
+    with no published end passes. A version that is not in that table (a newer one, or a retired
+    one such as MYSQL_5_5) is unknown, not passed: gcplint cannot tell which it is. Every
+    instance Cloud SQL runs is judged, read replicas included; an on-premises source
+    representation is not.
+
+    ## Why it matters
+    Past standard support, Cloud SQL enrolls the instance in extended support automatically: it
+    is charged extra for every hour it runs, gets only critical security and bug fixes and none
+    of the new features, and after three years the version is deprecated and the upgrade is no
+    longer yours to schedule. SQL Server versions have no extended support: past their date
+    Cloud SQL no longer supports them at all.
+
+    ## Example
+    On 2026-11-27, `databaseVersion: MYSQL_5_7` fails (extended support since 2025-02-01) and
+    `POSTGRES_15` passes (standard support until 2028-02-01).
+
+    ## Remediation
+    Test the upgrade on a clone, then upgrade in place to a version in standard support (MySQL
+    one major version at a time; the result names every step, and the upgrade guide says how to
+    handle read replicas):
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --database-version=MYSQL_8_4`.
+    `gcloud sql instances describe INSTANCE` lists the targets under `upgradableDatabaseVersions`.
+
+    ## References
+    - https://cloud.google.com/sql/docs/mysql/db-versions
+    - https://cloud.google.com/sql/docs/postgres/db-versions
+    - https://cloud.google.com/sql/docs/sqlserver/db-versions
+    - https://cloud.google.com/sql/docs/mysql/extended-support
+    - https://cloud.google.com/sql/docs/postgres/upgrade-major-db-version-inplace
+    - https://cloud.google.com/sql/docs/mysql/upgrade-major-db-version-inplace
+    """
+    today = inv.now.date()
+    for db in instances(inv, hosted_only=True):
+        version = db.data.get("databaseVersion")
+        if not isinstance(version, str) or not version:
+            yield db.unjudged(f"databaseVersion is {json_kind(version)}")
+            continue
+        known = VERSIONS.get(version)
+        if known is None:
+            yield db.unjudged(
+                f"databaseVersion {version} is not in gcplint's table of Cloud SQL support dates"
+            )
+            continue
+        yield support_verdict(db, version, known, today)
+
+
+def support_verdict(db: Instance, version: str, known: Version, today: date) -> Outcome:
+    """Whether the instance's version is in Cloud SQL standard support on `today`."""
+    major = known.major
+    runs = f"Cloud SQL instance {db.name} runs {major.name} ({version})"
+    ends, gone = major.standard_ends, major.extended_ends
+    if ends is None:
+        return passed(db.resource, f"{runs}, in standard support (no end published).")
+    if today < ends:
+        return passed(db.resource, f"{runs}, in standard support; it ends on {ends}.")
+    if gone is None:
+        after = "Cloud SQL no longer supports it (no extended support)"
+    elif today < gone:
+        after = f"it is in paid extended support until {gone}, then deprecated"
+    else:
+        after = f"its extended support ended on {gone} too: the version is deprecated"
+    engine = {"MYSQL": "mysql", "POSTGRES": "postgres"}.get(version.split("_")[0], "sqlserver")
+    steps = " && ".join(db.patch(f"--database-version={target}") for target in known.upgrade)
+    docs = f"https://cloud.google.com/sql/docs/{engine}/upgrade-major-db-version-inplace"
+    return failed(
+        db.resource,
+        f"{runs}: its standard support ended on {ends}; {after}.",
+        remediation=f"{steps}  (see {docs})",
+    )
