@@ -55,7 +55,7 @@ def test_missing_permissions_name_the_checks_they_block(serve: Any) -> None:
     sql_checks = [s.id for s in SPECS if s.id.startswith("sql.")]
     assert missing == {
         ("project", "projects/acme-prod", "cloudsql.instances.list"): sorted(
-            [*sql_checks, "env.mixed-environments"]
+            [*sql_checks, "env.mixed-environments", "run.sql-connection-overcommit"]
         ),
         ("billing account", "billingAccounts/01A2B3-C4D5E6-F7A8B9", "billing.budgets.list"): [
             "budget.missing",

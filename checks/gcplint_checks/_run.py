@@ -9,7 +9,7 @@ from typing import Any
 
 from gcplint.api import Inventory, Unreadable, registry
 
-from ._resources import resource_name, short_name
+from ._resources import last_segment, resource_name, short_name
 
 JSON = Mapping[str, Any]
 
@@ -66,6 +66,8 @@ class SecretUse:
     secret: str  # short name or projects/P/secrets/S
     version: str  # a number, "latest" or an alias
     env: str | None  # the env var it fills (None: a mounted volume)
+    volume: str | None = None  # the volume it fills (None: an env var)
+    path: str | None = None  # the file it becomes in that volume (items[].path, else the secret)
 
 
 def secret_uses(revision: JSON) -> list[SecretUse]:
@@ -88,7 +90,13 @@ def secret_uses(revision: JSON) -> list[SecretUse]:
         if secret.get("secret"):
             items = secret.get("items") or [{}]
             uses += [
-                SecretUse(str(secret["secret"]), str(item.get("version") or "latest"), None)
+                SecretUse(
+                    str(secret["secret"]),
+                    str(item.get("version") or "latest"),
+                    None,
+                    str(volume.get("name", "")),
+                    str(item.get("path") or last_segment(secret["secret"])),
+                )
                 for item in items
             ]
     return list(dict.fromkeys(uses))

@@ -300,7 +300,7 @@ def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
             )
             return failed(
                 resource,
-                f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(w for _, w in broken)}.",
+                f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(dict.fromkeys(w for _, w in broken))}.",
                 remediation=(
                     f"redeploy the old code with enabled secret versions: gcloud run deploy {name} --region={region_of(rollback.service)} "
                     f"--project={inv.project_id} --image={images or 'OLD_IMAGE'} --update-secrets={repoint} --no-traffic"
