@@ -145,9 +145,10 @@ def test_prod_only_checks_are_not_applicable_on_staging_and_dev(serve: Any) -> N
     assert len(sql_reads) == 4  # read for every project (a cross-project check may need them)
 
 
-def test_a_prod_only_check_runs_when_the_environment_cannot_be_read(serve: Any) -> None:
-    """Unreadable project metadata: held to production standards, never skipped."""
+def test_a_prod_only_check_is_unknown_when_the_environment_cannot_be_read(serve: Any) -> None:
+    """Unreadable project metadata: whether the check applies cannot be told, so it is unknown
+    (judging a staging project as production would be a verdict on data that was not read)."""
     emu = serve(two_instances())
     emu.add_fault(Fault(path="/cloudresourcemanager/v3/projects/acme-prod", error="NOT_FOUND"))
     _, results = gather(stream([prod_only], ["acme-prod"], session_for(emu)))
-    assert results and all(r.reason is not Reason.NOT_PRODUCTION for r in results)
+    assert [(r.status, r.reason) for r in results] == [(Status.UNKNOWN, Reason.NOT_FOUND)]

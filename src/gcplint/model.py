@@ -121,10 +121,17 @@ def failed(
 
 
 def unknown(
-    resource: str, reason: Reason, message: str, *, remediation: str | None = None
+    resource: str,
+    reason: Reason,
+    message: str,
+    *,
+    remediation: str | None = None,
+    subject: str | None = None,
 ) -> Outcome:
     """The data needed to judge the resource could not be read."""
-    return Outcome(Status.UNKNOWN, resource, message, reason=reason, remediation=remediation)
+    return Outcome(
+        Status.UNKNOWN, resource, message, subject=subject, reason=reason, remediation=remediation
+    )
 
 
 def not_applicable(resource: str, reason: Reason, message: str) -> Outcome:

@@ -51,16 +51,6 @@ production_check = functools.partial(
 )  # a check of this project's Cloud Run services, judged in production projects only
 
 
-def production_services(inv: Inventory) -> list[dict[str, Any]]:
-    """The services of a project a production-only check judges. The project's environment is
-    read first: the runner runs a production-only check when the project's metadata cannot be
-    read, and a staging project must not be judged as production because a read failed (the
-    Unreadable makes the result unknown). An environment that is read but unknown (no label, no
-    word in the ID) is judged as production."""
-    inv.environment()
-    return inv.get(registry.RUN_SERVICES)
-
-
 def container_label(container: JSON, index: int) -> str:
     """How messages name a container: its name, else its position."""
     return f"container {container.get('name') or index + 1}"
@@ -100,7 +90,7 @@ def no_health_check(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/healthchecks
     - https://cloud.google.com/run/docs/reference/rest/v2/Container#Probe
     """
-    for service in production_services(inv):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
         found = [
@@ -198,7 +188,7 @@ def no_min_instances(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/services/manual-scaling
     - https://cloud.google.com/run/docs/tips/general#use_minimum_instances_to_reduce_cold_starts
     """
-    for service in production_services(inv):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         warm, why = warm_instances(service)
         if warm:
@@ -267,7 +257,7 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/services/secrets
     - https://cloud.google.com/secret-manager/docs/best-practices
     """
-    for service in production_services(inv):
+    for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
         resource = service_resource(inv, service)
         uses = secret_uses(service.get("template") or {})

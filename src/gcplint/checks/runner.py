@@ -145,7 +145,9 @@ def _unscanned(
 ) -> ScannedProject:
     """A project none of whose resources could be read was not scanned, even if its metadata
     was (the checks in `metadata_only`, which judge the metadata alone, do not count)."""
-    judged = [r for r in results if r.check not in metadata_only]
+    judged = [
+        r for r in results if r.check not in metadata_only and r.reason is not Reason.NOT_PRODUCTION
+    ]
     if project.error is None and judged and all(r.status is Status.UNKNOWN for r in judged):
         return replace(project, error=f"no check could read its data: {judged[0].message}")
     return project
@@ -166,7 +168,8 @@ def gather(judged: Iterable[Judged]) -> tuple[list[ScannedProject], list[Result]
 def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> list[Result]:
     """Every check on one project."""
     environment = _environment(scan, project_id)
-    non_prod = environment if environment and environment.environment.non_prod else None
+    known = environment if isinstance(environment, Classification) else None
+    non_prod = known if known and known.environment.non_prod else None
     lowered_in = non_prod if scan.config.lower_severity_in_non_prod else None
     results: list[Result] = []
     for spec in ordered:
@@ -176,7 +179,11 @@ def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> 
             (sev for pattern, sev in scan.config.severity if fnmatch.fnmatchcase(spec.id, pattern)),
             None,
         )
-        if spec.prod_only and non_prod is not None:
+        if spec.prod_only and isinstance(environment, Unreadable):
+            # whether the check applies cannot be told: unknown, never judged as production
+            outcome = from_unreadable(environment.copy(), inventory.resource)
+            results.append(stamp(spec, project_id, outcome, override))
+        elif spec.prod_only and non_prod is not None:
             outcome = not_production(spec, inventory, non_prod)
             results.append(stamp(spec, project_id, outcome, override))
         else:
@@ -184,13 +191,13 @@ def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> 
     return results
 
 
-def _environment(scan: ScanContext, project_id: str) -> Classification | None:
-    """The project's environment (None when its metadata cannot be read: a prod-only check then
-    runs, and nothing is lowered)."""
+def _environment(scan: ScanContext, project_id: str) -> Classification | Unreadable:
+    """The project's environment, or why it cannot be read (then nothing is lowered, and a
+    production-only check is unknown)."""
     try:
         return scan.classify(project_id)
-    except Unreadable:
-        return None
+    except Unreadable as exc:
+        return exc
 
 
 def not_production(spec: CheckSpec, inventory: Inventory, env: Classification) -> Outcome:

@@ -206,11 +206,13 @@ class Unreadable(Exception):
         return None
 
 
-def from_unreadable(exc: Unreadable, resource: str) -> Outcome:
+def from_unreadable(exc: Unreadable, resource: str, *, subject: str | None = None) -> Outcome:
     """A check's outcome for data that could not be read: unknown, or not applicable when the
     API is disabled (the resource cannot exist)."""
     status = Status.NOT_APPLICABLE if exc.reason.not_applicable else Status.UNKNOWN
-    return Outcome(status, resource, exc.describe(), reason=exc.reason, remediation=exc.hint())
+    return Outcome(
+        status, resource, exc.describe(), subject=subject, reason=exc.reason, remediation=exc.hint()
+    )
 
 
 @dataclass(frozen=True)
