@@ -61,6 +61,24 @@ def clean_world() -> World:
             "notificationChannels": ["projects/acme-prod/notificationChannels/7"],
         }
     ]
+    data["projects"]["acme-prod"][registry.LIENS.name] = [
+        {
+            "name": "liens/p100000000001-l3d8032b3",
+            "parent": "projects/100000000001",
+            "restrictions": ["resourcemanager.projects.delete"],
+            "reason": "production",
+            "origin": "cto@acme.example",
+        }
+    ]
+    data["projects"]["acme-prod"][registry.ESSENTIAL_CONTACTS.name] = [
+        {
+            "name": "projects/100000000001/contacts/1",
+            "email": "oncall@acme.example",
+            "notificationCategorySubscriptions": ["ALL"],
+            "languageTag": "en",
+            "validationState": "VALID",
+        }
+    ]
     return World.from_json(data)
 
 

@@ -64,6 +64,7 @@ def test_missing_permissions_name_the_checks_they_block(serve: Any) -> None:
         ("folder", "folders/548102937465", "resourcemanager.folders.get"): [
             "budget.missing",
             "budget.no-alert",
+            "logging.default-sink-disabled",
         ],
     }
     text = doctor(emu).out
@@ -132,9 +133,13 @@ def test_every_collection_declares_the_permissions_its_reads_need(serve: Any, na
     if name.startswith("run."):
         emu.add_fault(Fault(path="/run/v2/projects/*/locations/-/*", error="INVALID_ARGUMENT"))
     declared = {p.name for p in collection.permissions}
-    for project in emu.world.projects:
+    keys = {  # what the collection is read for: projects, or the world's folders or organization
+        "folder": [str(f["name"]) for f in emu.world.folders],
+        "organization": [str(o["name"]) for o in emu.world.organizations],
+    }.get(collection.keyed_by, list(emu.world.projects))
+    for key in keys:
         try:
-            session_for(emu).read(collection, project)
+            session_for(emu).read(collection, key)
         except Unreadable as exc:
             assert exc.reason.value in ("API_DISABLED", "PERMISSION_DENIED", "BILLING_DISABLED"), (
                 exc.describe()
@@ -164,5 +169,10 @@ def test_every_check_declares_what_it_reads(serve: Any) -> None:
 def test_doctor_json_is_machine_readable(serve: Any) -> None:
     report = doctor(serve(demo()), "--format", "json").json()
     assert report["schema"] == "gcplint-doctor/v1" and report["identity"].startswith("anonymous")
-    assert {t["kind"] for t in report["targets"]} == {"project", "folder", "billing account"}
+    assert {t["kind"] for t in report["targets"]} == {
+        "project",
+        "folder",
+        "organization",
+        "billing account",
+    }
     json.dumps(report)

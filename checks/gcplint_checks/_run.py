@@ -25,6 +25,17 @@ def region_of(service: JSON) -> str:
     return parts[3] if len(parts) > 3 else "REGION"
 
 
+def ingress_of(service: JSON) -> str:
+    """The service's ingress setting; unset means INGRESS_TRAFFIC_ALL, which is Cloud Run's
+    default."""
+    return str(service.get("ingress", "INGRESS_TRAFFIC_ALL (unset)"))
+
+
+def admits_internet(service: JSON) -> bool:
+    """The service's run.app URL takes requests from the whole internet (INGRESS_TRAFFIC_ALL)."""
+    return ingress_of(service).startswith("INGRESS_TRAFFIC_ALL")
+
+
 def update(inv: Inventory, service: JSON, flags: str) -> str:
     """`gcloud run services update NAME --region=R --project=P FLAGS`."""
     return f"gcloud run services update {short_name(service)} --region={region_of(service)} --project={inv.project_id} {flags}"

@@ -1,13 +1,28 @@
-"""Service map, Logging: who read production data can be answered."""
+"""Logging: who read production data can be answered, and application logs are kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passed, registry
+from gcplint.api import (
+    Area,
+    Inventory,
+    Outcome,
+    Severity,
+    Unreadable,
+    check,
+    failed,
+    passed,
+    registry,
+    unknown,
+)
+
+from ._outcomes import unknown_anyway
 
 NEEDED = ("DATA_READ", "DATA_WRITE")
+ANCESTOR_SINKS = {"folders": registry.FOLDER_SINKS, "organizations": registry.ORGANIZATION_SINKS}
+# ^ the sinks of a folder or an organization, by the first segment of its name
 
 
 @check(
@@ -62,4 +77,106 @@ def data_access_off(inv: Inventory) -> Iterator[Outcome]:
             '{"service": "allServices", "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]} '
             f"to auditConfigs; gcloud projects set-iam-policy {inv.project_id} policy.json"
         ),
+    )
+
+
+@check(
+    id="logging.default-sink-disabled",
+    title="Application logs are stored (_Default sink, or an aggregated sink above)",
+    severity=Severity.MEDIUM,
+    area=Area.RELIABILITY,
+    requires=[registry.PROJECT_SINKS, registry.ANCESTRY, *ANCESTOR_SINKS.values()],
+)
+def default_sink_disabled(inv: Inventory) -> Iterator[Outcome]:
+    """The project's `_Default` sink is missing or `disabled`, so its application logs are
+    stored nowhere, and no folder above it nor its organization has an enabled aggregated sink
+    (`includeChildren: true`) that keeps them centrally.
+
+    The folders and organization are read only when the `_Default` sink is missing or disabled.
+    An aggregated sink counts whatever its filter and destination (the result names them). When
+    the sinks of an ancestor cannot be read and no other ancestor has such a sink, the result is
+    unknown, not a failure; so it is when the Cloud Logging API is disabled (sinks exist in every
+    project whatever it enables).
+
+    ## Why it matters
+    The `_Default` sink routes every log that the `_Required` sink does not (request logs,
+    application logs, Data Access audit logs) into the `_Default` log bucket. Disabled, those
+    logs are dropped at ingestion: the next incident has no logs to investigate, and log-based
+    metrics and alerts go silent. Disabling it is right only when an aggregated sink on a folder
+    or the organization already stores the logs centrally.
+
+    ## Example
+    acme-prod with `_Default` disabled: fails. The same project under folder
+    `folders/110000000001`, which has an enabled sink with `includeChildren: true` routing to a
+    central log bucket: passes.
+
+    ## Remediation
+    `gcloud logging sinks update _Default --no-disabled --project=PROJECT_ID`, or create an
+    aggregated sink on a folder or the organization
+    (`gcloud logging sinks create central logging.googleapis.com/projects/LOG_PROJECT/locations/global/buckets/central --folder=FOLDER_ID --include-children`).
+
+    ## References
+    - https://cloud.google.com/logging/docs/routing/overview
+    - https://cloud.google.com/logging/docs/export/aggregated_sinks_overview
+    - https://cloud.google.com/sdk/gcloud/reference/logging/sinks/update
+    """
+    try:
+        sinks = inv.get(registry.PROJECT_SINKS)
+    except Unreadable as exc:
+        yield unknown_anyway(exc, inv.resource, "every project has log sinks whatever it enables")
+        return
+    default: Mapping[str, Any] | None = next(
+        (s for s in sinks if s.get("name") == "_Default"), None
+    )
+    if default is not None and default.get("disabled") is not True:
+        yield passed(
+            inv.resource,
+            f"Project {inv.project_id}'s _Default sink is enabled (destination {default.get('destination', '?')}).",
+        )
+        return
+    state = "is disabled" if default is not None else "is missing"
+    unread: list[Unreadable] = []
+    for ancestor in inv.get(registry.ANCESTRY):
+        try:
+            found = inv.get(ANCESTOR_SINKS[ancestor.partition("/")[0]], ancestor)
+        except Unreadable as exc:
+            unread.append(exc)
+            continue
+        central = [
+            s for s in found if s.get("includeChildren") is True and s.get("disabled") is not True
+        ]
+        if central:
+            sink = central[0]
+            yield passed(
+                inv.resource,
+                f"Project {inv.project_id}'s _Default sink {state}, but {ancestor} keeps its logs: "
+                f"aggregated sink {sink.get('name', '?')} (destination {sink.get('destination', '?')}, "
+                f"{'filter ' + str(sink['filter']) if sink.get('filter') else 'no filter'}).",
+            )
+            return
+    if unread:
+        yield unknown(
+            inv.resource,
+            unread[0].reason,
+            f"Project {inv.project_id}'s _Default sink {state}, and whether a folder or the "
+            f"organization keeps its logs is unknown: {'; '.join(e.describe() for e in unread)}.",
+            remediation=unread[0].hint(),
+        )
+        return
+    yield failed(
+        inv.resource,
+        f"Project {inv.project_id}'s _Default sink {state} and no folder above it nor its organization "
+        "has an enabled aggregated sink (includeChildren): its application logs are stored nowhere.",
+        remediation=_enable_default(inv, default),
+    )
+
+
+def _enable_default(inv: Inventory, default: Mapping[str, Any] | None) -> str:
+    """The gcloud command that turns the _Default sink back on (or recreates it)."""
+    if default is not None:
+        return f"gcloud logging sinks update _Default --no-disabled --project={inv.project_id}"
+    return (
+        f"gcloud logging sinks create _Default logging.googleapis.com/projects/{inv.project_id}"
+        f"/locations/global/buckets/_Default --project={inv.project_id} "
+        """--log-filter='NOT LOG_ID("cloudaudit.googleapis.com/activity") AND NOT LOG_ID("cloudaudit.googleapis.com/system_event") AND NOT LOG_ID("cloudaudit.googleapis.com/access_transparency")'"""
     )

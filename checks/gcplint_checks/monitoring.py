@@ -1,9 +1,11 @@
-"""Alerting: someone is paged when production breaks (Cloud Monitoring alert policies)."""
+"""Alerting: someone is paged when production breaks (Cloud Monitoring alert policies), and
+public services are probed from outside (uptime checks)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from gcplint.api import (
     Area,
@@ -18,12 +20,14 @@ from gcplint.api import (
     registry,
 )
 
-from ._resources import last_segment, resource_name, titled
+from ._outcomes import require_metadata
+from ._resources import last_segment, resource_name, short_name, titled
+from ._run import admits_internet, region_of, service_resource
 
 
-def label(policy: Mapping[str, Any]) -> str:
-    """'Display name' (alertPolicies/ID)."""
-    return titled(policy, last_segment(policy.get("name", "?")))
+def label(item: Mapping[str, Any]) -> str:
+    """'Display name' (ID) of an alert policy or an uptime check."""
+    return titled(item, last_segment(item.get("name", "?")))
 
 
 @check(
@@ -133,3 +137,115 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
                     f"--project={inv.project_id} --add-notification-channels=CHANNEL_ID"
                 ),
             )
+
+
+@check(
+    id="monitoring.no-uptime-check",
+    title="Public Cloud Run services have an uptime check",
+    severity=Severity.MEDIUM,
+    area=Area.RELIABILITY,
+    requires=[registry.RUN_SERVICES, registry.UPTIME_CHECKS],
+    prod_only=True,
+)
+def no_uptime_check(inv: Inventory) -> Iterator[Outcome]:
+    """A Cloud Run service whose ingress admits the internet (INGRESS_TRAFFIC_ALL) is watched by
+    no enabled uptime check of its project.
+
+    An uptime check watches the service when its `monitoredResource` is a `cloud_run_revision`
+    whose `service_name` label is the service's name (and whose `location` label, when given, is
+    its region), or an `uptime_url` whose `host` label is the host of the service's `uri` or of
+    one of its `urls`. Disabled uptime checks do not count; neither do checks on a group or
+    synthetic monitors, nor checks kept in another project (a central monitoring project: record
+    them with a suppression and its reason). Internal-only services have no result; staging and
+    dev projects are not judged (not_applicable, NOT_PRODUCTION), and a project whose metadata
+    cannot be read is unknown. With the Cloud Monitoring API
+    disabled no uptime check can exist in the project, so every public service fails.
+
+    ## Why it matters
+    Cloud Run metrics only show the requests that reach the service. When the service stops
+    answering (a bad revision that fails its startup probe, an expired certificate on a custom
+    domain, a broken DNS record or IAM change), the request count simply falls, and nothing
+    alerts. An uptime check probes the service from several regions every few minutes and can
+    page someone when it fails.
+
+    ## Example
+    Service `api` (ingress INGRESS_TRAFFIC_ALL, uri `https://api-x7k2p3q4rq-ew.a.run.app`) with
+    no uptime check, or only a disabled one: fails. An enabled `uptime_url` check whose host label
+    is `api-x7k2p3q4rq-ew.a.run.app`: passes.
+
+    ## Remediation
+    `gcloud monitoring uptime create "api uptime" --resource-type=uptime-url --resource-labels=host=HOST,project_id=PROJECT_ID --path=/healthz --project=PROJECT_ID`,
+    then an alert policy on the check (`monitoring.googleapis.com/uptime_check/check_passed`).
+
+    ## References
+    - https://cloud.google.com/monitoring/uptime-checks
+    - https://cloud.google.com/run/docs/monitoring
+    - https://cloud.google.com/sdk/gcloud/reference/monitoring/uptime/create
+    - https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.uptimeCheckConfigs
+    """
+    require_metadata(inv)
+    public = [s for s in inv.get(registry.RUN_SERVICES) if admits_internet(s)]
+    if not public:
+        return
+    try:
+        configs = inv.get(registry.UPTIME_CHECKS)
+    except Unreadable as exc:
+        if exc.reason is not Reason.API_DISABLED:
+            raise
+        for service in public:
+            yield failed(
+                service_resource(inv, service),
+                f"Cloud Run service {short_name(service)} takes internet traffic, and the Cloud "
+                f"Monitoring API is disabled in project {inv.project_id}: no uptime check watches it.",
+                remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id}, then "
+                + _uptime_create(inv, service),
+            )
+        return
+    for service in public:
+        watching = [c for c in configs if _watches(c, service)]
+        live = [c for c in watching if c.get("disabled") is not True]
+        name = short_name(service)
+        if live:
+            yield passed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} is watched by uptime check {label(live[0])}.",
+            )
+            continue
+        off = f" ({', '.join(label(c) for c in watching)} disabled)" if watching else ""
+        yield failed(
+            service_resource(inv, service),
+            f"Cloud Run service {name} takes internet traffic but no enabled uptime check watches it{off}.",
+            remediation=_uptime_create(inv, service),
+        )
+
+
+def _hosts(service: Mapping[str, Any]) -> list[str]:
+    """The hosts of the service's URLs, lowercased: its `uri` first, then its `urls`."""
+    urls = [service.get("uri"), *(service.get("urls") or [])]
+    found = [urlsplit(str(url)).hostname for url in urls if url]
+    return list(dict.fromkeys(host.lower() for host in found if host))
+
+
+def _watches(config: Mapping[str, Any], service: Mapping[str, Any]) -> bool:
+    """The uptime check probes the service: a cloud_run_revision resource naming it, or an
+    uptime_url resource on one of its hosts."""
+    resource = config.get("monitoredResource") or {}
+    labels = resource.get("labels") or {}
+    if resource.get("type") == "cloud_run_revision":
+        location = labels.get("location")
+        return labels.get("service_name") == short_name(service) and (
+            not location or location == region_of(service)
+        )
+    if resource.get("type") == "uptime_url":
+        return str(labels.get("host", "")).lower() in _hosts(service)
+    return False
+
+
+def _uptime_create(inv: Inventory, service: Mapping[str, Any]) -> str:
+    """The gcloud command that creates an HTTPS uptime check on the service's URL."""
+    host = next(iter(_hosts(service)), "HOST")
+    return (
+        f'gcloud monitoring uptime create "{short_name(service)} uptime" --resource-type=uptime-url '
+        f"--resource-labels=host={host},project_id={inv.project_id} --protocol=https --path=/ "
+        f"--project={inv.project_id}"
+    )

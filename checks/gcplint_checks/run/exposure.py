@@ -9,14 +9,14 @@ from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passe
 
 from .._policy import public_resource
 from .._resources import short_name
-from .._run import region_of, service_resource, update
+from .._run import admits_internet, ingress_of, region_of, service_resource, update
 
 JSON = Mapping[str, Any]
 
 
 def ingress_note(service: JSON) -> str:
     """Whether ingress also admits the internet."""
-    if service.get("ingress", "INGRESS_TRAFFIC_ALL") == "INGRESS_TRAFFIC_ALL":
+    if admits_internet(service):
         return "and its ingress admits the internet"
     return f"though its ingress ({service.get('ingress')}) does not admit the internet directly"
 
@@ -106,8 +106,8 @@ def ingress_all(inv: Inventory) -> Iterator[Outcome]:
     """
     for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
-        ingress = service.get("ingress", "INGRESS_TRAFFIC_ALL (unset)")
-        if str(ingress).startswith("INGRESS_TRAFFIC_ALL"):
+        ingress = ingress_of(service)
+        if admits_internet(service):
             yield failed(
                 service_resource(inv, service),
                 f"Cloud Run service {name} accepts traffic from the internet (ingress {ingress}).",
