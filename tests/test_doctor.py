@@ -117,9 +117,15 @@ def test_role_yaml_lists_exactly_the_needed_project_permissions() -> None:
     assert (
         "#   on each billing account: billing.budgets.list (e.g. roles/billing.viewer)" in run.out
     )
-    only_sql = run_cli("doctor", "--role", "--check", "sql.*").out
+    only_sql = run_cli("doctor", "--role", "--check", "sql.public-ip").out
     assert [line for line in only_sql.splitlines() if line.startswith("- ")] == [
         "- cloudsql.instances.list"
+    ]
+    # production-only checks read the project's metadata to tell its environment
+    prod_only = run_cli("doctor", "--role", "--check", "sql.shared-core-tier").out
+    assert [line for line in prod_only.splitlines() if line.startswith("- ")] == [
+        "- cloudsql.instances.list",
+        "- resourcemanager.projects.get",
     ]
     assert "billing" not in only_sql
 

@@ -3,23 +3,12 @@
 An `Unreadable` raised in a check becomes unknown, except API_DISABLED, which becomes
 not_applicable: the resource cannot exist. Some data exists whatever the project enables
 (essential contacts inherited from the organization, the log sinks every project has, a lien, an
-IAM policy in another project); `unknown_anyway` keeps those unknown. A production-only check
-runs on a project whose metadata could not be read (its environment is then unknown);
-`require_metadata` makes its result unknown instead of a verdict that may be a staging
-project's.
+IAM policy in another project); `unknown_anyway` keeps those unknown.
 """
 
 from __future__ import annotations
 
-from gcplint.api import Inventory, Outcome, Reason, Unreadable, unknown
-
-
-def require_metadata(inv: Inventory) -> None:
-    """Raise Unreadable (so the result is unknown) when the project's metadata cannot be read:
-    whether it is a production project is then unknown, and a production-only check would judge
-    what may be a staging or dev project. An unlabeled project, whose metadata was read, is
-    still judged as production."""
-    inv.project()
+from gcplint.api import Outcome, Reason, Unreadable, unknown
 
 
 def unknown_anyway(exc: Unreadable, resource: str, why: str, *, prefix: str = "") -> Outcome:

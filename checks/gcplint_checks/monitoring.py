@@ -20,7 +20,6 @@ from gcplint.api import (
     registry,
 )
 
-from ._outcomes import require_metadata
 from ._resources import last_segment, resource_name, short_name, titled
 from ._run import admits_internet, region_of, service_resource
 
@@ -183,7 +182,6 @@ def no_uptime_check(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sdk/gcloud/reference/monitoring/uptime/create
     - https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.uptimeCheckConfigs
     """
-    require_metadata(inv)
     public = [s for s in inv.get(registry.RUN_SERVICES) if admits_internet(s)]
     if not public:
         return

@@ -18,7 +18,7 @@ from gcplint.api import (
     registry,
 )
 
-from ._outcomes import require_metadata, unknown_anyway
+from ._outcomes import unknown_anyway
 from ._resources import last_segment
 
 DELETE = "resourcemanager.projects.delete"
@@ -62,7 +62,6 @@ def no_deletion_lien(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sdk/gcloud/reference/alpha/resource-manager/liens/create
     - https://cloud.google.com/resource-manager/reference/rest/v3/liens
     """
-    require_metadata(inv)
     try:
         liens = inv.get(registry.LIENS)
     except Unreadable as exc:

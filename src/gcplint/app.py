@@ -373,6 +373,11 @@ def doctor(request: ScanRequest) -> Diagnosis:
     """Test the permissions the selected checks need on every resource in scope."""
     selected = select_checks(request)
     with opened(request, selected) as run_:
-        targets = diagnose(run_.connection.session, selected.checks, run_.scope.projects)
+        targets = diagnose(
+            run_.connection.session,
+            selected.checks,
+            run_.scope.projects,
+            selected.config.environments,
+        )
         connection = run_.connection
     return Diagnosis(connection.identity, connection.quota_project, selected.checks, targets)

@@ -17,6 +17,8 @@ from .collect.registry import ANCESTRY, BILLING_INFO, PROJECT
 from .collect.registry.billing import billing_granted
 from .collect.registry.resourcemanager import granted
 from .collect.session import Session
+from .environment import Environment
+from .resources import ProjectInfo
 
 PROJECT_ROLES = "roles/viewer + roles/iam.securityReviewer"  # between them, every project read
 KINDS = ("project", "folder", "organization", "billing account")  # in report order
@@ -28,9 +30,14 @@ class Target:
 
     kind: str  # one of KINDS
     name: str  # "projects/acme-prod", "folders/123", "billingAccounts/X"
-    needed: list[str]
+    blocks: dict[str, list[str]]  # each permission needed here: the checks that need it
     missing: list[str] = field(default_factory=list)
     error: str | None = None  # testIamPermissions itself could not be answered
+
+    @property
+    def needed(self) -> list[str]:
+        """The permissions tested."""
+        return list(self.blocks)
 
     @property
     def label(self) -> str:
@@ -47,17 +54,28 @@ def needs(specs: Sequence[CheckSpec]) -> dict[Permission, list[str]]:
     return dict(sorted(found.items(), key=lambda item: (item[0].on, item[0].name)))
 
 
-def diagnose(session: Session, specs: Sequence[CheckSpec], projects: Sequence[str]) -> list[Target]:
-    """Test the needed permissions on every project in scope, its folders and its billing account."""
-    by_kind: dict[str, list[str]] = {}
-    for permission in needs(specs):
-        by_kind.setdefault(permission.on, []).append(permission.name)
+def diagnose(
+    session: Session,
+    specs: Sequence[CheckSpec],
+    projects: Sequence[str],
+    environments: Sequence[tuple[str, Environment]] = (),
+) -> list[Target]:
+    """Test the needed permissions on every project in scope, its folders and organization, and
+    its billing account. On a staging or dev project, production-only checks read nothing, so
+    what only they need is not asked there (`environments`: the config's overrides)."""
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for permission, checks in needs(specs).items():
+        by_kind.setdefault(permission.on, {})[permission.name] = checks
+    prod_only = {s.id for s in specs if s.prod_only}
     targets: dict[str, Target] = {}
     for project in projects:
         if "project" in by_kind:
-            targets.setdefault(
-                f"projects/{project}", Target("project", f"projects/{project}", by_kind["project"])
-            )
+            applies = by_kind["project"]
+            if _non_prod(session, project, environments):
+                applies = {p: [c for c in ids if c not in prod_only] for p, ids in applies.items()}
+                applies = {p: ids for p, ids in applies.items() if ids}
+            name = f"projects/{project}"
+            targets.setdefault(name, Target("project", name, applies))
         for kind in ("folder", "organization"):
             if kind in by_kind:
                 for name in _ancestors(session, project, kind):
@@ -72,6 +90,17 @@ def diagnose(session: Session, specs: Sequence[CheckSpec], projects: Sequence[st
     for target in found:
         _test(session, target)
     return found
+
+
+def _non_prod(
+    session: Session, project: str, environments: Sequence[tuple[str, Environment]]
+) -> bool:
+    """A known staging or dev project (unreadable metadata: judged as production)."""
+    try:
+        info = ProjectInfo.from_rest(session.read(PROJECT, project))
+    except Unreadable:
+        return False
+    return info.classification(environments).environment.non_prod
 
 
 def _ancestors(session: Session, project: str, kind: str) -> list[str]:

@@ -96,6 +96,8 @@ class Inventory:
     def get(self, collection: Collection[T], key: str | None = None) -> T:
         """A declared collection of this project (or of project `key`); raises Unreadable."""
         self._require(collection)
+        if key is None and collection.keyed_by != "project":
+            raise TypeError(f"{collection.name} is keyed by {collection.keyed_by}: name the key")
         return self._scan.session.read(collection, key or self.project_id)
 
     def project(self, key: str | None = None) -> ProjectInfo:

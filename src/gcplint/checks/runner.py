@@ -52,7 +52,12 @@ def _fetch(session: Session, collection: Collection[Any], project_id: str) -> No
 def _jobs(
     collections: Iterable[Collection[Any]], project_ids: Sequence[str]
 ) -> list[tuple[Collection[Any], str]]:
-    wanted = [PROJECT, *(c for c in dict.fromkeys(collections) if c is not PROJECT)]
+    """What to read ahead for each project: its metadata and the project-keyed collections
+    (folders' and billing accounts' data is read when a check asks for it, by its own key)."""
+    wanted = [
+        PROJECT,
+        *(c for c in dict.fromkeys(collections) if c is not PROJECT and c.keyed_by == "project"),
+    ]
     return [(c, p) for p in project_ids for c in wanted]
 
 

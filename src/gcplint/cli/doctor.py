@@ -56,7 +56,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
         found.checks,
         found.targets,
     )
-    blocks = {p.name: checks for p, checks in needs(specs).items()}
+    needed = {p.name for p in needs(specs)}
     if fmt == "json":
         json.dump(
             {
@@ -70,7 +70,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
                         "name": t.name,
                         "needed": t.needed,
                         "missing": [
-                            {"permission": p, "blocks": blocks.get(p, [])} for p in t.missing
+                            {"permission": p, "blocks": t.blocks.get(p, [])} for p in t.missing
                         ],
                         "error": t.error,
                     }
@@ -92,7 +92,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
     )
     console.print(
         Text(
-            f"{len(specs)} checks need {len(blocks)} permissions on {len(targets)} resources.",
+            f"{len(specs)} checks need {len(needed)} permissions on {len(targets)} resources.",
             style="dim",
         )
     )
@@ -112,7 +112,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
                 )
             )
             for permission in target.missing:
-                checks = blocks.get(permission, [])
+                checks = target.blocks.get(permission, [])
                 console.print(Text(f"    {permission}  blocks {', '.join(checks)}"))
         else:
             count = len(target.needed)
@@ -125,7 +125,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
             Text("Every permission the selected checks need is granted.", style="bold green")
         )
         return
-    blocked = sorted({c for p in missing for c in blocks.get(p, [])})
+    blocked = sorted({c for t in targets for p in t.missing for c in t.blocks.get(p, [])})
     console.print(
         Text(
             f"{len(missing)} missing permission(s) leave {len(blocked)} check(s) unknown in scans.",
