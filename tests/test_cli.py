@@ -119,7 +119,7 @@ def test_disabled_api_is_not_applicable_and_does_not_make_the_scan_incomplete(se
     emu = serve(World.from_json({**json.loads(json.dumps(BASE))}))
     emu.world.projects["acme-prod"].disabled_services = frozenset({"sqladmin.googleapis.com"})
     data = scan(emu, "--format", "json", "--check", "sql.*").json()
-    assert len(data["results"]) == len(data["scan"]["checks"]) == 7
+    assert len(data["results"]) == len(data["scan"]["checks"]) == 11
     assert {(r["status"], r["reason"]) for r in data["results"]} == {
         ("not_applicable", "API_DISABLED")
     }

@@ -56,8 +56,10 @@ def organization_sinks(call: Call) -> JSON:
 
 
 def _sinks(call: Call, resource: str, key: str) -> JSON:
-    """The sinks of a folder or organization of the world; one it does not have is denied."""
+    """The sinks of a folder or organization of the world (a snapshot holds an organization's
+    sinks without the organization); one it does not have is denied."""
     known = {str(n["name"]) for n in [*call.world.folders, *call.world.organizations]}
+    known |= set(call.world.resources)
     if resource not in known:
         raise permission_denied("logging.sinks.list", resource)
     return call.page(call.world.resources.get(resource, {}).get(key, []), "sinks")
