@@ -108,6 +108,12 @@ TARGETS = [
     Target(
         "repository IAM policies", "/artifactregistry/v1/projects/*:getIamPolicy", c.REPOSITORY_IAM
     ),
+    Target("liens", "/cloudresourcemanager/v3/liens", c.LIENS),
+    Target("essential contacts", "/essentialcontacts/v1/projects/*", c.ESSENTIAL_CONTACTS),
+    Target("uptime checks", "/monitoring/v3/projects/*/uptimeCheckConfigs", c.UPTIME_CHECKS),
+    Target("project sinks", "/logging/v2/projects/*/sinks", c.PROJECT_SINKS),
+    Target("folder sinks", "/logging/v2/folders/*/sinks", c.FOLDER_SINKS),
+    Target("organization sinks", "/logging/v2/organizations/*/sinks", c.ORGANIZATION_SINKS),
     Target("everything about acme-staging", "/*/projects/acme-staging*", None),
 ]
 
