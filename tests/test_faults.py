@@ -42,10 +42,14 @@ TIMEOUT = 0.5
 class Target:
     """Where a fault is injected (a path glob, for one HTTP method or all), and which read."""
 
-    name: str
     path: str
     read: Collection[Any] | None  # None: everything (the glob covers a whole project)
     method: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The read's title, for test ids."""
+        return self.read.title if self.read else f"everything matching {self.path}"
 
     @property
     def collections(self) -> frozenset[Collection[Any]]:
@@ -63,58 +67,36 @@ ALL = frozenset(needed for s in SPECS for needed in s.requires)
 
 
 TARGETS = [
-    Target("project metadata", "/cloudresourcemanager/v3/projects/*", c.PROJECT, method="GET"),
-    Target(
-        "project IAM policy",
-        "/cloudresourcemanager/v3/projects/*:getIamPolicy",
-        c.PROJECT_IAM_POLICY,
-    ),
-    Target("folders", "/cloudresourcemanager/v3/folders/*", c.FOLDER, method="GET"),
-    Target("service accounts", "/iam/v1/projects/*/serviceAccounts", c.SERVICE_ACCOUNTS),
-    Target(
-        "service account keys", "/iam/v1/projects/*/serviceAccounts/*/keys", c.SERVICE_ACCOUNT_KEYS
-    ),
-    Target("Cloud Run services", "/run/v2/projects/*/locations/-/services", c.RUN_SERVICES),
-    Target(
-        "Cloud Run revisions",
-        "/run/v2/projects/*/locations/-/services/-/revisions",
-        c.RUN_REVISIONS,
-    ),
-    Target("Cloud SQL instances", "/sqladmin/v1/projects/*/instances", c.SQL_INSTANCES),
-    Target("billing info", "/cloudbilling/v1/projects/*/billingInfo", c.BILLING_INFO),
-    Target("budgets", "/billingbudgets/v1/billingAccounts/*/budgets", c.ACCOUNT_BUDGETS),
-    Target("alert policies", "/monitoring/v3/projects/*/alertPolicies", c.ALERT_POLICIES),
-    Target(
-        "Cloud Run service IAM policies",
-        "/run/v2/projects/*/locations/*/services/*:getIamPolicy",
-        c.RUN_SERVICE_IAM,
-    ),
-    Target("secrets", "/secretmanager/v1/projects/*/secrets", c.SECRETS),
-    Target("secret versions", "/secretmanager/v1/projects/*/secrets/*/versions", c.SECRET_VERSIONS),
-    Target(
-        "secret IAM policies", "/secretmanager/v1/projects/*/secrets/*:getIamPolicy", c.SECRET_IAM
-    ),
-    Target("buckets", "/storage/storage/v1/b", c.BUCKETS),
-    Target("bucket IAM policies", "/storage/storage/v1/b/*/iam", c.BUCKET_IAM),
-    Target("Pub/Sub topics", "/pubsub/v1/projects/*/topics", c.TOPICS),
-    Target("Pub/Sub subscriptions", "/pubsub/v1/projects/*/subscriptions", c.SUBSCRIPTIONS),
-    Target("Pub/Sub IAM policies", "/pubsub/v1/projects/*:getIamPolicy", c.PUBSUB_IAM),
-    Target(
-        "Artifact Registry repositories",
-        "/artifactregistry/v1/projects/*/locations/-/repositories",
-        c.REPOSITORIES,
-    ),
-    Target("docker images", "/artifactregistry/v1/projects/*/dockerImages", c.DOCKER_IMAGES),
-    Target(
-        "repository IAM policies", "/artifactregistry/v1/projects/*:getIamPolicy", c.REPOSITORY_IAM
-    ),
-    Target("liens", "/cloudresourcemanager/v3/liens", c.LIENS),
-    Target("essential contacts", "/essentialcontacts/v1/projects/*", c.ESSENTIAL_CONTACTS),
-    Target("uptime checks", "/monitoring/v3/projects/*/uptimeCheckConfigs", c.UPTIME_CHECKS),
-    Target("project sinks", "/logging/v2/projects/*/sinks", c.PROJECT_SINKS),
-    Target("folder sinks", "/logging/v2/folders/*/sinks", c.FOLDER_SINKS),
-    Target("organization sinks", "/logging/v2/organizations/*/sinks", c.ORGANIZATION_SINKS),
-    Target("everything about acme-staging", "/*/projects/acme-staging*", None),
+    Target("/cloudresourcemanager/v3/projects/*", c.PROJECT, method="GET"),
+    Target("/cloudresourcemanager/v3/projects/*:getIamPolicy", c.PROJECT_IAM_POLICY),
+    Target("/cloudresourcemanager/v3/folders/*", c.FOLDER, method="GET"),
+    Target("/iam/v1/projects/*/serviceAccounts", c.SERVICE_ACCOUNTS),
+    Target("/iam/v1/projects/*/serviceAccounts/*/keys", c.SERVICE_ACCOUNT_KEYS),
+    Target("/run/v2/projects/*/locations/-/services", c.RUN_SERVICES),
+    Target("/run/v2/projects/*/locations/-/services/-/revisions", c.RUN_REVISIONS),
+    Target("/sqladmin/v1/projects/*/instances", c.SQL_INSTANCES),
+    Target("/cloudbilling/v1/projects/*/billingInfo", c.BILLING_INFO),
+    Target("/billingbudgets/v1/billingAccounts/*/budgets", c.ACCOUNT_BUDGETS),
+    Target("/monitoring/v3/projects/*/alertPolicies", c.ALERT_POLICIES),
+    Target("/run/v2/projects/*/locations/*/services/*:getIamPolicy", c.RUN_SERVICE_IAM),
+    Target("/secretmanager/v1/projects/*/secrets", c.SECRETS),
+    Target("/secretmanager/v1/projects/*/secrets/*/versions", c.SECRET_VERSIONS),
+    Target("/secretmanager/v1/projects/*/secrets/*:getIamPolicy", c.SECRET_IAM),
+    Target("/storage/storage/v1/b", c.BUCKETS),
+    Target("/storage/storage/v1/b/*/iam", c.BUCKET_IAM),
+    Target("/pubsub/v1/projects/*/topics", c.TOPICS),
+    Target("/pubsub/v1/projects/*/subscriptions", c.SUBSCRIPTIONS),
+    Target("/pubsub/v1/projects/*:getIamPolicy", c.PUBSUB_IAM),
+    Target("/artifactregistry/v1/projects/*/locations/-/repositories", c.REPOSITORIES),
+    Target("/artifactregistry/v1/projects/*/dockerImages", c.DOCKER_IMAGES),
+    Target("/artifactregistry/v1/projects/*:getIamPolicy", c.REPOSITORY_IAM),
+    Target("/cloudresourcemanager/v3/liens", c.LIENS),
+    Target("/essentialcontacts/v1/projects/*", c.ESSENTIAL_CONTACTS),
+    Target("/monitoring/v3/projects/*/uptimeCheckConfigs", c.UPTIME_CHECKS),
+    Target("/logging/v2/projects/*/sinks", c.PROJECT_SINKS),
+    Target("/logging/v2/folders/*/sinks", c.FOLDER_SINKS),
+    Target("/logging/v2/organizations/*/sinks", c.ORGANIZATION_SINKS),
+    Target("/*/projects/acme-staging*", None),
 ]
 
 # fault kind -> (the rule injected, the reason the results must give)

@@ -14,6 +14,18 @@ from gcplint.emulator import Fault
 from gcplint.model import Reason, Status
 
 
+def declare(check_id: str, *requires: Any, **flags: Any) -> Any:
+    """A test check's declaration: only its id, what it reads, and its flags matter here."""
+    return check(
+        id=check_id,
+        title="t",
+        severity=Severity.HIGH,
+        area=Area.DATABASE,
+        requires=requires,
+        **flags,
+    )
+
+
 def two_instances() -> Any:
     return world(
         {
@@ -25,13 +37,7 @@ def two_instances() -> Any:
     )
 
 
-@check(
-    id="test.partial",
-    title="t",
-    severity=Severity.HIGH,
-    area=Area.DATABASE,
-    requires=[c.SQL_INSTANCES, c.RUN_SERVICES],
-)
+@declare("test.partial", c.SQL_INSTANCES, c.RUN_SERVICES)
 def partial(inv: Inventory) -> Iterator[Outcome]:
     """Passes every SQL instance, then needs Cloud Run services."""
     for instance in inv.get(c.SQL_INSTANCES):
@@ -42,20 +48,14 @@ def partial(inv: Inventory) -> Iterator[Outcome]:
     yield passed(inv.resource, "run ok")
 
 
-@check(id="test.crash", title="t", severity=Severity.HIGH, area=Area.DATABASE, requires=[c.PROJECT])
+@declare("test.crash", c.PROJECT)
 def crash(inv: Inventory) -> Iterator[Outcome]:
     """Crashes."""
     yield from ()
     raise KeyError("boom")
 
 
-@check(
-    id="test.undeclared",
-    title="t",
-    severity=Severity.HIGH,
-    area=Area.DATABASE,
-    requires=[c.PROJECT],
-)
+@declare("test.undeclared", c.PROJECT)
 def undeclared(inv: Inventory) -> Iterator[Outcome]:
     """Reads what it did not declare."""
     inv.get(c.SQL_INSTANCES)
@@ -99,14 +99,7 @@ def test_unknown_project_metadata_is_reported_in_scope(serve: Any) -> None:
     assert scopes[1].error is not None and "permission denied" in scopes[1].error
 
 
-@check(
-    id="test.prod-only",
-    title="t",
-    severity=Severity.LOW,
-    area=Area.RELIABILITY,
-    requires=[c.SQL_INSTANCES],
-    prod_only=True,
-)
+@declare("test.prod-only", c.SQL_INSTANCES, prod_only=True)
 def prod_only(inv: Inventory) -> Iterator[Outcome]:
     """Passes every SQL instance (production projects only)."""
     for instance in inv.get(c.SQL_INSTANCES):

@@ -7,6 +7,7 @@ file's mapping (which wins). Projects outside the scan are read only to learn th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -65,13 +66,15 @@ def env_label(labels: Mapping[str, str] | None) -> str | None:
     return next((key for key in ENV_LABELS if labels and key in labels), None)
 
 
-@check(
+env_check = functools.partial(check, area=Area.ENVIRONMENT, security=True)
+# ^ this module's environment-separation checks (security rules)
+
+
+@env_check(
     id="env.unlabeled-project",
     title="Project declares its environment with an env label",
     severity=Severity.MEDIUM,
-    area=Area.ENVIRONMENT,
     requires=[registry.PROJECT],
-    security=True,
 )
 def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     """Every project carries an `env` (or `environment`) label naming its environment.
@@ -125,14 +128,12 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     yield failed(project.resource, message, remediation=fix)
 
 
-@check(
+@env_check(
     id="env.cross-env-iam",
     title="No non-prod identity holds a role on a prod project",
     severity=Severity.CRITICAL,
-    area=Area.ENVIRONMENT,
     requires=[registry.PROJECT, registry.PROJECT_IAM_POLICY],
     exposure=True,
-    security=True,
 )
 def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     """A prod project's IAM policy grants a role to a service account owned by a non-prod project.
@@ -190,15 +191,13 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
         )
 
 
-@check(
+@env_check(
     id="env.shared-service-account",
     title="Prod Cloud Run services run as prod-owned identities, not shared across environments",
     severity=Severity.HIGH,
-    area=Area.ENVIRONMENT,
     requires=[registry.PROJECT, registry.RUN_SERVICES],
     across=[registry.RUN_SERVICES],
     exposure=True,
-    security=True,
 )
 def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service's runtime identity crosses environments.
@@ -329,14 +328,12 @@ def _reference_outcome(
     )
 
 
-@check(
+@env_check(
     id="env.cross-env-reference",
     title="Cloud Run services use secrets and databases of their own environment",
     severity=Severity.CRITICAL,
-    area=Area.ENVIRONMENT,
     requires=[registry.PROJECT, registry.RUN_SERVICES],
     exposure=True,
-    security=True,
 )
 def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service references a secret or a Cloud SQL instance of another environment.
@@ -402,13 +399,11 @@ def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[
     return env, f"name token '{token}'"
 
 
-@check(
+@env_check(
     id="env.mixed-environments",
     title="A project hosts resources of its own environment only",
     severity=Severity.HIGH,
-    area=Area.ENVIRONMENT,
     requires=[registry.PROJECT, registry.RUN_SERVICES, registry.SQL_INSTANCES],
-    security=True,
 )
 def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     """A resource declares an environment other than its project's.

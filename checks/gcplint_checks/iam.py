@@ -37,13 +37,15 @@ PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HI
 IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
 
 
-@check(
+iam_check = partial(check, area=Area.IAM, security=True)
+# ^ this module's IAM checks (security rules)
+
+
+@iam_check(
     id="iam.sa-primitive-role",
     title="No user-managed service account holds Owner or Editor",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.PROJECT_IAM_POLICY],
-    security=True,
 )
 def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     """A user-managed service account holds a basic role (roles/owner or roles/editor) on the project.
@@ -84,13 +86,11 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
-@check(
+@iam_check(
     id="iam.default-sa-privileged",
     title="Default service accounts do not hold Owner or Editor",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.PROJECT_IAM_POLICY],
-    security=True,
 )
 def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     """The Compute Engine or App Engine default service account holds roles/owner or roles/editor.
@@ -124,13 +124,11 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
-@check(
+@iam_check(
     id="iam.sa-admin-role",
     title="Service accounts hold no admin roles at project level",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.PROJECT_IAM_POLICY],
-    security=True,
 )
 def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     """A service account holds a project-level role whose name contains "admin".
@@ -168,13 +166,11 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
-@check(
+@iam_check(
     id="iam.sa-impersonation-project-wide",
     title="Nobody can impersonate every service account of the project",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.PROJECT_IAM_POLICY],
-    security=True,
 )
 def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     """roles/iam.serviceAccountUser or roles/iam.serviceAccountTokenCreator is granted at project level.
@@ -213,14 +209,12 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
-@check(
+@iam_check(
     id="iam.public-principal",
     title="The project IAM policy grants nothing to allUsers or allAuthenticatedUsers",
     severity=Severity.CRITICAL,
-    area=Area.IAM,
     requires=[registry.PROJECT_IAM_POLICY],
     exposure=True,
-    security=True,
 )
 def public_principal(inv: Inventory) -> Iterator[Outcome]:
     """`allUsers` or `allAuthenticatedUsers` appears in the project IAM policy.
@@ -280,13 +274,11 @@ def _each_account(
         yield from judge(account, email, keys)
 
 
-@check(
+@iam_check(
     id="iam.sa-user-managed-key",
     title="Service accounts have no enabled user-managed keys",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.SERVICE_ACCOUNTS, registry.SERVICE_ACCOUNT_KEYS],
-    security=True,
 )
 def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
     """An enabled user-managed key exists for a service account.
@@ -337,14 +329,12 @@ def _parse_time(value: str) -> datetime | None:
         return None
 
 
-@check(
+@iam_check(
     id="iam.sa-key-age",
     title="User-managed service account keys are rotated",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.SERVICE_ACCOUNTS, registry.SERVICE_ACCOUNT_KEYS],
     options={"max-age-days": 90},
-    security=True,
 )
 def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     """An enabled user-managed key is older than `max-age-days` (default 90).
@@ -399,13 +389,11 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     yield from _each_account(inv, judge)
 
 
-@check(
+@iam_check(
     id="iam.run-default-sa",
     title="Cloud Run services do not run as the Compute Engine default service account",
     severity=Severity.HIGH,
-    area=Area.IAM,
     requires=[registry.RUN_SERVICES],
-    security=True,
 )
 def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     """A Cloud Run service runs as the Compute Engine default service account.
@@ -448,13 +436,11 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
             yield passed(resource, f"Cloud Run service {name} runs as {identity}.")
 
 
-@check(
+@iam_check(
     id="iam.shared-run-sa",
     title="Each Cloud Run service has its own identity",
     severity=Severity.MEDIUM,
-    area=Area.IAM,
     requires=[registry.PROJECT, registry.RUN_SERVICES],
-    security=True,
 )
 def shared_run_sa(inv: Inventory) -> Iterator[Outcome]:
     """One service account is the identity of two or more Cloud Run services in a project.

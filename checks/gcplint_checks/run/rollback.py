@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from gcplint.api import (
@@ -39,11 +40,14 @@ def first_sentence(text: str, limit: int = 160) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
-@check(
+rollback_check = functools.partial(check, area=Area.ROLLBACK)
+# ^ this module's rollback-readiness checks
+
+
+@rollback_check(
     id="run.no-rollback-target",
     title="Cloud Run service has a Ready revision to roll back to",
     severity=Severity.HIGH,
-    area=Area.ROLLBACK,
     requires=[registry.RUN_SERVICES, registry.RUN_REVISIONS],
 )
 def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
@@ -98,11 +102,10 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
         )
 
 
-@check(
+@rollback_check(
     id="run.latest-revision-failed",
     title="The last deploy of a Cloud Run service succeeded",
     severity=Severity.HIGH,
-    area=Area.ROLLBACK,
     requires=[registry.RUN_SERVICES],
 )
 def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
@@ -179,11 +182,10 @@ def keep_recent(repository: str) -> str:
     )
 
 
-@check(
+@rollback_check(
     id="run.rollback-image-missing",
     title="The rollback target's image still exists",
     severity=Severity.HIGH,
-    area=Area.ROLLBACK,
     requires=[
         registry.RUN_SERVICES,
         registry.RUN_REVISIONS,
@@ -243,11 +245,10 @@ def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
     yield from each_rollback(inv, judge)
 
 
-@check(
+@rollback_check(
     id="run.rollback-secret-unavailable",
     title="The secrets the rollback target needs are still available",
     severity=Severity.HIGH,
-    area=Area.ROLLBACK,
     requires=[
         registry.RUN_SERVICES,
         registry.RUN_REVISIONS,

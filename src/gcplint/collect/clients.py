@@ -116,10 +116,6 @@ class Clients:
         """Cloud Run v2 services."""
         return self._gapic(run_v2.ServicesClient, "run")
 
-    def run_revisions(self) -> run_v2.RevisionsClient:
-        """Cloud Run v2 revisions."""
-        return self._gapic(run_v2.RevisionsClient, "run")
-
     def budgets(self) -> budgets_v1.BudgetServiceClient:
         """Cloud Billing Budgets v1."""
         return self._gapic(budgets_v1.BudgetServiceClient, "billingbudgets")
