@@ -5,6 +5,7 @@ organization sinks; and their failures, which are unreadable, never empty."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -183,3 +184,60 @@ def test_doctor_tests_the_organization_and_names_the_roles(serve: Any) -> None:
     assert "logging.sinks.list" in targets[FOLDER]["needed"]
     role = run_cli("doctor", "--role", "--check", "logging.*")
     assert "on each organization: logging.sinks.list (e.g. roles/logging.viewer)" in role.out
+
+
+RELIABILITY = {
+    "run.no-health-check",
+    "run.no-min-instances",
+    "run.secret-version-latest",
+    "run.sql-connection-overcommit",
+    "sql.shared-core-tier",
+    "sql.no-maintenance-window",
+    "sql.storage-auto-increase-off",
+    "sql.unsupported-version",
+    "project.no-deletion-lien",
+    "project.no-essential-contacts",
+    "monitoring.no-uptime-check",
+    "logging.default-sink-disabled",
+    "pubsub.dead-letter-unwritable",
+}
+
+
+def test_the_reliability_area_selects_exactly_the_pack_and_gates_like_any_check(
+    tmp_path: Path,
+) -> None:
+    """`--check reliability` selects the thirteen checks; SARIF describes them as rules; a
+    suppression and `--fail-on` apply to them as to every other check."""
+    sarif = run_cli(
+        *["scan", "--demo", "--no-progress", "--check", "reliability", "--format", "sarif"]
+    )
+    rules = {r["id"] for r in json.loads(sarif.out)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules == RELIABILITY
+    worker = "//run.googleapis.com/projects/acme-prod/locations/europe-west1/services/worker"
+    config = tmp_path / "gcplint.toml"
+    config.write_text(
+        "suppression-max-days = 365000\n"
+        "[[suppressions]]\n"
+        'check = "run.sql-connection-overcommit"\n'
+        f'resource = "{worker}"\n'
+        'reason = "the jobs queue is capped at 20 workers by the broker"\n'
+        "expires = 2099-01-01\n"
+    )
+    args = [
+        "scan",
+        "--demo",
+        "--no-progress",
+        "--check",
+        "reliability",
+        "--format",
+        "json",
+        "--config",
+    ]
+    report = run_cli(*args, str(config), "--fail-on", "high").json()
+    overcommit = [r for r in report["results"] if r["check"] == "run.sql-connection-overcommit"]
+    suppressed = [r for r in overcommit if r["suppressed"]]
+    assert [r["resource"] for r in suppressed] == [worker]
+    high = [r for r in report["results"] if r["status"] == "fail" and r["severity"] == "high"]
+    assert all(r["suppressed"] for r in high) and report["scan"]["exit_code"] == 0
+    strict = run_cli(*args, str(config), "--fail-on", "low").json()
+    assert strict["scan"]["exit_code"] == 1
