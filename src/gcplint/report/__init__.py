@@ -14,8 +14,8 @@ from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
-from ..gate.verdict import EXIT_INCOMPLETE, Gate, unknown
-from ..model import Result, Status
+from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE, Gate, unknown
+from ..model import Result, Severity, Status
 
 if TYPE_CHECKING:
     from ..checks.spec import CheckSpec
@@ -35,6 +35,7 @@ class RenderOptions:
     verbose: bool = False
     sarif_profile: str = "github"
     sarif_category: str | None = None
+    quiet: bool = False  # text: one line per active finding, nothing else
 
 
 Renderer = Callable[["Report", TextIO, RenderOptions], None]
@@ -110,6 +111,30 @@ class Report:
     def exit_code(self) -> int:
         """The run's exit code (see `gate.verdict`)."""
         return self.gate.exit_code(self.results, self.unknown(), self.stale_suppressions())
+
+    def verdict(self) -> str:
+        """The result in one line: `PASS …`, `FAIL …` or `INCOMPLETE …`, with the exit code."""
+        code = self.exit_code()
+        threshold = self.gate.fail_on.value if self.gate.fail_on else None
+        if code == EXIT_CLEAN:
+            unknown = " (unknown results only warned about: --on-incomplete warn)"
+            what = f"nothing active at or above {threshold}" if threshold else "--fail-on never"
+            return f"PASS — {what}{unknown if self.unknown() else ''} (exit 0)"
+        if code == EXIT_INCOMPLETE:
+            return f"INCOMPLETE — {len(self.unknown())} result(s) could not be evaluated (exit 3)"
+        failing = self.failing()
+        by_severity = Counter(r.severity for r in failing)
+        counts = ", ".join(f"{by_severity[s]} {s.value}" for s in Severity if by_severity[s])
+        parts = (
+            [f"{len(failing)} active finding(s) at or above {threshold} ({counts})"]
+            if failing
+            else []
+        )
+        if self.gate.strict and self.stale_suppressions():
+            parts.append(
+                f"{len(self.stale_suppressions())} stale suppression(s) (--strict-suppressions)"
+            )
+        return f"FAIL — {', '.join(parts)} (exit 1)"
 
     def causes(self) -> list[str]:
         """Why the exit code is not 0, one line each."""

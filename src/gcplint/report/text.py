@@ -222,34 +222,10 @@ def _summary(console: Console, report: Report, verbose: bool) -> None:
             Text("(run with --verbose to list passed and not-applicable results)", style="dim")
         )
     code = report.exit_code()
-    threshold = report.gate.fail_on.value if report.gate.fail_on else "never"
+    style = {EXIT_CLEAN: "bold green", EXIT_FINDINGS: "bold red"}.get(code, "bold yellow")
+    console.print(Text(f"Result: {report.verdict()}", style=style))
     if code == EXIT_CLEAN:
-        note = (
-            " (unknown results only warned about: --on-incomplete warn)" if report.unknown() else ""
-        )
-        console.print(
-            Text(
-                f"Result: PASS — nothing active at or above {threshold}{note} (exit 0)",
-                style="bold green",
-            )
-        )
         return
-    if code == EXIT_FINDINGS:
-        verdict = (
-            f"Result: FAIL — {len(report.failing())} active finding(s) at or above {threshold}"
-        )
-        if report.gate.strict and report.stale_suppressions():
-            verdict += (
-                f", {len(report.stale_suppressions())} stale suppression(s) (--strict-suppressions)"
-            )
-        console.print(Text(verdict + " (exit 1)", style="bold red"))
-    else:
-        console.print(
-            Text(
-                f"Result: INCOMPLETE — {len(report.unknown())} result(s) could not be evaluated (exit 3)",
-                style="bold yellow",
-            )
-        )
     causes = report.causes()
     for cause in causes[:CAUSES_SHOWN]:
         console.print(Text(f"  because: {cause}"))
