@@ -103,7 +103,23 @@ def condition_note(grant: Grant) -> str:
     return f" (conditional: {grant.condition})" if grant.condition else ""
 
 
-def remove_binding(project_id: str, grant: Grant) -> str:
-    """The gcloud command that removes one grant from a project's policy."""
-    condition = " --condition=CONDITION" if grant.condition else ""
-    return f"gcloud projects remove-iam-policy-binding {project_id} --member={grant.member} --role={grant.role}{condition}"
+def has_conditions(policy: Mapping[str, Any]) -> bool:
+    """The policy holds a conditional binding: gcloud then refuses (without a terminal to
+    prompt on) to remove a binding unless `--condition` or `--all` says which."""
+    return any(binding.get("condition") for binding in policy.get("bindings") or [])
+
+
+def all_flag(grant: Grant, conditional_policy: bool) -> str:
+    """` --all` (every binding of the member and role, whatever its condition) when the grant
+    is conditional or the policy holds conditions, else ''. Every check that removes a grant
+    wants the member rid of the role, so removing all its bindings of that role is the fix."""
+    return " --all" if grant.condition or conditional_policy else ""
+
+
+def remove_binding(project_id: str, grant: Grant, *, conditional_policy: bool = False) -> str:
+    """The gcloud command that removes one grant from a project's policy (all the member's
+    bindings of the role, with `--all`, when conditions are involved)."""
+    return (
+        f"gcloud projects remove-iam-policy-binding {project_id} --member={grant.member} "
+        f"--role={grant.role}{all_flag(grant, conditional_policy)}"
+    )

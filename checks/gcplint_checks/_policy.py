@@ -26,12 +26,13 @@ from gcplint.api import (
     registry,
 )
 
-from ._iam import Grant, by_member, grants, remove_binding, roles_text
+from ._iam import Grant, all_flag, by_member, grants, has_conditions, remove_binding, roles_text
 from ._resources import resource_name
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
 Message = Callable[[str, str], str]  # (member, without its `type:` prefix; its roles) -> text
+FixFirst = Callable[[str], str]  # member -> what to do before removing its grants
 
 
 def member_findings(
@@ -42,19 +43,21 @@ def member_findings(
     remove: Callable[[Grant], str],
     *,
     severity: Callable[[list[Grant]], Severity] | None = None,
-    fix_first: str = "",
+    fix_first: FixFirst | None = None,
 ) -> Iterator[Outcome]:
     """One failure per member among the grants `found` (`subject` is the member; the
-    remediation is `fix_first` then the command that removes each of its grants), or one pass
-    saying `passing` when there are none. `severity` overrides the check's, per member."""
+    remediation is `fix_first(member)` then the command that removes each of its grants, once
+    each), or one pass saying `passing` when there are none. `severity` overrides the check's,
+    per member."""
     held_by = by_member(list(found))
     for member, held in held_by.items():
+        first = fix_first(member) if fix_first else ""
         yield failed(
             resource,
             message(member.partition(":")[2] or member, roles_text(held)),
             subject=member,
             severity=severity(held) if severity else None,
-            remediation=fix_first + "\n".join(remove(g) for g in held),
+            remediation=first + "\n".join(dict.fromkeys(remove(g) for g in held)),
         )
     if not held_by:
         yield passed(resource, passing)
@@ -67,16 +70,17 @@ def project_findings(
     passing: str,
     *,
     severity: Callable[[list[Grant]], Severity] | None = None,
-    fix_first: str = "",
+    fix_first: FixFirst | None = None,
 ) -> Iterator[Outcome]:
     """`member_findings` over the grants of the project's IAM policy that `keep` selects,
     removed with `gcloud projects remove-iam-policy-binding`."""
+    policy = inv.get(registry.PROJECT_IAM_POLICY)
     yield from member_findings(
         inv.resource,
-        [g for g in grants(inv.get(registry.PROJECT_IAM_POLICY)) if keep(g)],
+        [g for g in grants(policy) if keep(g)],
         message,
         passing,
-        partial(remove_binding, inv.project_id),
+        partial(remove_binding, inv.project_id, conditional_policy=has_conditions(policy)),
         severity=severity,
         fix_first=fix_first,
     )
@@ -114,8 +118,9 @@ def public_resource(
     """`public_findings` on the IAM policy of one resource, read from `policies` under the
     item's name; unknown (not applicable when the API is off) when it could not be read.
 
-    `remove` is the command that removes one grant, with `{member}` and `{role}` to fill in;
-    `resource` defaults to the item's full name."""
+    `remove` is the command that removes one grant, with `{member}` and `{role}` to fill in,
+    and `{all}` where ` --all` goes when the grant or the policy is conditional (leave it out
+    for a command without `--all`); `resource` defaults to the item's full name."""
     where = resource or resource_name(inv, policies, item)
     read = inv.get(policies)
     try:
@@ -127,6 +132,8 @@ def public_resource(
         where,
         label,
         policy,
-        lambda grant: remove.format(member=grant.member, role=grant.role),
+        lambda grant: remove.format(
+            member=grant.member, role=grant.role, all=all_flag(grant, has_conditions(policy))
+        ),
         suffix=suffix,
     )

@@ -47,26 +47,56 @@ def runtime_identity(service: JSON) -> str | None:
     return str(account) if account else None
 
 
-def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
+def identity_email(inv: Inventory, service: JSON, project_id: str | None = None) -> str | None:
     """The email a service runs as; without `template.serviceAccount`, the Compute Engine
-    default account of its project (needs the project's number: PROJECT must be declared)."""
+    default account of its project (needs the project's number: PROJECT must be declared),
+    None when that number cannot be read."""
     explicit = runtime_identity(service)
     if explicit:
         return explicit
-    project = project_id or inv.project_id
     try:
-        return f"{inv.project(project).number}-compute@developer.gserviceaccount.com"
+        number = inv.project(project_id or inv.project_id).number
     except Unreadable:
-        return f"the Compute Engine default service account of {project}"
+        return None
+    return f"{number}-compute@developer.gserviceaccount.com"
+
+
+def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
+    """`identity_email`, or words naming the default account when its email is unknown."""
+    return (
+        identity_email(inv, service, project_id)
+        or f"the Compute Engine default service account of {project_id or inv.project_id}"
+    )
+
+
+def runtime_account_id(service_name: str) -> str:
+    """`NAME-runtime`, the ID gcplint suggests for a service's own service account: an account
+    ID has 6 to 30 characters and ends with a letter or digit, so a long service name is cut."""
+    return service_name[:22].rstrip("-") + "-runtime"
 
 
 def dedicated_identity_fix(inv: Inventory, service: JSON) -> str:
     """The gcloud commands that give a service its own runtime service account."""
-    name = short_name(service)
-    account = f"{name}-runtime@{inv.project_id}.iam.gserviceaccount.com"
+    account_id = runtime_account_id(short_name(service))
+    account = f"{account_id}@{inv.project_id}.iam.gserviceaccount.com"
     return (
-        f"gcloud iam service-accounts create {name}-runtime --project={inv.project_id} && "
+        f"gcloud iam service-accounts create {account_id} --project={inv.project_id} && "
         + update(inv, service, f"--service-account={account}")
+    )
+
+
+def container_flag(containers: list[Any], container: JSON) -> str:
+    """`--container=NAME ` before per-container flags of a multi-container service (gcloud
+    applies them to the container named before them), else ''."""
+    name = container.get("name")
+    return f"--container={name} " if len(containers) > 1 and name else ""
+
+
+def grant_secret_access(project_id: str, secret_id: str, identity: str) -> str:
+    """The gcloud command that lets a runtime identity read one secret (and no other)."""
+    return (
+        f"gcloud secrets add-iam-policy-binding {secret_id} --project={project_id} "
+        f"--member=serviceAccount:{identity} --role=roles/secretmanager.secretAccessor"
     )
 
 
@@ -111,6 +141,44 @@ def secret_uses(revision: JSON) -> list[SecretUse]:
                 for item in items
             ]
     return list(dict.fromkeys(uses))
+
+
+def secret_target(containers: list[Any], use: SecretUse) -> tuple[JSON | None, str]:
+    """(the container, what `--update-secrets` names) for a secret use: the env var in the
+    container that sets it, or the file path of a volume item (the mount path of the first
+    container mounting the volume, then the item's path)."""
+    if use.env is not None:
+        holder = next(
+            (
+                c
+                for c in containers
+                for var in c.get("env") or []
+                if var.get("name") == use.env and (var.get("valueSource") or {}).get("secretKeyRef")
+            ),
+            None,
+        )
+        return holder, use.env
+    for container in containers:
+        for mount in container.get("volumeMounts") or []:
+            if mount.get("name") == use.volume:
+                return container, f"{str(mount.get('mountPath', '')).rstrip('/')}/{use.path}"
+    return None, f"/MOUNT_PATH/{use.path}"
+
+
+def update_secrets_flags(containers: list[Any], pins: list[tuple[SecretUse, str]]) -> str:
+    """`--update-secrets=TARGET=SECRET:VERSION,...` for each (use, version), preceded by
+    `--container=NAME` per container of a multi-container service."""
+    by_container: dict[str, tuple[JSON | None, list[str]]] = {}
+    for use, version in pins:
+        container, target = secret_target(containers, use)
+        key = str((container or {}).get("name", ""))
+        by_container.setdefault(key, (container, []))[1].append(f"{target}={use.secret}:{version}")
+    return " ".join(
+        (container_flag(containers, container) if container else "")
+        + "--update-secrets="
+        + ",".join(dict.fromkeys(values))
+        for container, values in by_container.values()
+    )
 
 
 def secret_reference(reference: str) -> tuple[str | None, str]:

@@ -58,7 +58,7 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
             repository,
             f"Repository {short} ({location})",
             f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
-            f"--project={inv.project_id} --member={{member}} --role={{role}}",
+            f"--project={inv.project_id} --member={{member}} --role={{role}}{{all}}",
         )
 
 

@@ -32,6 +32,7 @@ def create_budget(found: AccountBudgets, project_id: str, thresholds: str) -> st
         f"gcloud billing budgets create --billing-account={last_segment(found.account)} "
         f'--display-name="{project_id} monthly" --budget-amount=AMOUNT '
         f"--filter-projects=projects/{project_id} {thresholds}"
+        "  (AMOUNT: the monthly spend you expect, e.g. 1000USD)"
     )
 
 
@@ -115,8 +116,9 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
 
     ## Remediation
     `gcloud billing budgets create --billing-account=ACCOUNT_ID --display-name="PROJECT_ID monthly"
-    --budget-amount=1000USD --filter-projects=projects/PROJECT_ID --threshold-rule=percent=0.5
-    --threshold-rule=percent=0.9 --threshold-rule=percent=1.0,basis=forecasted-spend`
+    --budget-amount=AMOUNT --filter-projects=projects/PROJECT_ID --threshold-rule=percent=0.5
+    --threshold-rule=percent=0.9 --threshold-rule=percent=1.0,basis=forecasted-spend`, where
+    AMOUNT is the monthly spend you expect (e.g. `1000USD`), which only you know.
 
     ## References
     - https://cloud.google.com/billing/docs/how-to/budgets
@@ -170,9 +172,11 @@ def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
     topic: fails.
 
     ## Remediation
-    Add thresholds and a recipient:
-    `gcloud billing budgets update BUDGET_ID --billing-account=ACCOUNT_ID --threshold-rule=percent=0.9
-    --notifications-rule-monitoring-notification-channels=projects/PROJECT/notificationChannels/CHANNEL`.
+    Give the covering budget what it lacks, a threshold rule
+    (`gcloud billing budgets update BUDGET_ID --billing-account=ACCOUNT_ID --add-threshold-rule=percent=0.9`)
+    and a recipient (`--notifications-rule-monitoring-notification-channels=projects/PROJECT_ID/notificationChannels/CHANNEL_ID`);
+    gcplint's remediation names the budget and its billing account. A project no budget covers
+    gets `gcloud billing budgets create` as in `budget.missing`.
 
     ## References
     - https://cloud.google.com/billing/docs/how-to/budgets-notification-recipients
@@ -203,10 +207,30 @@ def budget_no_alert(inv: Inventory) -> Iterator[Outcome]:
         inv.resource,
         message,
         remediation=(
-            f"gcloud billing budgets update BUDGET_ID --billing-account={last_segment(found.account)} "
-            "--threshold-rule=percent=0.9 "
-            "--notifications-rule-monitoring-notification-channels=projects/PROJECT/notificationChannels/CHANNEL"
+            update_budget(matches[0][0], found, project.project_id)
             if matches
             else create_budget(found, project.project_id, "--threshold-rule=percent=0.9")
         ),
     )
+
+
+def update_budget(budget: Mapping[str, Any], found: AccountBudgets, project_id: str) -> str:
+    """The gcloud command that makes `budget` alert: a threshold rule if it has none, a
+    monitoring channel of the project if it notifies nobody (CHANNEL_ID: which channel the team
+    watches is not something gcplint reads)."""
+    parts = str(budget.get("name", "")).split("/")  # billingAccounts/A/budgets/B
+    account = parts[1] if len(parts) == 4 else last_segment(found.account)
+    fixes = []
+    if not budget.get("thresholdRules"):
+        fixes.append("--add-threshold-rule=percent=0.9")
+    if not notifies(budget):
+        fixes.append(
+            "--notifications-rule-monitoring-notification-channels="
+            f"projects/{project_id}/notificationChannels/CHANNEL_ID"
+        )
+    command = (
+        f"gcloud billing budgets update {parts[-1]} --billing-account={account} {' '.join(fixes)}"
+    )
+    if notifies(budget):
+        return command
+    return command + "  (CHANNEL_ID: a notification channel of the project that the team watches)"

@@ -30,11 +30,23 @@ from gcplint.api import (
     unknown,
 )
 
-from ._iam import by_member, grants, owner_project, remove_binding, roles_text, sa_email
+from ._iam import (
+    by_member,
+    grants,
+    has_conditions,
+    owner_project,
+    remove_binding,
+    roles_text,
+    sa_email,
+)
 from ._resources import resource_name, short_name
 from ._run import (
+    SecretUse,
     dedicated_identity_fix,
+    grant_secret_access,
+    identity_email,
     identity_of,
+    region_of,
     runtime_identity,
     secret_reference,
     secret_uses,
@@ -42,6 +54,7 @@ from ._run import (
     sql_project,
     sql_refs,
     update,
+    update_secrets_flags,
 )
 
 ENV_LABELS = ("env", "environment")
@@ -92,7 +105,8 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     production. With `{env: prod}` it passes.
 
     ## Remediation
-    `gcloud projects update PROJECT_ID --update-labels=env=prod` (or staging, dev).
+    `gcloud alpha projects update PROJECT_ID --update-labels=env=prod` (or staging, dev; the GA
+    command only changes a project's name, its alpha track sets labels).
 
     ## References
     - https://cloud.google.com/resource-manager/docs/creating-managing-labels
@@ -108,8 +122,13 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
         )
         return
     guess, token = environment_from_name(project.project_id)
-    suggestion = guess.value if guess is not Environment.UNKNOWN else "prod|staging|dev"
-    fix = f"gcloud projects update {project.project_id} --update-labels=env={suggestion}"
+    # Labels are set by `gcloud alpha projects update` (the GA command only renames); a label
+    # that names no environment is corrected under its own key.
+    fix = f"gcloud alpha projects update {project.project_id} --update-labels={label or 'env'}="
+    if guess is Environment.UNKNOWN:
+        fix += "ENVIRONMENT  (ENVIRONMENT: prod, staging or dev; only you know which)"
+    else:
+        fix += guess.value
     if label is not None:
         message = (
             f"Project {project.project_id} has label {label}={project.labels[label]}, "
@@ -182,7 +201,12 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
             f"Prod project {inv.project_id} grants {roles_text(held)} to {email}, owned by "
             f"{theirs.environment.value} project {owner} ({theirs.source}).",
             subject=member,
-            remediation="\n".join(remove_binding(inv.project_id, g) for g in held),
+            remediation="\n".join(
+                dict.fromkeys(
+                    remove_binding(inv.project_id, g, conditional_policy=has_conditions(policy))
+                    for g in held
+                )
+            ),
         )
     if not found:
         yield passed(
@@ -317,14 +341,46 @@ def _reference_outcome(
         f"of {theirs.environment.value} project {owner} ({theirs.source}).",
         subject=ref,
         severity=severity,
-        remediation=f"give {inv.project_id} its own {kind} and point the service at it: "
-        + update(
-            inv,
-            service,
-            "--update-secrets=VAR=SECRET:VERSION"
-            if kind == "secret"
-            else "--set-cloudsql-instances=PROJECT:REGION:INSTANCE",
+        remediation=(
+            _own_secret(inv, service, ref) if kind == "secret" else _own_database(inv, service, ref)
         ),
+    )
+
+
+def _own_secret(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
+    """Create the secret in this project (its first version is 1), let the service's identity
+    read it, and point every reference to the other environment's secret at it, pinned."""
+    secret_id = secret_reference(ref)[1]
+    steps = [f"gcloud secrets create {secret_id} --project={inv.project_id} --data-file=-"]
+    identity = identity_email(inv, service)
+    if identity:
+        steps.append(grant_secret_access(inv.project_id, secret_id, identity))
+    template = service.get("template") or {}
+    pins = [
+        (SecretUse(secret_id, "1", u.env, u.volume, u.path), "1")
+        for u in secret_uses(template)
+        if u.secret == ref
+    ]
+    steps.append(
+        update(inv, service, update_secrets_flags(list(template.get("containers") or []), pins))
+    )
+    return (
+        f"give {inv.project_id} its own secret (the value on stdin; its first version is 1; if "
+        f"{inv.project_id} already has a secret {secret_id}, add a version to it instead) and "
+        "point the service at it: " + " && ".join(steps)
+    )
+
+
+def _own_database(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
+    """Mount this project's own instance instead of the other environment's, keeping the
+    service's other instances (`--set-cloudsql-instances` replaces the list)."""
+    region = ref.rsplit(":", 2)[-2] if ref.count(":") >= 2 else region_of(service)
+    kept = [r for r in dict.fromkeys(sql_refs(service)) if r != ref]
+    mounts = ",".join([*kept, f"{inv.project_id}:{region}:INSTANCE"])
+    return (
+        f"give {inv.project_id} its own Cloud SQL instance and point the service at it: "
+        + update(inv, service, f"--set-cloudsql-instances={mounts}")
+        + f"  (INSTANCE: {inv.project_id}'s instance, which gcplint cannot pick)"
     )
 
 
@@ -352,9 +408,12 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     acme-prod's `admin` mounts `acme-staging:europe-west1:staging-db`: critical.
 
     ## Remediation
-    Give each environment its own secret versions and database, and repoint the service:
-    `gcloud run services update SERVICE --region=REGION --update-secrets=VAR=SECRET:VERSION`
-    or `--set-cloudsql-instances=PROJECT:REGION:INSTANCE`.
+    Give each environment its own secrets and database, and repoint the service: create the
+    secret in the service's project (`gcloud secrets create SECRET --project=PROJECT_ID --data-file=-`,
+    first version 1), let the service's identity read it (`gcloud secrets add-iam-policy-binding`),
+    then `gcloud run services update SERVICE --region=REGION --project=PROJECT_ID --update-secrets=VAR=SECRET:1`;
+    or `--set-cloudsql-instances=PROJECT_ID:REGION:INSTANCE` (listing the other instances the
+    service keeps: the flag replaces the list).
 
     ## References
     - https://cloud.google.com/run/docs/configuring/services/secrets
@@ -421,8 +480,9 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     Project acme-prod (env=prod) runs Cloud Run service `api-dev`: fails. Its service `api` passes.
 
     ## Remediation
-    Move the resource to the project of its environment (redeploy the service there, or
-    `gcloud sql instances clone` then cut over), or fix its label if the label is wrong.
+    Move the resource to the project of its environment (redeploy the service there; for a
+    database, create an instance there and move the data, e.g. by export and import, since a
+    clone stays in its source project), or fix its label if the label is wrong.
 
     ## References
     - https://cloud.google.com/architecture/framework/security/implement-resource-hierarchy

@@ -22,6 +22,7 @@ from gcplint.api import (
 )
 
 from ._iam import (
+    has_conditions,
     is_default_compute_sa,
     is_default_sa,
     is_service_agent,
@@ -68,7 +69,7 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     ## Remediation
     Grant the narrow roles the account needs, then remove the basic role:
     `gcloud projects remove-iam-policy-binding PROJECT_ID --member=serviceAccount:EMAIL --role=roles/editor`.
-    IAM Recommender (`gcloud recommender recommendations list --recommender=google.iam.policy.Recommender`)
+    IAM Recommender (`gcloud recommender recommendations list --project=PROJECT_ID --location=global --recommender=google.iam.policy.Recommender`)
     shows which permissions the account actually used.
 
     ## References
@@ -237,11 +238,12 @@ def public_principal(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/iam/docs/principals-overview#all-users
     - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains
     """
+    policy = inv.get(registry.PROJECT_IAM_POLICY)
     yield from public_findings(
         inv.resource,
         f"Project {inv.project_id}",
-        inv.get(registry.PROJECT_IAM_POLICY),
-        partial(remove_binding, inv.project_id),
+        policy,
+        partial(remove_binding, inv.project_id, conditional_policy=has_conditions(policy)),
     )
 
 

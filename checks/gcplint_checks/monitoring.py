@@ -52,7 +52,7 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
     ## Remediation
     Create a notification channel and an alert policy, e.g.
     `gcloud beta monitoring channels create --display-name=oncall --type=email --channel-labels=email_address=oncall@example.com`
-    and `gcloud alpha monitoring policies create --policy-from-file=policy.yaml --project=PROJECT_ID`.
+    and `gcloud monitoring policies create --policy-from-file=policy.yaml --project=PROJECT_ID`.
 
     ## References
     - https://cloud.google.com/monitoring/alerts
@@ -66,7 +66,8 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
         yield failed(
             inv.resource,
             f"The Cloud Monitoring API is disabled in project {inv.project_id}, so no alert can fire.",
-            remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id}, then create alert policies",
+            remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id} && "
+            + _create_policy(inv),
         )
         return
     live = [p for p in policies if p.get("enabled") is True and p.get("notificationChannels")]
@@ -91,7 +92,15 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
     yield failed(
         inv.resource,
         f"Project {inv.project_id} has no enabled alert policy that notifies anyone ({detail}).",
-        remediation=f"gcloud alpha monitoring policies create --policy-from-file=policy.yaml --project={inv.project_id}",
+        remediation=_create_policy(inv),
+    )
+
+
+def _create_policy(inv: Inventory) -> str:
+    """The gcloud command that creates an alert policy from a file the team writes."""
+    return (
+        f"gcloud monitoring policies create --policy-from-file=policy.yaml --project={inv.project_id}"
+        "  (policy.yaml: an alert policy on the signals that matter, with notificationChannels)"
     )
 
 
@@ -115,7 +124,8 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
     "Cloud SQL disk > 90%" enabled with `notificationChannels: []`: fails.
 
     ## Remediation
-    `gcloud alpha monitoring policies update POLICY_ID --project=PROJECT_ID --add-notification-channels=CHANNEL_ID`.
+    `gcloud monitoring policies update POLICY_ID --project=PROJECT_ID --add-notification-channels=CHANNEL_ID`
+    (CHANNEL_ID: the channel the team watches, which gcplint does not read).
 
     ## References
     - https://cloud.google.com/monitoring/alerts/manage-alerts
@@ -132,8 +142,9 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Alert policy {label(policy)} is enabled but has no notification channel.",
                 remediation=(
-                    f"gcloud alpha monitoring policies update {last_segment(policy.get('name', 'POLICY'))} "
+                    f"gcloud monitoring policies update {last_segment(policy.get('name', ''))} "
                     f"--project={inv.project_id} --add-notification-channels=CHANNEL_ID"
+                    "  (CHANNEL_ID: the notification channel the team watches)"
                 ),
             )
 
@@ -195,7 +206,7 @@ def no_uptime_check(inv: Inventory) -> Iterator[Outcome]:
                 service_resource(inv, service),
                 f"Cloud Run service {short_name(service)} takes internet traffic, and the Cloud "
                 f"Monitoring API is disabled in project {inv.project_id}: no uptime check watches it.",
-                remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id}, then "
+                remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id} && "
                 + _uptime_create(inv, service),
             )
         return

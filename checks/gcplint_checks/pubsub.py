@@ -70,7 +70,7 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
     title="Subscriptions have a dead-letter topic",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[registry.SUBSCRIPTIONS],
+    requires=[registry.SUBSCRIPTIONS, registry.PROJECT],  # PROJECT: the service agent's email
 )
 def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
     """A subscription has no `deadLetterPolicy`: a message its consumer cannot process is
@@ -87,8 +87,13 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
     Subscription `orders-worker` with no deadLetterPolicy: fails.
 
     ## Remediation
-    `gcloud pubsub subscriptions update SUBSCRIPTION --dead-letter-topic=DEAD_LETTER_TOPIC --max-delivery-attempts=10`
-    (and grant the Pub/Sub service agent publisher on that topic and subscriber on the subscription).
+    Create a dead-letter topic with a subscription of its own (messages published to a topic
+    without one are lost), attach it, and grant the project's Pub/Sub service agent publisher on
+    the topic and subscriber on the subscription (else `pubsub.dead-letter-unwritable` fails):
+    `gcloud pubsub topics create SUBSCRIPTION-dead-letter --project=PROJECT_ID`,
+    `gcloud pubsub subscriptions create SUBSCRIPTION-dead-letter --topic=SUBSCRIPTION-dead-letter --project=PROJECT_ID`,
+    `gcloud pubsub subscriptions update SUBSCRIPTION --project=PROJECT_ID --dead-letter-topic=SUBSCRIPTION-dead-letter --max-delivery-attempts=10`,
+    then the two `add-iam-policy-binding` grants (gcplint's remediation spells them out).
 
     ## References
     - https://cloud.google.com/pubsub/docs/handling-failures
@@ -113,11 +118,34 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 resource,
                 f"Subscription {short} has no dead-letter topic: a message that always fails is redelivered forever.",
-                remediation=(
-                    f"gcloud pubsub subscriptions update {short} --project={inv.project_id} "
-                    "--dead-letter-topic=DEAD_LETTER_TOPIC --max-delivery-attempts=10"
-                ),
+                remediation=_add_dead_letter(inv, subscription),
             )
+
+
+def _add_dead_letter(inv: Inventory, subscription: Mapping[str, Any]) -> str:
+    """The gcloud commands that give a subscription a dead-letter topic that works: the topic,
+    a subscription on it that keeps what lands there, the policy, and the service agent's two
+    grants (`pubsub.dead-letter-unwritable` checks them)."""
+    short, project_id = short_name(subscription), inv.project_id
+    topic = f"{short}-dead-letter"
+    steps = [
+        f"gcloud pubsub topics create {topic} --project={project_id}",
+        f"gcloud pubsub subscriptions create {topic} --topic={topic} --project={project_id}",
+        f"gcloud pubsub subscriptions update {short} --project={project_id} "
+        f"--dead-letter-topic={topic} --max-delivery-attempts=10",
+    ]
+    try:
+        member = (
+            f"serviceAccount:service-{inv.project().number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+        )
+    except Unreadable:
+        return " && ".join(steps) + (
+            "  (then grant the project's Pub/Sub service agent roles/pubsub.publisher on the "
+            "topic and roles/pubsub.subscriber on the subscription)"
+        )
+    steps.append(_grant(PUBLISH, f"projects/{project_id}/topics/{topic}", member))
+    steps.append(_grant(CONSUME, str(subscription.get("name", "")), member))
+    return " && ".join(steps)
 
 
 # The predefined roles that hold each permission dead-lettering needs, from Google's IAM roles

@@ -47,7 +47,7 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
             secret,
             f"Secret {short}",
             f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} "
-            "--member={member} --role={role}  (then rotate the secret: assume it was read)",
+            "--member={member} --role={role}{all}  (then rotate the secret: assume it was read)",
         )
 
 
@@ -92,5 +92,9 @@ def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
             "it can read every secret."
         ),
         f"No service account can read every secret of project {inv.project_id}.",
-        fix_first="grant it per secret (gcloud secrets add-iam-policy-binding SECRET ...), then:\n",
+        fix_first=lambda member: (
+            f"grant it access per secret first: gcloud secrets add-iam-policy-binding SECRET "
+            f"--project={inv.project_id} --member={member} --role=roles/secretmanager.secretAccessor"
+            "  (SECRET: each secret it reads, one command each); then:\n"
+        ),
     )

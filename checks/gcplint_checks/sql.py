@@ -180,7 +180,7 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
 
     ## Remediation
     Give the instance a private IP on your VPC, move clients to it, then remove the public one:
-    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --network=NETWORK --no-assign-ip`.
+    `gcloud sql instances patch INSTANCE --project=PROJECT_ID --network=projects/PROJECT_ID/global/networks/NETWORK --no-assign-ip`.
 
     ## References
     - https://cloud.google.com/sql/docs/postgres/configure-private-ip
@@ -202,8 +202,9 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
             f"Cloud SQL instance {db.name} has a public IPv4 address{' ' + ', '.join(addresses) if addresses else ''} "
             f"(ipv4Enabled: {_flag(db.ip_config.get('ipv4Enabled'))}); {reach}.",
             remediation=db.patch(
-                "--network=projects/PROJECT/global/networks/NETWORK --no-assign-ip"
-            ),
+                f"--network=projects/{inv.project_id}/global/networks/NETWORK --no-assign-ip"
+            )
+            + "  (NETWORK: the VPC network, with private services access, that its clients use)",
         )
 
 

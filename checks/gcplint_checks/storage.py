@@ -59,7 +59,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
             bucket,
             f"Bucket {name}",
             f"gcloud storage buckets update gs://{name} --public-access-prevention  "
-            f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}})",
+            f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}}{{all}})",
             resource=resource,
             suffix=" and does not enforce public access prevention",
         )

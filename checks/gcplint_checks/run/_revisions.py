@@ -10,7 +10,7 @@ from typing import Any
 from gcplint.api import Inventory, Outcome, Unreadable, from_unreadable, registry
 
 from .._resources import last_segment, short_name
-from .._run import secret_reference, service_resource
+from .._run import grant_secret_access, secret_reference, service_resource
 
 JSON = Mapping[str, Any]
 
@@ -204,3 +204,44 @@ def version_problem(inv: Inventory, secret: str, version: str) -> str | None:
             + f" is {state}"
         )
     return None
+
+
+@dataclass(frozen=True)
+class Repin:
+    """An enabled version to point a secret reference at, and what to run first to have one."""
+
+    version: str
+    first: tuple[str, ...] = ()  # gcloud commands that create the version (or the secret)
+
+
+def enabled_version(inv: Inventory, secret: str, identity: str | None) -> Repin:
+    """The newest ENABLED version of `secret` (this project's, unless the reference names
+    another). Without one, the version the next `gcloud secrets versions add` creates (numbers
+    are never reused: one past the highest ever); for a deleted secret, version 1 of it
+    re-created, readable by the runtime `identity` again (a new secret has an empty policy).
+    Raises Unreadable."""
+    project, secret_id = secret_reference(secret)
+    project = project or inv.project_id
+    found = next(
+        (
+            s
+            for s in inv.get(registry.SECRETS, project)
+            if str(s.get("name", "")).endswith(f"/secrets/{secret_id}")
+        ),
+        None,
+    )
+    if found is None:
+        create = f"gcloud secrets create {secret_id} --project={project} --data-file=-"
+        grant = (grant_secret_access(project, secret_id, identity),) if identity else ()
+        return Repin("1", (create, *grant))
+    versions = inv.get(registry.SECRET_VERSIONS, project).of(str(found["name"]))
+    numbers = [int(short_name(v)) for v in versions if short_name(v).isdigit()]
+    enabled = [
+        int(short_name(v))
+        for v in versions
+        if short_name(v).isdigit() and v.get("state") == "ENABLED"
+    ]
+    if enabled:
+        return Repin(str(max(enabled)))
+    add = f"gcloud secrets versions add {secret_id} --project={project} --data-file=-"
+    return Repin(str(max(numbers, default=0) + 1), (add,))

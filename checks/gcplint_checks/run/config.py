@@ -20,7 +20,13 @@ from gcplint.api import (
 )
 
 from .._resources import short_name
-from .._run import service_resource, update
+from .._run import (
+    container_flag,
+    grant_secret_access,
+    identity_email,
+    service_resource,
+    update,
+)
 
 JSON = Mapping[str, Any]
 
@@ -54,7 +60,7 @@ def credential_reason(name: str, value: str) -> str | None:
     title="Cloud Run services take credentials from Secret Manager, not plain env values",
     severity=Severity.HIGH,
     area=Area.SERVICES,
-    requires=[registry.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES, registry.PROJECT],  # PROJECT: the default identity's email
     security=True,
 )
 def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
@@ -76,8 +82,12 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
     `valueSource.secretKeyRef` passes.
 
     ## Remediation
-    Store the value in Secret Manager and reference it:
-    `gcloud run services update SERVICE --region=REGION --update-secrets=VAR=SECRET:latest`.
+    Store the value in a new secret (its first version is 1), let the service's runtime
+    identity read it, and swap the variable for the secret, pinned to that version (removing
+    the plain variable in the same call: gcloud refuses to change a variable's type otherwise):
+    `gcloud secrets create SERVICE-var --project=PROJECT_ID --data-file=-` (the value on stdin),
+    `gcloud secrets add-iam-policy-binding SERVICE-var --project=PROJECT_ID --member=serviceAccount:RUNTIME_SA --role=roles/secretmanager.secretAccessor`,
+    `gcloud run services update SERVICE --region=REGION --project=PROJECT_ID --remove-env-vars=VAR --update-secrets=VAR=SERVICE-var:1`.
 
     ## References
     - https://cloud.google.com/run/docs/configuring/services/secrets
@@ -100,9 +110,7 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
                     resource,
                     f"Cloud Run service {name} sets env var {variable} to a literal value: {why}.",
                     subject=variable,
-                    remediation=update(
-                        inv, service, f"--update-secrets={variable}=SECRET_NAME:latest"
-                    ),
+                    remediation=move_to_secret(inv, service, container, variable),
                 )
         if not found:
             yield passed(
@@ -110,10 +118,59 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
             )
 
 
+def secret_id_for(service: JSON, variable: str) -> str:
+    """The secret gcplint suggests for a service's variable: `SERVICE-VARIABLE`, lower case,
+    in the characters a secret ID allows."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", f"{short_name(service)}-{variable}".lower()).strip("-")
+    return slug[:255]
+
+
+def move_to_secret(inv: Inventory, service: JSON, container: JSON, variable: str) -> str:
+    """The gcloud commands that move a literal env var into a new secret: create it from stdin
+    (its first version is 1), let the service's runtime identity read it, and swap the
+    variable's type in one update (gcloud refuses to turn a plain variable into a secret one
+    unless `--remove-env-vars` removes it in the same call). The version is pinned, not
+    `latest`, so `run.secret-version-latest` has nothing to flag afterwards."""
+    secret = secret_id_for(service, variable)
+    steps = [f"gcloud secrets create {secret} --project={inv.project_id} --data-file=-"]
+    identity = identity_email(inv, service)
+    if identity:
+        steps.append(grant_secret_access(inv.project_id, secret, identity))
+    target = container_flag(containers(service), container)
+    steps.append(
+        update(
+            inv,
+            service,
+            f"{target}--remove-env-vars={variable} --update-secrets={variable}={secret}:1",
+        )
+    )
+    note = "pipe the current value into the first command; a new secret's first version is 1"
+    if not identity:
+        note += ", and grant the service's runtime service account roles/secretmanager.secretAccessor on it"
+    return " && ".join(steps) + f"  ({note})"
+
+
 def is_container_registry(image: str) -> bool:
     """An image on Container Registry: gcr.io or a regional *.gcr.io host."""
     host = image.split("/", 1)[0]
     return host == "gcr.io" or host.endswith(".gcr.io")
+
+
+# Container Registry host -> location of the Artifact Registry repository named after the host
+# that `gcloud artifacts docker upgrade migrate --projects=P` creates ("gcr.io repositories"):
+# https://cloud.google.com/artifact-registry/docs/transition/gcr-repositories
+GCR_LOCATIONS = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
+
+
+def artifact_registry_image(image: str) -> tuple[str, str] | None:
+    """(project, the same image in that project's gcr.io repository on Artifact Registry) of a
+    Container Registry image `HOST/PROJECT/PATH`; None for an unknown host or shape."""
+    host, _, rest = image.partition("/")
+    project, _, path = rest.partition("/")
+    location = GCR_LOCATIONS.get(host)
+    if location is None or not project or not path:
+        return None
+    return project, f"{location}-docker.pkg.dev/{project}/{host}/{path}"
 
 
 @check(
@@ -135,9 +192,10 @@ def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
     `gcr.io/acme-prod/worker:latest`: fails; `europe-west1-docker.pkg.dev/acme-prod/app/worker@sha256:…` passes.
 
     ## Remediation
-    Copy the image to Artifact Registry (`gcloud artifacts docker upgrade migrate --projects=PROJECT`
-    or `gcrane cp`) and redeploy:
-    `gcloud run services update SERVICE --region=REGION --image=REGION-docker.pkg.dev/PROJECT/REPO/IMAGE`.
+    Copy the project's images to Artifact Registry gcr.io repositories
+    (`gcloud artifacts docker upgrade migrate --projects=PROJECT_ID`; `gcr.io` maps to the `us`
+    location, `eu.gcr.io` to `europe`, `asia.gcr.io` to `asia`) and deploy from there:
+    `gcloud run services update SERVICE --region=REGION --project=PROJECT_ID --image=us-docker.pkg.dev/PROJECT_ID/gcr.io/IMAGE:TAG`.
 
     ## References
     - https://cloud.google.com/artifact-registry/docs/transition/transition-from-gcr
@@ -145,24 +203,40 @@ def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
     """
     for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
-        legacy = [
-            str(c.get("image", ""))
-            for c in containers(service)
-            if is_container_registry(str(c.get("image", "")))
-        ]
+        legacy = [c for c in containers(service) if is_container_registry(str(c.get("image", "")))]
         if legacy:
             yield failed(
                 service_resource(inv, service),
-                f"Cloud Run service {name} pulls {', '.join(legacy)} from Container Registry, which is shut down.",
-                remediation=update(
-                    inv, service, "--image=REGION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"
-                ),
+                f"Cloud Run service {name} pulls {', '.join(str(c.get('image', '')) for c in legacy)} "
+                "from Container Registry, which is shut down.",
+                remediation=repoint_images(inv, service, legacy),
             )
         else:
             yield passed(
                 service_resource(inv, service),
                 f"Cloud Run service {name} pulls no image from Container Registry.",
             )
+
+
+def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) -> str:
+    """Copy each Container Registry image's project to Artifact Registry gcr.io repositories,
+    then deploy the images from their Artifact Registry address."""
+    projects: list[str] = []
+    flags: list[str] = []
+    for container in legacy:
+        image = str(container.get("image", ""))
+        moved = artifact_registry_image(image)
+        if moved is None:
+            target = "LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"
+        else:
+            projects.append(moved[0])
+            target = moved[1]
+        flags.append(f"{container_flag(containers(service), container)}--image={target}")
+    steps = [
+        f"gcloud artifacts docker upgrade migrate --projects={project}"
+        for project in dict.fromkeys(projects)
+    ]
+    return " && ".join([*steps, update(inv, service, " ".join(flags))])
 
 
 @check(
@@ -203,5 +277,6 @@ def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 service_resource(inv, service),
                 f"Cloud Run service {name} has no maximum instance count (template.scaling.maxInstanceCount is unset).",
-                remediation=update(inv, service, "--max-instances=N"),
+                remediation=update(inv, service, "--max-instances=MAX_INSTANCES")
+                + "  (MAX_INSTANCES: what the service's database and budget can bear, e.g. 20)",
             )

@@ -71,7 +71,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
             service,
             f"Cloud Run service {name}",
             f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
-            f"--project={inv.project_id} --member={{member}} --role={{role}}",
+            f"--project={inv.project_id} --member={{member}} --role={{role}}{{all}}",
             suffix=f", {ingress_note(service)}",
         )
 

@@ -5,6 +5,7 @@ and whether the service can open more connections than its Cloud SQL instances a
 from __future__ import annotations
 
 import functools
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,7 +27,16 @@ from gcplint.api import (
 
 from .._cloudsql import Limit, connection_limit
 from .._resources import last_segment, short_name
-from .._run import SecretUse, secret_uses, service_resource, sql_project, sql_refs, update
+from .._run import (
+    SecretUse,
+    secret_reference,
+    secret_uses,
+    service_resource,
+    sql_project,
+    sql_refs,
+    update,
+    update_secrets_flags,
+)
 from .config import containers
 
 JSON = Mapping[str, Any]
@@ -205,18 +215,14 @@ def no_min_instances(inv: Inventory) -> Iterator[Outcome]:
         )
 
 
-def pin_target(service: JSON, use: SecretUse) -> str:
-    """What `--update-secrets` names for a secret use: the env var, or the file path of a
-    volume item (mount path of the volume, then the item's path)."""
-    if use.env is not None:
-        return use.env
-    mounts = [
-        str(mount.get("mountPath", "")).rstrip("/")
-        for container in containers(service)
-        for mount in container.get("volumeMounts") or []
-        if mount.get("name") == use.volume
-    ]
-    return f"{mounts[0] if mounts else '/MOUNT_PATH'}/{use.path}"
+def current_version(inv: Inventory, secret: str) -> str:
+    """The command that prints the version number `latest` resolves to now, for a secret
+    reference (a short name of this project, or `projects/P/secrets/S`)."""
+    project, secret_id = secret_reference(secret)
+    return (
+        f"gcloud secrets versions describe latest --secret={secret_id} "
+        f"--project={project or inv.project_id} --format='value(name.basename())'"
+    )
 
 
 @production_check(
@@ -248,10 +254,12 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
     (or an alias such as `prod`): passes.
 
     ## Remediation
-    Pin each reference to the version you run now (`gcloud secrets versions list SECRET`):
-    `gcloud run services update SERVICE --region=REGION --update-secrets=DB_PASSWORD=db-password:3`,
-    or for a volume file `--update-secrets=/etc/secrets/tls.crt=tls-cert:5`. Rotate by adding a
-    version and deploying a revision that names it.
+    Pin each reference to the version you run now, the number `latest` resolves to
+    (`gcloud secrets versions describe latest --secret=SECRET --project=PROJECT_ID --format='value(name.basename())'`):
+    `gcloud run services update SERVICE --region=REGION --project=PROJECT_ID --update-secrets=DB_PASSWORD=db-password:3`,
+    or for a volume file `--update-secrets=/etc/secrets/tls.crt=tls-cert:5` (with `--container=NAME`
+    first on a multi-container service). Rotate by adding a version and deploying a revision that
+    names it.
 
     ## References
     - https://cloud.google.com/run/docs/configuring/services/secrets
@@ -280,11 +288,10 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
                 remediation=update(
                     inv,
                     service,
-                    "--update-secrets="
-                    + ",".join(f"{pin_target(service, u)}={u.secret}:VERSION" for u in group),
+                    update_secrets_flags(containers(service), [(u, "VERSION") for u in group]),
                 )
-                + "  (VERSION: the number you run now, from gcloud secrets versions list "
-                + last_segment(group[0].secret)
+                + "  (VERSION: the number latest resolves to now, printed by "
+                + " and by ".join(dict.fromkeys(current_version(inv, u.secret) for u in group))
                 + ")",
             )
         if uses and not floating:
@@ -337,14 +344,20 @@ def find_instance(inv: Inventory, connection_name: str) -> JSON | None:
 
 def flags_with(instance: JSON, limit: Limit, value: int) -> str:
     """`--database-flags=...` setting the limit flag to `value` and keeping every other flag
-    (the option replaces the whole list)."""
-    kept = [
+    (the option replaces the whole list), quoted for a POSIX shell. A value holding a comma
+    (`pgaudit.log=read,write`) would split the list, so gcloud's `^DELIM^` prefix then names
+    another separator (`gcloud topic escaping`)."""
+    pairs = [
         f"{f.get('name')}={f.get('value', '')}"
         for f in (instance.get("settings") or {}).get("databaseFlags") or []
         if f.get("name") != limit.flag
     ]
-    flags = ",".join([*kept, f"{limit.flag}={value}"])
-    return f'--database-flags="{flags}"' if " " in flags else f"--database-flags={flags}"
+    pairs.append(f"{limit.flag}={value}")
+    joined = ",".join(pairs)
+    if any("," in pair for pair in pairs[:-1]):
+        delimiter = next((d for d in ":;|~#@%+" if not any(d in pair for pair in pairs)), ":")
+        joined = f"^{delimiter}^" + delimiter.join(pairs)
+    return "--database-flags=" + shlex.quote(joined)
 
 
 def judge_mount(inv: Inventory, service: JSON, ceiling: Ceiling, ref: str) -> Outcome:

@@ -20,11 +20,19 @@ from gcplint.api import (
 )
 
 from .._resources import last_segment, short_name
-from .._run import region_of, secret_uses, service_resource
+from .._run import (
+    SecretUse,
+    container_flag,
+    region_of,
+    secret_uses,
+    service_resource,
+    update_secrets_flags,
+)
 from ._revisions import (
     Rollback,
     digests,
     each_rollback,
+    enabled_version,
     image_state,
     revisions_of,
     rollback_target,
@@ -245,6 +253,35 @@ def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
     yield from each_rollback(inv, judge)
 
 
+def redeploy_with_enabled_secrets(
+    inv: Inventory, rollback: Rollback, broken: list[SecretUse]
+) -> str:
+    """A new revision (taking no traffic) of the rollback target's images whose broken secret
+    references point at an enabled version: the newest one, or one created first. Each
+    container is named with `--container` on a multi-container service."""
+    target = rollback.target
+    identity = target.get("serviceAccount")
+    pins = [
+        (use, enabled_version(inv, use.secret, str(identity) if identity else None))
+        for use in broken
+    ]
+    first = list(dict.fromkeys(command for _, repin in pins for command in repin.first))
+    containers = list(target.get("containers") or [])
+    images = " ".join(
+        f"{container_flag(containers, c)}--image={c.get('image', '')}" for c in containers
+    )
+    deploy = (
+        f"gcloud run deploy {rollback.name} --region={region_of(rollback.service)} "
+        f"--project={inv.project_id} {images} "
+        + update_secrets_flags(containers, [(use, repin.version) for use, repin in pins])
+        + " --no-traffic"
+    )
+    note = "redeploy the old code with enabled secret versions: "
+    if first:
+        note = "create the missing secret versions (the value on stdin), then redeploy the old code with them: "
+    return note + " && ".join([*first, deploy])
+
+
 @rollback_check(
     id="run.rollback-secret-unavailable",
     title="The secrets the rollback target needs are still available",
@@ -274,9 +311,12 @@ def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
     Rollback target `api-00016-kop` uses `db-password` version 3, now DESTROYED: fails.
 
     ## Remediation
-    Point the rollback target at an enabled version by deploying a new revision with the old
-    image: `gcloud run deploy SERVICE --image=OLD_IMAGE --update-secrets=VAR=SECRET:latest`; rotate
-    secrets by adding versions and keeping the previous one enabled until no revision needs it.
+    Deploy a new revision of the old image, taking no traffic, whose secret references point at
+    an enabled version (the newest, or one you add first with
+    `gcloud secrets versions add SECRET --project=PROJECT_ID --data-file=-`):
+    `gcloud run deploy SERVICE --region=REGION --project=PROJECT_ID --image=OLD_IMAGE --update-secrets=VAR=SECRET:4 --no-traffic`.
+    Rotate secrets by adding versions and keeping the previous one enabled until no revision
+    needs it.
 
     ## References
     - https://cloud.google.com/run/docs/configuring/services/secrets
@@ -290,21 +330,11 @@ def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
             (use, why) for use in uses if (why := version_problem(inv, use.secret, use.version))
         ]
         if broken:
-            repoint = (
-                ",".join(
-                    f"{use.env}={last_segment(use.secret)}:latest" for use, _ in broken if use.env
-                )
-                or "VAR=SECRET:latest"
-            )
-            images = ",".join(
-                str(c.get("image", "")) for c in rollback.target.get("containers") or []
-            )
             return failed(
                 resource,
                 f"Rolling Cloud Run service {name} back to {revision} would fail to start: {'; '.join(dict.fromkeys(w for _, w in broken))}.",
-                remediation=(
-                    f"redeploy the old code with enabled secret versions: gcloud run deploy {name} --region={region_of(rollback.service)} "
-                    f"--project={inv.project_id} --image={images or 'OLD_IMAGE'} --update-secrets={repoint} --no-traffic"
+                remediation=redeploy_with_enabled_secrets(
+                    inv, rollback, [use for use, _ in broken]
                 ),
             )
         used = (
