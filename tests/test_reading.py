@@ -230,6 +230,17 @@ def test_line_breaking() -> None:
         "--flag",
     ]
     assert printable("a\x1b[31mb\u202ec\td\n") == "a\\x1b[31mb\\u202ec d\n"
+    for width in range(-2, 12):  # however narrow: it ends, and nothing is lost or reordered
+        for shell in (False, True):
+            parts = wrap(f"{quoted} {resource}", width, width - 2, shell=shell)
+            assert "".join("".join(parts).split()) == "".join(f"{quoted} {resource}".split())
+
+
+def test_a_very_narrow_terminal_gets_40_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "5")
+    text = rendered(fake([fail("c.a", Severity.HIGH, "word " * 30)]), "text")
+    assert max(len(line) for line in text.splitlines()) <= 40
+    assert "word word word" in text
 
 
 def test_text_shows_cloud_data_literally() -> None:

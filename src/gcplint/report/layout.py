@@ -95,6 +95,7 @@ def line_spans(text: str, first: int, rest: int, *, shell: bool = False) -> list
     split (after a separator where it can be), except with `shell`: a command's words are never
     split, and words are separated only by spaces outside quotes, so the lines can be joined
     again with backslash continuations."""
+    first, rest = max(1, first), max(1, rest)  # however narrow, a line holds something
     words = _words(text, shell)
     lines: list[tuple[int, int]] = []
     begin: int | None = None

@@ -2,7 +2,8 @@
 a severity), then what could not be evaluated, what is suppressed, and why the run passes or
 fails. With `quiet`, one line per active finding and nothing else.
 
-Lines fit the terminal: `COLUMNS` when set, else the terminal's width when the stream is one.
+Lines fit the terminal: `COLUMNS` when set, else the terminal's width when the stream is one
+(at least 40).
 Written to a file or a pipe without `COLUMNS` (CI logs, `> report.txt`), lines are not wrapped:
 log viewers wrap by themselves at their own width, and a whole line is what grep and copy need.
 A wrapped line keeps a hanging indent, so it still reads as part of its finding; a fix command
@@ -33,6 +34,7 @@ SEVERITY_STYLE = {
 }
 INDENT = 11  # where a finding's message, resource and fix start
 CAUSES_SHOWN = 10  # closing causes listed, at least (every critical one is)
+NARROWEST = 40  # a narrower terminal gets lines this long (one word a line helps nobody)
 SHELL_MIN_HANG = 4  # the leftmost a fix command's overlong argument moves to fit
 LISTED_PROJECTS = 12  # more than this, and the header names only the projects not scanned
 
@@ -40,7 +42,8 @@ LISTED_PROJECTS = 12  # more than this, and the header names only the projects n
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     """Write the human report; colour only when `stream` is a terminal (and NO_COLOR unset)."""
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
-    out = Lines(console, terminal_width(stream, None))
+    width = terminal_width(stream, None)
+    out = Lines(console, max(width, NARROWEST) if width else None)
     if options.quiet:
         for result in report.active():
             _quiet(console, result)
