@@ -263,7 +263,7 @@ def test_github_annotations_are_escaped_capped_and_counted() -> None:
     assert sum(line.startswith("::warning ") for line in lines) == 3
     assert sum(line.startswith("::notice ") for line in lines) == 10  # 9 findings + the summary
     assert "100%25 bad,%0Areally: yes" in lines[0]
-    assert lines[-1].startswith("::notice title=gcplint summary::30 active finding(s)")
+    assert lines[-1].startswith("::notice title=gcplint summary::30 active findings, 0 unknown")
     assert "8 not shown as annotations" in lines[-1]  # 5 errors and 3 notices over the caps
     assert github.escape_property("a:b,c") == "a%3Ab%2Cc"
 

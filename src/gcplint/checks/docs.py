@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from ..model import Area
@@ -41,3 +43,58 @@ def checks_markdown(specs: Sequence[CheckSpec]) -> str:
                 "",
             ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+DOCS_URL = "https://github.com/gcplint/gcplint/blob/main/docs/checks.md"
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+
+def github_slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it (github-slugger, before de-duplication): lower
+    case, punctuation and symbols removed (letters, digits, marks, `_` and `-` kept), each
+    space a hyphen."""
+    kept = "".join(
+        ch for ch in heading.lower() if ch in " -_" or unicodedata.category(ch)[0] in "LNM"
+    )
+    return kept.replace(" ", "-")
+
+
+def heading_anchors(markdown: str) -> list[tuple[int, str, str]]:
+    """(level, heading text, anchor) of every ATX heading outside code fences, in document order,
+    de-duplicated as GitHub does: the second `x` is `x-1`, the third `x-2`, skipping any
+    anchor already taken."""
+    taken: dict[str, int] = {}
+    found: list[tuple[int, str, str]] = []
+    fence = ""
+    for line in markdown.splitlines():
+        opened = _FENCE.match(line)
+        if fence:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        heading = _HEADING.match(line)
+        if not heading:
+            continue
+        text = (heading.group(2) or "").strip()
+        base = anchor = github_slug(text)
+        while anchor in taken:
+            taken[base] += 1
+            anchor = f"{base}-{taken[base]}"
+        taken[anchor] = 0
+        found.append((len(heading.group(1)), text, anchor))
+    return found
+
+
+def docs_anchors(specs: Sequence[CheckSpec]) -> dict[str, str]:
+    """Each check's anchor in the reference `checks_markdown(specs)` (docs/checks.md when
+    `specs` are the installed checks): that of its `### <check id>` heading."""
+    ids = {s.id for s in specs}
+    anchors: dict[str, str] = {}
+    for level, text, anchor in heading_anchors(checks_markdown(specs)):
+        if level == 3 and text in ids and text not in anchors:
+            anchors[text] = anchor
+    return anchors

@@ -18,37 +18,117 @@ def checks() -> None:
 
 
 @checks.command("list")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table fitted to the terminal, or JSON (one object per check).",
+)
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    type=click.Choice([a.value for a in Area]),
+    help="Only checks of this checklist area (repeatable).",
+)
+@click.option(
+    "--severity",
+    type=click.Choice([s.value for s in Severity]),
+    help="Only checks at least this severe (by default severity).",
+)
 @checks_dir_option
-def checks_list(checks_dirs: tuple[Path, ...]) -> None:
-    """Every check: id, severity, area and title."""
-    import shutil
+def checks_list(
+    fmt: str, areas: tuple[str, ...], severity: str | None, checks_dirs: tuple[Path, ...]
+) -> None:
+    """Every check: id, severity, area and title (or, as JSON, everything about it)."""
+    import sys
 
+    from ..checks.docs import DOCS_URL, docs_anchors
     from ..checks.plugins import load_checks
+    from ..report.layout import terminal_width
 
-    rows = [
-        (s.id, s.severity.value, s.area.value, s.title)
-        for s in (item.spec for item in load_checks(checks_dirs))
+    loaded = load_checks(checks_dirs)
+    anchors = docs_anchors([item.spec for item in loaded])  # as in the whole reference
+    chosen = [
+        item
+        for item in loaded
+        if (not areas or item.spec.area.value in areas)
+        and (severity is None or item.spec.severity.at_least(Severity(severity)))
     ]
-    width = max(120, shutil.get_terminal_size((80, 24)).columns)
-    lines = table(("ID", "SEVERITY", "AREA", "TITLE"), rows, width)
-    click.echo(click.style(lines[0], bold=True))
-    click.echo("\n".join(lines[1:]))
+    if fmt == "json":
+        import json
+
+        document = {
+            "schema": "gcplint-checks/v1",
+            "checks": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "severity": s.severity.value,
+                    "area": s.area.value,
+                    "security": s.security,
+                    "exposure": s.exposure,
+                    "prod_only": s.prod_only,
+                    "source": s.source,
+                    "pack": item.origin,
+                    "permissions": [
+                        {"permission": p.name, "on": p.on, "role": p.role} for p in s.permissions
+                    ],
+                    "anchor": anchors[s.id],
+                    "documentation": f"{DOCS_URL}#{anchors[s.id]}",
+                }
+                for item in chosen
+                for s in [item.spec]
+            ],
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    rows = [(s.id, s.severity.value, s.area.value, s.title) for s in (i.spec for i in chosen)]
+    width = terminal_width(sys.stdout, 80) or 80
+    head, *body = table(("ID", "SEVERITY", "AREA", "TITLE"), rows, width)
+    click.echo("\n".join(click.style(line, bold=True) for line in head))
+    if body:
+        click.echo("\n".join(line for lines in body for line in lines))
 
 
-def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int) -> list[str]:
-    """Columns two spaces apart, each as wide as its longest cell; the last one wraps to fit
-    `width`, and every line is padded to the table's width."""
-    import textwrap
+MIN_TITLE = 30  # a narrower title column is not a column: the title goes below its row
+TITLE_HANG = 2  # a wrapped title's further lines are indented this much more
+STACKED = 4  # the indent of a title (and, when even the other columns do not fit, the
+# severity and area) below its check id
+
+
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int) -> list[list[str]]:
+    """The lines of the header and of each row: columns two spaces apart, each as wide as its
+    longest cell, fitted to `width`. Only the last column wraps (its further lines indented by
+    two); when it would be narrower than MIN_TITLE it goes on its own lines below the others,
+    indented; when even the other columns do not fit, every cell but the first goes below it.
+    Other cells never wrap (a first cell wider than `width` overflows)."""
+    from ..report.layout import wrap
+
+    def last(text: str, indent: int) -> list[str]:
+        room = width - indent
+        parts = wrap(text, room, room - TITLE_HANG) if room - TITLE_HANG >= 10 else [text]
+        return [" " * indent + parts[0], *(" " * (indent + TITLE_HANG) + p for p in parts[1:])]
+
+    def joined(cells: Sequence[str], widths: Sequence[int]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    widths[-1] = max(10, min(widths[-1], width - sum(w + 2 for w in widths[:-1])))
-    lines = []
-    for row in [header, *rows]:
-        wrapped = textwrap.wrap(row[-1], widths[-1]) or [""]
-        for n, part in enumerate(wrapped):
-            cells = [*(row[:-1] if n == 0 else [""] * (len(row) - 1)), part]
-            lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
-    return lines
+    fixed = sum(w + 2 for w in widths[:-1])
+    if width - fixed >= MIN_TITLE:  # a table
+        return [
+            [(joined(row[:-1], widths[:-1]).ljust(fixed) + parts[0][fixed:]).rstrip(), *parts[1:]]
+            for row in [header, *rows]
+            for parts in [last(row[-1], fixed)]
+        ]
+    if fixed - 2 <= width:  # the last cell below the others
+        return [[joined(row[:-1], widths[:-1]), *last(row[-1], STACKED)] for row in [header, *rows]]
+    return [  # one line for the first cell, one for the others but the last, then the last
+        [row[0], " " * STACKED + " · ".join(row[1:-1]), *last(row[-1], STACKED)]
+        for row in [header, *rows]
+    ]
 
 
 @checks.command("docs")

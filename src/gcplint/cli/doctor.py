@@ -49,6 +49,7 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
     from rich.text import Text
 
     from ..doctor import PROJECT_ROLES, needs
+    from ..report import plural
 
     identity, quota_project, specs, targets = (
         found.identity,
@@ -92,7 +93,8 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
     )
     console.print(
         Text(
-            f"{len(specs)} checks need {len(needed)} permissions on {len(targets)} resources.",
+            f"{plural(len(specs), 'check')} {'needs' if len(specs) == 1 else 'need'}"
+            f" {plural(len(needed), 'permission')} on {plural(len(targets), 'resource')}.",
             style="dim",
         )
     )
@@ -107,7 +109,8 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
         elif target.missing:
             console.print(
                 Text(
-                    f"✗ {target.label}: {len(target.missing)} of {len(target.needed)} permissions missing",
+                    f"✗ {target.label}: {len(target.missing)} of"
+                    f" {plural(len(target.needed), 'permission')} missing",
                     style="bold red",
                 )
             )
@@ -116,8 +119,12 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
                 console.print(Text(f"    {permission}  blocks {', '.join(checks)}"))
         else:
             count = len(target.needed)
-            granted = "the permission" if count == 1 else f"all {count} permissions"
-            console.print(Text(f"✓ {target.label}: {granted} granted", style="green"))
+            granted = (
+                "its 1 permission is granted"
+                if count == 1
+                else f"all {count} permissions are granted"
+            )
+            console.print(Text(f"✓ {target.label}: {granted}", style="green"))
     console.print()
     missing = {p for t in targets for p in t.missing}
     if not missing and not any(t.error for t in targets):
@@ -125,10 +132,23 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
             Text("Every permission the selected checks need is granted.", style="bold green")
         )
         return
+    untested = [t for t in targets if t.error]
+    if untested:
+        console.print(
+            Text(
+                f"{plural(len(untested), 'resource')} could not be tested (marked ?): a scan may"
+                " leave checks unknown there.",
+                style="bold yellow",
+            )
+        )
+    if not missing:
+        return
     blocked = sorted({c for t in targets for p in t.missing for c in t.blocks.get(p, [])})
     console.print(
         Text(
-            f"{len(missing)} missing permission(s) leave {len(blocked)} check(s) unknown in scans.",
+            f"{plural(len(missing), 'missing permission')}"
+            f" {'leaves' if len(missing) == 1 else 'leave'}"
+            f" {plural(len(blocked), 'check')} unknown in scans.",
             style="bold yellow",
         )
     )
@@ -138,13 +158,15 @@ def render(found: Diagnosis, fmt: str, stream: TextIO) -> None:
         PROJECT_ROLES
         if kind == "project"
         else " + ".join(
-            sorted({str(roles.get(p)) for t in targets if t.kind == kind for p in t.missing})
+            sorted({r for t in targets if t.kind == kind for p in t.missing if (r := roles.get(p))})
+            or ["a role granting them"]
         )
         for kind in kinds
     ]
     console.print(
         Text(
-            "Grant them with the custom role from `gcplint doctor --role`, or the predefined roles: "
+            f"Grant {'it' if len(missing) == 1 else 'them'} with the custom role from"
+            " `gcplint doctor --role`, or predefined roles: "
             + "; ".join(
                 f"{roles_} on the {kind}" for roles_, kind in zip(advice, kinds, strict=True)
             )

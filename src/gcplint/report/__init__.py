@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
 from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE, Gate, unknown
-from ..model import Result, Severity, Status
+from ..model import Area, Result, Severity, Status
 
 if TYPE_CHECKING:
     from ..checks.spec import CheckSpec
@@ -36,6 +36,17 @@ class RenderOptions:
     sarif_profile: str = "github"
     sarif_category: str | None = None
     quiet: bool = False  # text: one line per active finding, nothing else
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 finding`, `2 findings` (or the irregular plural given)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def by_severity(results: Sequence[Result]) -> str:
+    """`9 critical, 21 high, 1 info`: the results per severity, most severe first, zeros left out."""
+    counts = Counter(r.severity for r in results)
+    return ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
 
 
 Renderer = Callable[["Report", TextIO, RenderOptions], None]
@@ -90,15 +101,49 @@ class Report:
         return next((m for m in self.locations if fnmatch.fnmatchcase(resource, m.pattern)), None)
 
     def summary(self) -> dict[str, int]:
-        """Result counts per status, every status present."""
+        """Result counts per status, every status present (suppressed results included: they
+        are counted apart by `suppressed`)."""
         if self.counts is not None:
             return dict(self.counts)
         counts = Counter(r.status for r in self.results)
         return {s.value: counts.get(s, 0) for s in Status}
 
+    def ordered(self, results: Sequence[Result]) -> list[Result]:
+        """`results` in the order to fix them: severity (critical first), then checklist
+        area, check, project (in scan order), resource and subject."""
+        areas = {c.id: list(Area).index(c.area) for c in self.checks}
+        projects = {p.project_id: i for i, p in enumerate(self.projects)}
+        return sorted(
+            results,
+            key=lambda r: (
+                -r.severity.rank,
+                areas.get(r.check, len(Area)),
+                r.check,
+                projects.get(r.project, len(projects)),
+                r.resource,
+                r.subject or "",
+            ),
+        )
+
+    def active(self) -> list[Result]:
+        """Active findings, most severe first: failing, not suppressed, not already in the
+        baseline. Every format counts these as its "active findings"."""
+        return self.ordered([r for r in self.results if r.is_finding and r.active])
+
+    def in_baseline(self) -> list[Result]:
+        """Findings already in the baseline (shown, not gated on, not active)."""
+        return self.ordered(
+            [r for r in self.results if r.is_finding and r.suppressed is None and not r.active]
+        )
+
+    def suppressed(self) -> list[Result]:
+        """Suppressed results (shown, not gated on), most severe first."""
+        return self.ordered([r for r in self.results if r.suppressed is not None])
+
     def failing(self) -> list[Result]:
-        """Active findings at or above the --fail-on threshold: what fails the run."""
-        return self.gate.failing(self.results)
+        """Active findings at or above the --fail-on threshold, most severe first: what fails
+        the run."""
+        return self.ordered(self.gate.failing(self.results))
 
     def unknown(self) -> list[Result]:
         """Results that could not be evaluated (and are not suppressed)."""
@@ -115,29 +160,43 @@ class Report:
     def verdict(self) -> str:
         """The result in one line: `PASS …`, `FAIL …` or `INCOMPLETE …`, with the exit code."""
         code = self.exit_code()
-        threshold = self.gate.fail_on.value if self.gate.fail_on else None
+        threshold = self.gate.fail_on
+        active = len(self.active())
         if code == EXIT_CLEAN:
-            unknown = " (unknown results only warned about: --on-incomplete warn)"
-            what = f"nothing active at or above {threshold}" if threshold else "--fail-on never"
-            return f"PASS — {what}{unknown if self.unknown() else ''} (exit 0)"
+            if threshold is None:
+                what = "--fail-on never: no finding fails the run"
+                what += f" ({plural(active, 'active finding')})" if active else ""
+            else:
+                what = f"nothing active at or above {threshold.value}"
+                what += f" ({plural(active, 'active finding')} below it)" if active else ""
+            if self.unknown():
+                what += (
+                    f"; {plural(len(self.unknown()), 'result')} could not be evaluated"
+                    " (only warned about: --on-incomplete warn)"
+                )
+            return f"PASS — {what} (exit 0)"
         if code == EXIT_INCOMPLETE:
-            return f"INCOMPLETE — {len(self.unknown())} result(s) could not be evaluated (exit 3)"
-        failing = self.failing()
-        by_severity = Counter(r.severity for r in failing)
-        counts = ", ".join(f"{by_severity[s]} {s.value}" for s in Severity if by_severity[s])
-        parts = (
-            [f"{len(failing)} active finding(s) at or above {threshold} ({counts})"]
-            if failing
-            else []
-        )
-        if self.gate.strict and self.stale_suppressions():
-            parts.append(
-                f"{len(self.stale_suppressions())} stale suppression(s) (--strict-suppressions)"
+            return (
+                f"INCOMPLETE — {plural(len(self.unknown()), 'result')} could not be evaluated"
+                " (exit 3)"
             )
+        failing = self.failing()
+        parts = []
+        if failing and threshold is not None:
+            counted = (
+                f"{len(failing)} of {active} active findings"
+                if len(failing) < active
+                else plural(len(failing), "active finding")
+            )
+            parts.append(f"{counted} at or above {threshold.value} ({by_severity(failing)})")
+        if self.gate.strict and self.stale_suppressions():
+            stale = plural(len(self.stale_suppressions()), "stale suppression")
+            parts.append(f"{stale} (--strict-suppressions)")
         return f"FAIL — {', '.join(parts)} (exit 1)"
 
     def causes(self) -> list[str]:
-        """Why the exit code is not 0, one line each."""
+        """Why the exit code is not 0, one line each: failing findings most severe first, then
+        stale suppressions (with --strict-suppressions), then unknown results (exit 3)."""
         lines = [
             f"{r.severity.value} {r.check} on {r.resource}"
             + (f" ({r.subject})" if r.subject else "")
@@ -148,7 +207,7 @@ class Report:
             lines += [f"unused suppression {s.source}" for s in self.unused]
         if self.exit_code() == EXIT_INCOMPLETE:
             lines += [
-                f"unknown {r.check} on {r.resource} ({r.reason.value if r.reason else ''})"
+                f"unknown {r.check} on {r.resource}" + (f" ({r.reason.value})" if r.reason else "")
                 for r in self.unknown()
             ]
         return lines

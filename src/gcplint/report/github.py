@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..model import Result, Severity, Status
-from . import RenderOptions, Report
+from . import RenderOptions, Report, plural
 
 PER_TYPE = 10
 KIND = {
@@ -53,10 +53,7 @@ def annotation(report: Report, result: Result) -> tuple[str, str]:
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     """Write annotations, most severe first, at most 10 per type, then a counting notice."""
-    findings = sorted(
-        (r for r in report.results if r.status is Status.FAIL and r.active),
-        key=lambda r: -r.severity.rank,
-    )
+    findings = report.active()
     shown: dict[str, int] = {"error": 0, "warning": 0, "notice": 0}
     lines = []
     for result in [*findings, *report.unknown()]:
@@ -69,8 +66,8 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     hidden = total - sum(shown.values())
     counts = report.summary()
     summary = (
-        f"{len(findings)} active finding(s), {len(report.unknown())} unknown, {counts['pass']} passed; "
-        f"exit {report.exit_code()}"
+        f"{plural(len(findings), 'active finding')}, {len(report.unknown())} unknown,"
+        f" {counts['pass']} passed; exit {report.exit_code()}"
         + (f"; {hidden} not shown as annotations (see the report)" if hidden else "")
     )
     lines.append(command("notice", summary, title="gcplint summary"))

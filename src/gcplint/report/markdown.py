@@ -1,84 +1,142 @@
-"""A Markdown summary for pull-request comments and `$GITHUB_STEP_SUMMARY` (kept under 1 MiB)."""
+"""A Markdown summary for pull-request comments and `$GITHUB_STEP_SUMMARY`: the verdict, the
+counts, and each active finding with its fix and a link to its check's documentation; kept under
+GitHub's comment limit (65,536 characters, which is also under the step summary's 1 MiB).
+
+Cloud data is untrusted: it is escaped (never rendered as Markdown or HTML) and fix commands are
+code spans whose backtick fence is longer than any run of backticks in them.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TextIO
 
+from ..checks.docs import DOCS_URL, docs_anchors
 from ..gate.verdict import EXIT_CLEAN, EXIT_FINDINGS
-from ..model import Severity, Status
-from . import RenderOptions, Report
+from ..model import Result, Severity
+from . import RenderOptions, Report, plural
 
-LIMIT = 1024 * 1024 - 4096  # GitHub's step summary takes at most 1 MiB
+LIMIT = 65536 - 1024  # characters: GitHub refuses a comment body over 65,536 characters (and a
+# step summary over 1 MiB); findings that do not fit are counted, not shown
+LISTED_PROJECTS = 12  # more, and the projects are counted, not named
+LISTED = 50  # unknown reasons and stale suppressions listed, at most
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
-def cell(text: str) -> str:
-    """Text safe inside a table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
+def text(value: str) -> str:
+    """Untrusted text safe anywhere inline, table cells included: on one line (so no block
+    markup can start), every character Markdown could read as inline markup (emphasis, code,
+    links, images, HTML, entities, table pipes) backslash-escaped. Bare URLs and @mentions are
+    not escapable markup and stay as they are."""
+    return _SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
+
+def code(value: str) -> str:
+    """A code span holding `value` verbatim (on one line), whatever backticks it contains;
+    safe in a table cell (GitHub unescapes `\\|` even inside code spans)."""
+    value = " ".join(value.split())
+    if not value:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value[0] in "` " or value[-1] in "` " else ""
+    return f"{fence}{pad}{value}{pad}{fence}".replace("|", "\\|")
+
+
+def fix(remediation: str | None) -> str:
+    """A remediation as code spans, one per line of it."""
+    return "<br>".join(code(line) for line in (remediation or "").splitlines() if line.strip())
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
-    """Write the summary: verdict, counts, findings table, unknown data, suppressions."""
-    code = report.exit_code()
+    """Write the summary: verdict, counts, findings (with fix and documentation), unknown
+    data, suppressions."""
+    code_ = report.exit_code()
     threshold = report.gate.fail_on.value if report.gate.fail_on else "never"
-    verdict = {EXIT_CLEAN: "✅ PASS", EXIT_FINDINGS: "❌ FAIL"}.get(code, "⚠️ INCOMPLETE")
-    active = [r for r in report.results if r.status is Status.FAIL and r.suppressed is None]
+    verdict = {EXIT_CLEAN: "✅ PASS", EXIT_FINDINGS: "❌ FAIL"}.get(code_, "⚠️ INCOMPLETE")
+    active = report.active()
     counts = Counter(r.severity for r in active)
+    unknown = report.unknown()
+    projects = ", ".join(text(p.project_id) for p in report.projects[:LISTED_PROJECTS])
+    if len(report.projects) > LISTED_PROJECTS:
+        projects = plural(len(report.projects), "project")
     lines = [
-        f"## gcplint: {verdict} (exit {code}, fail-on {threshold})",
+        f"## gcplint: {verdict} (exit {code_}, fail-on {threshold})",
         "",
-        f"Projects: {', '.join(p.project_id for p in report.projects)} · {len(report.checks)} checks · identity {cell(report.identity)}",
+        f"**Result:** {report.verdict()}",  # gcplint's own words and counts: no cloud data
         "",
-        "| critical | high | medium | low | info | unknown | passed | suppressed |",
-        "|---|---|---|---|---|---|---|---|",
-        "| "
+        f"Projects: {projects} · {plural(len(report.checks), 'check')} · identity"
+        f" {text(report.identity)}",
+        "",
+        "| active findings | critical | high | medium | low | info | unknown | passed | suppressed |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {len(active)} | "
         + " | ".join(str(counts[s]) for s in Severity)
-        + f" | {len(report.unknown())} | {report.summary()['pass']} | {sum(1 for r in report.results if r.suppressed)} |",
+        + f" | {len(unknown)} | {report.summary()['pass']} | {len(report.suppressed())} |",
         "",
     ]
     if report.baseline is not None:
         base = report.baseline
         lines += [
-            f"Baseline: {base.new} new · {base.unchanged} unchanged · {len(base.fixed)} fixed",
+            f"Baseline: {base.new} new · {base.unchanged} unchanged"
+            f" · {len(base.fixed)} fixed since the baseline",
             "",
         ]
-    if report.failing():
-        lines += [
-            f"**{len(report.failing())} active finding(s) at or above {threshold}** fail this run.",
-            "",
-        ]
+    tail = _tail(report, unknown)
     if active:
+        anchors = docs_anchors(report.checks)
         lines += [
             "### Findings",
             "",
-            "| Severity | Check | Project | Resource | Finding |",
-            "|---|---|---|---|---|",
+            "| Severity | Check | Project | Resource | Finding | Fix |",
+            "|---|---|---|---|---|---|",
         ]
-        active.sort(key=lambda r: (-r.severity.rank, r.check, r.resource))
-        size = sum(len(line) + 1 for line in lines)
+        size = sum(len(line) + 1 for line in [*lines, *tail]) + 200  # and the "not shown" line
         for index, r in enumerate(active):
-            badge = " (new)" if r.baseline == "new" else ""
-            row = f"| {r.severity.value}{badge} | `{r.check}` | {r.project} | `{cell(r.resource)}` | {cell(r.message)} |"
-            if size + len(row) > LIMIT:
+            row = _row(r, anchors)
+            if size + len(row) + 1 > LIMIT:
                 lines.append(
-                    f"\n… {len(active) - index} more findings not shown (size limit); see the full report."
+                    f"\n… {plural(len(active) - index, 'more finding')} not shown (size limit);"
+                    " see the full report."
                 )
                 break
             lines.append(row)
             size += len(row) + 1
         lines.append("")
-    unknown = report.unknown()
+    stream.write("\n".join([*lines, *tail]).rstrip() + "\n")
+
+
+def _tail(report: Report, unknown: list[Result]) -> list[str]:
+    """What could not be evaluated, and suppressions needing attention (LISTED of each)."""
+    lines = []
     if unknown:
         reasons = Counter((r.project, r.message) for r in unknown)
         lines += ["### Could not be evaluated", ""]
         lines += [
-            f"- {project}: {cell(message)} ({n} result(s))"
-            for (project, message), n in list(reasons.items())[:50]
+            f"- {text(project)}: {text(message)} ({plural(n, 'result')})"
+            for (project, message), n in list(reasons.items())[:LISTED]
         ]
+        if len(reasons) > LISTED:
+            lines.append(f"- … and {plural(len(reasons) - LISTED, 'other reason')}")
         lines.append("")
-    stale = [*report.expired, *report.unused]
+    stale = [
+        *(f"- expired {e.expires}: {text(e.source)}" for e in report.expired),
+        *(f"- unused: {text(e.source)}" for e in report.unused),
+    ]
     if stale:
-        lines += ["### Suppressions needing attention", ""]
-        lines += [f"- expired {e.expires}: {cell(e.source)}" for e in report.expired]
-        lines += [f"- unused: {cell(e.source)}" for e in report.unused]
-    stream.write("\n".join(lines).rstrip() + "\n")
+        lines += ["### Suppressions needing attention", "", *stale[:LISTED]]
+        if len(stale) > LISTED:
+            lines.append(f"- … and {len(stale) - LISTED} more")
+    return lines
+
+
+def _row(r: Result, anchors: dict[str, str]) -> str:
+    """One finding: its check linked to its documentation, its fix as code."""
+    badge = " (new)" if r.baseline == "new" else ""
+    check = f"`{r.check}`"
+    if r.check in anchors:
+        check = f"[{check}]({DOCS_URL}#{anchors[r.check]})"
+    return (
+        f"| {r.severity.value}{badge} | {check} | {text(r.project)} | {code(r.resource)}"
+        f" | {text(r.message)} | {fix(r.remediation)} |"
+    )

@@ -28,7 +28,8 @@ def merge(paths: Sequence[Path], specs: Sequence[CheckSpec]) -> Report:
     missing = [c for c in check_ids if c not in by_id]
     if missing:
         raise ReportError(
-            f"check(s) {', '.join(missing)} of the reports are not installed here"
+            f"{'check' if len(missing) == 1 else 'checks'} {', '.join(missing)} of the reports"
+            f" {'is' if len(missing) == 1 else 'are'} not installed here"
             " (pass the same --checks-dir as the scans)"
         )
     scans = [d["scan"] for d in documents]

@@ -1,9 +1,19 @@
-"""The terminal report: findings grouped by checklist area, then what could not be evaluated,
-what is suppressed, and why the run passes or fails."""
+"""The terminal report: what to fix first (findings most severe first, by checklist area within
+a severity), then what could not be evaluated, what is suppressed, and why the run passes or
+fails. With `quiet`, one line per active finding and nothing else.
+
+Lines fit the terminal: `COLUMNS` when set, else the terminal's width when the stream is one
+(at least 40).
+Written to a file or a pipe without `COLUMNS` (CI logs, `> report.txt`), lines are not wrapped:
+log viewers wrap by themselves at their own width, and a whole line is what grep and copy need.
+A wrapped line keeps a hanging indent, so it still reads as part of its finding; a fix command
+wraps only between its arguments (never inside quotes), each broken line ending in ` \\` so the
+lines paste back into a shell as one command; an argument too long for the hanging indent moves
+left (down to column 4), and one longer than that is never split: its line overflows.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
@@ -12,7 +22,8 @@ from rich.text import Text
 
 from ..gate.verdict import EXIT_CLEAN, EXIT_FINDINGS
 from ..model import Area, Result, Severity, Status
-from . import RenderOptions, Report
+from . import RenderOptions, Report, by_severity, plural
+from .layout import line_spans, printable, terminal_width
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -21,123 +32,207 @@ SEVERITY_STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
-INDENT = " " * 11
-CAUSES_SHOWN = 10
+INDENT = 11  # where a finding's message, resource and fix start
+CAUSES_SHOWN = 10  # closing causes listed, at least (every critical one is)
+NARROWEST = 40  # a narrower terminal gets lines this long (one word a line helps nobody)
+SHELL_MIN_HANG = 4  # the leftmost a fix command's overlong argument moves to fit
+LISTED_PROJECTS = 12  # more than this, and the header names only the projects not scanned
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     """Write the human report; colour only when `stream` is a terminal (and NO_COLOR unset)."""
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
-    _header(console, report)
-    fails = [r for r in report.results if r.status is Status.FAIL and r.suppressed is None]
-    order = list(Area)
-    by_check = {c.id: c for c in report.checks}
-    projects = [p.project_id for p in report.projects]
-    fails.sort(
-        key=lambda r: (
-            order.index(by_check[r.check].area),
-            -r.severity.rank,
-            r.check,
-            projects.index(r.project) if r.project in projects else len(projects),
-            r.resource,
-            r.subject or "",
-        )
-    )
-    for area, group in groupby(fails, key=lambda r: by_check[r.check].area):
-        console.print()
-        console.print(Text(area.title, style="bold underline"))
-        for result in group:
-            _finding(console, result)
-    if not fails:
-        console.print()
-        console.print(Text("No active findings.", style="bold green"))
-    _others(console, report, Status.UNKNOWN, "Could not be evaluated (unknown)", always=True)
-    _suppressed(console, report)
-    _others(console, report, Status.NOT_APPLICABLE, "Not applicable", always=options.verbose)
+    width = terminal_width(stream, None)
+    out = Lines(console, max(width, NARROWEST) if width else None)
+    if options.quiet:
+        for result in report.active():
+            _quiet(console, result)
+        return
+    _header(out, report)
+    _findings(out, report)
+    _others(out, report, Status.UNKNOWN, "Could not be evaluated", always=True)
+    _suppressed(out, report)
+    _others(out, report, Status.NOT_APPLICABLE, "Not applicable", always=options.verbose)
     if options.verbose:
-        _others(console, report, Status.PASS, "Passed", always=True)
-    _summary(console, report, options.verbose)
+        _others(out, report, Status.PASS, "Passed", always=True)
+    _summary(out, report, options.verbose)
 
 
-LISTED_PROJECTS = 12  # more than this, and the header names only the projects not scanned
+class Lines:
+    """Prints lines that fit `width` (None: as long as they are), wrapped with a hanging indent."""
+
+    def __init__(self, console: Console, width: int | None) -> None:
+        self.console = console
+        self.width = width
+
+    def blank(self) -> None:
+        self.console.print()
+
+    def line(
+        self,
+        text: Text | str,
+        indent: int = 0,
+        hang: int | None = None,
+        *,
+        style: str = "",
+        shell: bool = False,
+    ) -> None:
+        """Print `text` starting at column `indent`; its wrapped lines start at `hang` (default:
+        two more than `indent`). `shell`: a command, broken only between its words, with
+        backslash continuations. Newlines in `text` start a new line at `hang`."""
+        body = Text(printable(text), style=style) if isinstance(text, str) else text
+        hang = indent + 2 if hang is None else hang
+        first = True
+        for part in body.split("\n", allow_blank=True):
+            start = indent if first else hang
+            first = False
+            if self.width is None:
+                self.console.print(Text(" " * start) + part)
+                continue
+            spans = line_spans(
+                part.plain,
+                self.width - start - (2 if shell else 0),
+                self.width - hang - (2 if shell else 0),
+                shell=shell,
+            )
+            for n, (a, b) in enumerate(spans):
+                piece = part[a:b]
+                if shell and n < len(spans) - 1:
+                    piece.append(" \\")
+                column = start if n == 0 else hang
+                if shell and n and column + piece.cell_len > self.width:
+                    # an argument too long for the hanging indent: move it left, not below 4
+                    column = max(SHELL_MIN_HANG, self.width - piece.cell_len)
+                self.console.print(Text(" " * column) + piece)
 
 
-def _header(console: Console, report: Report) -> None:
-    console.print(
-        Text.assemble(("gcplint ", "bold"), report.version, " · production readiness scan")
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from plain and (text, style) parts, every part made printable (cloud data is
+    untrusted: never markup, never terminal control sequences)."""
+    return Text.assemble(
+        *(printable(p) if isinstance(p, str) else (printable(p[0]), p[1]) for p in parts)
     )
-    console.print(Text.assemble(("Identity: ", "bold"), report.identity))
+
+
+def _quiet(console: Console, result: Result) -> None:
+    """`SEVERITY check-id resource [subject]: message`, on one line whatever its length."""
+    line = styled(
+        (result.severity.value.upper(), SEVERITY_STYLE[result.severity]),
+        " ",
+        (result.check, "bold"),
+        f" {result.resource}",
+        *([(f" {result.subject}", "magenta")] if result.subject else []),
+        ": " + " ".join(result.message.split()),
+    )
+    console.print(line)
+
+
+def _header(out: Lines, report: Report) -> None:
+    out.line(styled(("gcplint ", "bold"), report.version, " · production readiness scan"))
+    out.line(styled(("Identity: ", "bold"), report.identity), hang=10)
     if report.scope:
-        console.print(Text.assemble(("Scope: ", "bold"), report.scope))
+        out.line(styled(("Scope: ", "bold"), report.scope), hang=7)
     if not report.projects:
-        console.print(Text.assemble(("Projects: ", "bold"), "none"))
+        out.line(styled(("Projects: ", "bold"), "none"))
     elif len(report.projects) <= LISTED_PROJECTS:
         projects = Text("Projects: ", style="bold")
         for i, scope in enumerate(report.projects):
             if i:
                 projects.append(", ")
-            projects.append(scope.project_id)
+            projects.append(printable(scope.project_id))
             if scope.error:
                 projects.append(" (unreadable)", style="red")
             elif scope.environment:
                 projects.append(
-                    f" ({scope.environment.value}: {scope.environment_source})", style="dim"
+                    printable(f" ({scope.environment.value}: {scope.environment_source})"),
+                    style="dim",
                 )
-        console.print(projects)
+        out.line(projects, hang=10)
     unscanned = [p for p in report.projects if p.error]
-    console.print(
-        Text(
-            f"Scanned {report.scanned} of {len(report.projects)} projects",
-            style="bold red" if unscanned else "bold",
-        )
+    out.line(
+        f"Scanned {report.scanned} of {plural(len(report.projects), 'project')}",
+        style="bold red" if unscanned else "bold",
     )
     for scope in unscanned:
-        console.print(Text(f"  not scanned: {scope.project_id}: {scope.error}", style="red"))
-    console.print(
-        Text(
-            f"{len(report.checks)} checks · {len(report.projects)} projects · "
-            f"{report.api_calls} API calls · {report.retries} retries · "
-            f"{(report.finished - report.started).total_seconds():.1f}s",
-            style="dim",
-        )
+        out.line(f"not scanned: {scope.project_id}: {scope.error}", 2, 4, style="red")
+    out.line(
+        f"{plural(len(report.checks), 'check')} · {plural(len(report.projects), 'project')} · "
+        f"{plural(report.api_calls, 'API call')} · {plural(report.retries, 'retry', 'retries')} · "
+        f"{(report.finished - report.started).total_seconds():.1f}s",
+        style="dim",
     )
     for note in report.notes:
-        console.print(Text(note, style="yellow"))
+        out.line(note, style="yellow")
 
 
-def _finding(console: Console, result: Result) -> None:
-    line = Text("  ")
-    line.append(f"{result.severity.value.upper():<8}", style=SEVERITY_STYLE[result.severity])
-    line.append(" ")
-    line.append(result.check, style="bold")
-    line.append(f"  {result.project}")
-    if result.subject:
-        line.append(f"  {result.subject}", style="magenta")
-    if result.baseline:
-        line.append(
-            f"  [{result.baseline} since baseline]",
-            style="bold" if result.baseline == "new" else "dim",
+def _findings(out: Lines, report: Report) -> None:
+    """Findings (active, and those already in the baseline) in the order to fix them: one
+    heading per severity and checklist area."""
+    listed = report.ordered([*report.active(), *report.in_baseline()])
+    areas = {c.id: c.area for c in report.checks}
+
+    def heading(r: Result) -> tuple[Severity, Area | None]:
+        return r.severity, areas.get(r.check)
+
+    for (severity, area), group in groupby(listed, key=heading):
+        out.blank()
+        out.line(
+            styled(
+                (severity.value.capitalize(), f"bold underline {SEVERITY_STYLE[severity]}"),
+                (f" · {area.title if area else 'Other checks'}", "bold underline"),
+            )
         )
-    console.print(line)
-    console.print(Text(INDENT + result.message))
-    console.print(Text(INDENT + "resource: " + result.resource, style="dim"))
-    if result.remediation:
-        for i, fix_line in enumerate(result.remediation.splitlines()):
-            console.print(Text(INDENT + ("fix: " if i == 0 else "     ") + fix_line, style="green"))
+        for result in group:
+            _finding(out, result)
+    if not listed:
+        out.blank()
+        out.line("No active findings.", style="bold green")
 
 
-def _others(console: Console, report: Report, status: Status, title: str, *, always: bool) -> None:
+def _finding(out: Lines, result: Result) -> None:
+    line = styled(
+        (f"{result.severity.value.upper():<8}", SEVERITY_STYLE[result.severity]),
+        " ",
+        (result.check, "bold"),
+        f"  {result.project}",
+        *([(f"  {result.subject}", "magenta")] if result.subject else []),
+        *(
+            [
+                (
+                    f"  [{result.baseline} since baseline]",
+                    "bold" if result.baseline == "new" else "dim",
+                )
+            ]
+            if result.baseline
+            else []
+        ),
+    )
+    out.line(line, 2, INDENT + 2)
+    out.line(result.message, INDENT, INDENT)
+    out.line(styled(("resource: ", "dim"), (result.resource, "dim")), INDENT, INDENT + 10)
+    _fix(out, result.remediation)
+
+
+def _fix(out: Lines, remediation: str | None) -> None:
+    """`fix: ` and the remediation, each of its lines a command that wraps as one."""
+    for i, fix_line in enumerate((remediation or "").splitlines()):
+        label = "fix: " if i == 0 else "     "
+        out.line(styled((label + fix_line, "green")), INDENT, INDENT + 7, shell=True)
+
+
+def _others(out: Lines, report: Report, status: Status, title: str, *, always: bool) -> None:
     """Unknown, not-applicable or passed results; identical reasons are shown once, with the
     checks they affect."""
     results = [r for r in report.results if r.status is status and r.suppressed is None]
     if not results or not always:
         return
-    console.print()
-    console.print(Text(f"{title} ({len(results)})", style="bold underline"))
+    out.blank()
+    count = plural(len(results), "unknown result") if status is Status.UNKNOWN else len(results)
+    out.line(f"{title} ({count})", style="bold underline")
     if status is Status.PASS:
         for r in results:
-            console.print(Text(f"  {r.check}  {r.project}"))
-            console.print(Text(INDENT + r.message, style="dim"))
+            out.line(f"{r.check}  {r.project}", 2)
+            out.line(r.message, INDENT, INDENT, style="dim")
         return
     groups: dict[tuple[str, str, str, str | None], list[str]] = {}
     for r in results:
@@ -145,89 +240,94 @@ def _others(console: Console, report: Report, status: Status, title: str, *, alw
         groups.setdefault(key, []).append(r.check)
     loud = status is Status.UNKNOWN
     for (project, reason, message, fix), checks in groups.items():
-        line = Text(f"  {project}")
-        line.append(f"  {reason}", style="yellow" if loud else "dim")
-        console.print(line)
-        console.print(Text(INDENT + message, style="" if loud else "dim"))
-        console.print(Text(INDENT + "affects: " + ", ".join(sorted(set(checks))), style="dim"))
-        if fix and loud:
-            console.print(Text(INDENT + "fix: " + fix, style="green"))
+        out.line(styled(f"{project}  ", (reason, "yellow" if loud else "dim")), 2)
+        out.line(message, INDENT, INDENT, style="" if loud else "dim")
+        out.line("affects: " + ", ".join(sorted(set(checks))), INDENT, INDENT + 9, style="dim")
+        if loud:
+            _fix(out, fix)
 
 
-def _suppressed(console: Console, report: Report) -> None:
+def _suppressed(out: Lines, report: Report) -> None:
     """Suppressed results are shown, never hidden; stale suppressions are called out."""
-    results = [r for r in report.results if r.suppressed is not None]
+    results = report.suppressed()
     if results:
-        console.print()
-        console.print(
-            Text(f"Suppressed ({len(results)}): shown, not gated on", style="bold underline")
-        )
+        out.blank()
+        out.line(f"Suppressed ({len(results)}): shown, not gated on", style="bold underline")
         for r in results:
             assert r.suppressed is not None
             expiry = f", until {r.suppressed.expires}" if r.suppressed.expires else ""
-            console.print(
-                Text(
-                    f"  {r.severity.value.upper():<8} {r.check}  {r.project}  {r.status.value}",
-                    style="dim",
-                )
+            out.line(
+                f"{r.severity.value.upper():<8} {r.check}  {r.project}  {r.status.value}",
+                2,
+                INDENT + 2,
+                style="dim",
             )
-            console.print(Text(INDENT + r.message, style="dim"))
-            console.print(
-                Text(
-                    INDENT + f"suppressed: {r.suppressed.reason}{expiry} ({r.suppressed.source})",
-                    style="dim",
-                )
+            out.line(r.message, INDENT, INDENT, style="dim")
+            out.line(
+                f"suppressed: {r.suppressed.reason}{expiry} ({r.suppressed.source})",
+                INDENT,
+                INDENT + 12,
+                style="dim",
             )
     for entry in report.expired:
-        console.print(
-            Text(
-                f"Expired suppression (no longer applied): {entry.source}, expired {entry.expires}: {entry.reason}",
-                style="yellow",
-            )
+        out.line(
+            f"Expired suppression (no longer applied): {entry.source}, expired {entry.expires}:"
+            f" {entry.reason}",
+            style="yellow",
         )
     for entry in report.unused:
-        console.print(
-            Text(
-                f"Unused suppression (matched nothing): {entry.source}: {entry.check} {entry.resource}",
-                style="yellow",
-            )
+        out.line(
+            f"Unused suppression (matched nothing): {entry.source}: {entry.check} {entry.resource}",
+            style="yellow",
         )
 
 
-def _summary(console: Console, report: Report, verbose: bool) -> None:
+def _summary(out: Lines, report: Report, verbose: bool) -> None:
     counts = report.summary()
-    active = [r for r in report.results if r.status is Status.FAIL and r.suppressed is None]
-    severities = Counter(r.severity for r in active)
-    detail = ", ".join(f"{severities[s]} {s.value}" for s in Severity if severities[s])
-    suppressed = sum(1 for r in report.results if r.suppressed is not None)
-    console.print()
+    active = report.active()
+    detail = by_severity(active)
+    out.blank()
     line = Text("Summary: ", style="bold")
-    line.append(f"{len(active)} failed" + (f" ({detail})" if detail else ""))
+    line.append(plural(len(active), "active finding") + (f" ({detail})" if detail else ""))
     line.append(
-        f" · {counts['pass']} passed · {len(report.unknown())} unknown · {counts['not_applicable']} not applicable"
+        f" · {counts['pass']} passed · {len(report.unknown())} unknown"
+        f" · {counts['not_applicable']} not applicable"
     )
-    if suppressed:
-        line.append(f" · {suppressed} suppressed")
-    console.print(line)
+    if report.suppressed():
+        line.append(f" · {len(report.suppressed())} suppressed")
+    if report.in_baseline():
+        line.append(f" · {len(report.in_baseline())} in the baseline")
+    out.line(line, hang=9)
     if report.baseline is not None:
         base = report.baseline
-        console.print(
-            Text(
-                f"Baseline {base.path}: {base.new} new · {base.unchanged} unchanged · {len(base.fixed)} fixed since",
-                style="bold",
-            )
+        out.line(
+            f"Baseline {base.path}: {base.new} new · {base.unchanged} unchanged"
+            f" · {len(base.fixed)} fixed since the baseline",
+            hang=9,
+            style="bold",
         )
     if not verbose and (counts["pass"] or counts["not_applicable"]):
-        console.print(
-            Text("(run with --verbose to list passed and not-applicable results)", style="dim")
-        )
+        out.line("(run with --verbose to list passed and not-applicable results)", style="dim")
     code = report.exit_code()
     style = {EXIT_CLEAN: "bold green", EXIT_FINDINGS: "bold red"}.get(code, "bold yellow")
-    console.print(Text(f"Result: {report.verdict()}", style=style))
+    out.line(f"Result: {report.verdict()}", hang=8, style=style)
     if code == EXIT_CLEAN:
         return
+    _causes(out, report)
+
+
+def _causes(out: Lines, report: Report) -> None:
+    """Why the run fails: every critical finding by name, then the next most severe causes up
+    to CAUSES_SHOWN; the rest counted by severity (the findings above list them all)."""
     causes = report.causes()
-    for cause in causes[:CAUSES_SHOWN]:
-        console.print(Text(f"  because: {cause}"))
-    if len(causes) > CAUSES_SHOWN:
-        console.print(Text(f"  … and {len(causes) - CAUSES_SHOWN} more", style="dim"))
+    failing = report.failing()
+    critical = sum(1 for r in failing if r.severity is Severity.CRITICAL)
+    shown = max(CAUSES_SHOWN, critical)
+    for cause in causes[:shown]:
+        out.line(f"because: {cause}", 2, 11)
+    hidden = causes[shown:]
+    if hidden:
+        kinds = [by_severity(failing[shown:])] if len(failing) > shown else []
+        others = len(hidden) - max(0, len(failing) - shown)
+        kinds += [plural(others, "other cause")] if others else []
+        out.line(f"… and {len(hidden)} more ({'; '.join(kinds)}), listed above", 2, 4, style="dim")
