@@ -240,7 +240,7 @@ def test_merge_refuses_what_is_not_a_set_of_shard_reports(
         *("--shard", "1/2", "--check", "sql.*", "--format", "json", "-o", str(other)),
     )
     mixed = run_cli("report", "merge", str(report), str(other))
-    assert mixed.code == 2 and "checks differs" in mixed.err
+    assert mixed.code == 2 and "checks differ" in mixed.err
 
 
 def test_jsonl_streams_every_result_then_a_summary(emu: Emulator, org: dict[str, Any]) -> None:
@@ -457,3 +457,71 @@ def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str,
 
     full = scan(None)
     assert scan(0) < full / 2  # not every project of the window
+
+
+def shard_reports(emu: Emulator, org: dict[str, Any], folder: Path, count: int) -> list[str]:
+    """The README's Cloud Run recipe: each task scans its shard (from CLOUD_RUN_TASK_INDEX /
+    CLOUD_RUN_TASK_COUNT) with `--fail-on never` and writes JSON."""
+    folder.mkdir()
+    paths = []
+    for k in range(count):
+        path = folder / f"shard-{k}.json"
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("CLOUD_RUN_TASK_INDEX", str(k))
+            env.setenv("CLOUD_RUN_TASK_COUNT", str(count))
+            run = run_cli(
+                *("scan", "--api-base", emu.url, "--organization", organization_id(org)),
+                *("--fail-on", "never", "--format", "json", "--output", str(path)),
+            )
+        assert run.code == 0, run.err  # findings never fail a task
+        paths.append(str(path))
+    return paths
+
+
+def test_merge_gates_the_merged_scan_not_the_shards(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
+    paths = shard_reports(emu, org, tmp_path / "scan", 3)
+    merged = run_cli("report", "merge", *paths, "--format", "json")
+    severities = Counter(r["severity"] for r in merged.json()["results"] if r["status"] == "fail")
+    assert severities["critical"] and severities["high"]
+    # the default gate (low), as 'gcplint scan' has it: the criticals fail the merge
+    assert merged.code == 1 and merged.json()["scan"]["fail_on"] == "low"
+    sarif = tmp_path / "org.sarif"
+    assert run_cli("report", "merge", *paths, "--format", "sarif", "-o", str(sarif)).code == 1
+    text = run_cli("report", "merge", *paths, "--format", "text")
+    assert text.code == 1 and "Result: FAIL" in text.out
+    assert run_cli("report", "merge", *paths, "--fail-on", "critical").code == 1
+    assert run_cli("report", "merge", *paths, "--fail-on", "never").code == 0
+    # the config file's gate applies when no flag is given
+    config = tmp_path / "gcplint.toml"
+    config.write_text('fail-on = "never"\n')
+    assert run_cli("report", "merge", *paths, "--config", str(config)).code == 0
+    assert (
+        run_cli("report", "merge", *paths, "--config", str(config), "--fail-on", "high").code == 1
+    )
+
+
+def test_merge_judges_the_merged_scan_against_a_baseline(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
+    paths = shard_reports(emu, org, tmp_path / "scan", 2)
+    baseline = tmp_path / "baseline.json"
+    created = run_cli(
+        *("baseline", "create", str(baseline), "--api-base", emu.url),
+        *("--organization", organization_id(org)),
+    )
+    assert created.code == 0, created.err
+    merged = run_cli("report", "merge", *paths, "--baseline", str(baseline), "--format", "json")
+    assert merged.code == 0, merged.err  # every finding is in the baseline
+    assert merged.json()["baseline"]["new"] == 0
+    assert all(
+        r["baseline"] == "unchanged" for r in merged.json()["results"] if r["status"] == "fail"
+    )
+
+
+def test_merge_refuses_a_missing_shard(emu: Emulator, org: dict[str, Any], tmp_path: Path) -> None:
+    paths = shard_reports(emu, org, tmp_path / "scan", 3)
+    run = run_cli("report", "merge", *paths[:2], "--fail-on", "never")
+    assert run.code == 2 and len(run.err.strip().splitlines()) == 1
+    assert "a shard's report is missing" in run.err

@@ -213,17 +213,17 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
             yield Opened(connection, resolve(scope_flags, shard, connection.session, available))
 
 
-def gate_of(request: ScanRequest, config: Config) -> Gate:
+def gate_of(fail_on: str | None, on_incomplete: str | None, strict: bool, config: Config) -> Gate:
     """The gate from the flags, else the config file, else the defaults (fail on low)."""
-    fail_on = request.fail_on or (
+    chosen = fail_on or (
         ("never" if config.fail_on is None else config.fail_on.value)
         if config.fail_on_set
         else "low"
     )
     return Gate(
-        None if fail_on == "never" else Severity(fail_on),
-        request.on_incomplete or config.on_incomplete,
-        request.strict_suppressions,
+        None if chosen == "never" else Severity(chosen),
+        on_incomplete or config.on_incomplete,
+        strict,
     )
 
 
@@ -237,7 +237,7 @@ def scan(
     selected = select_checks(request, warn)
     specs, config = selected.checks, selected.config
     entries = load_baseline(request.baseline) if request.baseline else None
-    gate = gate_of(request, config)
+    gate = gate_of(request.fail_on, request.on_incomplete, request.strict_suppressions, config)
     evaluated = [s.id for s in specs]
     started = datetime.now(UTC)
     suppressor = Suppressor(config.suppressions, started.date())
@@ -381,3 +381,29 @@ def doctor(request: ScanRequest) -> Diagnosis:
         )
         connection = run_.connection
     return Diagnosis(connection.identity, connection.quota_project, selected.checks, targets)
+
+
+@dataclass(frozen=True)
+class MergeRequest:
+    """`report merge`: shard reports, and the gate to judge the merged scan by."""
+
+    paths: tuple[Path, ...]
+    checks_dirs: tuple[Path, ...] = ()
+    config: Path | None = None
+    fail_on: str | None = None
+    on_incomplete: str | None = None
+    baseline: Path | None = None
+    strict_suppressions: bool = False
+
+
+def merge(request: MergeRequest) -> Report:
+    """Shard reports merged into one, gated as one scan: by the merge's flags, else the config
+    file, else the defaults (the shards' own gating is ignored: they usually run with
+    `--fail-on never`)."""
+    from .report.merge import merge as merge_reports
+
+    config = load_config(request.config)
+    gate = gate_of(request.fail_on, request.on_incomplete, request.strict_suppressions, config)
+    baseline = (request.baseline, load_baseline(request.baseline)) if request.baseline else None
+    specs = [c.spec for c in load_checks(request.checks_dirs)]
+    return merge_reports(list(request.paths), specs, gate, baseline)

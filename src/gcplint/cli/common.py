@@ -33,6 +33,12 @@ checks_dir_option = click.option(
     help="Also load check modules from this directory (repeatable).",
 )
 
+config_option = click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: the nearest gcplint.toml or pyproject.toml with [tool.gcplint], from here upward).",
+)
+
 snapshot_option = click.option(
     "--snapshot",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -135,11 +141,7 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
         help="Skip matching checks (repeatable).",
     ),
     checks_dir_option,
-    click.option(
-        "--config",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Config file (default: the nearest gcplint.toml or pyproject.toml with [tool.gcplint], from here upward).",
-    ),
+    config_option,
     click.option(
         "--timeout",
         type=click.FloatRange(0.1, 600),
@@ -163,7 +165,7 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
     click.option("--debug", is_flag=True, help="Debug logging on stderr."),
 ]
 
-_GATING: list[Decorator] = [
+GATING: list[Decorator] = [
     click.option(
         "--fail-on",
         type=click.Choice([*SEVERITIES, "never"]),
@@ -189,6 +191,11 @@ _GATING: list[Decorator] = [
 ]
 
 
+def gating_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--fail-on, --on-incomplete, --baseline and --strict-suppressions."""
+    return apply(GATING, func)
+
+
 def request_options(
     *, gating: bool = False, snapshot: bool = False, concurrency: bool = True
 ) -> Decorator:
@@ -209,7 +216,7 @@ def request_options(
         if snapshot:
             options.append(snapshot_option)
         if gating:
-            options += _GATING
+            options += GATING
         if concurrency:
             options.append(concurrency_option)
         return apply(options, wrapper)

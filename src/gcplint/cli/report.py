@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from ..report import RenderOptions
-from .common import checks_dir_option, format_option, output_option, verbose_option, write
+from .common import (
+    checks_dir_option,
+    config_option,
+    format_option,
+    gating_options,
+    output_option,
+    verbose_option,
+    write,
+)
 
 
 @click.group()
@@ -21,22 +29,33 @@ def report() -> None:
 @format_option
 @output_option
 @checks_dir_option
+@config_option
+@gating_options
 @verbose_option
 def report_merge(
     paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
     checks_dirs: tuple[Path, ...],
+    config: Path | None,
+    fail_on: str | None,
+    on_incomplete: str | None,
+    baseline: Path | None,
+    strict_suppressions: bool,
     verbose: bool,
 ) -> None:
     """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
-    report; the exit code is the merged scan's, as 'gcplint scan' would give it."""
-    from ..checks.plugins import load_checks
+    report, and gate it as one scan: --fail-on, --on-incomplete, --baseline and
+    --strict-suppressions (else the config file, else the defaults) decide the exit code, as
+    'gcplint scan' would give it. The shards' own gating is ignored."""
+    from .. import app
     from ..output import check_writable
-    from ..report.merge import merge
 
     if output is not None:
         check_writable(output)
-    merged = merge(list(paths), [c.spec for c in load_checks(checks_dirs)])
+    request = app.MergeRequest(
+        paths, checks_dirs, config, fail_on, on_incomplete, baseline, strict_suppressions
+    )
+    merged = app.merge(request)
     write(merged, fmt, output, RenderOptions(verbose))
     sys.exit(merged.exit_code())

@@ -17,7 +17,7 @@ from ..model import Reason, Result, Severity, Status, Suppressed
 from . import RenderOptions, Report, ScannedProject
 
 SCHEMA = "gcplint-report/v1"
-SCAN_KEYS = ("checks", "projects", "identity", "started", "finished", "fail_on", "on_incomplete")
+SCAN_KEYS = ("checks", "projects", "identity", "started", "finished")
 # ^ what a report's `scan` header must hold to be read back
 
 

@@ -3,25 +3,36 @@
 Each shard already judged its projects against the whole scope (cross-project checks read the
 compact index of every project in scope: metadata and the collections checks read `across`
 projects), so merging is a union: projects, results, counters; suppressions that were unused
-in every shard stay unused; baseline totals add up.
+in every shard stay unused; baseline totals add up. The merged scan is gated once, by the merge's
+own gate (the shards usually run with `--fail-on never`), and a merge that lacks a shard's
+projects is refused rather than passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from ..checks.spec import CheckSpec
+from ..gate.baseline import Entry, Marker
 from ..gate.verdict import Gate
-from ..model import Result, Severity
+from ..model import Result
 from . import Report, ScannedProject
 from . import json as json_report
 from .json import ReportError
 
 
-def merge(paths: Sequence[Path], specs: Sequence[CheckSpec]) -> Report:
-    """One Report from shard reports; `specs` are the loaded checks (for rule metadata)."""
+def merge(
+    paths: Sequence[Path],
+    specs: Sequence[CheckSpec],
+    gate: Gate,
+    baseline: tuple[Path, Sequence[Entry]] | None = None,
+) -> Report:
+    """One Report from shard reports, judged by `gate` (the merge's own flags and config, never
+    the shards', which are usually scanned with `--fail-on never`); `specs` are the loaded checks
+    (for rule metadata); `baseline` re-marks the merged findings against a baseline file."""
     documents = [json_report.load(p) for p in paths]
     by_id = {s.id: s for s in specs}
     check_ids = list(dict.fromkeys(c for d in documents for c in d["scan"]["checks"]))
@@ -33,13 +44,14 @@ def merge(paths: Sequence[Path], specs: Sequence[CheckSpec]) -> Report:
             " (pass the same --checks-dir as the scans)"
         )
     scans = [d["scan"] for d in documents]
-    for key in ("checks", "fail_on", "on_incomplete"):
-        differ = [str(p) for p, s in zip(paths, scans, strict=True) if s[key] != scans[0][key]]
-        if differ:
-            raise ReportError(
-                f"{', '.join(differ)}: {key} differs from {paths[0]}'s; shards of one scan share"
-                " the same checks and gating"
-            )
+    differ = [
+        str(p) for p, s in zip(paths, scans, strict=True) if s["checks"] != scans[0]["checks"]
+    ]
+    if differ:
+        raise ReportError(
+            f"{', '.join(differ)}: checks differ from {paths[0]}'s; shards of one scan run the"
+            " same checks"
+        )
     projects: dict[str, ScannedProject] = {}
     results: list[Result] = []
     for path, document in zip(paths, documents, strict=True):
@@ -52,8 +64,18 @@ def merge(paths: Sequence[Path], specs: Sequence[CheckSpec]) -> Report:
         except (KeyError, TypeError, ValueError) as exc:
             raise ReportError(f"{path}: malformed gcplint JSON report ({exc!r})") from None
     unused = [json_report.suppressions(d["suppressions"]["unused"]) for d in documents]
-    first = scans[0]
-    totals = {s.get("projects_total") for s in scans}
+    comparison = json_report.comparison(documents)
+    if baseline is not None:
+        marker = Marker(*baseline)
+        results = marker.mark([replace(r, baseline=None) for r in results])
+        comparison = marker.comparison(check_ids, list(projects))
+    total = max((t for s in scans if isinstance(t := s.get("projects_total"), int)), default=0)
+    if len(projects) < total:
+        raise ReportError(
+            f"the reports hold {len(projects)} of the {total} projects in scope: a shard's report"
+            " is missing (merge the report of every task; a scope that changed between the"
+            " tasks' scans does the same: scan again)"
+        )
     return Report(
         version=documents[0]["tool"]["version"],
         identity=", ".join(dict.fromkeys(s["identity"] for s in scans)),
@@ -64,14 +86,11 @@ def merge(paths: Sequence[Path], specs: Sequence[CheckSpec]) -> Report:
         results=results,
         api_calls=sum(int(s["api_calls"]) for s in scans),
         retries=sum(int(s["retries"]) for s in scans),
-        gate=Gate(
-            None if first["fail_on"] == "never" else Severity(first["fail_on"]),
-            first["on_incomplete"],
-        ),
+        gate=gate,
         expired=json_report.suppressions(documents[0]["suppressions"]["expired"]),
         unused=[e for e in unused[0] if all(e in other for other in unused[1:])],
-        baseline=json_report.comparison(documents),
+        baseline=comparison,
         scope=f"merged from {len(paths)} reports",
         notes=list(dict.fromkeys(n for s in scans for n in s.get("notes", []))),
-        total=max((t for t in totals if isinstance(t, int)), default=len(projects)),
+        total=max(total, len(projects)),
     )
