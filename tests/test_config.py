@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -166,11 +167,13 @@ def readme_toml_blocks() -> list[str]:
 
 @pytest.mark.parametrize("index", range(len(readme_toml_blocks())))
 def test_readme_config_examples_are_valid(index: int, tmp_path: Path) -> None:
-    """The config examples in the README load and validate against the built-in checks."""
-    (tmp_path / "pyproject.toml").write_text(readme_toml_blocks()[index])
+    """The config examples in the README load and validate against the built-in checks, each in
+    the file its form belongs in (`[tool.gcplint…]` tables in pyproject.toml, else gcplint.toml)."""
+    block = readme_toml_blocks()[index]
+    pyproject = re.search(r"^\[+tool\.gcplint", block, re.MULTILINE)
+    path = tmp_path / ("pyproject.toml" if pyproject else "gcplint.toml")
+    path.write_text(block)
     assert load(cwd=tmp_path).source is not None
-    result = run_cli(
-        "scan", "--demo", "--config", str(tmp_path / "pyproject.toml"), "--format", "json"
-    )
+    result = run_cli("scan", "--demo", "--config", str(path), "--format", "json")
     assert result.code in (0, 1, 3), result.err
     assert result.json()["scan"]["checks"]

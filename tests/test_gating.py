@@ -205,7 +205,7 @@ def test_a_resource_label_suppresses(serve: Any) -> None:
         ),
         (
             '[[suppressions]]\ncheck = "sql.public-ip"\nresource = "x"\nreason = "r"\nexpires = 2026-12-01\nwho = "me"\n',
-            "unknown key(s) who",
+            "unknown key who",
         ),
         ('fail-on = "sometimes"\n', "fail-on: must be one of"),
         ('on-incomplete = "maybe"\n', "on-incomplete: must be fail or warn"),

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Run, run_cli
+from helpers import ROOT, Run, run_cli
 
 from gcplint.collect.ratelimit import TokenBucket
 from gcplint.collect.registry import ENABLED_SERVICES, PROJECT, RUN_SERVICES
@@ -525,3 +528,53 @@ def test_merge_refuses_a_missing_shard(emu: Emulator, org: dict[str, Any], tmp_p
     run = run_cli("report", "merge", *paths[:2], "--fail-on", "never")
     assert run.code == 2 and len(run.err.strip().splitlines()) == 1
     assert "a shard's report is missing" in run.err
+
+
+def readme_recipe() -> tuple[int, str, list[str]]:
+    """From the README's Cloud Run recipe: the job's task count, the command each task's shell
+    runs (as `gcloud run jobs create --command=sh --args=-c,"…"` leaves it), and step 5's lines."""
+    text = (ROOT / "README.md").read_text()
+    tasks = int(re.search(r"--tasks=(\d+)", text)[1])  # type: ignore[index]
+    task = re.search(r'--args=-c,"(exec gcplint scan [^"]+)"', text)[1]  # type: ignore[index]
+    step = text.split("#### 5. Merge and gate", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return tasks, task.replace("\\$", "$"), step.strip().splitlines()
+
+
+def test_the_readme_cloud_run_recipe_run_as_written_fails_on_a_critical(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
+    tasks, task, merge_lines = readme_recipe()
+    assert "--fail-on never" in task  # the tasks never fail on findings: the merge gates
+    bin_dir = str(Path(sys.executable).parent)  # where the installed `gcplint` command is
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "GCPLINT_API_BASE": emu.url,  # the only change: the emulator instead of Google
+        "ORG_ID": organization_id(org),
+        "BUCKET": "reports",
+    }
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for k in range(tasks):  # what the job's tasks run, each in its container's shell
+        command = task.replace("/reports/", f"{reports}/").replace("$ORG_ID", env["ORG_ID"])
+        task_env = {**env, "CLOUD_RUN_TASK_INDEX": str(k), "CLOUD_RUN_TASK_COUNT": str(tasks)}
+        done = subprocess.run(
+            ["sh", "-c", command], env=task_env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+    assert len(list(reports.glob("shard-*.json"))) == tasks
+    codes = []
+    for line in merge_lines:  # step 5, with the bucket copied from the local "bucket"
+        line = line.replace(
+            'gcloud storage cp "gs://$BUCKET/shard-*.json"', f"cp {reports}/shard-*.json"
+        )
+        done = subprocess.run(
+            ["sh", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        codes.append(done.returncode)
+        if "--format text" in line:
+            assert "Result: FAIL" in done.stdout and "because: critical" in done.stdout
+    assert codes == [0, 1, 1], codes  # the copy, then both merges fail on the criticals
+    sarif = json.loads((tmp_path / "org.sarif").read_text())
+    levels = Counter(r["level"] for r in sarif["runs"][0]["results"])
+    assert levels["error"] > 0

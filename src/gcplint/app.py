@@ -41,7 +41,7 @@ from .gate.suppress import Suppressor
 from .gate.verdict import Gate
 from .model import Area, Result, Severity, Status
 from .progress import Progress
-from .report import Report, ScannedProject
+from .report import Report, ScannedProject, plural
 from .scope import GLOB, Scope, Shard, resolve, selector
 from .world import Snapshot
 
@@ -77,6 +77,7 @@ class ScanRequest:
     # which checks, configured how
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    min_severity: str | None = None  # report only results at least this severe
     checks_dirs: tuple[Path, ...] = ()
     config: Path | None = None
     # gating
@@ -120,7 +121,8 @@ def select_checks(request: ScanRequest, warn: Warn = _stderr) -> Selected:
         left_out = [s.id for s in specs if s.id not in collected]
         if left_out:
             warn(
-                f"{len(left_out)} check(s) not collected in this snapshot are not run"
+                f"{plural(len(left_out), 'check')} not collected in this snapshot"
+                f" {'is' if len(left_out) == 1 else 'are'} not run"
                 f" (name them with --check to see them as unknown): {', '.join(left_out)}"
             )
         specs = [s for s in specs if s.id in collected]
@@ -183,7 +185,8 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
         outside = [p for p in request.projects if not GLOB.search(p) and p not in about.projects]
         if outside:
             raise UsageError(
-                f"project(s) {', '.join(outside)} not in snapshot {path}"
+                f"{'project' if len(outside) == 1 else 'projects'} {', '.join(outside)}"
+                f" not in snapshot {path}"
                 f" (it holds {', '.join(about.projects)})"
             )
         identity = f"snapshot {path}, collected {about.created} as {about.identity}"
@@ -239,6 +242,7 @@ def scan(
     entries = load_baseline(request.baseline) if request.baseline else None
     gate = gate_of(request.fail_on, request.on_incomplete, request.strict_suppressions, config)
     evaluated = [s.id for s in specs]
+    floor = Severity(request.min_severity) if request.min_severity else None
     started = datetime.now(UTC)
     suppressor = Suppressor(config.suppressions, started.date())
     marker = Marker(request.baseline, entries) if entries is not None and request.baseline else None
@@ -266,6 +270,7 @@ def scan(
                 found = suppressor.mark(judged.results, judged.labels)
                 if marker is not None:
                     found = marker.mark(found)
+                found = at_least(found, floor)
                 if sink is not None:
                     sink(found)
                 counts.update(r.status for r in found)
@@ -277,6 +282,8 @@ def scan(
     return Report(
         version=__version__,
         identity=run_.connection.identity,
+        config=config.source,
+        min_severity=floor,
         started=started,
         finished=datetime.now(UTC),
         checks=specs,
@@ -294,6 +301,13 @@ def scan(
         notes=list(run_.scope.notes),
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
     )
+
+
+def at_least(results: Sequence[Result], floor: Severity | None) -> list[Result]:
+    """The results `--severity` keeps: those at least `floor` severe (all without one). A
+    result's own severity counts (raised for a worse grant, lowered outside production), not
+    its check's, so no critical finding hides behind a check that is usually high."""
+    return [r for r in results if floor is None or r.severity.at_least(floor)]
 
 
 def scan_ungated(request: ScanRequest) -> Report:
@@ -394,6 +408,7 @@ class MergeRequest:
     on_incomplete: str | None = None
     baseline: Path | None = None
     strict_suppressions: bool = False
+    min_severity: str | None = None
 
 
 def merge(request: MergeRequest) -> Report:
@@ -406,4 +421,11 @@ def merge(request: MergeRequest) -> Report:
     gate = gate_of(request.fail_on, request.on_incomplete, request.strict_suppressions, config)
     baseline = (request.baseline, load_baseline(request.baseline)) if request.baseline else None
     specs = [c.spec for c in load_checks(request.checks_dirs)]
-    return merge_reports(list(request.paths), specs, gate, baseline)
+    merged = merge_reports(list(request.paths), specs, gate, baseline)
+    floor = Severity(request.min_severity) if request.min_severity else None
+    return replace(
+        merged,
+        results=at_least(merged.results, floor),
+        config=config.source,
+        min_severity=floor,
+    )

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from .environment import Environment
-from .errors import GcplintError
+from .errors import GcplintError, did_you_mean
 from .model import Severity
 
 OptionValue = int | float | str | bool
@@ -99,6 +99,12 @@ class Config:
     locations: tuple[Location, ...] = ()
     rate_limits: Mapping[str, float] = field(default_factory=dict)
 
+    def severity_of(self, check_id: str) -> Severity | None:
+        """The severity the `severity` table gives this check (its first matching glob), if any."""
+        return next(
+            (s for pattern, s in self.severity if fnmatch.fnmatchcase(check_id, pattern)), None
+        )
+
 
 TOP_KEYS = {
     "environments",
@@ -145,6 +151,11 @@ def load(path: Path | None = None, cwd: Path | None = None, today: date | None =
     data = _read(found)
     pyproject = found.name == "pyproject.toml"
     table = data.get("tool", {}).get("gcplint", {}) if pyproject else data
+    if not pyproject and isinstance(data.get("tool"), dict) and "gcplint" in data["tool"]:
+        raise ConfigFileError(
+            f"{found}: [tool.gcplint]: in gcplint.toml, keys go at the top level (the"
+            " [tool.gcplint] table is for pyproject.toml): delete the [tool.gcplint] line"
+        )
     where = f"{found}" + (" [tool.gcplint]" if pyproject else "")
     return _Parser(where, today or date.today()).parse(table)
 
@@ -173,8 +184,10 @@ class _Parser:
             raise ConfigFileError(f"{self.where}: must be a table")
         unknown = set(table) - TOP_KEYS
         if unknown:
+            first = sorted(unknown)[0]
             raise self.error(
-                ", ".join(sorted(unknown)), f"unknown key (known: {', '.join(sorted(TOP_KEYS))})"
+                ", ".join(sorted(unknown)),
+                f"unknown key{did_you_mean(first, TOP_KEYS)} (known: {', '.join(sorted(TOP_KEYS))})",
             )
         lower = table.get("lower-severity-in-non-prod", True)
         if not isinstance(lower, bool):
@@ -269,7 +282,9 @@ class _Parser:
         if unknown:
             raise self.error(
                 key,
-                f"unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(SUPPRESSION_KEYS))})",
+                f"unknown {'key' if len(unknown) == 1 else 'keys'} {', '.join(sorted(unknown))}"
+                f"{did_you_mean(sorted(unknown)[0], SUPPRESSION_KEYS)}"
+                f" (known: {', '.join(sorted(SUPPRESSION_KEYS))})",
             )
         for required in ("check", "resource", "reason", "expires"):
             if not entry.get(required):
@@ -340,18 +355,26 @@ def validate_checks(
             if not matches(pattern):
                 raise ConfigFileError(
                     f"{config.source}: {key}: no check or area matches {pattern!r}"
+                    + did_you_mean(pattern, [*known_ids, *areas])
                 )
     for pattern, _ in config.severity:
         if not fnmatch.filter(known_ids, pattern):
-            raise ConfigFileError(f"{config.source}: severity.{pattern}: no check matches")
+            raise ConfigFileError(
+                f"{config.source}: severity.{pattern}: no check matches"
+                + did_you_mean(pattern, known_ids)
+            )
     for suppression in config.suppressions:
         if not fnmatch.filter(known_ids, suppression.check):
             raise ConfigFileError(
                 f"{suppression.source}.check: no check matches {suppression.check!r}"
+                + did_you_mean(suppression.check, known_ids)
             )
     for check_id, options in config.check_options.items():
         if check_id not in known_ids:
-            raise ConfigFileError(f"{config.source}: check-options: no check {check_id!r}")
+            raise ConfigFileError(
+                f"{config.source}: check-options: no check {check_id!r}"
+                + did_you_mean(check_id, known_ids)
+            )
         defaults = declared.get(check_id, {})
         for key, value in options.items():
             if key not in defaults:

@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import GcplintError
+from ..errors import GcplintError, did_you_mean
 from .spec import CheckSpec
 
 GROUP = "gcplint.checks"
@@ -127,7 +127,10 @@ def select(
     ids = [c.spec.id for c in checks]
     for pattern in (*include, *exclude):
         if not fnmatch.filter(ids, pattern):
-            raise PluginError(f"no check matches {pattern!r} (see 'gcplint checks list')")
+            raise PluginError(
+                f"no check matches {pattern!r}{did_you_mean(pattern, ids)}"
+                " (see 'gcplint checks list')"
+            )
     chosen = [
         c
         for c in checks

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -103,7 +102,8 @@ def stream(
     own = [c for spec in checks for c in spec.requires]
     window = max(16, 4 * workers)
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gcplint-fetch")
-    try:  # on an error or an interrupt, queued fetches are cancelled, not waited for
+    interrupted = False
+    try:  # on an error or when abandoned, queued fetches are cancelled, not waited for
         pending: deque[tuple[str, list[Future[None]]]] = deque()
         done: set[str] = set()
         upcoming = iter(project_ids)
@@ -135,8 +135,11 @@ def stream(
         others = [p for p in scan.projects if p not in mine]  # outside a shard
         for future in [pool.submit(_fetch, session, *job) for job in _jobs(shared, others)]:
             future.result()
+    except KeyboardInterrupt:
+        interrupted = True  # Ctrl-C: the process ends now, without waiting for reads in flight
+        raise
     finally:
-        pool.shutdown(cancel_futures=True)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
     for project_id in project_ids:
         yield Judged(
             None,
@@ -180,10 +183,7 @@ def _judge(scan: ScanContext, ordered: Sequence[CheckSpec], project_id: str) -> 
     for spec in ordered:
         options = {**spec.options, **scan.config.check_options.get(spec.id, {})}
         inventory = Inventory(scan, project_id, spec.requires, options)
-        override = next(
-            (sev for pattern, sev in scan.config.severity if fnmatch.fnmatchcase(spec.id, pattern)),
-            None,
-        )
+        override = scan.config.severity_of(spec.id)
         if spec.prod_only and isinstance(environment, Unreadable):
             # whether the check applies cannot be told: unknown, never judged as production
             outcome = from_unreadable(environment.copy(), inventory.resource)

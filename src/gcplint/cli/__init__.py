@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..__main__ import EXIT_INTERRUPTED
 from ..errors import GcplintError
 from ..gate.verdict import EXIT_ERROR
 from .checks import checks
@@ -30,11 +31,20 @@ from .scan import baseline, collect, scan
 )
 @click.version_option(__version__, prog_name="gcplint")
 def cli() -> None:
-    """gcplint: a production-readiness linter for Google Cloud projects (read-only)."""
+    """gcplint: a production-readiness linter for Google Cloud projects. It only reads.
+
+    \b
+    Try it without Google:  gcplint scan --demo
+    Scan a project:         gcplint scan --project PROJECT_ID
+    What can it read?       gcplint doctor --project PROJECT_ID
+    What does it check?     gcplint checks list
+    """
 
 
 def main(argv: Sequence[str] | None = None) -> Any:
-    """Entry point: every error is one line on stderr and exit code 2, never a traceback."""
+    """Run the command line: every error is one line on stderr and exit code 2, never a
+    traceback; a group named without a command (bare `gcplint`) prints its help and exits 0;
+    Ctrl-C exits 130."""
     try:
         return cli.main(
             args=list(argv) if argv is not None else None,
@@ -43,8 +53,11 @@ def main(argv: Sequence[str] | None = None) -> Any:
         )
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _fail("aborted")
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help())
+        sys.exit(0)
+    except click.exceptions.Abort:  # click's own Ctrl-C (e.g. at a prompt)
+        _interrupted()
     except click.ClickException as exc:
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
@@ -53,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
     except GcplintError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        _fail("interrupted")
+        _interrupted()
     except Exception as exc:
         if "--debug" in sys.argv:
             raise
@@ -63,3 +76,8 @@ def main(argv: Sequence[str] | None = None) -> Any:
 def _fail(message: str) -> None:
     click.echo(f"gcplint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _interrupted() -> None:
+    click.echo("gcplint: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from ..model import Area, Severity
 from .common import checks_dir_option
 
@@ -154,7 +154,9 @@ def checks_explain(check_id: str, checks_dirs: tuple[Path, ...]) -> None:
 
     found = {c.spec.id: c for c in load_checks(checks_dirs)}
     if check_id not in found:
-        raise UsageError(f"unknown check {check_id!r} (see 'gcplint checks list')")
+        raise UsageError(
+            f"unknown check {check_id!r}{did_you_mean(check_id, found)} (see 'gcplint checks list')"
+        )
     item = found[check_id]
     spec = item.spec
     console = Console(highlight=False)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from ..errors import UsageError
 from ..model import Severity
 from ..report import FORMATS, RenderOptions, Report, render
 
@@ -66,7 +67,21 @@ output_option = click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of stdout.",
+    help="Write the report to this file instead of stdout ('-': stdout).",
+)
+severity_option = click.option(
+    "--severity",
+    "min_severity",
+    type=click.Choice(SEVERITIES),
+    help="Report only results at least this severe (each result's own severity); the rest are"
+    " left out of every format and of the gate.",
+)
+quiet_option = click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Text: one line per active finding, nothing else (the verdict goes to stderr when the"
+    " run fails); no progress and no 'written to' lines.",
 )
 verbose_option = click.option(
     "--verbose", "-v", is_flag=True, help="Also list passed and not-applicable results."
@@ -243,6 +258,45 @@ def warn(message: str) -> None:
     click.echo(f"gcplint: warning: {message}", err=True)
 
 
+Target = tuple[str, Path | None]  # a format, and the file it goes to (None: stdout)
+
+
+def targets(fmt: str, output: Path | None, reports: Sequence[str] = ()) -> list[Target]:
+    """Every report a run writes: `--format` to `--output`, then each `--report FORMAT=PATH`
+    (`-` is stdout). Two reports on stdout or on one file are refused, and every file is
+    checked writable, before the scan."""
+    from ..output import check_writable
+
+    found: list[Target] = [(fmt, _stdout_or(output))]
+    for item in reports:
+        name, sep, file = item.partition("=")
+        if not sep or not file:
+            raise UsageError(f"--report {item!r}: expected FORMAT=PATH, e.g. sarif=gcplint.sarif")
+        if name not in FORMATS:
+            raise UsageError(
+                f"--report {item!r}: unknown format {name!r} (one of {', '.join(sorted(FORMATS))})"
+            )
+        found.append((name, _stdout_or(Path(file))))
+    seen: dict[Path | None, str] = {}
+    for name, path in found:
+        key = None if path is None else path.resolve()
+        if key in seen:
+            where = "stdout" if path is None else str(path)
+            raise UsageError(
+                f"the {seen[key]} and {name} reports both go to {where}: give each its own"
+                " (--output PATH for --format, --report FORMAT=PATH for the others)"
+            )
+        seen[key] = name
+    for _, path in found:
+        if path is not None:
+            check_writable(path)
+    return found
+
+
+def _stdout_or(path: Path | None) -> Path | None:
+    return None if path is None or str(path) == "-" else path
+
+
 @contextmanager
 def destination(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a file written atomically."""
@@ -255,9 +309,20 @@ def destination(path: Path | None) -> Iterator[TextIO]:
             yield stream
 
 
-def write(report: Report, fmt: str, path: Path | None, options: RenderOptions) -> None:
-    """Render the report in one format, to stdout or atomically to a file."""
-    with destination(path) as stream:
-        render(report, fmt, stream, options)
-    if path is not None:
+def deliver(report: Report, to: Sequence[Target], options: RenderOptions) -> None:
+    """Write the report in each format where asked. Unless the text report went to stdout, the
+    one-line verdict goes to stderr, so a terminal or CI log always says how the run ended."""
+    for fmt, path in to:
+        with destination(path) as stream:
+            render(report, fmt, stream, options)
+        if path is not None:
+            written(fmt, path, options)
+    text_shown = ("text", None) in to and not options.quiet
+    if not text_shown and (not options.quiet or report.exit_code() != 0):
+        click.echo(f"gcplint: Result: {report.verdict()}", err=True)
+
+
+def written(fmt: str, path: Path, options: RenderOptions) -> None:
+    """Say where a report went (not with --quiet)."""
+    if not options.quiet:
         click.echo(f"gcplint: {fmt} report written to {path}", err=True)

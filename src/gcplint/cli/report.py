@@ -11,11 +11,14 @@ from ..report import RenderOptions
 from .common import (
     checks_dir_option,
     config_option,
+    deliver,
     format_option,
     gating_options,
     output_option,
+    quiet_option,
+    severity_option,
+    targets,
     verbose_option,
-    write,
 )
 
 
@@ -31,7 +34,9 @@ def report() -> None:
 @checks_dir_option
 @config_option
 @gating_options
+@severity_option
 @verbose_option
+@quiet_option
 def report_merge(
     paths: tuple[Path, ...],
     fmt: str,
@@ -42,20 +47,27 @@ def report_merge(
     on_incomplete: str | None,
     baseline: Path | None,
     strict_suppressions: bool,
+    min_severity: str | None,
     verbose: bool,
+    quiet: bool,
 ) -> None:
     """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
     report, and gate it as one scan: --fail-on, --on-incomplete, --baseline and
     --strict-suppressions (else the config file, else the defaults) decide the exit code, as
     'gcplint scan' would give it. The shards' own gating is ignored."""
     from .. import app
-    from ..output import check_writable
 
-    if output is not None:
-        check_writable(output)
+    to = targets(fmt, output)
     request = app.MergeRequest(
-        paths, checks_dirs, config, fail_on, on_incomplete, baseline, strict_suppressions
+        paths,
+        checks_dirs,
+        config,
+        fail_on,
+        on_incomplete,
+        baseline,
+        strict_suppressions,
+        min_severity,
     )
     merged = app.merge(request)
-    write(merged, fmt, output, RenderOptions(verbose))
+    deliver(merged, to, RenderOptions(verbose, quiet=quiet))
     sys.exit(merged.exit_code())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,36 +12,25 @@ import click
 
 from .. import __version__
 from ..errors import UsageError
-from ..report import FORMATS, RenderOptions
+from ..report import RenderOptions, plural
 
 if TYPE_CHECKING:
     from ..app import ScanRequest
     from ..model import Result
 
 from .common import (
+    deliver,
     destination,
     format_option,
     output_option,
+    quiet_option,
     request_options,
+    severity_option,
+    targets,
     verbose_option,
     warn,
-    write,
+    written,
 )
-
-
-def report_targets(value: Sequence[str]) -> list[tuple[str, Path]]:
-    """Parse `--report FORMAT=PATH` values (the paths are checked before the scan)."""
-    found = []
-    for item in value:
-        fmt, sep, path = item.partition("=")
-        if not sep or not path:
-            raise UsageError(f"--report {item!r}: expected FORMAT=PATH, e.g. sarif=gcplint.sarif")
-        if fmt not in FORMATS:
-            raise UsageError(
-                f"--report {item!r}: unknown format {fmt!r} (one of {', '.join(sorted(FORMATS))})"
-            )
-        found.append((fmt, Path(path)))
-    return found
 
 
 @click.command()
@@ -64,7 +54,9 @@ def report_targets(value: Sequence[str]) -> list[tuple[str, Path]]:
 @click.option(
     "--sarif-category", metavar="ID", help="automationDetails.id prefix (default gcplint/<scope>/)."
 )
+@severity_option
 @verbose_option
+@quiet_option
 def scan(
     request: ScanRequest,
     fmt: str,
@@ -73,37 +65,36 @@ def scan(
     sarif_profile: str,
     sarif_category: str | None,
     verbose: bool,
+    quiet: bool,
 ) -> None:
     """Scan projects against the production checklist.
 
     Exit codes: 0 clean, 1 an active finding at or above --fail-on (or stale suppressions with
-    --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results).
+    --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results),
+    130 interrupted (Ctrl-C).
     """
     from .. import app
-    from ..output import check_writable
     from ..report import jsonl
 
-    artifacts = report_targets(reports)
-    targets: list[tuple[str, Path | None]] = [(fmt, output), *artifacts]
-    for _, path in targets:
-        if path is not None:
-            check_writable(path)
-    options = RenderOptions(verbose, sarif_profile, sarif_category)
+    to = targets(fmt, output, reports)
+    options = RenderOptions(verbose, sarif_profile, sarif_category, quiet)
+    if quiet:
+        request = replace(request, progress=False)
     if fmt == "jsonl":  # streamed: each project's results are written as soon as it is done
-        with destination(output) as out:
+        streamed = to[0][1]
+        with destination(streamed) as out:
 
             def sink(found: Sequence[Result]) -> None:
                 jsonl.write_results(found, out)
 
-            report = app.scan(request, sink=sink, lean=not artifacts, warn=warn)
+            report = app.scan(request, sink=sink, lean=len(to) == 1, warn=warn)
             jsonl.write_summary(report, out)
-        targets = targets[1:]
-        if output is not None:
-            click.echo(f"gcplint: jsonl report written to {output}", err=True)
+        if streamed is not None:
+            written("jsonl", streamed, options)
+        deliver(report, to[1:], options)
     else:
         report = app.scan(request, warn=warn)
-    for target_format, path in targets:
-        write(report, target_format, path, options)
+        deliver(report, to, options)
     sys.exit(report.exit_code())
 
 
@@ -125,8 +116,9 @@ def collect(request: ScanRequest, output: Path) -> None:
     check_writable(output)
     done = app.collect(request, output)
     click.echo(
-        f"gcplint: snapshot {output} written: {done.projects} project(s),"
-        f" {done.checks} check(s), {done.reads} reads ({done.failed} failed, kept as failures),"
+        f"gcplint: snapshot {output} written: {plural(done.projects, 'project')},"
+        f" {plural(done.checks, 'check')}, {plural(done.reads, 'read')}"
+        f" ({done.failed} failed, kept as failures),"
         f" {done.calls} API calls, {output.stat().st_size} bytes",
         err=True,
     )
@@ -154,7 +146,7 @@ def baseline_create(path: Path, request: ScanRequest) -> None:
     now = report.started.isoformat(timespec="seconds")
     entries = merge_baseline([], report.results, now, prune=False, evaluated=[], projects=[])
     save_baseline(path, entries, __version__, now)
-    click.echo(f"gcplint: baseline {path} written with {len(entries)} finding(s)", err=True)
+    click.echo(f"gcplint: baseline {path} written with {plural(len(entries), 'finding')}", err=True)
 
 
 @baseline.command("update")
@@ -183,6 +175,7 @@ def baseline_update(path: Path, request: ScanRequest, prune: bool) -> None:
     added = len({e.fingerprint for e in merged} - {e.fingerprint for e in entries})
     dropped = len({e.fingerprint for e in entries} - {e.fingerprint for e in merged})
     click.echo(
-        f"gcplint: baseline {path}: {len(merged)} finding(s), {added} added, {dropped} pruned",
+        f"gcplint: baseline {path}: {plural(len(merged), 'finding')}, {added} added,"
+        f" {dropped} pruned",
         err=True,
     )

@@ -87,6 +87,8 @@ class Report:
     baseline: Comparison | None = None
     locations: tuple[Location, ...] = ()
     notes: list[str] = field(default_factory=list)
+    config: str | None = None  # the config file loaded (None: none, the defaults)
+    min_severity: Severity | None = None  # --severity: results below it were left out
     scope: str = ""  # the scope in words when enumerated or sharded ("" for named projects)
     total: int = 0  # projects in the whole scope (before sharding)
     counts: dict[str, int] | None = None  # per status, when `results` holds only what gates

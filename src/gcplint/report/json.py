@@ -77,6 +77,8 @@ def document(report: Report) -> dict[str, Any]:
             "started": report.started.isoformat(timespec="seconds"),
             "finished": report.finished.isoformat(timespec="seconds"),
             "scope": report.scope or None,
+            "config": report.config,
+            "min_severity": report.min_severity.value if report.min_severity else None,
             "projects_total": report.total or len(report.projects),
             "projects_scanned": report.scanned,
             "projects": [

@@ -132,6 +132,10 @@ def _header(out: Lines, report: Report) -> None:
     out.line(styled(("Identity: ", "bold"), report.identity), hang=10)
     if report.scope:
         out.line(styled(("Scope: ", "bold"), report.scope), hang=7)
+    out.line(styled(("Config: ", "bold"), report.config or "none (the defaults)"), hang=8)
+    if report.min_severity:
+        shown = f"results at or above {report.min_severity.value} (--severity)"
+        out.line(styled(("Showing: ", "bold"), shown), hang=9)
     if not report.projects:
         out.line(styled(("Projects: ", "bold"), "none"))
     elif len(report.projects) <= LISTED_PROJECTS:
