@@ -167,9 +167,9 @@ def image_state(inv: Inventory, image: str, digest: str) -> ImageState:
     )
 
 
-def version_problem(inv: Inventory, secret: str, version: str) -> str | None:
-    """Why `secret:version` (of this project, unless the reference names another) would not
-    resolve, or None when it is ENABLED. Raises Unreadable."""
+def find_secret(inv: Inventory, secret: str) -> tuple[str, str, dict[str, Any] | None]:
+    """The project and id a secret reference names (this project's, unless it names another),
+    and the secret, or None when it no longer exists. Raises Unreadable."""
     project, secret_id = secret_reference(secret)
     project = project or inv.project_id
     found = next(
@@ -180,6 +180,13 @@ def version_problem(inv: Inventory, secret: str, version: str) -> str | None:
         ),
         None,
     )
+    return project, secret_id, found
+
+
+def version_problem(inv: Inventory, secret: str, version: str) -> str | None:
+    """Why `secret:version` (of this project, unless the reference names another) would not
+    resolve, or None when it is ENABLED. Raises Unreadable."""
+    project, secret_id, found = find_secret(inv, secret)
     if found is None:
         return f"secret {secret_id} of project {project} no longer exists"
     versions = inv.get(registry.SECRET_VERSIONS, project).of(str(found["name"]))
@@ -220,16 +227,7 @@ def enabled_version(inv: Inventory, secret: str, identity: str | None) -> Repin:
     are never reused: one past the highest ever); for a deleted secret, version 1 of it
     re-created, readable by the runtime `identity` again (a new secret has an empty policy).
     Raises Unreadable."""
-    project, secret_id = secret_reference(secret)
-    project = project or inv.project_id
-    found = next(
-        (
-            s
-            for s in inv.get(registry.SECRETS, project)
-            if str(s.get("name", "")).endswith(f"/secrets/{secret_id}")
-        ),
-        None,
-    )
+    project, secret_id, found = find_secret(inv, secret)
     if found is None:
         create = f"gcloud secrets create {secret_id} --project={project} --data-file=-"
         grant = (grant_secret_access(project, secret_id, identity),) if identity else ()
