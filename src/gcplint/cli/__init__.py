@@ -26,7 +26,7 @@ from .scan import baseline, collect, scan
 
 
 @click.group(
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     commands=[scan, collect, baseline, report, doctor, checks, emulator],
 )
 @click.version_option(__version__, prog_name="gcplint")
