@@ -42,7 +42,7 @@ from .gate.verdict import Gate
 from .model import Area, Result, Severity, Status
 from .progress import Progress
 from .report import Report, ScannedProject
-from .scope import GLOB, Scope, Shard, resolve, selector
+from .scope import GLOB, Scope, Shard, confirm_named, resolve, selector
 from .world import Snapshot
 
 NEEDED = (Status.FAIL, Status.UNKNOWN)  # what the exit code and its causes are made of
@@ -210,7 +210,10 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
         )
         rates = _rates(request, google=not api_base, config=config)
         with connect.live(settings, rates, request.workers) as connection:
-            yield Opened(connection, resolve(scope_flags, shard, connection.session, available))
+            scope = resolve(scope_flags, shard, connection.session, available)
+            if scope_flags.projects and not scope_flags.enumerates:  # named, not searched for
+                confirm_named(connection.session, scope.projects, connection.identity)
+            yield Opened(connection, scope)
 
 
 def gate_of(fail_on: str | None, on_incomplete: str | None, strict: bool, config: Config) -> Gate:

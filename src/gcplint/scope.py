@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .collect.collection import JSON
+from .collect.collection import JSON, Unreadable
 from .collect.failures import ApiCallError
 from .collect.registry import PROJECT
 from .collect.session import Session
@@ -197,6 +197,28 @@ def enumerate_projects(session: Session, selector: Selector) -> Enumerated:
 def named_projects(selector: Selector) -> list[str]:
     """The projects named by ID (no search needed), minus exclusions."""
     return [p for p in dict.fromkeys(selector.projects) if selector.keeps(p)]
+
+
+def confirm_named(session: Session, projects: Sequence[str], identity: str) -> None:
+    """Raise ScopeError, one line per project, for the named projects Resource Manager will not
+    show. Google answers a project that does not exist as it answers one the caller may not see
+    (403), so a mistyped ID would otherwise turn every check unknown, each with a hint to grant
+    a role. A project unreadable for another reason (the API disabled, a quota, an outage) is
+    left to the checks, which say unknown. The reads stay in the session: checks reuse them."""
+    found = session.fan_out(lambda project: session.read(PROJECT, project), projects)
+    hidden = [
+        project
+        for project, value in found.items()
+        if isinstance(value, Unreadable) and value.failure and value.failure.hides_resource
+    ]
+    if hidden:
+        raise ScopeError(
+            "\n".join(
+                f"{project} does not exist or is not visible to {identity} — check the ID"
+                f" (gcloud projects describe {project}; reading it needs {PROJECT.permission})"
+                for project in hidden
+            )
+        )
 
 
 def in_shard(projects: Sequence[str], shard: Shard | None) -> list[str]:

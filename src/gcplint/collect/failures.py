@@ -40,6 +40,20 @@ class ApiFailure:
             return self.reason is Reason.UNAVAILABLE
         return self.http_status in TRANSIENT_STATUSES or self.reason is Reason.QUOTA_EXHAUSTED
 
+    @property
+    def hides_resource(self) -> bool:
+        """True for a plain 403 (no ErrorInfo reason, or IAM_PERMISSION_DENIED) or a 404: what
+        Google answers alike for a resource that does not exist and one the caller may not
+        see. A 403 that says something else (SERVICE_DISABLED, BILLING_DISABLED, a quota) is
+        not such an answer."""
+        if self.http_status == 404:
+            return True
+        return (
+            self.http_status == 403
+            and self.reason is Reason.PERMISSION_DENIED
+            and self.error_reason in (None, "IAM_PERMISSION_DENIED")
+        )
+
 
 class ApiCallError(Exception):
     """An API call failed for good (after retries)."""
