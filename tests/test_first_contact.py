@@ -7,14 +7,29 @@ against a local token endpoint or no network at all); nothing is mocked.
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import run_cli
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth.transport.requests import Request
+from google.oauth2 import credentials as user_credentials
+from helpers import ROOT, run_cli
 
+from gcplint.collect import registry
+from gcplint.collect.clients import describe_source, refresh
+from gcplint.collect.failures import clip
 from gcplint.emulator import Fault, demo_world
+from gcplint.errors import ConfigError
 
 TYPO = "acme-prd"
 
@@ -113,7 +128,7 @@ def test_a_snapshot_that_recorded_the_project_read_as_failed_still_scans(tmp_pat
     assert run_cli("collect", "--demo", "-o", str(snapshot)).code == 0
     data = json.loads(snapshot.read_text())
     del data["projects"]["acme-dev"]["project"]
-    data["snapshot"]["reads"]["cloudresourcemanager.project"]["acme-dev"] = {
+    data["snapshot"]["reads"][registry.PROJECT.name]["acme-dev"] = {
         "reason": "PERMISSION_DENIED",
         "detail": "Permission 'resourcemanager.projects.get' denied",
         "permission": "resourcemanager.projects.get",
@@ -128,3 +143,202 @@ def test_a_snapshot_that_recorded_the_project_read_as_failed_still_scans(tmp_pat
 def test_enumerated_and_demo_scopes_are_not_rechecked() -> None:
     """An enumerated project exists (the search found it): nothing more is asked of it."""
     assert run_cli("scan", "--demo").code in (1, 3)
+
+
+# --- 5. credentials that cannot get an access token -------------------------------------------
+
+REFRESH_TOKEN = "1//CANARY-refresh-token-0c0c"
+CLIENT_SECRET = "CANARY-client-secret-9f8e"
+
+
+@pytest.fixture
+def token_endpoint() -> Iterator[str]:
+    """A local OAuth token endpoint that refuses every grant as Google does (400 invalid_grant)."""
+
+    class Refuse(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "Token has been expired or revoked.",
+                }
+            ).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/token"
+    server.shutdown()
+    server.server_close()
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def user_key(path: Path) -> Path:
+    """An authorized_user file (gcloud's ADC) with a fake refresh token: it refreshes at
+    https://oauth2.googleapis.com/token whatever the file says."""
+    path.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "1234.apps.googleusercontent.com",
+                "client_secret": CLIENT_SECRET,
+                "refresh_token": REFRESH_TOKEN,
+            }
+        )
+    )
+    return path
+
+
+def service_account_key(path: Path, token_uri: str) -> tuple[Path, str]:
+    """A service account key file (a fresh RSA key) whose tokens come from `token_uri`."""
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    key = {
+        "type": "service_account",
+        "project_id": "acme-ops",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": "scanner@acme-ops.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(key))
+    return path, pem
+
+
+def gcplint(home: Path, credentials: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`gcplint scan --project acme-prod` in a fresh process whose only credentials are the
+    file in GOOGLE_APPLICATION_CREDENTIALS (HOME holds no gcloud configuration)."""
+    clean = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "checks")]),
+        "HOME": str(home),
+        "NO_COLOR": "1",
+        "GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "gcplint", "scan", "--project", "acme-prod"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def assert_one_complete_line(err: str, *secrets: str) -> str:
+    """One error line, ending a sentence, naming what failed, quoting no secret."""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gcplint: error: "), err
+    line = lines[0]
+    assert line.endswith(".") and "…" not in line
+    assert "getting an access token for" in line and "gcplint doctor" in line
+    for secret in secrets:
+        assert secret not in line
+    assert "PRIVATE KEY" not in line
+    return line
+
+
+def resolves(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:
+        return False
+    return True
+
+
+def test_user_credentials_without_network(tmp_path: Path) -> None:
+    """The real path: gcloud-style user credentials refresh at oauth2.googleapis.com."""
+    run = gcplint(tmp_path, user_key(tmp_path / "adc.json"))
+    assert run.returncode == 2
+    line = assert_one_complete_line(run.stderr, REFRESH_TOKEN, CLIENT_SECRET)
+    assert (
+        f"for the user credentials in {tmp_path / 'adc.json'} (GOOGLE_APPLICATION_CREDENTIALS)"
+        in line
+    )
+    assert "from oauth2.googleapis.com failed" in line
+    if not resolves("oauth2.googleapis.com"):
+        assert "the host name could not be resolved (no network, or DNS is failing)" in line
+        assert "HTTPS_PROXY" in line and "--demo or --api-base" in line
+
+
+def test_an_unreachable_proxy_is_named(tmp_path: Path) -> None:
+    run = gcplint(
+        tmp_path,
+        user_key(tmp_path / "adc.json"),
+        HTTPS_PROXY=f"http://127.0.0.1:{closed_port()}",
+    )
+    assert run.returncode == 2
+    line = assert_one_complete_line(run.stderr, REFRESH_TOKEN, CLIENT_SECRET)
+    assert "the proxy (HTTPS_PROXY) could not be reached" in line
+
+
+def test_a_refused_connection_is_named(tmp_path: Path) -> None:
+    path, pem = service_account_key(tmp_path / "key.json", f"http://127.0.0.1:{closed_port()}/t")
+    run = gcplint(tmp_path, path)
+    assert run.returncode == 2
+    line = assert_one_complete_line(run.stderr, pem)
+    assert "the service account key of scanner@acme-ops.iam.gserviceaccount.com in" in line
+    assert "failed: the connection was refused. Check the network connection" in line
+
+
+def test_a_refused_service_account_key(tmp_path: Path, token_endpoint: str) -> None:
+    path, pem = service_account_key(tmp_path / "key.json", token_endpoint)
+    run = gcplint(tmp_path, path)
+    assert run.returncode == 2
+    line = assert_one_complete_line(run.stderr, pem)
+    assert (
+        "failed: invalid_grant: the key was deleted or disabled, or the system clock is wrong"
+        in line
+    )
+    assert "--iam-account=scanner@acme-ops.iam.gserviceaccount.com" in line
+
+
+def test_an_expired_refresh_token(token_endpoint: str) -> None:
+    """Google's own token endpoint cannot be replaced in an authorized_user file, so the real
+    credentials are pointed at the local one here, in-process."""
+    creds = user_credentials.Credentials(
+        token=None,
+        refresh_token=REFRESH_TOKEN,
+        token_uri=token_endpoint,
+        client_id="1234.apps.googleusercontent.com",
+        client_secret=CLIENT_SECRET,
+    )
+    with pytest.raises(ConfigError) as raised:
+        refresh(creds, Request(), describe_source(creds))
+    message = str(raised.value)
+    assert "failed: invalid_grant: the refresh token has expired or been revoked." in message
+    assert message.endswith("then 'gcplint doctor'.")
+    assert REFRESH_TOKEN not in message and CLIENT_SECRET not in message
+
+
+@pytest.mark.parametrize("limit", [60, 100, 200])
+def test_long_messages_are_cut_between_words(limit: int) -> None:
+    text = "HTTPSConnectionPool(host='oauth2.googleapis.com', port=443): Max retries exceeded " * 5
+    clipped = clip(text, limit)
+    assert len(clipped) <= limit and clipped.endswith("…")
+    kept = clipped[:-1]
+    assert text.startswith(kept) and text[len(kept)] in " ,;:("  # the next word is left out
