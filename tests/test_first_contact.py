@@ -6,8 +6,11 @@ against a local token endpoint or no network at all); nothing is mocked.
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,12 +26,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.transport.requests import Request
 from google.oauth2 import credentials as user_credentials
-from helpers import ROOT, run_cli
+from helpers import FAST_RETRY, ROOT, run_cli
 
 from gcplint.collect import registry
-from gcplint.collect.clients import describe_source, refresh
+from gcplint.collect.clients import Clients, describe_source, refresh
+from gcplint.collect.connect import ClientSettings
 from gcplint.collect.failures import clip
-from gcplint.emulator import Fault, demo_world
+from gcplint.collect.session import Session
+from gcplint.collect.transport import Transport, safe_url
+from gcplint.emulator import Fault, World, demo_world
 from gcplint.errors import ConfigError
 
 TYPO = "acme-prd"
@@ -342,3 +348,122 @@ def test_long_messages_are_cut_between_words(limit: int) -> None:
     assert len(clipped) <= limit and clipped.endswith("…")
     kept = clipped[:-1]
     assert text.startswith(kept) and text[len(kept)] in " ,;:("  # the next word is left out
+
+
+# --- 6. --debug: every API call, the scope, the timings; never a secret --------------------------
+
+ACCESS_TOKEN = "ya29.CANARY-access-token-5e5e"
+ENV_SECRET = "sk_live_CANARYc4n4ry0000000000000000"
+HTTP_LINE = re.compile(
+    r"^gcplint: DEBUG: http: (GET|POST) http://127\.0\.0\.1:\d+/(\S+) -> (\d{3}) in \d+ ms"
+    r" \(attempt (\d)/(\d)\)$"
+)
+
+
+def world_with_a_secret_env_value() -> World:
+    data = demo_world()
+    for service in data.projects["acme-prod"].collections[registry.RUN_SERVICES.name]:
+        for container in service["template"]["containers"]:
+            container.setdefault("env", []).append({"name": "PAYMENT_KEY", "value": ENV_SECRET})
+    return data
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """The gcplint logger at DEBUG, into a buffer (as --debug sets it up, without the CLI)."""
+    logger = logging.getLogger("gcplint")
+    saved = (logger.level, logger.handlers[:], logger.propagate)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("gcplint: %(levelname)s: %(message)s"))
+    logger.handlers[:], logger.propagate = [handler], False
+    logger.setLevel(logging.DEBUG)
+    yield buffer
+    logger.level, logger.handlers[:], logger.propagate = saved
+
+
+def test_debug_shows_api_calls_scope_and_timings(serve: Any) -> None:
+    emu = serve(world_with_a_secret_env_value(), page_size=50)
+    emu.add_fault(
+        Fault(path="/sqladmin/v1/projects/acme-prod/instances", error="UNAVAILABLE", times=1)
+    )
+    run = run_cli("scan", "--api-base", emu.url, *named("acme-prod", "acme-dev"), "--debug")
+    assert run.code in (1, 3), run.err
+    lines = run.err.splitlines()
+    calls = [m.groups() for line in lines if (m := HTTP_LINE.match(line))]
+    assert len(calls) == len(emu.requests)  # every request, each on one line
+    assert (
+        "GET",
+        "run/v2/projects/acme-prod/locations/-/services?%24alt=json%3Benum-encoding%3Dint",
+        "200",
+        "1",
+        "5",
+    ) in calls  # a GAPIC REST client
+    sql = "sqladmin/v1/projects/acme-prod/instances?maxResults=500&alt=json"
+    assert ("GET", sql, "503", "1", "5") in calls and ("GET", sql, "200", "2", "5") in calls
+    assert any(
+        line.startswith("gcplint: DEBUG: api: sqladmin attempt 1/5 failed: UNAVAILABLE")
+        and line.endswith("retrying in 0.00 s")
+        for line in lines
+    )
+    assert (
+        "gcplint: DEBUG: scope: 2 project(s) from --project (--project acme-prod acme-dev)" in lines
+    )
+    assert "gcplint: DEBUG: scope: no shard; scanning acme-prod, acme-dev" in lines
+    timings = [line for line in lines if line.startswith("gcplint: DEBUG: timing: ")]
+    assert any("resolving the scope took" in line for line in timings)
+    assert any(
+        line.startswith("gcplint: DEBUG: timing: project acme-dev: data read") for line in timings
+    )
+    assert any("reading and judging 2 project(s) took" in line for line in timings)
+    assert ENV_SECRET not in run.err + run.out
+
+
+def test_a_sharded_enumeration_says_where_its_projects_come_from() -> None:
+    run = run_cli("scan", "--demo", "--project", "acme-*", "--shard", "0/2", "--debug")
+    assert (
+        "gcplint: DEBUG: scope: 3 project(s) from the demo world or snapshot (every project the"
+        " identity can see, --project acme-*)" in run.err
+    )
+    assert re.search(
+        r"^gcplint: DEBUG: scope: shard 0/2 holds \d of them; scanning ", run.err, re.M
+    )
+
+
+def test_without_debug_nothing_is_logged(serve: Any) -> None:
+    emu = serve(demo_world())
+    emu.add_fault(Fault(path="/sqladmin/*", error="UNAVAILABLE", times=1))
+    run = run_cli("scan", "--api-base", emu.url, *named("acme-prod"), "--no-progress")
+    assert run.code in (1, 3)
+    assert run.err == ""
+
+
+def test_the_access_token_never_reaches_the_log(serve: Any, debug_log: io.StringIO) -> None:
+    """Real credentials with a bearer token, through a discovery and a GAPIC client."""
+    emu = serve(demo_world())
+    creds = user_credentials.Credentials(token=ACCESS_TOKEN)
+    settings = ClientSettings(api_base=emu.url)
+    session = Session(Transport(Clients(settings, creds), FAST_RETRY))
+    session.read(registry.SQL_INSTANCES, "acme-prod")  # discovery, over httplib2
+    session.read(registry.RUN_SERVICES, "acme-prod")  # GAPIC, over requests
+    text = debug_log.getvalue()
+    assert "/sqladmin/v1/projects/acme-prod/instances" in text
+    assert "/run/v2/projects/acme-prod/locations/-/services" in text
+    assert ACCESS_TOKEN not in text and "Bearer" not in text and "uthorization" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "logged"),
+    [
+        (
+            "https://me:pw@storage.googleapis.com/storage/v1/b?project=p&pageToken=CAE%3D&alt=json#x",
+            "https://storage.googleapis.com/storage/v1/b?project=p&pageToken=***&alt=json",
+        ),
+        (
+            "http://h:8080/p?key=AIzaSecret&access_token=ya29.x&sig=s&q=1",
+            "http://h:8080/p?key=***&access_token=***&sig=***&q=1",
+        ),
+    ],
+)
+def test_secret_query_values_are_masked(url: str, logged: str) -> None:
+    assert safe_url(url) == logged

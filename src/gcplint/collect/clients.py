@@ -9,8 +9,10 @@ With an API base URL (`--api-base`, `GCPLINT_API_BASE`) every call goes to
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -33,8 +35,11 @@ from ..errors import ConfigError
 from .apis import APIS
 from .connect import ClientSettings
 from .failures import refresh_failure
+from .transport import http_log, log_exchange
 
 C = TypeVar("C")
+
+log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 _DISCOVERY = {api.label: api.discovery for api in APIS if api.discovery}
@@ -88,6 +93,7 @@ class Source:
 
 def refresh(creds: Credentials, request: Any, source: Source) -> None:
     """Get an access token; a failure is one complete message: what failed, why, what to try."""
+    started = time.perf_counter()
     try:
         creds.refresh(request)  # type: ignore[no-untyped-call]
     except auth_exceptions.GoogleAuthError as exc:
@@ -103,6 +109,12 @@ def refresh(creds: Credentials, request: Any, source: Source) -> None:
         for secret in source.secrets:
             message = message.replace(secret, "[redacted]")
         raise ConfigError(message) from None
+    log.debug(
+        "credentials: access token for %s from %s in %d ms",
+        source.what,
+        source.endpoint,
+        (time.perf_counter() - started) * 1000,
+    )
 
 
 def describe_source(creds: Credentials) -> Source:
@@ -250,9 +262,10 @@ class Clients:
                     options["api_endpoint"] = f"{self.settings.api_base}/{label}"
                 elif self.settings.quota_project:
                     options["quota_project_id"] = self.settings.quota_project
-                self._gapic_clients[cls] = cls(
-                    credentials=self._creds, transport="rest", client_options=options
-                )
+                client = cls(credentials=self._creds, transport="rest", client_options=options)
+                if http_log.isEnabledFor(logging.DEBUG):
+                    _log_requests_of(client)
+                self._gapic_clients[cls] = client
             return cast(C, self._gapic_clients[cls])
 
     def http(self) -> Any:
@@ -260,7 +273,8 @@ class Clients:
         Every discovery request executes on it, wherever the request object was built."""
         if not hasattr(self._local, "http"):
             proxy = {"proxy_info": None} if self.settings.api_base else {}
-            raw = httplib2.Http(timeout=self.settings.timeout, **proxy)
+            http = _LoggedHttp if http_log.isEnabledFor(logging.DEBUG) else httplib2.Http
+            raw = http(timeout=self.settings.timeout, **proxy)
             self._local.http = google_auth_httplib2.AuthorizedHttp(self._creds, http=raw)
         return self._local.http
 
@@ -279,3 +293,36 @@ class Clients:
             cache_discovery=False,
             client_options=options,
         )
+
+
+def _log_requests_of(client: Any) -> None:
+    """Put every HTTP request of a GAPIC REST client on the debug log. Its transport exposes no
+    hook of its own, but the requests.Session it sends through (`_session`, an AuthorizedSession)
+    takes response hooks."""
+    session = getattr(client.transport, "_session", None)
+    if session is not None:
+        session.hooks["response"].append(_log_response)
+
+
+def _log_response(response: Any, *args: Any, **kwargs: Any) -> None:
+    """A requests response hook: the request, its status and latency (headers and bodies are
+    never looked at)."""
+    request = response.request
+    log_exchange(
+        request.method, request.url, response.status_code, response.elapsed.total_seconds()
+    )
+
+
+class _LoggedHttp(httplib2.Http):  # type: ignore[misc]  # httplib2 has no type hints
+    """httplib2 that puts every request of the discovery clients on the debug log (only used
+    with debug logging on)."""
+
+    def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            response, content = super().request(uri, method, *args, **kwargs)
+        except Exception as exc:
+            log_exchange(method, uri, type(exc).__name__, time.perf_counter() - started)
+            raise
+        log_exchange(method, uri, response.status, time.perf_counter() - started)
+        return response, content
