@@ -11,8 +11,10 @@ from. `collect` and `doctor` share the same first steps.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -42,8 +44,10 @@ from .gate.verdict import Gate
 from .model import Area, Result, Severity, Status
 from .progress import Progress
 from .report import Report, ScannedProject, plural
-from .scope import GLOB, Scope, Shard, resolve, selector
+from .scope import GLOB, Scope, Shard, confirm_named, resolve, selector
 from .world import Snapshot
+
+log = logging.getLogger(__name__)
 
 NEEDED = (Status.FAIL, Status.UNKNOWN)  # what the exit code and its causes are made of
 Sink = Callable[[Sequence[Result]], None]
@@ -213,7 +217,19 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
         )
         rates = _rates(request, google=not api_base, config=config)
         with connect.live(settings, rates, request.workers) as connection:
-            yield Opened(connection, resolve(scope_flags, shard, connection.session, available))
+            with timed("resolving the scope"):
+                scope = resolve(scope_flags, shard, connection.session, available)
+                if scope_flags.projects and not scope_flags.enumerates:  # named, not searched
+                    confirm_named(connection.session, scope.projects, connection.identity)
+            yield Opened(connection, scope)
+
+
+@contextmanager
+def timed(phase: str) -> Iterator[None]:
+    """Log how long a phase of the run took (with --debug)."""
+    started = time.perf_counter()
+    yield
+    log.debug("timing: %s took %d ms", phase, (time.perf_counter() - started) * 1000)
 
 
 def gate_of(fail_on: str | None, on_incomplete: str | None, strict: bool, config: Config) -> Gate:
@@ -253,11 +269,14 @@ def scan(
         for note in run_.scope.notes:
             warn(note)
         session = run_.connection.session
-        with Progress(
-            len(run_.scope.projects),
-            lambda: (session.calls, session.retries),
-            enabled=request.progress,
-        ) as progress:
+        with (
+            timed(f"reading and judging {len(run_.scope.projects)} project(s)"),
+            Progress(
+                len(run_.scope.projects),
+                lambda: (session.calls, session.retries),
+                enabled=request.progress,
+            ) as progress,
+        ):
             for judged in stream(
                 specs,
                 run_.scope.projects,
@@ -279,6 +298,7 @@ def scan(
                     projects.append(judged.project)
                     progress.advance()
         calls, retries = session.calls, session.retries
+        log.debug("api: %d call(s), %d retried", calls, retries)
     return Report(
         version=__version__,
         identity=run_.connection.identity,

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .collect.collection import JSON
+from .collect.collection import JSON, Unreadable
 from .collect.failures import ApiCallError
 from .collect.registry import PROJECT
 from .collect.session import Session
 from .errors import GcplintError
+
+log = logging.getLogger(__name__)
 
 GLOB = re.compile(r"[*?\[]")
 PROJECT_ID = re.compile(r"^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
@@ -188,6 +191,14 @@ def enumerate_projects(session: Session, selector: Selector) -> Enumerated:
     unplaced = sorted(k for k, v in placed.items() if v is None)
     for project_id, project in matching.items():
         session.seed(PROJECT, project_id, project)
+    log.debug(
+        "scope: projects:search returned %d project(s), folders:search %d folder(s):"
+        " %d in scope, %d under folders this identity cannot see",
+        len(found),
+        len(folders),
+        len(matching),
+        len(unplaced),
+    )
     projects = sorted(matching)
     if not projects:
         raise ScopeError(f"no ACTIVE project found in {selector.describe()}")
@@ -199,9 +210,37 @@ def named_projects(selector: Selector) -> list[str]:
     return [p for p in dict.fromkeys(selector.projects) if selector.keeps(p)]
 
 
+def confirm_named(session: Session, projects: Sequence[str], identity: str) -> None:
+    """Raise ScopeError, one line per project, for the named projects Resource Manager will not
+    show. Google answers a project that does not exist as it answers one the caller may not see
+    (403), so a mistyped ID would otherwise turn every check unknown, each with a hint to grant
+    a role. A project unreadable for another reason (the API disabled, a quota, an outage) is
+    left to the checks, which say unknown. The reads stay in the session: checks reuse them."""
+    found = session.fan_out(lambda project: session.read(PROJECT, project), projects)
+    hidden = [
+        project
+        for project, value in found.items()
+        if isinstance(value, Unreadable) and value.failure and value.failure.hides_resource
+    ]
+    if hidden:
+        raise ScopeError(
+            "\n".join(
+                f"{project} does not exist or is not visible to {identity} — check the ID"
+                f" (gcloud projects describe {project}; reading it needs {PROJECT.permission})"
+                for project in hidden
+            )
+        )
+
+
 def in_shard(projects: Sequence[str], shard: Shard | None) -> list[str]:
     """The projects this shard scans."""
     return [p for p in projects if shard is None or shard.holds(p)]
+
+
+def listed(projects: Sequence[str], most: int = 20) -> str:
+    """Project IDs for a log line: the first `most`, then how many more."""
+    more = f" and {len(projects) - most} more" if len(projects) > most else ""
+    return (", ".join(projects[:most]) or "nothing") + more
 
 
 def _labelled(project: JSON, labels: Sequence[tuple[str, str]]) -> bool:
@@ -245,6 +284,7 @@ def resolve(
     if selector.root or selector.labels or (selector.enumerates and available is None):
         found = enumerate_projects(session, selector)
         everything = found.projects
+        source = f"projects:search ({selector.describe()})"
         if found.unplaced:
             notes.append(
                 f"{len(found.unplaced)} ACTIVE project(s) sit under folders this identity cannot"
@@ -255,11 +295,17 @@ def resolve(
         everything = [p for p in available or () if selector.keeps(p)]
         if not everything:
             raise ScopeError(f"no project matches {selector.describe() or 'the scope'}")
+        source = f"the demo world or snapshot ({selector.describe() or 'all'})"
     else:
         everything = named_projects(selector)
         if not everything:
             raise ScopeError("every --project is excluded by --exclude-project")
+        source = f"--project ({selector.describe()})"
     mine = in_shard(everything, shard)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("scope: %d project(s) from %s", len(everything), source)
+        held = f"shard {shard} holds {len(mine)} of them" if shard else "no shard"
+        log.debug("scope: %s; scanning %s", held, listed(mine))
     words = selector.describe() if selector.enumerates else ""
     if shard is not None:
         words = f"{words + '; ' if words else ''}shard {shard}: {len(mine)} of {len(everything)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -104,7 +105,7 @@ def stream(
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gcplint-fetch")
     interrupted = False
     try:  # on an error or when abandoned, queued fetches are cancelled, not waited for
-        pending: deque[tuple[str, list[Future[None]]]] = deque()
+        pending: deque[tuple[str, list[Future[None]], float]] = deque()
         done: set[str] = set()
         upcoming = iter(project_ids)
         while True:
@@ -113,13 +114,22 @@ def stream(
                 if project_id is None:
                     break
                 jobs = _jobs(own, [project_id])
-                pending.append((project_id, [pool.submit(_fetch, session, *j) for j in jobs]))
+                futures = [pool.submit(_fetch, session, *j) for j in jobs]
+                pending.append((project_id, futures, time.perf_counter()))
             if not pending:
                 break
-            project_id, futures = pending.popleft()
+            project_id, futures, queued = pending.popleft()
             for future in futures:
                 future.result()
+            read = time.perf_counter()
             results = _judge(scan, immediate, project_id)
+            log.debug(
+                "timing: project %s: data read %d ms after it was queued, %d check(s) judged in %d ms",
+                project_id,
+                (read - queued) * 1000,
+                len(immediate),
+                (time.perf_counter() - read) * 1000,
+            )
             judged = Judged(
                 _unscanned(scanned(scan, project_id), results, metadata_only),
                 results,

@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> Any:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"gcplint: error: {message}", err=True)
+    for line in message.splitlines() or [""]:  # one error per line (several bad --project IDs)
+        click.echo(f"gcplint: error: {line}", err=True)
     sys.exit(EXIT_ERROR)
 
 

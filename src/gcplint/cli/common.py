@@ -177,7 +177,14 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
         default=True,
         help="Progress on stderr: a bar on a terminal, a line every 10 s otherwise.",
     ),
-    click.option("--debug", is_flag=True, help="Debug logging on stderr."),
+    click.option(
+        "--debug",
+        is_flag=True,
+        help=(
+            "Debug log on stderr: every API call (method, path, status, latency, attempt), "
+            "scope resolution and timings; never a token or secret."
+        ),
+    ),
 ]
 
 GATING: list[Decorator] = [

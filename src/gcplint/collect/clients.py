@@ -9,33 +9,45 @@ With an API base URL (`--api-base`, `GCPLINT_API_BASE`) every call goes to
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.transport.requests
 import google_auth_httplib2
 import httplib2
+from google.auth import compute_engine, impersonated_credentials
 from google.auth import exceptions as auth_exceptions
-from google.auth import impersonated_credentials
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import resourcemanager_v3, run_v2
 from google.cloud.billing import budgets_v1
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
 from googleapiclient import discovery, discovery_cache
 
 from ..errors import ConfigError
 from .apis import APIS
 from .connect import ClientSettings
+from .failures import refresh_failure
+from .transport import http_log, log_exchange
 
 C = TypeVar("C")
+
+log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 _DISCOVERY = {api.label: api.discovery for api in APIS if api.discovery}
 
 
 def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
-    """The credentials to use and a description of the identity behind them."""
+    """The credentials to use and a description of the identity behind them. They get their
+    first access token here, so that a scan never starts with credentials that cannot work."""
     if settings.api_base:
         return AnonymousCredentials(), f"anonymous (API base {settings.api_base})"  # type: ignore[no-untyped-call]
     try:
@@ -46,19 +58,116 @@ def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
             f"no usable Google credentials ({first}); run 'gcloud auth application-default login' "
             "or set GOOGLE_APPLICATION_CREDENTIALS"
         ) from None
-    if settings.impersonate_service_account:
+    request = google.auth.transport.requests.Request()
+    source = describe_source(creds)
+    refresh(creds, request, source)
+    target = settings.impersonate_service_account
+    if target:
         creds = impersonated_credentials.Credentials(  # type: ignore[no-untyped-call]
             source_credentials=creds,
-            target_principal=settings.impersonate_service_account,
+            target_principal=target,
             target_scopes=list(SCOPES),
             quota_project_id=settings.quota_project,
         )
-    try:
-        creds.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]
-    except auth_exceptions.GoogleAuthError as exc:
-        first = str(exc).splitlines()[0][:200]
-        raise ConfigError(f"credentials could not be refreshed: {first}") from None
+        refresh(creds, request, impersonating(target, source))
     return creds, describe_identity(creds)
+
+
+NETWORK_ADVICE = (
+    "Check the network connection and HTTPS_PROXY/NO_PROXY, then run 'gcplint doctor'; to try"
+    " gcplint without Google, use --demo or --api-base URL."
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Credentials as an error names them: what they are and where they came from, the endpoint
+    that hands out their tokens, and what to try when it refuses them."""
+
+    what: str  # "the user credentials in /home/me/adc.json (GOOGLE_APPLICATION_CREDENTIALS)"
+    endpoint: str  # "oauth2.googleapis.com"
+    refused: str  # advice, whole sentences
+    secrets: tuple[str, ...] = ()  # values an error must never print
+    invalid_grant: str | None = None  # what OAuth's invalid_grant means for these credentials
+
+
+def refresh(creds: Credentials, request: Any, source: Source) -> None:
+    """Get an access token; a failure is one complete message: what failed, why, what to try."""
+    started = time.perf_counter()
+    try:
+        creds.refresh(request)  # type: ignore[no-untyped-call]
+    except auth_exceptions.GoogleAuthError as exc:
+        failure = refresh_failure(exc)
+        why = failure.why
+        if failure.code == "invalid_grant" and source.invalid_grant:
+            why = f"invalid_grant: {source.invalid_grant}"
+        message = (
+            f"credentials could not be refreshed: getting an access token for {source.what}"
+            f" from {source.endpoint} failed: {why}."
+            f" {NETWORK_ADVICE if failure.network else source.refused}"
+        )
+        for secret in source.secrets:
+            message = message.replace(secret, "[redacted]")
+        raise ConfigError(message) from None
+    log.debug(
+        "credentials: access token for %s from %s in %d ms",
+        source.what,
+        source.endpoint,
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+def describe_source(creds: Credentials) -> Source:
+    """How to name application default credentials in an error."""
+    if isinstance(creds, compute_engine.Credentials):
+        return Source(
+            "the service account of this workload",
+            "the metadata server",
+            "On Google Cloud, check the service account attached to this workload; elsewhere,"
+            " run 'gcloud auth application-default login'.",
+        )
+    path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    origin = (
+        f" in {path} (GOOGLE_APPLICATION_CREDENTIALS)"
+        if path
+        else " from gcloud's application default credentials"
+    )
+    retry_login = (
+        "Run 'gcloud auth application-default login' (or point GOOGLE_APPLICATION_CREDENTIALS"
+        " at working credentials), then 'gcplint doctor'."
+    )
+    if isinstance(creds, user_credentials.Credentials):
+        secrets = tuple(s for s in (creds.refresh_token, creds.client_secret) if s)
+        endpoint = urlsplit(creds.token_uri or "").netloc or "Google"
+        return Source(
+            f"the user credentials{origin}",
+            endpoint,
+            retry_login,
+            secrets,
+            "the refresh token has expired or been revoked",
+        )
+    if isinstance(creds, service_account.Credentials):
+        email = creds.service_account_email
+        return Source(
+            f"the service account key of {email}{origin}",
+            "Google",
+            "Check that the key is still active (gcloud iam service-accounts keys list"
+            f" --iam-account={email}) and that the system clock is right, or use other"
+            " credentials; then run 'gcplint doctor'.",
+            invalid_grant="the key was deleted or disabled, or the system clock is wrong",
+        )
+    return Source(f"the credentials of {describe_identity(creds)}{origin}", "Google", retry_login)
+
+
+def impersonating(target: str, source: Source) -> Source:
+    """How to name the impersonation of `target` with `source` in an error."""
+    return Source(
+        f"{target} (impersonated with {source.what})",
+        "iamcredentials.googleapis.com",
+        f"The caller needs roles/iam.serviceAccountTokenCreator on {target}, and the IAM Service"
+        " Account Credentials API enabled; then run 'gcplint doctor'.",
+        source.secrets,
+    )
 
 
 def describe_identity(creds: Credentials) -> str:
@@ -153,9 +262,10 @@ class Clients:
                     options["api_endpoint"] = f"{self.settings.api_base}/{label}"
                 elif self.settings.quota_project:
                     options["quota_project_id"] = self.settings.quota_project
-                self._gapic_clients[cls] = cls(
-                    credentials=self._creds, transport="rest", client_options=options
-                )
+                client = cls(credentials=self._creds, transport="rest", client_options=options)
+                if http_log.isEnabledFor(logging.DEBUG):
+                    _log_requests_of(client)
+                self._gapic_clients[cls] = client
             return cast(C, self._gapic_clients[cls])
 
     def http(self) -> Any:
@@ -163,7 +273,8 @@ class Clients:
         Every discovery request executes on it, wherever the request object was built."""
         if not hasattr(self._local, "http"):
             proxy = {"proxy_info": None} if self.settings.api_base else {}
-            raw = httplib2.Http(timeout=self.settings.timeout, **proxy)
+            http = _LoggedHttp if http_log.isEnabledFor(logging.DEBUG) else httplib2.Http
+            raw = http(timeout=self.settings.timeout, **proxy)
             self._local.http = google_auth_httplib2.AuthorizedHttp(self._creds, http=raw)
         return self._local.http
 
@@ -182,3 +293,36 @@ class Clients:
             cache_discovery=False,
             client_options=options,
         )
+
+
+def _log_requests_of(client: Any) -> None:
+    """Put every HTTP request of a GAPIC REST client on the debug log. Its transport exposes no
+    hook of its own, but the requests.Session it sends through (`_session`, an AuthorizedSession)
+    takes response hooks."""
+    session = getattr(client.transport, "_session", None)
+    if session is not None:
+        session.hooks["response"].append(_log_response)
+
+
+def _log_response(response: Any, *args: Any, **kwargs: Any) -> None:
+    """A requests response hook: the request, its status and latency (headers and bodies are
+    never looked at)."""
+    request = response.request
+    log_exchange(
+        request.method, request.url, response.status_code, response.elapsed.total_seconds()
+    )
+
+
+class _LoggedHttp(httplib2.Http):  # type: ignore[misc]  # httplib2 has no type hints
+    """httplib2 that puts every request of the discovery clients on the debug log (only used
+    with debug logging on)."""
+
+    def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            response, content = super().request(uri, method, *args, **kwargs)
+        except Exception as exc:
+            log_exchange(method, uri, type(exc).__name__, time.perf_counter() - started)
+            raise
+        log_exchange(method, uri, response.status, time.perf_counter() - started)
+        return response, content

@@ -116,6 +116,7 @@ class Collection(Generic[T_co]):
             permission=failure.permission or self.permission,
             role=self.role,
             service=failure.service or self.service,
+            failure=failure,
         )
 
     def __repr__(self) -> str:
@@ -154,6 +155,7 @@ class Unreadable(Exception):
         permission: str | None = None,
         role: str | None = None,
         service: str | None = None,
+        failure: ApiFailure | None = None,
     ) -> None:
         super().__init__(f"{what} of {target}: {reason.value}: {detail}")
         self.what = what
@@ -163,6 +165,7 @@ class Unreadable(Exception):
         self.permission = permission
         self.role = role
         self.service = service
+        self.failure = failure  # the failed API call, when it was one (not kept in snapshots)
 
     def copy(self) -> Unreadable:
         """A fresh exception with the same content (safe to raise in another thread)."""
@@ -174,6 +177,7 @@ class Unreadable(Exception):
             permission=self.permission,
             role=self.role,
             service=self.service,
+            failure=self.failure,
         )
 
     def describe(self) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from ..model import Reason
 from .failures import ApiCallError, ApiFailure, classify
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from .clients import Clients
 
 log = logging.getLogger(__name__)
+http_log = logging.getLogger("gcplint.http")  # one line per HTTP request, with --debug
+
+_SECRET_PARAMETERS = frozenset(
+    {"key", "api_key", "apikey", "sig", "signature", "password", "secret", "code"}
+)
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -54,6 +60,47 @@ class _Calling(threading.local):
     """The API label the current thread is reading (for its rate limit)."""
 
     label = ""
+
+
+class _Attempt(threading.local):
+    """The attempt of the API call the current thread is making, for the debug log: (number,
+    of how many); (0, 0) outside `Transport.call` (a token refresh, for one)."""
+
+    current = (0, 0)
+
+
+_ATTEMPT = _Attempt()
+
+
+def log_exchange(method: str, url: str, status: int | str, seconds: float) -> None:
+    """One HTTP request on the debug log: method, URL (secret query values masked), status (or
+    the exception that replaced it), latency, and the attempt of the API call it belongs to.
+    The client hooks that call this are only installed with debug logging on."""
+    number, attempts = _ATTEMPT.current
+    attempt = f" (attempt {number}/{attempts})" if number else ""
+    http_log.debug(
+        "http: %s %s -> %s in %d ms%s", method, safe_url(url), status, seconds * 1000, attempt
+    )
+
+
+def safe_url(url: str) -> str:
+    """`url` for a log: no user info, no fragment, and the value of every query parameter that
+    may hold a secret (a key, any token, a signature) masked; the rest as sent."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    query = "&".join(
+        f"{name}=***" if _secret(unquote_plus(name)) else pair
+        for pair in parts.query.split("&")
+        for name in [pair.partition("=")[0]]
+        if pair
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def _secret(parameter: str) -> bool:
+    name = parameter.lower()
+    return name in _SECRET_PARAMETERS or "token" in name
 
 
 class Transport:
@@ -91,26 +138,37 @@ class Transport:
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run one API call with retries; raises ApiCallError when it finally fails."""
-        for attempt in range(self.retry.attempts):
+        attempts = self.retry.attempts
+        for attempt in range(attempts):
             if self._limiter is not None:
                 self._limiter.take(self._calling.label)
             with self._lock:
                 self.calls += 1
+            _ATTEMPT.current = (attempt + 1, attempts)
             try:
                 return fn()
             except Exception as exc:
                 failure = classify(exc)
                 if failure is None:
                     raise
-                if not failure.transient or attempt == self.retry.attempts - 1:
-                    raise ApiCallError(failure) from None
-                wait = self.retry.delay(attempt, failure.retry_after)
+                final = not failure.transient or attempt == attempts - 1
+                wait = 0.0 if final else self.retry.delay(attempt, failure.retry_after)
                 log.debug(
-                    "retrying after %s (%.2fs): %s", failure.reason.value, wait, failure.message
+                    "api: %s attempt %d/%d failed: %s (%s); %s",
+                    self._calling.label or "API",
+                    attempt + 1,
+                    attempts,
+                    failure.reason.value,
+                    failure.message,
+                    "giving up" if final else f"retrying in {wait:.2f} s",
                 )
+                if final:
+                    raise ApiCallError(failure) from None
                 with self._lock:
                     self.retries += 1
                 self._sleep(wait)
+            finally:
+                _ATTEMPT.current = (0, 0)
         raise AssertionError("unreachable")
 
     def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
