@@ -233,7 +233,7 @@ def test_baseline_create_compare_update_prune(serve: Any, tmp_path: Path) -> Non
     )
     assert created.code == 0, created.err
     data = json.loads(baseline.read_text())
-    assert data["schema"] == "gcplint-baseline/v1"
+    assert data["schema"] == "gcplint-baseline/v2"
     fingerprints = [e["fingerprint"] for e in data["entries"]]
     assert len(fingerprints) == 3 and fingerprints == sorted(fingerprints)
     same = scan(emu, "--baseline", str(baseline))
@@ -278,7 +278,7 @@ def test_baseline_create_never_overwrites(serve: Any, tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ('{"schema": "other"}', "'schema' must be"),
         (
-            '{"schema": "gcplint-baseline/v1", "entries": [{"fingerprint": "x"}]}',
+            '{"schema": "gcplint-baseline/v2", "entries": [{"fingerprint": "x"}]}',
             "entries[0] must have exactly",
         ),
     ],

@@ -26,13 +26,28 @@ from gcplint.api import (
     registry,
 )
 
-from ._iam import Grant, all_flag, by_member, grants, has_conditions, remove_binding, roles_text
+from ._iam import (
+    Grant,
+    all_flag,
+    by_member,
+    condition_note,
+    grants,
+    has_conditions,
+    remove_binding,
+    roles_text,
+)
 from ._resources import resource_name
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
 Message = Callable[[str, str], str]  # (member, without its `type:` prefix; its roles) -> text
 FixFirst = Callable[[str], str]  # member -> what to do before removing its grants
+
+
+def granted(held: Iterable[Grant]) -> str:
+    """What a member's grants give, as a finding's `grant`: its roles (and their conditions),
+    sorted, so the same grants give the same fingerprint and a wider one a new one."""
+    return ", ".join(sorted({g.role + condition_note(g) for g in held}))
 
 
 def member_findings(
@@ -56,6 +71,7 @@ def member_findings(
             resource,
             message(member.partition(":")[2] or member, roles_text(held)),
             subject=member,
+            grant=granted(held),
             severity=severity(held) if severity else None,
             remediation=first + "\n".join(dict.fromkeys(remove(g) for g in held)),
         )

@@ -39,6 +39,7 @@ from ._iam import (
     roles_text,
     sa_email,
 )
+from ._policy import granted
 from ._resources import resource_name, short_name
 from ._run import (
     SecretUse,
@@ -201,6 +202,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
             f"Prod project {inv.project_id} grants {roles_text(held)} to {email}, owned by "
             f"{theirs.environment.value} project {owner} ({theirs.source}).",
             subject=member,
+            grant=granted(held),
             remediation="\n".join(
                 dict.fromkeys(
                     remove_binding(inv.project_id, g, conditional_policy=has_conditions(policy))

@@ -268,6 +268,7 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 db.resource,
                 f"Cloud SQL instance {db.name} has a public IP and authorizes {', '.join(wide)}: open to the internet.",
+                grant=", ".join(sorted(wide)),
                 remediation=db.patch("--clear-authorized-networks")
                 + "  (then connect through the Cloud SQL Auth Proxy)",
             )

@@ -99,6 +99,7 @@ class Outcome:
     remediation: str | None = None
     reason: Reason | None = None
     severity: Severity | None = None
+    grant: str | None = None  # what the finding grants (roles, CIDRs, an access mode): its identity
 
 
 def passed(resource: str, message: str, *, subject: str | None = None) -> Outcome:
@@ -113,10 +114,19 @@ def failed(
     remediation: str | None = None,
     subject: str | None = None,
     severity: Severity | None = None,
+    grant: str | None = None,
 ) -> Outcome:
-    """The resource violates the check; `severity` overrides the check's default."""
+    """The resource violates the check; `severity` overrides the check's default; `grant` is
+    what the finding grants (roles, CIDRs, an access mode), part of its fingerprint, so a
+    wider grant to the same subject is a new finding."""
     return Outcome(
-        Status.FAIL, resource, message, subject=subject, remediation=remediation, severity=severity
+        Status.FAIL,
+        resource,
+        message,
+        subject=subject,
+        remediation=remediation,
+        severity=severity,
+        grant=grant,
     )
 
 
@@ -166,13 +176,15 @@ class Result:
     remediation: str | None
     suppressed: Suppressed | None = None
     baseline: str | None = None  # "new" or "unchanged" against a baseline, for findings
+    grant: str | None = None  # what the finding grants (roles, CIDRs, an access mode)
 
     @property
     def fingerprint(self) -> str:
-        """Stable identity across runs: check id, resource and subject only."""
+        """Stable identity across runs: check id, resource, subject and what it grants (so a
+        wider grant is a new finding, never "unchanged since baseline")."""
         import hashlib  # only reports need it: keep `import gcplint.api` light
 
-        key = "\x1f".join((self.check, self.resource, self.subject or ""))
+        key = "\x1f".join((self.check, self.resource, self.subject or "", self.grant or ""))
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @property

@@ -63,6 +63,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Cloud Run service {name} has invoker IAM disabled (anyone can call it), {ingress_note(service)}.",
                 remediation=update(inv, service, "--invoker-iam-check"),
+                grant="invokerIamDisabled",
             )
             continue
         yield from public_resource(

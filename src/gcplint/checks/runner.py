@@ -290,6 +290,7 @@ def stamp(
         message=outcome.message,
         reason=reason,
         remediation=outcome.remediation,
+        grant=outcome.grant,
     )
 
 

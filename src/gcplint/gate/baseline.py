@@ -1,6 +1,10 @@
 """Baselines: accepted debt that should shrink. A committed, sorted JSON file of finding
 fingerprints; with `--baseline`, only new findings count towards `--fail-on`, and the report
-says how many are new, unchanged and fixed. Nothing is hidden."""
+says how many are new, unchanged and fixed. Nothing is hidden.
+
+A fingerprint covers what a finding grants (`Result.grant`): a wider grant is a new finding. A
+`gcplint-baseline/v1` file (fingerprints without the grant) is refused rather than migrated: its
+entries cannot say what they accepted, so matching them would accept any escalation since."""
 
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ from ..errors import GcplintError
 from ..model import Result, Status
 from ..output import atomic_output
 
-SCHEMA = "gcplint-baseline/v1"
-FIELDS = ("fingerprint", "check", "project", "resource", "subject", "first_seen")
+SCHEMA = "gcplint-baseline/v2"
+OLD_SCHEMAS = ("gcplint-baseline/v1",)
+FIELDS = ("fingerprint", "check", "project", "resource", "subject", "grant", "first_seen")
 
 
 class BaselineError(GcplintError):
@@ -31,6 +36,7 @@ class Entry:
     project: str
     resource: str
     subject: str | None
+    grant: str | None
     first_seen: str
 
 
@@ -52,6 +58,11 @@ def load(path: Path) -> list[Entry]:
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BaselineError(f"baseline {path} is not valid JSON: {exc}") from None
+    if isinstance(data, dict) and data.get("schema") in OLD_SCHEMAS:
+        raise BaselineError(
+            f"baseline {path} is {data['schema']}, whose fingerprints leave out what a finding"
+            f" grants: regenerate it with `gcplint baseline create` ({SCHEMA})"
+        )
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise BaselineError(f"baseline {path}: 'schema' must be {SCHEMA!r}")
     entries = data.get("entries")
@@ -133,7 +144,7 @@ def merge(
     ]
     known = {e.fingerprint for e in kept}
     added = [
-        Entry(fp, r.check, r.project, r.resource, r.subject, now)
+        Entry(fp, r.check, r.project, r.resource, r.subject, r.grant, now)
         for fp, r in current.items()
         if fp not in known
     ]

@@ -34,6 +34,7 @@ def result_json(result: Result) -> dict[str, Any]:
         "project": result.project,
         "resource": result.resource,
         "subject": result.subject,
+        "grant": result.grant,
         "message": result.message,
         "reason": result.reason.value if result.reason else None,
         "fingerprint": result.fingerprint,
@@ -182,6 +183,7 @@ def result(r: dict[str, Any]) -> Result:
             mark.get("ticket"),
         ),
         baseline=r.get("baseline"),
+        grant=r.get("grant"),
     )
 
 
