@@ -168,13 +168,17 @@ def test_expired_and_unused_suppressions(serve: Any, tmp_path: Path) -> None:
     )
 
 
-def test_a_resource_label_suppresses(serve: Any) -> None:
+def test_a_resource_label_suppresses_when_enabled(serve: Any, tmp_path: Path) -> None:
+    until = f"until-{TODAY + timedelta(days=7)}"
     emu = serve(
         world(
-            labels={"gcplint-ignore": f"{encode('sql.public-ip')}_{encode('sql.ssl-not-enforced')}"}
+            labels={
+                "gcplint-ignore": f"{encode('sql.public-ip')}_{encode('sql.ssl-not-enforced')}_{until}"
+            }
         )
     )
-    data = scan(emu, "--format", "json").json()
+    path = config(tmp_path, "label-suppressions = true\n")
+    data = scan(emu, "--config", str(path), "--format", "json").json()
     found = next(r for r in data["results"] if r["check"] == "sql.public-ip")
     assert found["suppressed"]["source"] == f"label gcplint-ignore on {SQL}db1"
     assert encode("sql.public-ip") == "sql-public-ip"

@@ -15,7 +15,7 @@ from typing import Any
 from helpers import FIXTURES, run_cli
 
 from gcplint.collect import registry
-from gcplint.emulator import World
+from gcplint.emulator import Fault, World
 
 BASE = json.loads((FIXTURES / "cases" / "base-world.json").read_text())
 TODAY = datetime.now(UTC).date()
@@ -69,3 +69,79 @@ def test_a_version_1_baseline_is_refused_in_one_line(serve: Any, tmp_path: Path)
     run = scan(serve(world()), "--baseline", str(baseline))
     assert run.code == 2 and len(run.err.strip().splitlines()) == 1
     assert "regenerate it with `gcplint baseline create`" in run.err
+
+
+# -- item 1: labels in the scanned project do not switch the gate off ---------------------------
+
+LATER = f"until-{TODAY + timedelta(days=30)}"
+
+
+def labelled(value: str) -> World:
+    return world("roles/owner", {"gcplint-ignore": value})
+
+
+def enabled(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "gcplint.toml"
+    path.write_text(f"label-suppressions = true\n{extra}")
+    return path
+
+
+def test_a_label_does_not_suppress_unless_the_config_enables_it(serve: Any) -> None:
+    run = scan(serve(labelled(f"iam-public-principal_{LATER}")))
+    assert run.code == 1 and "Result: PASS" not in run.out
+    assert "1 label suppression was ignored" in run.out and "label-suppressions = true" in run.out
+    data = scan(serve(labelled(f"iam-public-principal_{LATER}")), "--format", "json").json()
+    assert public(data)["suppressed"] is None
+    assert any("label suppression was ignored" in n for n in data["scan"]["notes"])
+
+
+def test_an_enabled_label_with_an_expiry_suppresses_shown_as_in_the_project(
+    serve: Any, tmp_path: Path
+) -> None:
+    emu = serve(labelled(f"iam-public-principal_{LATER}"))
+    config = str(enabled(tmp_path))
+    run = scan(emu, "--config", config, "--format", "json")
+    assert run.code == 0, run.out
+    assert public(run.json())["suppressed"] == {
+        "reason": "suppressed by a label in the scanned project",
+        "expires": (TODAY + timedelta(days=30)).isoformat(),
+        "source": f"label gcplint-ignore on {PROJECT}",
+        "owner": None,
+        "ticket": None,
+    }
+    assert "suppressed by a label in the scanned project" in scan(emu, "--config", config).out
+    sarif = scan(emu, "--config", config, "--format", "sarif", "--sarif-profile", "full").json()
+    suppressed = [r for r in sarif["runs"][0]["results"] if r.get("suppressions")]
+    assert suppressed[0]["suppressions"][0]["kind"] == "inSource"
+    assert "scanned project" in suppressed[0]["suppressions"][0]["justification"]
+
+    strict = scan(emu, "--config", config, "--strict-suppressions")
+    assert strict.code == 1
+    assert "1 label suppression (--strict-suppressions refuses labels in the project)" in strict.out
+    assert "because: iam.public-principal on " + PROJECT in strict.out
+
+
+def test_a_label_without_a_valid_unexpired_expiry_does_not_suppress(
+    serve: Any, tmp_path: Path
+) -> None:
+    config = str(enabled(tmp_path, "suppression-max-days = 90\n"))
+    for value, problem in [
+        ("iam-public-principal", "needs exactly one until-YYYY-MM-DD expiry"),
+        ("iam-public-principal_until-2026-02-30", "until-2026-02-30 is not a date"),
+        (f"iam-public-principal_until-{TODAY - timedelta(days=1)}", "it expired on"),
+        (f"iam-public-principal_until-{TODAY + timedelta(days=91)}", "suppression-max-days (90)"),
+    ]:
+        run = scan(serve(labelled(value)), "--config", config, "--format", "json")
+        assert run.code == 1 and public(run.json())["suppressed"] is None, value
+        (note,) = run.json()["scan"]["notes"]
+        assert f"label gcplint-ignore={value} on {PROJECT} does not suppress" in note
+        assert problem in note
+
+
+def test_a_label_never_suppresses_an_unknown_result(serve: Any, tmp_path: Path) -> None:
+    emu = serve(labelled(f"iam-public-principal_{LATER}"))
+    emu.add_fault(Fault(path="*getIamPolicy*", error="PERMISSION_DENIED"))
+    run = scan(emu, "--config", str(enabled(tmp_path)), "--format", "json")
+    assert run.code == 3
+    (found,) = [r for r in run.json()["results"] if r["status"] == "unknown"]
+    assert found["suppressed"] is None

@@ -260,7 +260,12 @@ def scan(
     evaluated = [s.id for s in specs]
     floor = Severity(request.min_severity) if request.min_severity else None
     started = datetime.now(UTC)
-    suppressor = Suppressor(config.suppressions, started.date())
+    suppressor = Suppressor(
+        config.suppressions,
+        started.date(),
+        labels=config.label_suppressions,
+        max_days=config.suppression_max_days,
+    )
     marker = Marker(request.baseline, entries) if entries is not None and request.baseline else None
     projects: list[ScannedProject] = []
     results: list[Result] = []
@@ -318,7 +323,7 @@ def scan(
         locations=config.locations,
         scope=run_.scope.words,
         total=len(run_.scope.everything),
-        notes=list(run_.scope.notes),
+        notes=[*run_.scope.notes, *suppressor.notes()],
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
     )
 

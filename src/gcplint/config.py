@@ -10,6 +10,8 @@ file, the key and the problem. A config that is silently ignored is how findings
     skip = ["run.ingress-all"]
     lower-severity-in-non-prod = true
     suppression-max-days = 365              # how far ahead a suppression may expire
+    label-suppressions = false              # let gcplint-ignore labels in the scanned projects
+                                            # suppress (with an until-YYYY-MM-DD expiry)
 
     [severity]                              # per check id or glob
     "ar.no-cleanup-policy" = "info"
@@ -96,6 +98,7 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     suppression_max_days: int = 365
+    label_suppressions: bool = False  # gcplint-ignore labels in the scanned projects may suppress
     locations: tuple[Location, ...] = ()
     rate_limits: Mapping[str, float] = field(default_factory=dict)
 
@@ -117,6 +120,7 @@ TOP_KEYS = {
     "severity",
     "suppressions",
     "suppression-max-days",
+    "label-suppressions",
     "locations",
     "rate-limits",
 }
@@ -195,6 +199,9 @@ class _Parser:
         max_days = table.get("suppression-max-days", 365)
         if not isinstance(max_days, int) or isinstance(max_days, bool) or max_days < 1:
             raise self.error("suppression-max-days", "must be a positive number of days")
+        by_labels = table.get("label-suppressions", False)
+        if not isinstance(by_labels, bool):
+            raise self.error("label-suppressions", "must be true or false")
         fail_on = table.get("fail-on")
         if fail_on is not None and fail_on not in (*SEVERITY_NAMES, "never"):
             raise self.error(
@@ -216,6 +223,7 @@ class _Parser:
             severity=self.severities(table.get("severity", {})),
             suppressions=self.suppressions(table.get("suppressions", []), max_days),
             suppression_max_days=max_days,
+            label_suppressions=by_labels,
             locations=self.locations(table.get("locations", {})),
             rate_limits=self.rates(table.get("rate-limits", {})),
         )

@@ -208,7 +208,8 @@ GATING: list[Decorator] = [
     click.option(
         "--strict-suppressions",
         is_flag=True,
-        help="Expired or unused suppressions fail the run.",
+        help="Expired or unused suppressions, and suppressions by a gcplint-ignore label in the"
+        " scanned project, fail the run.",
     ),
 ]
 

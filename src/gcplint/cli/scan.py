@@ -69,8 +69,8 @@ def scan(
 ) -> None:
     """Scan projects against the production checklist.
 
-    Exit codes: 0 clean, 1 an active finding at or above --fail-on (or stale suppressions with
-    --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results),
+    Exit codes: 0 clean, 1 an active finding at or above --fail-on (or stale or label
+    suppressions with --strict-suppressions), 2 usage/config/credential error, 3 incomplete (unknown results),
     130 interrupted (Ctrl-C).
     """
     from .. import app

@@ -1,7 +1,7 @@
 """The exit-code contract: which results fail a run, and why.
 
 `0` clean · `1` an active finding at or above `fail_on` (or, with `strict`, an expired or unused
-suppression) · `2` usage, config, baseline or credential error, or a crash (raised before any
+suppression, or a result suppressed by a label in the scanned project) · `2` usage, config, baseline or credential error, or a crash (raised before any
 verdict) · `3` incomplete: some results unknown, with `on_incomplete="fail"`.
 """
 
@@ -28,7 +28,7 @@ class Gate:
 
     fail_on: Severity | None = Severity.LOW  # None: never fail on findings
     on_incomplete: str = "fail"  # "fail" (exit 3) or "warn" (exit 0) on unknown results
-    strict: bool = False  # stale (expired or unused) suppressions fail the run
+    strict: bool = False  # stale (expired or unused) suppressions and label suppressions fail
 
     def failing(self, results: Sequence[Result]) -> list[Result]:
         """Active findings at or above the threshold: what fails the run."""
@@ -41,11 +41,17 @@ class Gate:
         self, results: Sequence[Result], unknown: Sequence[Result], stale: Sequence[Suppression]
     ) -> int:
         """The exit code for these results, unknown results and stale suppressions."""
-        if self.failing(results) or (self.strict and stale):
+        if self.failing(results) or (self.strict and (stale or by_label(results))):
             return EXIT_FINDINGS
         if unknown and self.on_incomplete == "fail":
             return EXIT_INCOMPLETE
         return EXIT_CLEAN
+
+
+def by_label(results: Sequence[Result]) -> list[Result]:
+    """Results suppressed by a label in the scanned project (refused by `strict`: whoever can
+    label a resource in the project could switch the gate off)."""
+    return [r for r in results if r.suppressed is not None and r.suppressed.kind == "inSource"]
 
 
 def unknown(results: Sequence[Result]) -> list[Result]:

@@ -14,7 +14,7 @@ from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
-from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE, Gate, unknown
+from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE, Gate, by_label, unknown
 from ..model import Area, Result, Severity, Status
 
 if TYPE_CHECKING:
@@ -194,6 +194,9 @@ class Report:
         if self.gate.strict and self.stale_suppressions():
             stale = plural(len(self.stale_suppressions()), "stale suppression")
             parts.append(f"{stale} (--strict-suppressions)")
+        if self.gate.strict and by_label(self.results):
+            labelled = plural(len(by_label(self.results)), "label suppression")
+            parts.append(f"{labelled} (--strict-suppressions refuses labels in the project)")
         return f"FAIL — {', '.join(parts)} (exit 1)"
 
     def causes(self) -> list[str]:
@@ -207,6 +210,11 @@ class Report:
         if self.gate.strict:
             lines += [f"expired suppression {s.source} (expired {s.expires})" for s in self.expired]
             lines += [f"unused suppression {s.source}" for s in self.unused]
+            lines += [
+                f"{r.check} on {r.resource} suppressed by a label in the scanned project"
+                " (--strict-suppressions accepts only the config file's suppressions)"
+                for r in by_label(self.results)
+            ]
         if self.exit_code() == EXIT_INCOMPLETE:
             lines += [
                 f"unknown {r.check} on {r.resource}" + (f" ({r.reason.value})" if r.reason else "")
