@@ -229,8 +229,17 @@ def test_merge_refuses_what_is_not_a_set_of_shard_reports(
         "-o",
         str(report),
     )
-    twice = run_cli("report", "merge", str(report), str(report))
-    assert twice.code == 2 and "is in two of the reports" in twice.err
+    twice = run_cli("report", "merge", str(report), str(report), "--fail-on", "never")
+    assert twice.code == 3, twice.err  # the same shard twice, and shard 1 of 2 missing
+    assert f"shard 0 of 2 (--shard 0/2) is given 2 times ({report}, {report}" in twice.out
+    assert "shard 1 of 2 (--shard 1/2) is missing" in twice.out
+    unsharded = tmp_path / "d.json"
+    run_cli(
+        *("scan", "--api-base", emu.url, "--organization", organization_id(org)),
+        *("--format", "json", "-o", str(unsharded)),
+    )
+    split = run_cli("report", "merge", str(report), str(unsharded))
+    assert split.code == 2 and "not shards of one scan (--shard K/2, no --shard)" in split.err
     text = tmp_path / "b.json"
     text.write_text("not json")
     bad = run_cli("report", "merge", str(text))
@@ -523,11 +532,45 @@ def test_merge_judges_the_merged_scan_against_a_baseline(
     )
 
 
-def test_merge_refuses_a_missing_shard(emu: Emulator, org: dict[str, Any], tmp_path: Path) -> None:
+def test_a_merge_missing_a_shard_is_incomplete_and_names_it(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
     paths = shard_reports(emu, org, tmp_path / "scan", 3)
-    run = run_cli("report", "merge", *paths[:2], "--fail-on", "never")
-    assert run.code == 2 and len(run.err.strip().splitlines()) == 1
-    assert "a shard's report is missing" in run.err
+    assert [json.loads(Path(p).read_text())["scan"]["shard"] for p in paths] == [
+        {"index": k, "count": 3} for k in range(3)
+    ]
+    run = run_cli("report", "merge", paths[0], paths[2], "--fail-on", "never")
+    assert run.code == 3, run.err
+    gap = "shard 1 of 3 (--shard 1/3) is missing: merge the report of every task"
+    assert f"INCOMPLETE — {gap}" in run.out and f"because: {gap}" in run.out
+    data = run_cli("report", "merge", paths[0], paths[2], "--format", "json").json()
+    assert data["scan"]["gaps"] == [gap] and data["scan"]["exit_code"] == 1  # findings first
+    failed = run_cli("report", "merge", paths[0], paths[2])
+    assert failed.code == 1 and f"also incomplete: {gap}" in failed.out
+    only = run_cli("report", "merge", paths[1], "--fail-on", "never")
+    assert only.code == 3 and "shards 0, 2 of 3 (--shard 0/3, 2/3) are missing" in only.out
+    warned = run_cli("report", "merge", *paths[:2], "--fail-on", "never", "--on-incomplete", "warn")
+    assert warned.code == 0 and "shard 2 of 3 (--shard 2/3) is missing" in warned.out
+    assert "only warned about: --on-incomplete warn" in warned.out
+    whole = run_cli("report", "merge", *paths, "--fail-on", "never", "--format", "json")
+    assert whole.code == 0 and whole.json()["scan"]["gaps"] == []
+
+
+def test_a_project_in_two_reports_is_counted_once_and_named(
+    emu: Emulator, org: dict[str, Any], tmp_path: Path
+) -> None:
+    paths = shard_reports(emu, org, tmp_path / "scan", 2)
+    copy = json.loads(Path(paths[1]).read_text())
+    moved = json.loads(Path(paths[0]).read_text())["scan"]["projects"][0]
+    copy["scan"]["projects"].append(moved)
+    Path(paths[1]).write_text(json.dumps(copy))
+    run = run_cli("report", "merge", *paths, "--fail-on", "never", "--format", "json")
+    assert run.code == 3, run.err
+    assert run.json()["scan"]["gaps"] == [
+        f"project {moved['id']} is in both {paths[0]} and {paths[1]} (counted once, from {paths[0]})"
+    ]
+    ids = [p["id"] for p in run.json()["scan"]["projects"]]
+    assert len(ids) == len(set(ids))
 
 
 def readme_recipe() -> tuple[int, str, list[str]]:

@@ -323,6 +323,7 @@ def scan(
         locations=config.locations,
         scope=run_.scope.words,
         total=len(run_.scope.everything),
+        shard=(run_.scope.shard.index, run_.scope.shard.count) if run_.scope.shard else None,
         notes=[*run_.scope.notes, *suppressor.notes()],
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
     )

@@ -267,12 +267,13 @@ def _place(parent: str, root: str | None, parents: Mapping[str, str]) -> bool | 
 @dataclass(frozen=True)
 class Scope:
     """The projects this run judges (its shard), the scope in words, every project in scope,
-    and warnings about it."""
+    warnings about it, and the shard (None: the whole scope)."""
 
     projects: list[str]
     words: str
     everything: list[str]
     notes: list[str]
+    shard: Shard | None = None
 
 
 def resolve(
@@ -309,4 +310,4 @@ def resolve(
     words = selector.describe() if selector.enumerates else ""
     if shard is not None:
         words = f"{words + '; ' if words else ''}shard {shard}: {len(mine)} of {len(everything)}"
-    return Scope(mine, words, everything, notes)
+    return Scope(mine, words, everything, notes, shard)

@@ -2,7 +2,8 @@
 
 `0` clean · `1` an active finding at or above `fail_on` (or, with `strict`, an expired or unused
 suppression, or a result suppressed by a label in the scanned project) · `2` usage, config, baseline or credential error, or a crash (raised before any
-verdict) · `3` incomplete: some results unknown, with `on_incomplete="fail"`.
+verdict) · `3` incomplete: some results unknown, or (for a merge) a shard's report missing or given
+twice, with `on_incomplete="fail"`.
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ class Gate:
         return [r for r in results if r.is_finding and r.active and r.severity.at_least(threshold)]
 
     def exit_code(
-        self, results: Sequence[Result], unknown: Sequence[Result], stale: Sequence[Suppression]
+        self,
+        results: Sequence[Result],
+        unknown: Sequence[Result],
+        stale: Sequence[Suppression],
+        gaps: Sequence[str] = (),
     ) -> int:
-        """The exit code for these results, unknown results and stale suppressions."""
+        """The exit code for these results, unknown results, stale suppressions and gaps (what
+        a merged scan lacks: a shard missing or given twice)."""
         if self.failing(results) or (self.strict and (stale or by_label(results))):
             return EXIT_FINDINGS
-        if unknown and self.on_incomplete == "fail":
+        if (unknown or gaps) and self.on_incomplete == "fail":
             return EXIT_INCOMPLETE
         return EXIT_CLEAN
 

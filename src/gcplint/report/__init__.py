@@ -92,6 +92,8 @@ class Report:
     scope: str = ""  # the scope in words when enumerated or sharded ("" for named projects)
     total: int = 0  # projects in the whole scope (before sharding)
     counts: dict[str, int] | None = None  # per status, when `results` holds only what gates
+    shard: tuple[int, int] | None = None  # (K, N) of `--shard K/N`; None: the whole scope
+    gaps: list[str] = field(default_factory=list)  # what a merge lacks: incomplete (exit 3)
 
     @property
     def scanned(self) -> int:
@@ -157,7 +159,9 @@ class Report:
 
     def exit_code(self) -> int:
         """The run's exit code (see `gate.verdict`)."""
-        return self.gate.exit_code(self.results, self.unknown(), self.stale_suppressions())
+        return self.gate.exit_code(
+            self.results, self.unknown(), self.stale_suppressions(), self.gaps
+        )
 
     def verdict(self) -> str:
         """The result in one line: `PASS …`, `FAIL …` or `INCOMPLETE …`, with the exit code."""
@@ -171,17 +175,11 @@ class Report:
             else:
                 what = f"nothing active at or above {threshold.value}"
                 what += f" ({plural(active, 'active finding')} below it)" if active else ""
-            if self.unknown():
-                what += (
-                    f"; {plural(len(self.unknown()), 'result')} could not be evaluated"
-                    " (only warned about: --on-incomplete warn)"
-                )
+            if self.incomplete():
+                what += f"; {self.incomplete()} (only warned about: --on-incomplete warn)"
             return f"PASS — {what} (exit 0)"
         if code == EXIT_INCOMPLETE:
-            return (
-                f"INCOMPLETE — {plural(len(self.unknown()), 'result')} could not be evaluated"
-                " (exit 3)"
-            )
+            return f"INCOMPLETE — {self.incomplete()} (exit 3)"
         failing = self.failing()
         parts = []
         if failing and threshold is not None:
@@ -197,7 +195,16 @@ class Report:
         if self.gate.strict and by_label(self.results):
             labelled = plural(len(by_label(self.results)), "label suppression")
             parts.append(f"{labelled} (--strict-suppressions refuses labels in the project)")
+        if self.gaps:
+            parts.append(f"also incomplete: {'; '.join(self.gaps)}")
         return f"FAIL — {', '.join(parts)} (exit 1)"
+
+    def incomplete(self) -> str:
+        """What the scan lacks, in one line ("" when complete): the gaps of a merge, then how
+        many results could not be evaluated."""
+        unknown = self.unknown()
+        evaluated = [f"{plural(len(unknown), 'result')} could not be evaluated"] if unknown else []
+        return "; ".join([*self.gaps, *evaluated])
 
     def causes(self) -> list[str]:
         """Why the exit code is not 0, one line each: failing findings most severe first, then
@@ -216,6 +223,7 @@ class Report:
                 for r in by_label(self.results)
             ]
         if self.exit_code() == EXIT_INCOMPLETE:
+            lines += self.gaps
             lines += [
                 f"unknown {r.check} on {r.resource}" + (f" ({r.reason.value})" if r.reason else "")
                 for r in self.unknown()

@@ -81,6 +81,10 @@ def document(report: Report) -> dict[str, Any]:
             "config": report.config,
             "min_severity": report.min_severity.value if report.min_severity else None,
             "projects_total": report.total or len(report.projects),
+            "shard": None
+            if report.shard is None
+            else {"index": report.shard[0], "count": report.shard[1]},
+            "gaps": report.gaps,
             "projects_scanned": report.scanned,
             "projects": [
                 {
@@ -149,6 +153,17 @@ def load(path: Path) -> dict[str, Any]:
     ):
         raise ReportError(f"{path}: incomplete gcplint JSON report")
     return document
+
+
+def shard(path: Path, document: dict[str, Any]) -> tuple[int, int] | None:
+    """The `--shard K/N` a report was scanned with, as (K, N); None for the whole scope."""
+    found = document["scan"].get("shard")
+    if found is None:
+        return None
+    index, count = (found.get("index"), found.get("count")) if isinstance(found, dict) else (0, 0)
+    if not (isinstance(index, int) and isinstance(count, int) and 0 <= index < count):
+        raise ReportError(f"{path}: malformed gcplint JSON report ('scan.shard': {found!r})")
+    return index, count
 
 
 def scanned_project(p: dict[str, Any]) -> ScannedProject:
