@@ -63,6 +63,14 @@ def test_an_escalated_grant_is_a_new_finding_not_unchanged(serve: Any, tmp_path:
     assert run.code == 1 and run.json()["baseline"]["fixed"][0]["grant"] == "roles/viewer"
 
 
+def test_report_merge_round_trips_the_grant(serve: Any, tmp_path: Path) -> None:
+    report = tmp_path / "scan.json"
+    assert scan(serve(world()), "--format", "json", "-o", str(report)).code == 1
+    merged = public(run_cli("report", "merge", str(report), "--format", "json").json())
+    assert merged == public(json.loads(report.read_text()))
+    assert merged["grant"] == "roles/owner"
+
+
 def test_a_version_1_baseline_is_refused_in_one_line(serve: Any, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_text('{"schema": "gcplint-baseline/v1", "entries": []}')

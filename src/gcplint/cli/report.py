@@ -54,7 +54,8 @@ def report_merge(
     """Merge shard reports (JSON, from 'gcplint scan --shard K/N --format json') into one
     report, and gate it as one scan: --fail-on, --on-incomplete, --baseline and
     --strict-suppressions (else the config file, else the defaults) decide the exit code, as
-    'gcplint scan' would give it. The shards' own gating is ignored."""
+    'gcplint scan' would give it. The shards' own gating is ignored. A shard that is missing or
+    given twice makes the merge incomplete (exit 3 with --on-incomplete fail), naming the shard."""
     from .. import app
 
     to = targets(fmt, output)
