@@ -157,10 +157,10 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
 def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     """A prod project's IAM policy grants a role to a service account owned by a non-prod project.
 
-    Evaluated on prod projects. The owner of a service account comes from its email
-    (`NAME@PROJECT.iam.gserviceaccount.com`, `PROJECT@appspot…`, `NUMBER-compute@developer…`,
-    `NUMBER@cloudbuild…`, `service-NUMBER@…`); its environment from that project's labels when
-    readable, else from its ID. A principal whose project's environment is unknown is not
+    Evaluated on prod projects. The owner of a service account comes from its email, by the
+    table of service account forms in docs/identities.md (`NAME@PROJECT.iam.gserviceaccount.com`,
+    `PROJECT@appspot…`, `NUMBER-compute@developer…`, `NUMBER@cloudbuild…`, `service-NUMBER@…`);
+    its environment from that project's labels when readable, else from its ID. A principal whose project's environment is unknown is not
     reported here. One result per offending member, listing every role it holds.
 
     ## Why it matters
