@@ -43,6 +43,7 @@ def _judged(email: str) -> bool:
 
 
 def _service_agent(email: str) -> bool:
+    """A Google-managed service agent: exempt."""
     return not identify(email).judged
 
 
@@ -63,7 +64,8 @@ def _created_or_unrecognized(email: str) -> bool:
     requires=[registry.PROJECT_IAM_POLICY],
 )
 def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
-    """A user-managed service account holds a basic role (roles/owner or roles/editor) on the project.
+    """A user-managed service account, or one whose email has no known form, holds a basic role
+    (roles/owner or roles/editor) on the project.
 
     Critical for roles/owner, high for roles/editor. Google-managed service agents are never
     reported; the default service accounts (Compute Engine, App Engine, legacy Cloud Build) are
