@@ -15,7 +15,9 @@ account as Google's when it is not hides a finding (a false pass), the worst err
 make. Rows are tried in order and the first match wins; every pattern matches the whole
 (lower-cased) email. A user-managed account's ID starts with a letter and lives in
 `PROJECT_ID.iam.gserviceaccount.com`, so the numeric forms and the other domains below cannot be
-created by a project's users; the `gcp-sa-*` and legacy agent domains are projects owned by Google.
+created by a project's users. The exemption of `service-NUMBER@gcp-sa-*` and of the legacy agent
+domains rests on those project IDs being Google's: an account a user could create in a project
+named `gcp-sa-…` would be exempt, so the table names only the forms Google documents.
 """
 
 from __future__ import annotations
@@ -205,7 +207,8 @@ def identities_markdown() -> str:
         "they need. **Default service accounts** are created by Google but run the project's own code",
         "(VMs, App Engine apps, Cloud Build steps), so they are judged like the accounts a project",
         "creates. Rows are tried in order, the first match wins. An email that matches no row is",
-        f"**{Kind.UNKNOWN.value}**: judged, never exempt.",
+        f"**{Kind.UNKNOWN.value}**: judged, never exempt. The exemption of the `gcp-sa-*` and legacy",
+        "agent domains rests on those project IDs being Google's own.",
         "",
         "| form | what it is | kind | judged | source |",
         "|---|---|---|---|---|",
