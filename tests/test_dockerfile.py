@@ -210,3 +210,31 @@ def test_builder_copies_exist_and_are_in_the_build_context(stages: list[Stage]) 
         assert not dockerignored(source, patterns), f"COPY {source}: excluded by .dockerignore"
     for heavy in (".git", ".venv", ".ci/node", "dist", ".pytest_cache", "tests"):
         assert dockerignored(heavy, patterns), f".dockerignore keeps {heavy} in the context"
+
+
+def test_every_base_image_is_pinned_by_digest(stages: list[Stage]) -> None:
+    names = {s.name for s in stages if s.name}
+    for stage in stages:
+        if stage.image not in names:
+            match = IMAGE_RE.match(stage.image)
+            assert match and match["digest"], f"{stage.image!r} is not pinned by digest"
+
+
+def test_the_image_installs_the_locked_dependencies_then_the_wheel_alone(
+    stages: list[Stage], final: Stage
+) -> None:
+    """Dependencies come only from requirements.lock, every file checked against its hash and
+    no source distribution built; the wheel adds nothing (--no-deps)."""
+    builder_copies = " ".join(c.args for c in stages[0].all("COPY"))
+    assert "requirements.lock" in builder_copies
+    commands = [
+        command.split()
+        for run in final.all("RUN")
+        for command in re.split(r"&&|;|\|\|", run.args)
+        if "pip" in command.split() and "install" in command.split()
+    ]
+    locked = [w for w in commands if "requirements.lock" in " ".join(w)]
+    assert locked and {"--require-hashes", "--only-binary=:all:"} <= set(locked[0])
+    wheels = [w for w in commands if any(word.endswith(".whl") for word in w)]
+    assert wheels and all("--no-deps" in w for w in wheels)
+    assert commands.index(locked[0]) < commands.index(wheels[0])

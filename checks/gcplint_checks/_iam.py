@@ -1,15 +1,11 @@
-"""Principals and grants: reading an IAM policy and telling its members apart."""
+"""Principals and grants: reading an IAM policy. Which kind of service account a member is
+comes from `gcplint.identities` (`identify`), the one table of service account forms."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-_SERVICE_AGENT_LOCAL = re.compile(r"^(service-(org-|folder-)?\d+|\d+)$")
-_DEFAULT_COMPUTE = re.compile(r"^(\d+)-compute@developer\.gserviceaccount\.com$")
-_NUMBERED = re.compile(r"^(?:service-)?(\d+)@")
 
 
 @dataclass(frozen=True)
@@ -53,49 +49,6 @@ def sa_grant(grant: Grant, roles: Callable[[str], bool], account: Callable[[str]
     """A grant of a role that `roles` selects to a service account that `account` selects."""
     email = sa_email(grant.member)
     return email is not None and roles(grant.role) and account(email)
-
-
-def is_default_compute_sa(email: str) -> bool:
-    """The Compute Engine default service account (also Cloud Run's default identity)."""
-    return bool(_DEFAULT_COMPUTE.match(email))
-
-
-def is_default_sa(email: str) -> bool:
-    """The Compute Engine or App Engine default service account."""
-    return is_default_compute_sa(email) or email.endswith("@appspot.gserviceaccount.com")
-
-
-def is_service_agent(email: str) -> bool:
-    """A Google-managed service agent (service-NUMBER@..., NUMBER@cloudservices..., gcp-sa-*)."""
-    local, _, domain = email.partition("@")
-    if is_default_sa(email):
-        return False
-    if _SERVICE_AGENT_LOCAL.match(local):
-        return True
-    if not domain.endswith(".iam.gserviceaccount.com"):
-        return True  # *.gserviceaccount.com robots other than the default accounts
-    return domain.startswith("gcp-sa-")
-
-
-def is_user_managed_sa(email: str) -> bool:
-    """A service account a project's users created (NAME@PROJECT.iam.gserviceaccount.com)."""
-    return not is_default_sa(email) and not is_service_agent(email)
-
-
-def owner_project(email: str) -> str | None:
-    """The project (ID, or number for numbered robots) that owns a service account, if its
-    email says: NAME@P.iam.gserviceaccount.com, P@appspot..., N-compute@developer...,
-    N@cloudbuild..., service-N@...."""
-    local, _, domain = email.partition("@")
-    if match := _DEFAULT_COMPUTE.match(email):
-        return match.group(1)
-    if domain == "appspot.gserviceaccount.com":
-        return local
-    if match := _NUMBERED.match(email):
-        return match.group(1)
-    if domain.endswith(".iam.gserviceaccount.com") and not domain.startswith("gcp-sa-"):
-        return domain.removesuffix(".iam.gserviceaccount.com")
-    return None
 
 
 def condition_note(grant: Grant) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gcplint.api import Inventory, Unreadable, registry
+from gcplint.api import Inventory, Unreadable, compute_default_email, registry
 
 from ._resources import last_segment, resource_name, short_name
 
@@ -58,7 +58,7 @@ def identity_email(inv: Inventory, service: JSON, project_id: str | None = None)
         number = inv.project(project_id or inv.project_id).number
     except Unreadable:
         return None
-    return f"{number}-compute@developer.gserviceaccount.com"
+    return compute_default_email(number)
 
 
 def identity_of(inv: Inventory, service: JSON, project_id: str | None = None) -> str:

@@ -25,6 +25,7 @@ from gcplint.api import (
     environment_word,
     failed,
     from_unreadable,
+    identify,
     passed,
     registry,
     unknown,
@@ -34,7 +35,6 @@ from ._iam import (
     by_member,
     grants,
     has_conditions,
-    owner_project,
     remove_binding,
     roles_text,
     sa_email,
@@ -158,10 +158,10 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
 def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     """A prod project's IAM policy grants a role to a service account owned by a non-prod project.
 
-    Evaluated on prod projects. The owner of a service account comes from its email
-    (`NAME@PROJECT.iam.gserviceaccount.com`, `PROJECT@appspot…`, `NUMBER-compute@developer…`,
-    `NUMBER@cloudbuild…`, `service-NUMBER@…`); its environment from that project's labels when
-    readable, else from its ID. A principal whose project's environment is unknown is not
+    Evaluated on prod projects. The owner of a service account comes from its email, by the
+    table of service account forms in docs/identities.md (`NAME@PROJECT.iam.gserviceaccount.com`,
+    `PROJECT@appspot…`, `NUMBER-compute@developer…`, `NUMBER@cloudbuild…`, `service-NUMBER@…`);
+    its environment from that project's labels when readable, else from its ID. A principal whose project's environment is unknown is not
     reported here. One result per offending member, listing every role it holds.
 
     ## Why it matters
@@ -189,7 +189,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     found = 0
     for member, held in by_member(list(grants(policy))).items():
         email = sa_email(member)
-        owner = owner_project(email) if email else None
+        owner = identify(email).owner if email else None
         if not _other_project(inv, owner):
             continue
         assert owner is not None
@@ -274,7 +274,7 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
         resource = service_resource(inv, service)
         name = short_name(service)
         identity = identity_of(inv, service)
-        owner = owner_project(identity) if runtime_identity(service) else None
+        owner = identify(identity).owner if runtime_identity(service) else None
         fix = dedicated_identity_fix(inv, service)
         if here.environment is Environment.PROD and _other_project(inv, owner):
             assert owner is not None

@@ -9,7 +9,9 @@ from functools import partial
 from typing import Any
 
 from gcplint.api import (
+    COMPUTE_DEFAULT,
     Area,
+    IdentityKind,
     Inventory,
     Outcome,
     Severity,
@@ -17,19 +19,12 @@ from gcplint.api import (
     failed,
     from_unreadable,
     full_name,
+    identify,
     passed,
     registry,
 )
 
-from ._iam import (
-    has_conditions,
-    is_default_compute_sa,
-    is_default_sa,
-    is_service_agent,
-    is_user_managed_sa,
-    remove_binding,
-    sa_grant,
-)
+from ._iam import has_conditions, remove_binding, sa_grant
 from ._policy import project_findings, public_findings
 from ._resources import resource_name, short_name
 from ._run import dedicated_identity_fix, identity_of, region_of, runtime_identity, service_resource
@@ -42,6 +37,26 @@ iam_check = partial(check, area=Area.IAM, security=True)
 # ^ this module's IAM checks (security rules)
 
 
+def _judged(email: str) -> bool:
+    """Anything but a Google-managed service agent (docs/identities.md)."""
+    return identify(email).judged
+
+
+def _service_agent(email: str) -> bool:
+    """A Google-managed service agent: exempt."""
+    return not identify(email).judged
+
+
+def _default(email: str) -> bool:
+    """A default service account: Compute Engine, App Engine, legacy Cloud Build."""
+    return identify(email).kind is IdentityKind.DEFAULT
+
+
+def _created_or_unrecognized(email: str) -> bool:
+    """A user-managed service account, or one of no known form (judged like one)."""
+    return identify(email).kind in (IdentityKind.USER_MANAGED, IdentityKind.UNKNOWN)
+
+
 @iam_check(
     id="iam.sa-primitive-role",
     title="No user-managed service account holds Owner or Editor",
@@ -49,11 +64,13 @@ iam_check = partial(check, area=Area.IAM, security=True)
     requires=[registry.PROJECT_IAM_POLICY],
 )
 def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
-    """A user-managed service account holds a basic role (roles/owner or roles/editor) on the project.
+    """A user-managed service account, or one whose email has no known form, holds a basic role
+    (roles/owner or roles/editor) on the project.
 
     Critical for roles/owner, high for roles/editor. Google-managed service agents are never
-    reported; the Compute Engine and App Engine default service accounts are reported by
-    `iam.default-sa-privileged` instead.
+    reported; the default service accounts (Compute Engine, App Engine, legacy Cloud Build) are
+    reported by `iam.default-sa-privileged` instead. A service account email of no known form
+    is judged here, never exempt (docs/identities.md lists the forms).
 
     ## Why it matters
     Basic roles grant thousands of permissions across every service in the project. A workload
@@ -78,7 +95,7 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     """
     yield from project_findings(
         inv,
-        lambda g: sa_grant(g, PRIMITIVE_ROLES.__contains__, is_user_managed_sa),
+        lambda g: sa_grant(g, PRIMITIVE_ROLES.__contains__, _created_or_unrecognized),
         lambda account, roles: (
             f"Service account {account} holds {roles} on project {inv.project_id}."
         ),
@@ -94,12 +111,14 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
     requires=[registry.PROJECT_IAM_POLICY],
 )
 def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
-    """The Compute Engine or App Engine default service account holds roles/owner or roles/editor.
+    """A default service account (Compute Engine, App Engine, or the legacy Cloud Build account
+    `PROJECT_NUMBER@cloudbuild.gserviceaccount.com`) holds roles/owner or roles/editor.
 
     ## Why it matters
     Google used to grant the default service accounts Editor automatically, and every VM, Cloud
-    Run service or function created without an explicit identity runs as them. Any code running
-    there can then modify nearly everything in the project.
+    Run service or function created without an explicit identity runs as them; the legacy Cloud
+    Build account runs every build step the project's users write. Any code running there can
+    then modify nearly everything in the project.
 
     ## Example
     `serviceAccount:123456789012-compute@developer.gserviceaccount.com` bound to `roles/editor`
@@ -117,7 +136,7 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     """
     yield from project_findings(
         inv,
-        lambda g: sa_grant(g, PRIMITIVE_ROLES.__contains__, is_default_sa),
+        lambda g: sa_grant(g, PRIMITIVE_ROLES.__contains__, _default),
         lambda account, roles: (
             f"Default service account {account} holds {roles} on project {inv.project_id}."
         ),
@@ -135,7 +154,9 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     """A service account holds a project-level role whose name contains "admin".
 
     Predefined (`roles/resourcemanager.projectIamAdmin`, `roles/iam.serviceAccountAdmin`,
-    `roles/cloudsql.admin`…) and custom roles alike; Google-managed service agents are not reported.
+    `roles/cloudsql.admin`…) and custom roles alike; Google-managed service agents are not
+    reported, default service accounts (such as the legacy Cloud Build account) are
+    (docs/identities.md).
 
     ## Why it matters
     Admin roles can change the resource's own access control, delete it, or (for IAM admin roles)
@@ -157,9 +178,7 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     """
     yield from project_findings(
         inv,
-        lambda g: sa_grant(
-            g, lambda role: "admin" in role.lower(), lambda email: not is_service_agent(email)
-        ),
+        lambda g: sa_grant(g, lambda role: "admin" in role.lower(), _judged),
         lambda account, roles: (
             f"Service account {account} holds {roles} on project {inv.project_id}."
         ),
@@ -177,7 +196,8 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     """roles/iam.serviceAccountUser or roles/iam.serviceAccountTokenCreator is granted at project level.
 
     Granted to anyone (users, groups, service accounts); Google-managed service agents are not
-    reported.
+    reported, default service accounts (such as the legacy Cloud Build account) are
+    (docs/identities.md).
 
     ## Why it matters
     At project level these roles apply to every service account in the project, present and
@@ -199,9 +219,7 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     """
     yield from project_findings(
         inv,
-        lambda g: (
-            g.role in IMPERSONATION_ROLES and not sa_grant(g, lambda _: True, is_service_agent)
-        ),
+        lambda g: g.role in IMPERSONATION_ROLES and not sa_grant(g, lambda _: True, _service_agent),
         lambda member, roles: (
             f"{member} holds {roles} on the whole project {inv.project_id}: "
             "it can act as every service account there."
@@ -424,7 +442,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
         name = short_name(service)
         identity = runtime_identity(service)
         resource = service_resource(inv, service)
-        if identity is None or is_default_compute_sa(identity):
+        if identity is None or identify(identity).form is COMPUTE_DEFAULT:
             shown = (
                 identity
                 or "the Compute Engine default service account (template.serviceAccount is unset)"

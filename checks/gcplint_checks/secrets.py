@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gcplint.api import Area, Inventory, Outcome, Severity, check, registry
+from gcplint.api import Area, Inventory, Outcome, Severity, check, identify, registry
 
-from ._iam import is_service_agent, sa_grant
+from ._iam import sa_grant
 from ._policy import project_findings, public_resource
 from ._resources import short_name
 
@@ -63,7 +63,8 @@ def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
     """roles/secretmanager.secretAccessor (or roles/secretmanager.admin) is granted at project
     level to a service account: every workload running as it can read every secret.
 
-    Google-managed service agents are not reported.
+    Google-managed service agents are not reported; default service accounts (such as the
+    legacy Cloud Build account) are (docs/identities.md).
 
     ## Why it matters
     A project-level grant reaches every secret of the project, today's and tomorrow's. A
@@ -84,9 +85,7 @@ def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
     """
     yield from project_findings(
         inv,
-        lambda g: sa_grant(
-            g, ACCESSOR_ROLES.__contains__, lambda email: not is_service_agent(email)
-        ),
+        lambda g: sa_grant(g, ACCESSOR_ROLES.__contains__, lambda email: identify(email).judged),
         lambda account, roles: (
             f"Service account {account} holds {roles} on the whole project {inv.project_id}: "
             "it can read every secret."

@@ -16,6 +16,8 @@ from .collect.registry import AccountBudgets
 from .environment import Classification, Environment, classify
 from .environment import from_name as environment_from_name
 from .environment import word as environment_word
+from .identities import COMPUTE_DEFAULT, Identity, compute_default_email, identify
+from .identities import Kind as IdentityKind
 from .model import (
     Area,
     Outcome,
@@ -31,12 +33,15 @@ from .redact import parse as redacted
 from .resources import ProjectInfo, full_name, project_resource
 
 __all__ = [
+    "COMPUTE_DEFAULT",
     "AccountBudgets",
     "Area",
     "CheckSpec",
     "Classification",
     "Collection",
     "Environment",
+    "Identity",
+    "IdentityKind",
     "Inventory",
     "Outcome",
     "PerResource",
@@ -47,11 +52,13 @@ __all__ = [
     "Unreadable",
     "check",
     "classify",
+    "compute_default_email",
     "environment_from_name",
     "environment_word",
     "failed",
     "from_unreadable",
     "full_name",
+    "identify",
     "not_applicable",
     "passed",
     "project_resource",

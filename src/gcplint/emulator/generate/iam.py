@@ -152,7 +152,9 @@ def foreign_account(world: WorldPlan, project: ProjectPlan) -> str:
 
 
 def _service_agents(project: ProjectPlan) -> dict[str, str]:
-    """Google-managed service agents with the roles Google grants them."""
+    """The accounts Google creates in a project, with the roles Google grants them: service
+    agents, and the legacy Cloud Build account (a default account, judged like the project's own:
+    docs/identities.md)."""
     n = project.number
     return {
         f"serviceAccount:{n}@cloudservices.gserviceaccount.com": "roles/editor",
