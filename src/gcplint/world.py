@@ -71,13 +71,20 @@ FAULT_ERRORS = frozenset(
         "NOT_FOUND",
         "INVALID_ARGUMENT",
         # not HTTP errors: broken responses
+        "ERROR_BODY",
         "MALFORMED_JSON",
         "WRONG_SHAPE",
         "LOOPING_TOKEN",
         "CONNECTION_RESET",
     }
 )
-HTTP_FAULTS = FAULT_ERRORS - {"MALFORMED_JSON", "WRONG_SHAPE", "LOOPING_TOKEN", "CONNECTION_RESET"}
+HTTP_FAULTS = FAULT_ERRORS - {
+    "ERROR_BODY",
+    "MALFORMED_JSON",
+    "WRONG_SHAPE",
+    "LOOPING_TOKEN",
+    "CONNECTION_RESET",
+}
 NOT_COLLECTED = "not in the snapshot: collect again with the checks and projects that need it"
 _SERVICE_TITLES = {api.service: api.title for api in APIS}
 SNAPSHOT_KEYS = frozenset({"gcplintVersion", "created", "identity", "projects", "checks", "reads"})

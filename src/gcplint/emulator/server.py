@@ -343,6 +343,9 @@ def _broken(kind: str | None, payload: dict[str, Any]) -> Response:
     """The response, damaged as a fault of `kind` asks (None: intact)."""
     if kind == "CONNECTION_RESET":
         return Response(200, None)
+    if kind == "ERROR_BODY":  # a 200 whose body is an error, as a broken proxy may send
+        denied = ApiError(403, "PERMISSION_DENIED", "The caller does not have permission")
+        return Response(200, _encode(denied.body()))
     data = _encode(payload)
     if kind == "MALFORMED_JSON":
         return Response(200, data[: max(1, len(data) // 2)])
