@@ -35,6 +35,7 @@ from typing import Any
 from .collect import registry
 from .collect.apis import APIS
 from .errors import GcplintError
+from .limits import MAX_SNAPSHOT_BYTES, size
 
 SCHEMA = "gcplint-world/v1"
 
@@ -364,16 +365,19 @@ class World:
         return world
 
     @classmethod
-    def load(cls, path: str | Path) -> World:
-        """Read and validate a world or snapshot file (gzip-compressed or not)."""
+    def load(cls, path: str | Path, limit: int | None = None) -> World:
+        """Read and validate a world or snapshot file (gzip-compressed or not) of at most
+        `limit` bytes (default `MAX_SNAPSHOT_BYTES`) once decompressed: a gzip bomb is refused
+        as it inflates, not after."""
+        limit = MAX_SNAPSHOT_BYTES if limit is None else limit
         try:
-            raw = Path(path).read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
+            raw = _read_within(Path(path), limit)
         except OSError as exc:
             raise WorldError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except (EOFError, zlib.error):
+        except (EOFError, zlib.error, gzip.BadGzipFile):
             raise WorldError(f"{path} is a damaged gzip file") from None
+        if raw is None:
+            raise WorldError(f"{path} is larger than {size(limit)} uncompressed; refused")
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -382,6 +386,20 @@ class World:
             return cls.from_json(data)
         except WorldError as exc:
             raise WorldError(f"{path}: {exc}") from None
+
+
+def _read_within(path: Path, limit: int) -> bytearray | None:
+    """The file's bytes, decompressed if it is gzip; None once they pass `limit`."""
+    with path.open("rb") as file:
+        gzipped = file.read(2) == b"\x1f\x8b"
+        file.seek(0)
+        with gzip.GzipFile(fileobj=file) if gzipped else file as stream:
+            data = bytearray()
+            while chunk := stream.read(min(1 << 20, limit + 1 - len(data))):
+                data += chunk
+                if len(data) > limit:
+                    return None
+            return data
 
 
 def _denied(data: Any) -> dict[str, frozenset[str]]:
