@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -372,10 +373,10 @@ class World:
         limit = MAX_SNAPSHOT_BYTES if limit is None else limit
         try:
             raw = _read_within(Path(path), limit)
-        except OSError as exc:
-            raise WorldError(f"cannot read {path}: {exc.strerror or exc}") from None
         except (EOFError, zlib.error, gzip.BadGzipFile):
             raise WorldError(f"{path} is a damaged gzip file") from None
+        except OSError as exc:
+            raise WorldError(f"cannot read {path}: {exc.strerror or exc}") from None
         if raw is None:
             raise WorldError(f"{path} is larger than {size(limit)} uncompressed; refused")
         try:
@@ -388,18 +389,28 @@ class World:
             raise WorldError(f"{path}: {exc}") from None
 
 
-def _read_within(path: Path, limit: int) -> bytearray | None:
-    """The file's bytes, decompressed if it is gzip; None once they pass `limit`."""
+def _read_within(path: Path, limit: int) -> bytes | bytearray | None:
+    """The file's bytes, decompressed if it is gzip; None when they are more than `limit`. A
+    gzip file is inflated twice: first only counted (so a bomb costs no memory), then into a
+    buffer of exactly its size."""
     with path.open("rb") as file:
         gzipped = file.read(2) == b"\x1f\x8b"
         file.seek(0)
-        with gzip.GzipFile(fileobj=file) if gzipped else file as stream:
-            data = bytearray()
-            while chunk := stream.read(min(1 << 20, limit + 1 - len(data))):
-                data += chunk
-                if len(data) > limit:
+        if not gzipped:
+            return None if os.fstat(file.fileno()).st_size > limit else file.read()
+        total = 0
+        with gzip.GzipFile(fileobj=file) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
                     return None
-            return data
+        file.seek(0)
+        data = bytearray(total)
+        view, done = memoryview(data), 0
+        with gzip.GzipFile(fileobj=file) as stream:
+            while done < total and (count := stream.readinto(view[done:])):
+                done += count
+        return data
 
 
 def _denied(data: Any) -> dict[str, frozenset[str]]:
