@@ -50,6 +50,9 @@ class _Server(ThreadingHTTPServer):
         self.list_answer = list_answer
         self.stop = threading.Event()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a child that gives up (or is killed) resets its connections."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     """The project and its enabled services answer normally; the SQL list is hostile."""
