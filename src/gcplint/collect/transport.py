@@ -179,8 +179,10 @@ class Transport:
             self._calling.label = saved
 
     def call(self, fn: Callable[[], T]) -> T:
-        """Run one API call with retries; raises ApiCallError when it finally fails."""
+        """Run one API call with retries; raises ApiCallError when it finally fails. Each
+        attempt is one HTTP exchange, bounded by the client timeout and `bounds`."""
         attempts = self.retry.attempts
+        outer = EXCHANGE.deadline  # None, unless a call is made inside another
         for attempt in range(attempts):
             if self._limiter is not None:
                 self._limiter.take(self._calling.label)
@@ -215,7 +217,7 @@ class Transport:
                 self._sleep(wait)
             finally:
                 _ATTEMPT.current = (0, 0)
-                EXCHANGE.deadline = None
+                EXCHANGE.deadline = outer
         raise AssertionError("unreachable")
 
     def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
