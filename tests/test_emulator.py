@@ -251,3 +251,17 @@ def test_the_request_log_keeps_the_newest_requests(serve: Any) -> None:
     for n in range(5):
         http(f"{emu.url}/cloudresourcemanager/v3/projects/acme-prod?n={n}")
     assert [r.query for r in emu.requests] == ["n=2", "n=3", "n=4"]
+
+
+@pytest.mark.parametrize(
+    "header", ["Transfer-Encoding: chunked", "Content-Length: many"], ids=["chunked", "NaN"]
+)
+def test_a_body_of_unknown_length_is_refused(serve: Any, header: str) -> None:
+    emu = serve(sample())
+    port = emu.url.rsplit(":", 1)[1]
+    status, _ = raw_exchange(
+        emu.url,
+        "POST /cloudresourcemanager/v3/projects/acme-prod:getIamPolicy HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n{header}\r\n",
+    )
+    assert status == 411 and emu.requests == []
