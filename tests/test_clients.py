@@ -91,7 +91,7 @@ def test_gapic_resource_manager(serve: Any) -> None:
         "/cloudresourcemanager/v3/folders/77",
     ]
     iam_call = emu.requests[1]
-    assert iam_call.method == "POST" and '"requestedPolicyVersion": 3' in iam_call.body
+    assert iam_call.method == "POST" and iam_call.policy_version == 3
 
 
 def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -187,3 +189,79 @@ def test_a_demo_scan_only_reads() -> None:
 def test_world_validation(data: Any, message: str) -> None:
     with pytest.raises(WorldError, match=message):
         World.from_json(data)
+
+
+def raw_exchange(url: str, head: str) -> tuple[int, bytes]:
+    """Send `head` (request line and headers, no body) on a raw socket; the status and the
+    whole answer (the emulator closes the connection after a refusal)."""
+    host, port = urllib.parse.urlsplit(url).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(head.encode() + b"\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost", "[::1]"])
+def test_loopback_names_with_the_port_are_served(serve: Any, name: str) -> None:
+    emu = serve(sample())
+    port = emu.url.rsplit(":", 1)[1]
+    status, _ = raw_exchange(
+        emu.url,
+        f"GET /cloudresourcemanager/v3/projects/acme-prod HTTP/1.1\r\nHost: {name}:{port}\r\n"
+        "Connection: close\r\n",
+    )
+    assert status == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1:1", "localhost", None])
+def test_another_host_is_refused_dns_rebinding(serve: Any, host: str | None) -> None:
+    emu = serve(sample())
+    port = emu.url.rsplit(":", 1)[1]
+    header = f"Host: {host.format(port=port)}\r\n" if host is not None else ""
+    status, answer = raw_exchange(
+        emu.url, f"GET /cloudresourcemanager/v3/projects/acme-prod HTTP/1.1\r\n{header}"
+    )
+    assert status == 421 and b"acme-prod" not in answer.split(b"\r\n\r\n", 1)[1]
+    assert emu.requests == []
+
+
+def test_a_large_body_is_refused_unread(serve: Any) -> None:
+    """An 800 MB POST once cost the emulator 905 MB: now its Content-Length is refused (413)
+    before a byte of it is read, and the request log never holds a body."""
+    emu = serve(sample())
+    port = emu.url.rsplit(":", 1)[1]
+    status, answer = raw_exchange(
+        emu.url,
+        "POST /cloudresourcemanager/v3/projects/acme-prod:getIamPolicy HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\nContent-Length: {800 * 1024 * 1024}\r\n",
+    )
+    assert status == 413 and b"larger than 1 MiB" in answer
+    body = b'{"options": {"requestedPolicyVersion": 3}}'
+    ok = http(emu.url + "/cloudresourcemanager/v3/projects/acme-prod:getIamPolicy", "POST", body)
+    assert ok[0] == 200
+    [logged] = emu.requests
+    assert (logged.body_size, logged.policy_version) == (len(body), 3)
+    assert "body" not in logged.__dict__
+
+
+def test_the_request_log_keeps_the_newest_requests(serve: Any) -> None:
+    emu = serve(sample(), log_length=3)
+    for n in range(5):
+        http(f"{emu.url}/cloudresourcemanager/v3/projects/acme-prod?n={n}")
+    assert [r.query for r in emu.requests] == ["n=2", "n=3", "n=4"]
+
+
+@pytest.mark.parametrize(
+    "header", ["Transfer-Encoding: chunked", "Content-Length: many"], ids=["chunked", "NaN"]
+)
+def test_a_body_of_unknown_length_is_refused(serve: Any, header: str) -> None:
+    emu = serve(sample())
+    port = emu.url.rsplit(":", 1)[1]
+    status, _ = raw_exchange(
+        emu.url,
+        "POST /cloudresourcemanager/v3/projects/acme-prod:getIamPolicy HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n{header}\r\n",
+    )
+    assert status == 411 and emu.requests == []

@@ -109,6 +109,7 @@ KINDS: dict[str, tuple[dict[str, Any], Reason]] = {
     "503 burst": ({"error": "UNAVAILABLE"}, Reason.UNAVAILABLE),
     "slower than the timeout": ({"delay": TIMEOUT * 2}, Reason.UNAVAILABLE),
     "connection reset": ({"error": "CONNECTION_RESET"}, Reason.UNAVAILABLE),
+    "200 with an error body": ({"error": "ERROR_BODY"}, Reason.ERROR),
     "malformed JSON": ({"error": "MALFORMED_JSON"}, Reason.ERROR),
     "wrong JSON shape": ({"error": "WRONG_SHAPE"}, Reason.ERROR),
     "looping page token": ({"error": "LOOPING_TOKEN"}, Reason.ERROR),

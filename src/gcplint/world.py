@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from typing import Any
 from .collect import registry
 from .collect.apis import APIS
 from .errors import GcplintError
+from .limits import MAX_SNAPSHOT_BYTES, size
 
 SCHEMA = "gcplint-world/v1"
 
@@ -71,13 +73,20 @@ FAULT_ERRORS = frozenset(
         "NOT_FOUND",
         "INVALID_ARGUMENT",
         # not HTTP errors: broken responses
+        "ERROR_BODY",
         "MALFORMED_JSON",
         "WRONG_SHAPE",
         "LOOPING_TOKEN",
         "CONNECTION_RESET",
     }
 )
-HTTP_FAULTS = FAULT_ERRORS - {"MALFORMED_JSON", "WRONG_SHAPE", "LOOPING_TOKEN", "CONNECTION_RESET"}
+HTTP_FAULTS = FAULT_ERRORS - {
+    "ERROR_BODY",
+    "MALFORMED_JSON",
+    "WRONG_SHAPE",
+    "LOOPING_TOKEN",
+    "CONNECTION_RESET",
+}
 NOT_COLLECTED = "not in the snapshot: collect again with the checks and projects that need it"
 _SERVICE_TITLES = {api.service: api.title for api in APIS}
 SNAPSHOT_KEYS = frozenset({"gcplintVersion", "created", "identity", "projects", "checks", "reads"})
@@ -357,16 +366,19 @@ class World:
         return world
 
     @classmethod
-    def load(cls, path: str | Path) -> World:
-        """Read and validate a world or snapshot file (gzip-compressed or not)."""
+    def load(cls, path: str | Path, limit: int | None = None) -> World:
+        """Read and validate a world or snapshot file (gzip-compressed or not) of at most
+        `limit` bytes (default `MAX_SNAPSHOT_BYTES`) once decompressed: a gzip bomb is refused
+        as it inflates, not after."""
+        limit = MAX_SNAPSHOT_BYTES if limit is None else limit
         try:
-            raw = Path(path).read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
+            raw = _read_within(Path(path), limit)
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            raise WorldError(f"{path} is a damaged gzip file") from None
         except OSError as exc:
             raise WorldError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except (EOFError, zlib.error):
-            raise WorldError(f"{path} is a damaged gzip file") from None
+        if raw is None:
+            raise WorldError(f"{path} is larger than {size(limit)} uncompressed; refused")
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -375,6 +387,30 @@ class World:
             return cls.from_json(data)
         except WorldError as exc:
             raise WorldError(f"{path}: {exc}") from None
+
+
+def _read_within(path: Path, limit: int) -> bytes | bytearray | None:
+    """The file's bytes, decompressed if it is gzip; None when they are more than `limit`. A
+    gzip file is inflated twice: first only counted (so a bomb costs no memory), then into a
+    buffer of exactly its size."""
+    with path.open("rb") as file:
+        gzipped = file.read(2) == b"\x1f\x8b"
+        file.seek(0)
+        if not gzipped:
+            return None if os.fstat(file.fileno()).st_size > limit else file.read()
+        total = 0
+        with gzip.GzipFile(fileobj=file) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    return None
+        file.seek(0)
+        data = bytearray(total)
+        view, done = memoryview(data), 0
+        with gzip.GzipFile(fileobj=file) as stream:
+            while done < total and (count := stream.readinto(view[done:])):
+                done += count
+        return data
 
 
 def _denied(data: Any) -> dict[str, frozenset[str]]:

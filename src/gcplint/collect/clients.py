@@ -4,13 +4,20 @@ GAPIC clients (Resource Manager v3, Cloud Run v2, Billing Budgets v1) use the RE
 every other API uses google-api-python-client discovery with the bundled static documents.
 With an API base URL (`--api-base`, `GCPLINT_API_BASE`) every call goes to
 `{base}/{label}{standard REST path}` with anonymous credentials.
+
+Both HTTP stacks (httplib2 for discovery, requests for GAPIC) read every response through
+`_GuardedResponse`, so each exchange keeps to its deadline and byte limit (`transport.EXCHANGE`)
+however slowly the server sends, and decompress within that limit too.
 """
 
 from __future__ import annotations
 
+import http.client
+import io
 import json
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +29,8 @@ import google.auth
 import google.auth.transport.requests
 import google_auth_httplib2
 import httplib2
+import requests
+import urllib3
 from google.auth import compute_engine, impersonated_credentials
 from google.auth import exceptions as auth_exceptions
 from google.auth.credentials import AnonymousCredentials, Credentials
@@ -34,8 +43,8 @@ from googleapiclient import discovery, discovery_cache
 from ..errors import ConfigError
 from .apis import APIS
 from .connect import ClientSettings
-from .failures import refresh_failure
-from .transport import http_log, log_exchange
+from .failures import ApiCallError, refresh_failure
+from .transport import EXCHANGE, expect_object, http_log, log_exchange, timed_out, too_large
 
 C = TypeVar("C")
 
@@ -263,8 +272,7 @@ class Clients:
                 elif self.settings.quota_project:
                     options["quota_project_id"] = self.settings.quota_project
                 client = cls(credentials=self._creds, transport="rest", client_options=options)
-                if http_log.isEnabledFor(logging.DEBUG):
-                    _log_requests_of(client)
+                _guard(client)
                 self._gapic_clients[cls] = client
             return cast(C, self._gapic_clients[cls])
 
@@ -273,7 +281,7 @@ class Clients:
         Every discovery request executes on it, wherever the request object was built."""
         if not hasattr(self._local, "http"):
             proxy = {"proxy_info": None} if self.settings.api_base else {}
-            http = _LoggedHttp if http_log.isEnabledFor(logging.DEBUG) else httplib2.Http
+            http = _LoggedHttp if http_log.isEnabledFor(logging.DEBUG) else _GuardedHttp
             raw = http(timeout=self.settings.timeout, **proxy)
             self._local.http = google_auth_httplib2.AuthorizedHttp(self._creds, http=raw)
         return self._local.http
@@ -295,13 +303,20 @@ class Clients:
         )
 
 
-def _log_requests_of(client: Any) -> None:
-    """Put every HTTP request of a GAPIC REST client on the debug log. Its transport exposes no
-    hook of its own, but the requests.Session it sends through (`_session`, an AuthorizedSession)
-    takes response hooks."""
+def _guard(client: Any) -> None:
+    """Make a GAPIC REST client read within the exchange's bounds, refuse a successful body
+    that is an error, and (with --debug) log every request. Its transport exposes no hook of its
+    own, but the requests.Session it sends through (`_session`, an AuthorizedSession) mounts
+    adapters and takes response hooks. An adapter someone else mounted (mutual TLS) is kept."""
     session = getattr(client.transport, "_session", None)
-    if session is not None:
+    if session is None:
+        return
+    for prefix in ("http://", "https://"):
+        if type(session.adapters.get(prefix)) is requests.adapters.HTTPAdapter:
+            session.mount(prefix, _GuardedAdapter())
+    if http_log.isEnabledFor(logging.DEBUG):
         session.hooks["response"].append(_log_response)
+    session.hooks["response"].append(_read_body)
 
 
 def _log_response(response: Any, *args: Any, **kwargs: Any) -> None:
@@ -313,9 +328,134 @@ def _log_response(response: Any, *args: Any, **kwargs: Any) -> None:
     )
 
 
-class _LoggedHttp(httplib2.Http):  # type: ignore[misc]  # httplib2 has no type hints
-    """httplib2 that puts every request of the discovery clients on the debug log (only used
-    with debug logging on)."""
+def _read_body(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """A requests response hook, run before requests reads the body itself: read it within the
+    exchange's byte limit once decompressed (requests would inflate a gzip bomb whole), and
+    refuse a successful body that is not an object or holds an `error` (the client library
+    would read it as an empty resource)."""
+    limit, parts, received = EXCHANGE.max_bytes, [], 0
+    try:
+        for part in response.iter_content(1 << 16):
+            received += len(part)
+            if received > limit:
+                raise too_large(limit)
+            parts.append(part)
+    except BaseException:
+        response.close()
+        raise
+    content = b"".join(parts)
+    response._content, response._content_consumed = content, True
+    EXCHANGE.received = received
+    if 200 <= response.status_code < 300 and content:
+        try:
+            body = json.loads(content)
+        except ValueError:
+            return  # the client library reports it as a malformed response
+        expect_object(body)
+
+
+class _Guard(io.RawIOBase):
+    """A response's socket as http.client reads it, within the bounds of the exchange it
+    belongs to: each read waits at most until the exchange's deadline (the socket's own
+    timeout bounds one read, not a trickle of them), and no more than the byte limit is read."""
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket) -> None:
+        super().__init__()
+        self._raw, self._sock = raw, sock
+        self._deadline, self._seconds = EXCHANGE.deadline, EXCHANGE.seconds
+        self.limit = EXCHANGE.max_bytes
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        timeout = self._sock.gettimeout()
+        ours = False  # the deadline, not the socket's timeout, bounds this read
+        if self._deadline is not None:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise timed_out(self._seconds)
+            ours = timeout is None or remaining <= timeout
+            if ours:
+                self._sock.settimeout(remaining)
+        try:
+            count = self._raw.readinto(buffer) or 0
+        except TimeoutError:
+            if ours:
+                raise timed_out(self._seconds) from None
+            raise
+        finally:
+            if ours and self._sock.fileno() != -1:
+                self._sock.settimeout(timeout)
+        self._read += count
+        if self._read > self.limit:
+            raise too_large(self.limit)
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _GuardedResponse(http.client.HTTPResponse):
+    """http.client's response read through `_Guard`; a Content-Length over the byte limit is
+    refused before the body is read."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self._guard = _Guard(self.fp.detach(), sock)  # keeps the socket's makefile reference
+        self.fp = io.BufferedReader(self._guard, 1 << 16)
+
+    def begin(self) -> None:
+        super().begin()
+        if self.length is not None and self.length > self._guard.limit:
+            raise too_large(self._guard.limit)
+
+
+class _HTTPConnection(httplib2.HTTPConnectionWithTimeout):  # type: ignore[misc]
+    response_class = _GuardedResponse
+
+
+class _HTTPSConnection(httplib2.HTTPSConnectionWithTimeout):  # type: ignore[misc]
+    response_class = _GuardedResponse
+
+
+class _GuardedHttp(httplib2.Http):  # type: ignore[misc]  # httplib2 has no type hints
+    """httplib2 reading through `_GuardedResponse` (redirects included) and decompressing
+    within the exchange's byte limit. A bound that stops an exchange also closes its
+    connections: what is left of the answer must not be read as the next one."""
+
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = httplib2.DEFAULT_MAX_REDIRECTS,
+        connection_type: Any = None,
+    ) -> Any:
+        if connection_type is None:
+            connection_type = _HTTPSConnection if uri.startswith("https:") else _HTTPConnection
+        self.limit_kwargs = {"hard_limit": EXCHANGE.max_bytes, "ratio": 0}
+        try:
+            response, content = super().request(
+                uri, method, body, headers, redirections, connection_type
+            )
+        except httplib2.decode.DecodeLimitError:
+            self.close()
+            raise too_large(EXCHANGE.max_bytes) from None
+        except ApiCallError:
+            self.close()
+            raise
+        EXCHANGE.received = len(content)
+        return response, content
+
+
+class _LoggedHttp(_GuardedHttp):
+    """`_GuardedHttp` that puts every request of the discovery clients on the debug log (only
+    used with debug logging on)."""
 
     def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -326,3 +466,34 @@ class _LoggedHttp(httplib2.Http):  # type: ignore[misc]  # httplib2 has no type 
             raise
         log_exchange(method, uri, response.status, time.perf_counter() - started)
         return response, content
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = type(
+        "_Connection", (urllib3.connection.HTTPConnection,), {"response_class": _GuardedResponse}
+    )
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = type(
+        "_Connection", (urllib3.connection.HTTPSConnection,), {"response_class": _GuardedResponse}
+    )
+
+
+def _guard_pools(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    """A pool manager whose connections read through `_GuardedResponse` (unless another kind of
+    pool was asked for: a SOCKS proxy)."""
+    if manager.pool_classes_by_scheme == urllib3.poolmanager.pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return manager
+
+
+class _GuardedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with connections that read through `_GuardedResponse`."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        _guard_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> urllib3.PoolManager:
+        return _guard_pools(super().proxy_manager_for(proxy, **kwargs))

@@ -1,5 +1,7 @@
-"""Calling the APIs: retries with backoff, client-side rate limits, paging, and the shape checks
-every response goes through before a reader sees it.
+"""Calling the APIs: retries with backoff, client-side rate limits, paging, the shape checks
+every response goes through before a reader sees it, and the bounds of each call (`Bounds`): the
+deadline and the byte limit of every HTTP exchange (enforced where the clients read responses,
+`clients.py`), the pages and total size of a list.
 
 A `Transport` wraps the `Clients` of one run. Readers call it through `session.api`; it never
 remembers data (that is the session's job). Google's libraries are used only through the clients
@@ -8,6 +10,7 @@ and imported lazily (`to_rest`), so importing this module stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -18,8 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from ..limits import MAX_LIST_BYTES, MAX_PAGES, MAX_RESPONSE_BYTES, size
 from ..model import Reason
-from .failures import ApiCallError, ApiFailure, classify
+from .failures import ApiCallError, ApiFailure, classify, clip
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:
@@ -54,6 +58,42 @@ class RetryPolicy:
         if retry_after is not None:
             wait = max(wait, min(retry_after, self.max_retry_after))
         return wait
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What one read may take; the defaults are `gcplint.limits` (tests make them small)."""
+
+    response_bytes: int = MAX_RESPONSE_BYTES  # one response, as received and decompressed
+    pages: int = MAX_PAGES  # pages of one list
+    list_bytes: int = MAX_LIST_BYTES  # all pages of one list, decompressed
+
+
+class _Exchange(threading.local):
+    """The HTTP exchange the current thread makes within `Transport.call`: the monotonic time
+    by which it must be complete (None outside a call), that many seconds as the message names
+    them, the largest response it may receive, and the size of the last body it received
+    (decompressed; a list adds them up)."""
+
+    deadline: float | None = None
+    seconds = 0.0
+    max_bytes = MAX_RESPONSE_BYTES
+    received = 0
+
+
+EXCHANGE = _Exchange()
+
+
+def timed_out(seconds: float) -> ApiCallError:
+    """An exchange not complete by its deadline (a server that trickles its answer): retried."""
+    return ApiCallError(
+        ApiFailure(Reason.UNAVAILABLE, f"no complete response within {seconds:g} s")
+    )
+
+
+def too_large(limit: int) -> ApiCallError:
+    """A response over the byte limit, as received or decompressed: an error, not retried."""
+    return ApiCallError(ApiFailure(Reason.ERROR, f"response larger than {size(limit)}"))
 
 
 class _Calling(threading.local):
@@ -112,9 +152,11 @@ class Transport:
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        bounds: Bounds | None = None,
     ) -> None:
         self.clients = clients
         self.retry = retry or RetryPolicy()
+        self.bounds = bounds or Bounds()
         self._limiter = limiter
         self._sleep = sleep
         self._calling = _Calling()
@@ -137,14 +179,20 @@ class Transport:
             self._calling.label = saved
 
     def call(self, fn: Callable[[], T]) -> T:
-        """Run one API call with retries; raises ApiCallError when it finally fails."""
+        """Run one API call with retries; raises ApiCallError when it finally fails. Each
+        attempt is one HTTP exchange, bounded by the client timeout and `bounds`."""
         attempts = self.retry.attempts
+        outer = EXCHANGE.deadline  # None, unless a call is made inside another
         for attempt in range(attempts):
             if self._limiter is not None:
                 self._limiter.take(self._calling.label)
             with self._lock:
                 self.calls += 1
             _ATTEMPT.current = (attempt + 1, attempts)
+            EXCHANGE.deadline = time.monotonic() + self.clients.timeout
+            EXCHANGE.seconds = self.clients.timeout
+            EXCHANGE.max_bytes = self.bounds.response_bytes
+            EXCHANGE.received = 0
             try:
                 return fn()
             except Exception as exc:
@@ -169,21 +217,36 @@ class Transport:
                 self._sleep(wait)
             finally:
                 _ATTEMPT.current = (0, 0)
+                EXCHANGE.deadline = outer
         raise AssertionError("unreachable")
 
     def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
-        """Follow page tokens to the end; a token seen twice is an error, not a loop."""
+        """Follow page tokens to the end; a token seen twice is an error, not a loop, and so is
+        a list of more pages or bytes than `bounds` allow (a token that changes forever)."""
         items: list[T] = []
         token: str | None = None
-        seen: set[str] = set()
+        seen: set[bytes] = set()  # digests: a hostile token may be megabytes long
+        received = 0
         while True:
             page, token = self.call(lambda t=token: fetch_page(t))  # type: ignore[misc]
             items.extend(page)
+            received += EXCHANGE.received
             if not token:
                 return items
-            if token in seen:
+            digest = hashlib.blake2b(token.encode(), digest_size=16).digest()
+            if digest in seen:
                 raise ApiCallError(ApiFailure(Reason.ERROR, "the API returned a page token twice"))
-            seen.add(token)
+            seen.add(digest)
+            if len(seen) >= self.bounds.pages:
+                raise ApiCallError(
+                    ApiFailure(Reason.ERROR, f"the list has more than {self.bounds.pages} pages")
+                )
+            if received > self.bounds.list_bytes:
+                raise ApiCallError(
+                    ApiFailure(
+                        Reason.ERROR, f"the list is larger than {size(self.bounds.list_bytes)}"
+                    )
+                )
 
     def gapic_list(
         self, method: Callable[..., Any], request: Mapping[str, Any], field: str
@@ -267,9 +330,27 @@ def expect_policy(body: JSON) -> JSON:
 
 
 def expect_object(body: Any) -> JSON:
-    """A response body that must be a JSON object."""
+    """A successful (2xx) response body: a JSON object, and not an error. A body that holds an
+    `error` is what a broken proxy or API answers with a 200; read as a resource it would be an
+    empty one (a policy without bindings, a list without items) and pass."""
     if not isinstance(body, dict):
         raise ApiCallError(ApiFailure(Reason.ERROR, "malformed response: not a JSON object"))
+    if "error" in body:
+        error = body["error"]
+        said = ""
+        if isinstance(error, dict):
+            said = ": ".join(
+                str(error[k]) for k in ("status", "message") if isinstance(error.get(k), str | int)
+            )
+        elif isinstance(error, str):
+            said = error
+        raise ApiCallError(
+            ApiFailure(
+                Reason.ERROR,
+                "the API answered a successful status with an error instead of the resource"
+                + (f" ({clip(said, 160)})" if said else ""),
+            )
+        )
     return body
 
 

@@ -9,7 +9,7 @@ import random
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..collect.ratelimit import TokenBucket
+from ..limits import MAX_REQUEST_BYTES, REQUEST_LOG_LENGTH, size
 from ..world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
 from . import routes
 from .errors import (
@@ -30,6 +31,7 @@ from .errors import (
 )
 
 READ_VERBS = (":getIamPolicy", ":testIamPermissions")
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,14 @@ class Response:
 
 @dataclass(frozen=True)
 class LoggedRequest:
-    """One request the emulator received."""
+    """One request the emulator received (never its body: its size, and the policy version a
+    getIamPolicy body asked for)."""
 
     method: str
     path: str
     query: str
-    body: str
+    body_size: int
+    policy_version: int | None  # options.requestedPolicyVersion of a JSON body
     status: int
     permission: str  # the IAM permission the route needs ("" when none or unknown)
     method_id: str  # the REST method served ("" for an unknown route)
@@ -73,7 +77,9 @@ class Emulator:
     Use as a context manager; `url` is the `--api-base` for gcplint. Every response is delayed
     by `latency` plus a uniform 0..`jitter` seconds; `quotas` limits the requests per second of
     API labels (e.g. {"run": 20}), answering 429 RESOURCE_EXHAUSTED over the rate; `seed` makes
-    probabilistic faults (and jitter) repeatable.
+    probabilistic faults (and jitter) repeatable. It answers only requests addressed to it by a
+    loopback name and its port (a DNS-rebound page cannot read the world: 421), keeps the newest
+    `log_length` requests in its log, and refuses a body over `MAX_REQUEST_BYTES` (413).
     """
 
     def __init__(
@@ -87,6 +93,7 @@ class Emulator:
         seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        log_length: int = REQUEST_LOG_LENGTH,
     ) -> None:
         self.world = world
         self.page_size = page_size
@@ -98,10 +105,13 @@ class Emulator:
         self._calls: Counter[str] = Counter()
         self._rejected: Counter[str] = Counter()
         self._faults: list[Fault] = [replace(f) for f in world.faults]
-        self._log: list[LoggedRequest] = []
+        self._log: deque[LoggedRequest] = deque(maxlen=log_length)
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
         self._server.emulator = self
+        bound = self._server.server_address[1]
+        names = {*LOOPBACK_NAMES, host} - {"", "0.0.0.0", "::"}
+        self._hosts = frozenset(f"{name}:{bound}" for name in names)
         self._thread: threading.Thread | None = None
 
     @property
@@ -170,6 +180,10 @@ class Emulator:
 
     # -- request handling ----------------------------------------------------------------
 
+    def addressed(self, host: str | None) -> bool:
+        """True when a Host header names this emulator (a loopback name and its port)."""
+        return host is not None and host.lower() in self._hosts
+
     def handle(self, method: str, raw_path: str, body: bytes) -> Response:
         """Serve one request and log it."""
         split = urlsplit(raw_path)
@@ -199,14 +213,19 @@ class Emulator:
             response = Response(
                 500, _encode(ApiError(500, "INTERNAL", f"emulator error: {exc}").body())
             )
-        text = body.decode("utf-8", "replace")
         permission, method_id = (route.permission, route.method_id) if route else ("", "")
+        logged = LoggedRequest(
+            method,
+            path,
+            split.query,
+            len(body),
+            _policy_version(body),
+            response.status,
+            permission,
+            method_id,
+        )
         with self._lock:
-            self._log.append(
-                LoggedRequest(
-                    method, path, split.query, text, response.status, permission, method_id
-                )
-            )
+            self._log.append(logged)
         return response
 
     def _delay(self) -> None:
@@ -324,6 +343,9 @@ def _broken(kind: str | None, payload: dict[str, Any]) -> Response:
     """The response, damaged as a fault of `kind` asks (None: intact)."""
     if kind == "CONNECTION_RESET":
         return Response(200, None)
+    if kind == "ERROR_BODY":  # a 200 whose body is an error, as a broken proxy may send
+        denied = ApiError(403, "PERMISSION_DENIED", "The caller does not have permission")
+        return Response(200, _encode(denied.body()))
     data = _encode(payload)
     if kind == "MALFORMED_JSON":
         return Response(200, data[: max(1, len(data) // 2)])
@@ -341,6 +363,16 @@ def _resource(path: str) -> str:
     if parts and parts[0][:1] == "v" and parts[0][1:2].isdigit():
         parts.pop(0)
     return "/".join(parts)
+
+
+def _policy_version(body: bytes) -> int | None:
+    """The policy version a getIamPolicy body asks for (`options.requestedPolicyVersion`)."""
+    try:
+        options = _json_body(body).get("options")
+    except ApiError:
+        return None
+    version = options.get("requestedPolicyVersion") if isinstance(options, dict) else None
+    return version if isinstance(version, int) else None
 
 
 def _json_body(body: bytes) -> dict[str, Any]:
@@ -371,9 +403,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        response = self.server.emulator.handle(self.command, self.path, body)
+        response = self._refusal()
+        if response is None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            response = self.server.emulator.handle(self.command, self.path, body)
         if response.body is None:  # an injected connection reset: drop the connection, send nothing
             self.close_connection = True
             return
@@ -385,6 +419,34 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _refusal(self) -> Response | None:
+        """The answer to a request the emulator will not read: addressed to another host
+        (DNS rebinding), or with a body it will not hold. Its body stays unread, so the
+        connection is closed after the answer."""
+        host = self.headers.get("Host")
+        raw = self.headers.get("Content-Length") or "0"
+        if not self.server.emulator.addressed(host):
+            error = ApiError(
+                421,
+                "PERMISSION_DENIED",
+                f"gcplint emulator: Host {host!r} is not this emulator; only loopback names"
+                " with its port are served",
+            )
+        elif not raw.isdigit() or "Transfer-Encoding" in self.headers:
+            error = ApiError(
+                411, "INVALID_ARGUMENT", "gcplint emulator: a body needs a Content-Length"
+            )
+        elif int(raw) > MAX_REQUEST_BYTES:
+            error = ApiError(
+                413,
+                "INVALID_ARGUMENT",
+                f"gcplint emulator: request body larger than {size(MAX_REQUEST_BYTES)}; refused",
+            )
+        else:
+            return None
+        self.close_connection = True
+        return Response(error.code, _encode(error.body()), {"Connection": "close"})
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
