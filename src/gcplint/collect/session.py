@@ -168,10 +168,12 @@ class Session:
             self._owner.project = entry.owner
             try:
                 if self._transport is None:
-                    entry.value = compute()
+                    read = compute()
                 else:
                     with self._transport.reading(collection.api.label):
-                        entry.value = compute()
+                        read = compute()
+                whole = collection.each is not None and not part  # its parts are checked
+                entry.value = read if whole else collection.checked(read, key)
             except Unreadable as exc:
                 entry.error = exc
             except ApiCallError as exc:
