@@ -133,9 +133,9 @@ def covered(path: str, whole: bool, declared: tuple[str, ...]) -> bool:
         theirs = _tokens(other)
         if _holds(theirs, mine) or (not whole and _holds(mine, theirs)):
             return True
-        if whole and len(theirs) > len(mine) and theirs[len(mine)] == ANY:
-            if _holds(mine, theirs):  # iterating a map declared with {}
-                return True
+        map_below = len(theirs) > len(mine) and theirs[len(mine)] == ANY
+        if whole and map_below and _holds(mine, theirs):  # iterating a map declared with {}
+            return True
     return False
 
 

@@ -156,7 +156,7 @@ def test_a_string_boolean_makes_the_instances_unreadable(serve: Any) -> None:
     ]
     results = scan(
         serve,
-        {"sqladmin.instances": instances},
+        {registry.SQL_INSTANCES.name: instances},
         "sql.public-ip",
         "sql.open-authorized-network",
     )
@@ -198,7 +198,7 @@ def test_a_string_boolean_makes_the_instances_unreadable(serve: Any) -> None:
 )
 def test_every_kind_of_type_is_checked(serve: Any, settings: dict[str, Any], expected: str) -> None:
     results = scan(
-        serve, {"sqladmin.instances": [instance("db", settings=settings)]}, "sql.public-ip"
+        serve, {registry.SQL_INSTANCES.name: [instance("db", settings=settings)]}, "sql.public-ip"
     )
     assert [(r.status, r.reason) for r in results] == [(Status.UNKNOWN, Reason.ERROR)]
     assert expected in results[0].message
@@ -208,13 +208,15 @@ def test_an_undeclared_field_of_any_type_is_not_judged(serve: Any) -> None:
     """Only what gcplint reads is checked: an odd value elsewhere costs nothing."""
     settings = {"ipConfiguration": {"ipv4Enabled": False}, "edition": 7}
     results = scan(
-        serve, {"sqladmin.instances": [instance("db", settings=settings)]}, "sql.public-ip"
+        serve, {registry.SQL_INSTANCES.name: [instance("db", settings=settings)]}, "sql.public-ip"
     )
     assert [r.status for r in results] == [Status.PASS]
 
 
 def test_an_instance_without_ip_configuration_is_unknown(serve: Any) -> None:
-    results = scan(serve, {"sqladmin.instances": [instance("bare", settings={})]}, "sql.public-ip")
+    results = scan(
+        serve, {registry.SQL_INSTANCES.name: [instance("bare", settings={})]}, "sql.public-ip"
+    )
     assert [(r.status, r.resource) for r in results] == [(Status.UNKNOWN, SQL + "bare")]
 
 
@@ -229,7 +231,7 @@ def test_a_string_channel_list_is_not_four_channels(serve: Any) -> None:
     }
     results = scan(
         serve,
-        {"monitoring.alertPolicies": [policy]},
+        {registry.ALERT_POLICIES.name: [policy]},
         "monitoring.no-alerting",
         "monitoring.alert-no-channel",
     )
@@ -261,7 +263,7 @@ def test_a_per_resource_read_of_the_wrong_type_is_unreadable_alone(serve: Any) -
     }
     results = scan(
         serve,
-        {"storage.buckets": buckets, "storage.iamPolicies": policies},
+        {registry.BUCKETS.name: buckets, registry.BUCKET_IAM.name: policies},
         "storage.public-bucket",
     )
     by_bucket = {r.resource.rsplit("/", 1)[-1]: r for r in results}
@@ -294,7 +296,7 @@ def canary_world() -> dict[str, Any]:
     text = resources.files("gcplint.emulator").joinpath("demo_world.json").read_text()
     data: dict[str, Any] = json.loads(text)
     prod = data["projects"]["acme-prod"]
-    container = prod["run.services"][0]["template"]["containers"][0]
+    container = prod[registry.RUN_SERVICES.name][0]["template"]["containers"][0]
     container["args"] = ["--password", CANARIES["args"]]
     container["command"] = ["/bin/sh", "-c", f"run --token={CANARIES['command']}"]
     container["env"].append({"name": "API_TOKEN", "value": CANARIES["env"]})
@@ -304,15 +306,15 @@ def canary_world() -> dict[str, Any]:
             "httpHeaders": [{"name": "Authorization", "value": CANARIES["header"]}],
         }
     }
-    prod["pubsub.subscriptions"][0]["pushConfig"]["pushEndpoint"] = (
+    prod[registry.SUBSCRIPTIONS.name][0]["pushConfig"]["pushEndpoint"] = (
         f"https://user:{CANARIES['userinfo']}@hooks.example.com/push?token={CANARIES['token']}"
     )
-    account = next(iter(prod["iam.serviceAccountKeys"]))
-    prod["iam.serviceAccountKeys"][account][0]["privateKeyData"] = CANARIES["private"]
-    db = prod["sqladmin.instances"][0]
+    account = next(iter(prod[registry.SERVICE_ACCOUNT_KEYS.name]))
+    prod[registry.SERVICE_ACCOUNT_KEYS.name][account][0]["privateKeyData"] = CANARIES["private"]
+    db = prod[registry.SQL_INSTANCES.name][0]
     db["rootPassword"] = CANARIES["root"]
     db["gcplintCanaryField"] = CANARIES["extra"]
-    labels = prod["monitoring.uptimeCheckConfigs"][0]["monitoredResource"]["labels"]
+    labels = prod[registry.UPTIME_CHECKS.name][0]["monitoredResource"]["labels"]
     labels["auth_token"] = CANARIES["label"]  # kept fields: redacted, not dropped
     labels["host"] = (
         f"https://admin:{CANARIES['url']}@status.example.com/?api_key={CANARIES['token']}"
