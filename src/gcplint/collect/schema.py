@@ -10,7 +10,8 @@ fields of an object only tested for presence are declared by one of its scalar f
 used twice:
 
 - at read time, the declared fields are checked against their discovery types (string, boolean,
-  integer, int64 as a string of digits, number, array, object, enum): data of the wrong type
+  integer, int64 as a string of digits, number, array, object, map; an enum is a string, and a
+  value Google added after the shipped document is accepted): data of the wrong type
   would turn a failure into a pass (`ipv4Enabled: "true"`), so it is unreadable instead, with a
   message naming the field and the expected type. Credential-shaped values in declared fields
   are redacted at the same time (redact.py), so checks, reports and snapshots never hold them;
