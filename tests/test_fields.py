@@ -319,6 +319,7 @@ def canary_world() -> dict[str, Any]:
     labels["host"] = (
         f"https://admin:{CANARIES['url']}@status.example.com/?api_key={CANARIES['token']}"
     )
+    prod[registry.ALERT_POLICIES.name][0]["notificationChannels"] = "none"  # replays unreadable
     return data
 
 
@@ -336,6 +337,8 @@ def test_a_snapshot_holds_no_canary_and_replays_the_same(serve: Any, tmp_path: P
     assert PREFIX in text  # the kept ones were redacted, not dropped
     offline = comparable(run_cli("scan", "--snapshot", str(path), "--format", "json"))
     assert offline == live
+    mismatch = "alertPolicies[0].notificationChannels is a string, expected an array"
+    assert any(mismatch in r["message"] for r in live["results"])
 
 
 def test_redaction_of_kept_values() -> None:
