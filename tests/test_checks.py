@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from helpers import FIXTURES, session_for
+from recording import recording, undeclared
 
 from gcplint.checks.plugins import load_checks
 from gcplint.checks.runner import gather, stream
@@ -80,7 +81,12 @@ def describe(results: list[Result]) -> str:
 
 
 @pytest.mark.parametrize(("check_id", "case"), all_cases())
-def test_check_case(serve: Any, check_id: str, case: dict[str, Any]) -> None:
+def test_check_case(
+    serve: Any, monkeypatch: pytest.MonkeyPatch, check_id: str, case: dict[str, Any]
+) -> None:
+    """The case's results, exactly; and the check read only the fields its collections declare
+    (what a snapshot keeps)."""
+    reads = recording(monkeypatch)
     data = build_world(case)
     emu = serve(World.from_json(data), page_size=1)
     for fault in case.get("faults", []):
@@ -93,6 +99,7 @@ def test_check_case(serve: Any, check_id: str, case: dict[str, Any]) -> None:
         assert found is not None, f"no result matches {expected}; got:\n{describe(results)}"
         unmatched.remove(found)
     assert not unmatched, f"unexpected results:\n{describe(unmatched)}"
+    assert undeclared(reads) == [], "read but not declared in the collection's fields="
 
 
 def test_case_worlds_use_only_real_api_fields() -> None:

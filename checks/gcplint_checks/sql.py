@@ -115,6 +115,16 @@ class Instance:
         return self.data.get("instanceType") != "ON_PREMISES_INSTANCE"
 
     @property
+    def ip_undetermined(self) -> bool:
+        """Neither `settings.ipConfiguration` nor any `ipAddresses`: whether a Cloud SQL instance
+        has a public IP cannot be told (an omitted `ipv4Enabled` proves nothing)."""
+        return (
+            self.hosted
+            and "ipConfiguration" not in self.settings
+            and not self.data.get("ipAddresses")
+        )
+
+    @property
     def has_public_ip(self) -> bool:
         """`ipv4Enabled` true or a PRIMARY address: either is enough."""
         return self.ip_config.get("ipv4Enabled") is True or bool(self.public_addresses)
@@ -166,7 +176,8 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
 
     Judged from `settings.ipConfiguration.ipv4Enabled` and from the instance's `ipAddresses`
     (an address of type PRIMARY is public): either one is enough, because public and private IP
-    are not exclusive and an omitted `ipv4Enabled` does not prove the instance private.
+    are not exclusive and an omitted `ipv4Enabled` does not prove the instance private. An
+    instance with neither `ipConfiguration` nor `ipAddresses` is unknown.
 
     ## Why it matters
     A public address puts the database's login prompt on the internet. Authorized networks and
@@ -187,6 +198,9 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/mysql/configure-ip
     """
     for db in instances(inv):
+        if db.ip_undetermined:
+            yield db.unjudged("it has neither settings.ipConfiguration nor ipAddresses")
+            continue
         if not db.has_public_ip:
             yield passed(db.resource, f"Cloud SQL instance {db.name} has no public IPv4 address.")
             continue
@@ -232,8 +246,8 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
     IPv6): a range that is not private (RFC 1918, RFC 4193, loopback, link-local) with 8 or fewer
     prefix bits (IPv4) or 16 or fewer (IPv6) fails. So `0.0.0.0/0`, `::/0`, and the pair
     `0.0.0.0/1` + `128.0.0.0/1` are caught, while `10.0.0.0/8` and an office range such as
-    `203.0.113.0/24` are not. Instances without a public IP are not evaluated. Critical in every
-    environment.
+    `203.0.113.0/24` are not. Instances without a public IP are not evaluated; one with neither
+    `ipConfiguration` nor `ipAddresses` is unknown. Critical in every environment.
 
     ## Why it matters
     With the whole internet authorized, only the database password stands between any scanner
@@ -254,6 +268,9 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/sql-proxy
     """
     for db in instances(inv):
+        if db.ip_undetermined:
+            yield db.unjudged("it has neither settings.ipConfiguration nor ipAddresses")
+            continue
         if not db.has_public_ip:
             continue
         values = [str(n.get("value", "")) for n in db.ip_config.get("authorizedNetworks") or []]

@@ -70,3 +70,43 @@ def redact_run_resource(resource: dict[str, Any]) -> dict[str, Any]:
     redact_containers((resource.get("template") or {}).get("containers") or [])
     redact_containers(resource.get("containers") or [])
     return resource
+
+
+_USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.IGNORECASE)
+_SECRET_PARAM = re.compile(
+    r"(?P<name>[?&;][\w.-]*(?:token|key|secret|passw|pwd|auth|sig|credential|session)[\w.-]*=)"
+    r"[^&#;\s]*",
+    re.IGNORECASE,
+)
+_SECRET_KEY = re.compile(r"token|secret|passw|pwd|api.?key|auth|credential|cookie", re.IGNORECASE)
+_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
+)
+
+
+def redact_string(value: str) -> str:
+    """`value` without URL credentials: the userinfo of `scheme://user:password@host` and the
+    values of secret-looking query parameters (`?token=...`) become `gcplint-redacted`.
+    Idempotent; a string without `://` or `=` is returned as it is."""
+    if "://" in value:
+        value = _USERINFO.sub(rf"\g<scheme>{PREFIX}@", value)
+    if "=" in value:
+        value = _SECRET_PARAM.sub(rf"\g<name>{PREFIX}", value)
+    return value
+
+
+def redact_header(obj: dict[str, Any]) -> None:
+    """In place: the value of a credential header (`{"name": "Authorization", "value": ...}`)
+    replaced by a marker."""
+    name = obj.get("name", obj.get("key"))
+    value = obj.get("value")
+    credential = isinstance(name, str) and name.lower() in _HEADERS
+    if credential and isinstance(value, str) and parse(value) is None:
+        obj["value"] = marker(value)
+
+
+def redact_map(obj: dict[str, Any]) -> None:
+    """In place: the values of a map's secret-looking keys (`auth_token`) replaced by markers."""
+    for key, item in obj.items():
+        if isinstance(item, str) and _SECRET_KEY.search(key) and parse(item) is None:
+            obj[key] = marker(item)

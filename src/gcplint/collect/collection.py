@@ -8,16 +8,19 @@ one place (`Collection.unreadable`), which checks turn into unknown results.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ..model import Outcome, Reason, Status
+from . import schema
 from .apis import BY_LABEL, Api
+from .failures import ApiFailure
+from .schema import Fields
 
 if TYPE_CHECKING:
-    from .failures import ApiFailure
     from .session import Session
 
 T = TypeVar("T")
@@ -73,6 +76,9 @@ class Collection(Generic[T_co]):
     compact: Callable[[Any], Any] | None = field(default=None, repr=False)
     # ^ what is kept once its project's checks are done, for checks that read it `across`
     #   projects (default: all of it)
+    fields: Fields | None = None
+    # ^ the fields gcplint reads (checks, `labels`, `compact`, `each.key`, derived collections):
+    #   type-checked on every read, the only ones a snapshot keeps (see schema.py)
 
     def __post_init__(self) -> None:
         if (self.read is None) == (self.each is None):
@@ -95,6 +101,45 @@ class Collection(Generic[T_co]):
         for source in self.sources:
             found += source.permissions
         return tuple(dict.fromkeys(found))
+
+    @functools.cached_property
+    def shape(self) -> schema.Node | None:
+        """The declared fields, typed from the discovery document (loaded on first use)."""
+        if self.fields is None:
+            return None
+        version = self.fields.version or self.api.discovery
+        if version is None:
+            raise schema.SchemaError(f"{self.name}: name the discovery version of its schema")
+        return schema.compile_fields(self.fields, self.api.label, version)
+
+    def checked(self, value: Any, key: str) -> Any:
+        """`value` (one read for `key`, or one resource's for a per-resource collection) once
+        its declared fields have their discovery types, credential-shaped values in them
+        redacted (in place); raises Unreadable naming the first field of the wrong type."""
+        node, listed = self.shape, self.fields.listed if self.fields else None
+        if node is None:
+            return value
+        try:
+            if listed is None:
+                schema.check(value, node, "")
+            elif not isinstance(value, list):
+                raise schema.Mismatch(f"{listed} is not an array")
+            else:
+                for i, item in enumerate(value):
+                    schema.check(item, node, f"{listed}[{i}]")
+        except schema.Mismatch as exc:
+            failure = ApiFailure(Reason.ERROR, f"malformed response: {self.name}: {exc}")
+            raise self.unreadable(failure, key) from None
+        return value
+
+    def kept(self, value: Any) -> Any:
+        """What a snapshot keeps of one read: only the declared fields."""
+        node = self.shape
+        if node is None:
+            return value
+        if self.fields is not None and self.fields.listed is not None:
+            return [schema.keep(item, node) for item in value]
+        return schema.keep(value, node)
 
     def target(self, key: str) -> str:
         """What a key names, for messages: 'project acme-prod'."""

@@ -168,10 +168,12 @@ class Session:
             self._owner.project = entry.owner
             try:
                 if self._transport is None:
-                    entry.value = compute()
+                    read = compute()
                 else:
                     with self._transport.reading(collection.api.label):
-                        entry.value = compute()
+                        read = compute()
+                whole = collection.each is not None and not part  # its parts are checked
+                entry.value = read if whole else collection.checked(read, key)
             except Unreadable as exc:
                 entry.error = exc
             except ApiCallError as exc:
@@ -202,9 +204,12 @@ class Session:
 
     def seed(self, collection: Collection[T], key: str, value: T) -> None:
         """Store what another read already returned (a project found by projects:search is
-        the same Project projects.get returns), so it is not read again."""
+        the same Project projects.get returns), so it is not read again; checked like a read."""
         entry = _Entry(key if collection.keyed_by == "project" else None)
-        entry.value = value
+        try:
+            entry.value = collection.checked(value, key)
+        except Unreadable as exc:
+            entry.error = exc
         entry.done.set()
         with self._lock:
             self._memo.setdefault((collection.name, key, False), entry)

@@ -1,7 +1,9 @@
 """Snapshots: collect once, lint offline, hand to a reviewer, replay through the emulator.
 
-A snapshot is a world (the world format) holding every response a scan read, in REST JSON, plus a
-`snapshot` block: version, time, identity, scope, and the status of every read (ok, or the
+A snapshot is a world (the world format) holding every response a scan read, in REST JSON, reduced
+to the fields gcplint reads (each collection's `fields`: an allowlist, so secrets an API returns
+in other fields never reach the file; credential-shaped values in the kept ones were redacted on
+arrival), plus a `snapshot` block: version, time, identity, scope, and the status of every read (ok, or the
 failure it was). Only collections that are `stored` are kept; what gcplint derives from them
 (ancestry, a project's budgets, a collection of per-resource reads) is derived again on replay.
 
@@ -54,7 +56,8 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
             continue  # derived: read again from what it is derived from on replay
         if collection.each is not None:
             if isinstance(value, PerResource):  # the per-resource reads of one project
-                home(key).setdefault(name, {}).update(value.found)
+                kept = {r: collection.kept(v) for r, v in value.found.items()}
+                home(key).setdefault(name, {}).update(kept)
                 for resource in value.found:
                     reads.setdefault(name, {})[resource] = None
                 for resource, failure in value.unreadable.items():
@@ -64,6 +67,8 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
         reads.setdefault(name, {})[key] = _failure(value) if failed else None
         if failed:
             continue
+        if collection is not SERVICES:
+            value = collection.kept(value)  # only the fields gcplint reads
         if collection is PROJECT:
             projects.setdefault(str(value["projectId"]), {})["project"] = value
         elif collection is FOLDER:

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 Params = Mapping[str, str | int]
 
+POLICY = (  # what is read of an IAM policy (`Policy` in every discovery document)
+    "bindings[].role",
+    "bindings[].members",
+    "bindings[].condition.title",
+    "bindings[].condition.expression",
+)
+
 
 def _fill(params: Params, **values: str) -> dict[str, str | int]:
     return {k: v.format(**values) if isinstance(v, str) else v for k, v in params.items()}

@@ -3,15 +3,11 @@ images and IAM policies."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..apis import ARTIFACT_REGISTRY
 from ..collection import JSON, Collection, Each, PerResource, declare
+from ..schema import Fields
 from ._labels import item_labels
-from ._read import each_listing, each_policy, everywhere, regions_of
-
-if TYPE_CHECKING:
-    pass
+from ._read import POLICY, each_listing, each_policy, everywhere, regions_of
 
 _REPOSITORIES = "artifactregistry.projects.locations.repositories"
 
@@ -29,6 +25,19 @@ REPOSITORIES: Collection[list[JSON]] = declare(
     ),
     needs=(AR_LOCATIONS,),
     labels=item_labels(ARTIFACT_REGISTRY),
+    fields=Fields.of(
+        "Repository",
+        "name",
+        "format",
+        "labels",
+        "cleanupPolicyDryRun",
+        "cleanupPolicies{}.action",
+        "cleanupPolicies{}.mostRecentVersions.keepCount",
+        "vulnerabilityScanningConfig.enablementConfig",
+        "vulnerabilityScanningConfig.enablementState",
+        "vulnerabilityScanningConfig.enablementStateReason",
+        listed="repositories",
+    ),
 )
 
 DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = declare(
@@ -40,6 +49,7 @@ DOCKER_IMAGES: Collection[PerResource[list[JSON]]] = declare(
         "repository",
         key=lambda r: str(r.get("name", "")) if r.get("format") == "DOCKER" else None,
     ),
+    fields=Fields.of("DockerImage", "name", "uri", listed="dockerImages"),
 )
 
 REPOSITORY_IAM: Collection[PerResource[JSON]] = declare(
@@ -50,4 +60,5 @@ REPOSITORY_IAM: Collection[PerResource[JSON]] = declare(
         "IAM policy",
         "repository",
     ),
+    fields=Fields.of("Policy", *POLICY),
 )

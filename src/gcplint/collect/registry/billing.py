@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ...model import Reason
 from ..collection import JSON, Collection, Unreadable, declare
+from ..schema import Fields
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -62,6 +63,7 @@ def billing_granted(session: Session, account: str, permissions: list[str]) -> l
 BILLING_INFO: Collection[JSON] = declare(
     "cloudbilling.billingInfo: billing info, resourcemanager.projects.get (roles/browser)",
     read=_billing_info,
+    fields=Fields.of("ProjectBillingInfo", "billingAccountName", "billingEnabled"),
 )
 
 ACCOUNT_BUDGETS: Collection[list[JSON]] = declare(
@@ -69,6 +71,19 @@ ACCOUNT_BUDGETS: Collection[list[JSON]] = declare(
     read=_account_budgets,
     keyed_by="billing account",
     permission_on="billing account",
+    fields=Fields.of(
+        "GoogleCloudBillingBudgetsV1Budget",
+        "name",
+        "displayName",
+        "budgetFilter.projects",
+        "budgetFilter.resourceAncestors",
+        "notificationsRule.disableDefaultIamRecipients",
+        "notificationsRule.monitoringNotificationChannels",
+        "notificationsRule.pubsubTopic",
+        "thresholdRules[].thresholdPercent",
+        listed="budgets",
+        version="v1",
+    ),
 )
 
 BUDGETS: Collection[AccountBudgets] = declare(

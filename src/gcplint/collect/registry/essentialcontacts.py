@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..collection import JSON, Collection, declare
+from ..schema import Fields
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -31,4 +32,12 @@ ESSENTIAL_CONTACTS: Collection[list[JSON]] = declare(
     "essentialcontacts.contacts: essential contacts (inherited ones included),"
     " essentialcontacts.contacts.list (roles/essentialcontacts.viewer)",
     read=_computed,
+    fields=Fields.of(
+        "GoogleCloudEssentialcontactsV1Contact",
+        "name",
+        "email",
+        "notificationCategorySubscriptions",
+        "validationState",
+        listed="contacts",
+    ),
 )

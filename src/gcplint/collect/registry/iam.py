@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..collection import JSON, Collection, Each, PerResource, declare
+from ..schema import Fields
 from ._read import listing
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ def _keys(session: Session, project_id: str, email: str) -> list[JSON]:
 SERVICE_ACCOUNTS: Collection[list[JSON]] = declare(
     "iam.serviceAccounts: service accounts, iam.serviceAccounts.list (roles/iam.serviceAccountViewer)",
     read=listing("iam.projects.serviceAccounts", "accounts", name="projects/{key}", pageSize=100),
+    fields=Fields.of("ServiceAccount", "name", "email", "disabled", listed="accounts"),
 )
 
 SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = declare(
@@ -32,5 +34,8 @@ SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = declare(
         "service account keys",
         "service account",
         key=lambda account: str(account.get("email", "")),
+    ),
+    fields=Fields.of(
+        "ServiceAccountKey", "name", "keyType", "disabled", "validAfterTime", listed="keys"
     ),
 )

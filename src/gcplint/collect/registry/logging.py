@@ -4,13 +4,16 @@ above it (aggregated sinks with `includeChildren` route their children's logs to
 from __future__ import annotations
 
 from ..collection import JSON, Collection, declare
+from ..schema import Fields
 from ._read import listing
 
 _SINKS = "logging.sinks.list (roles/logging.viewer)"
+_SINK_FIELDS = ("name", "destination", "disabled", "filter", "includeChildren")
 
 PROJECT_SINKS: Collection[list[JSON]] = declare(
     f"logging.sinks: log sinks, {_SINKS}",
     read=listing("logging.projects.sinks", parent="projects/{key}", pageSize=200),
+    fields=Fields.of("LogSink", *_SINK_FIELDS, listed="sinks"),
 )
 
 FOLDER_SINKS: Collection[list[JSON]] = declare(
@@ -18,6 +21,7 @@ FOLDER_SINKS: Collection[list[JSON]] = declare(
     read=listing("logging.folders.sinks", "sinks", parent="{key}", pageSize=200),
     keyed_by="folder",
     permission_on="folder",
+    fields=Fields.of("LogSink", *_SINK_FIELDS, listed="sinks"),
 )
 
 ORGANIZATION_SINKS: Collection[list[JSON]] = declare(
@@ -25,4 +29,5 @@ ORGANIZATION_SINKS: Collection[list[JSON]] = declare(
     read=listing("logging.organizations.sinks", "sinks", parent="{key}", pageSize=200),
     keyed_by="organization",
     permission_on="organization",
+    fields=Fields.of("LogSink", *_SINK_FIELDS, listed="sinks"),
 )

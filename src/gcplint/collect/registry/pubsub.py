@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..apis import PUBSUB
 from ..collection import JSON, Collection, Each, Permission, PerResource, declare
+from ..schema import Fields
 from ._labels import item_labels
-from ._read import each_policy, listing
+from ._read import POLICY, each_policy, listing
 
 _TOPIC_POLICY = each_policy(
     "pubsub.projects.topics", resource="{name}", options_requestedPolicyVersion=3
@@ -18,12 +19,22 @@ TOPICS: Collection[list[JSON]] = declare(
     "pubsub.topics: Pub/Sub topics, pubsub.topics.list (roles/pubsub.viewer)",
     read=listing("pubsub.projects.topics", project="projects/{key}", pageSize=500),
     labels=item_labels(PUBSUB),
+    fields=Fields.of("Topic", "name", "labels", listed="topics"),
 )
 
 SUBSCRIPTIONS: Collection[list[JSON]] = declare(
     "pubsub.subscriptions: Pub/Sub subscriptions, pubsub.subscriptions.list (roles/pubsub.viewer)",
     read=listing("pubsub.projects.subscriptions", project="projects/{key}", pageSize=500),
     labels=item_labels(PUBSUB),
+    fields=Fields.of(
+        "Subscription",
+        "name",
+        "topic",
+        "labels",
+        "deadLetterPolicy.deadLetterTopic",
+        "deadLetterPolicy.maxDeliveryAttempts",
+        listed="subscriptions",
+    ),
 )
 
 PUBSUB_IAM: Collection[PerResource[JSON]] = declare(
@@ -37,4 +48,5 @@ PUBSUB_IAM: Collection[PerResource[JSON]] = declare(
         "Pub/Sub resource",
     ),
     also=(Permission("pubsub.subscriptions.getIamPolicy"),),
+    fields=Fields.of("Policy", *POLICY),
 )

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from ...model import project_resource
 from ..collection import JSON, Collection, Unreadable, declare
-from ._read import listing
+from ..schema import Fields
+from ._read import POLICY, listing
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -68,11 +69,19 @@ PROJECT: Collection[JSON] = declare(
     "cloudresourcemanager.project: project metadata, resourcemanager.projects.get (roles/browser)",
     read=_project,
     labels=_project_labels,
+    fields=Fields.of("Project", "name", "projectId", "displayName", "labels", "parent", "state"),
 )
 
 PROJECT_IAM_POLICY: Collection[JSON] = declare(
     "cloudresourcemanager.iamPolicy: IAM policy, resourcemanager.projects.getIamPolicy (roles/iam.securityReviewer)",
     read=_iam_policy,
+    fields=Fields.of(
+        "Policy",
+        *POLICY,
+        "auditConfigs[].service",
+        "auditConfigs[].auditLogConfigs[].logType",
+        "auditConfigs[].auditLogConfigs[].exemptedMembers",
+    ),
 )
 
 FOLDER: Collection[JSON] = declare(
@@ -80,6 +89,7 @@ FOLDER: Collection[JSON] = declare(
     read=_folder,
     keyed_by="folder",
     permission_on="folder",
+    fields=Fields.of("Folder", "name", "displayName", "parent"),
 )
 
 ANCESTRY: Collection[list[str]] = declare(
@@ -93,4 +103,5 @@ ANCESTRY: Collection[list[str]] = declare(
 LIENS: Collection[list[JSON]] = declare(
     "cloudresourcemanager.liens: liens, resourcemanager.projects.get (roles/browser)",
     read=listing("cloudresourcemanager.liens", parent="projects/{key}", pageSize=100),
+    fields=Fields.of("Lien", "name", "reason", "restrictions", listed="liens"),
 )

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from ...redact import redact_run_resource
 from ..apis import RUN
 from ..collection import JSON, Collection, Each, PerResource, declare
+from ..schema import Fields
 from ._labels import item_labels
-from ._read import every_location, everywhere, regions_of
+from ._read import POLICY, every_location, everywhere, regions_of
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -39,6 +40,32 @@ def _services(session: Session, project_id: str) -> list[JSON]:
 def _redacted(read: Callable[[Session, str], list[JSON]]) -> Callable[[Session, str], list[JSON]]:
     """Literal env values replaced by markers as soon as they are read."""
     return lambda session, key: [redact_run_resource(item) for item in read(session, key)]
+
+
+_CONTAINER = (  # what is read of a container, under `template.containers[]` or `containers[]`
+    "name",
+    "image",
+    "env[].name",
+    "env[].value",  # a marker only (redact.py)
+    "env[].valueSource.secretKeyRef.secret",
+    "env[].valueSource.secretKeyRef.version",
+    "volumeMounts[].name",
+    "volumeMounts[].mountPath",
+    "ports[].containerPort",
+    "livenessProbe.httpGet.path",
+    "livenessProbe.tcpSocket.port",
+    "livenessProbe.grpc.port",
+    "startupProbe.httpGet.path",
+    "startupProbe.tcpSocket.port",
+    "startupProbe.grpc.port",
+)
+_VOLUME = (  # ... and of a volume
+    "name",
+    "secret.secret",
+    "secret.items[].path",
+    "secret.items[].version",
+    "cloudSqlInstance.instances",
+)
 
 
 def _service_policy(session: Session, project_id: str, name: str) -> JSON:
@@ -70,6 +97,34 @@ RUN_SERVICES: Collection[list[JSON]] = declare(
     needs=(RUN_LOCATIONS,),
     labels=item_labels(RUN),
     compact=_service_index,
+    fields=Fields.of(
+        "GoogleCloudRunV2Service",
+        "name",
+        "uri",
+        "urls",
+        "labels",
+        "ingress",
+        "invokerIamDisabled",
+        "reconciling",
+        "latestCreatedRevision",
+        "latestReadyRevision",
+        "scaling.scalingMode",
+        "scaling.manualInstanceCount",
+        "scaling.minInstanceCount",
+        "scaling.maxInstanceCount",
+        "terminalCondition.state",
+        "terminalCondition.message",
+        "trafficStatuses[].type",
+        "trafficStatuses[].revision",
+        "trafficStatuses[].percent",
+        "template.serviceAccount",
+        "template.scaling.minInstanceCount",
+        "template.scaling.maxInstanceCount",
+        *(f"template.containers[].{path}" for path in _CONTAINER),
+        *(f"template.volumes[].{path}" for path in _VOLUME),
+        listed="services",
+        version="v2",
+    ),
 )
 
 RUN_REVISIONS: Collection[list[JSON]] = declare(
@@ -84,9 +139,24 @@ RUN_REVISIONS: Collection[list[JSON]] = declare(
         )
     ),
     needs=(RUN_LOCATIONS,),
+    fields=Fields.of(
+        "GoogleCloudRunV2Revision",
+        "name",
+        "createTime",
+        "serviceAccount",
+        "conditions[].type",
+        "conditions[].state",
+        "containerStatuses[].name",
+        "containerStatuses[].imageDigest",
+        *(f"containers[].{path}" for path in _CONTAINER),
+        *(f"volumes[].{path}" for path in _VOLUME),
+        listed="revisions",
+        version="v2",
+    ),
 )
 
 RUN_SERVICE_IAM: Collection[PerResource[JSON]] = declare(
     "run.serviceIamPolicies: Cloud Run service IAM policies, run.services.getIamPolicy (roles/run.viewer)",
     each=Each((RUN_SERVICES,), _service_policy, "IAM policy", "Cloud Run service"),
+    fields=Fields.of("GoogleIamV1Policy", *POLICY, version="v2"),
 )

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from ..apis import SECRET_MANAGER
 from ..collection import JSON, Collection, Each, PerResource, declare
+from ..schema import Fields
 from ._labels import item_labels
-from ._read import each_listing, each_policy, listing
+from ._read import POLICY, each_listing, each_policy, listing
 
 SECRETS: Collection[list[JSON]] = declare(
     "secretmanager.secrets: secrets, secretmanager.secrets.list (roles/secretmanager.viewer)",
     read=listing("secretmanager.projects.secrets", parent="projects/{key}", pageSize=250),
     labels=item_labels(SECRET_MANAGER),
+    fields=Fields.of("Secret", "name", "labels", listed="secrets"),
 )
 
 SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = declare(
@@ -22,6 +24,7 @@ SECRET_VERSIONS: Collection[PerResource[list[JSON]]] = declare(
         "secret versions",
         "secret",
     ),
+    fields=Fields.of("SecretVersion", "name", "state", listed="versions"),
 )
 
 SECRET_IAM: Collection[PerResource[JSON]] = declare(
@@ -34,4 +37,5 @@ SECRET_IAM: Collection[PerResource[JSON]] = declare(
         "IAM policy",
         "secret",
     ),
+    fields=Fields.of("Policy", *POLICY),
 )

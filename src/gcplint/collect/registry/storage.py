@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from ..apis import STORAGE
 from ..collection import JSON, Collection, Each, PerResource, declare
+from ..schema import Fields
 from ._labels import item_labels
-from ._read import each_policy, listing
+from ._read import POLICY, each_policy, listing
 
 BUCKETS: Collection[list[JSON]] = declare(
     "storage.buckets: Cloud Storage buckets, storage.buckets.list (roles/storage.insightsCollectorService)",
     read=listing("storage.buckets", "items", project="{key}", maxResults=500),
     labels=item_labels(STORAGE, "buckets/"),
+    fields=Fields.of(
+        "Bucket",
+        "name",
+        "labels",
+        "iamConfiguration.publicAccessPrevention",
+        "iamConfiguration.uniformBucketLevelAccess.enabled",
+        listed="items",
+    ),
 )
 
 BUCKET_IAM: Collection[PerResource[JSON]] = declare(
@@ -21,4 +30,5 @@ BUCKET_IAM: Collection[PerResource[JSON]] = declare(
         "IAM policy",
         "bucket",
     ),
+    fields=Fields.of("Policy", *POLICY),
 )
