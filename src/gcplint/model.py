@@ -172,8 +172,10 @@ class Result:
         """Stable identity across runs: check id, resource and subject only."""
         import hashlib  # only reports need it: keep `import gcplint.api` light
 
+        from .safetext import unsurrogate  # as written: a lone surrogate is U+FFFD
+
         key = "\x1f".join((self.check, self.resource, self.subject or ""))
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        return hashlib.sha256(unsurrogate(key).encode()).hexdigest()[:32]
 
     @property
     def is_finding(self) -> bool:

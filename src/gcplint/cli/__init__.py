@@ -74,8 +74,10 @@ def main(argv: Sequence[str] | None = None) -> Any:
 
 
 def _fail(message: str) -> None:
+    from ..safetext import printable  # errors quote cloud text (API error messages, names)
+
     for line in message.splitlines() or [""]:  # one error per line (several bad --project IDs)
-        click.echo(f"gcplint: error: {line}", err=True)
+        click.echo(f"gcplint: error: {printable(line)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
