@@ -28,7 +28,7 @@ from gcplint.report import FORMATS, RenderOptions, Report, ScannedProject, rende
 from gcplint.report.layout import line_spans, wrap
 from gcplint.report.markdown import code
 from gcplint.report.markdown import text as md_text
-from gcplint.safetext import printable
+from gcplint.safetext import printable, printable_lines
 
 SPECS = [c.spec for c in load_checks()]
 BY_ID = {s.id: s for s in SPECS}
@@ -233,7 +233,7 @@ def test_line_breaking() -> None:
         "--flag",
     ]
     assert printable("a\x1b[31mb\u202ec\td\n") == "a\\x1b[31mb\\u202ec d\\x0a"
-    assert printable("a\n\tb", keep="\n") == "a\n b" and printable("\ud800") == "\ufffd"
+    assert printable_lines("a\n\tb\n ::x") == "a\n b\n \\x3a:x" and printable("\ud800") == "\ufffd"
     for width in range(-2, 12):  # however narrow: it ends, and nothing is lost or reordered
         for shell in (False, True):
             parts = wrap(f"{quoted} {resource}", width, width - 2, shell=shell)

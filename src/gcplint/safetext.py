@@ -9,6 +9,7 @@ labels, IAM condition titles, API error messages) is untrusted.
   overrides and line or paragraph separators shown as visible escapes (`\\x1b`, `\\u202e`), so
   cloud text can never move the cursor, set a window title, write the clipboard, make a link,
   reorder a line or start a new one (where a CI runner would read `::error ...` as a command).
+- `printable_lines`: the same, but a multi-line text keeps its lines, each `command_safe`.
 - `command_safe`: a whole output line that would start, after its indentation, with `::` (a
   GitHub Actions workflow command) gets its first colon shown as `\\x3a`.
 """
@@ -56,18 +57,19 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
-def printable(text: str, keep: str = "") -> str:
+def printable(text: str) -> str:
     """`text` on one line, every control character, bidirectional control and line separator
-    shown as an escape (`\\x1b`, `\\u202e`), a tab as a space; lone surrogates become U+FFFD.
-    Characters in `keep` (`"\\n"`: a multi-line body) stay as they are."""
+    shown as an escape (`\\x1b`, `\\u202e`), a tab as a space; lone surrogates become U+FFFD."""
     text = unsurrogate(text)
     if text.isprintable():
         return text
-    if "\t" not in keep:
-        text = text.replace("\t", " ")
-    if not keep:
-        return _UNPRINTABLE.sub(_escape, text)
-    return _UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
+    return _UNPRINTABLE.sub(_escape, text.replace("\t", " "))
+
+
+def printable_lines(text: str) -> str:
+    """`text` with its lines kept, each `printable` and `command_safe` (a remediation's
+    commands in a file a CI log may show)."""
+    return "\n".join(command_safe(printable(line)) for line in text.split("\n"))
 
 
 def command_safe(line: str) -> str:

@@ -1,6 +1,6 @@
 """JUnit XML: one testsuite per project, one testcase per (check, resource).
 
-Cloud text is made `printable` (a remediation keeps its newlines): XML 1.0 has no way to hold a
+Cloud text is made `printable` (a remediation keeps its lines: `printable_lines`): XML 1.0 has no way to hold a
 control character or a lone surrogate, and CI tools print these messages to their logs.
 """
 
@@ -11,7 +11,7 @@ from collections import Counter
 from typing import TextIO
 
 from ..model import Result, Status
-from ..safetext import printable
+from ..safetext import printable, printable_lines
 from . import RenderOptions, Report
 
 
@@ -22,7 +22,7 @@ def case(result: Result) -> ET.Element:
         "testcase", {"classname": printable(result.check), "name": printable(name), "time": "0"}
     )
     message = printable(result.message)
-    body = printable(result.remediation or "", keep="\n")
+    body = printable_lines(result.remediation or "")
     if result.suppressed is not None:
         expiry = f" until {result.suppressed.expires}" if result.suppressed.expires else ""
         ET.SubElement(

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from .. import HOMEPAGE
 from ..checks.spec import CheckSpec
 from ..model import Result, Severity, Status
-from ..safetext import printable, scrub
+from ..safetext import printable, scrub, unsurrogate
 from . import RenderOptions, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -88,7 +88,7 @@ def pseudo_path(resource: str) -> str:
 def _segment(name: str) -> str:
     """One pseudo-path segment, percent-encoded; never empty and never a dot segment (`..`
     would climb out of `gcp/`, to `.github/workflows/` say), even once decoded: `_..`."""
-    encoded = quote(name, safe="")
+    encoded = quote(unsurrogate(name), safe="")
     return encoded if name.strip(".") else "_" + encoded
 
 
