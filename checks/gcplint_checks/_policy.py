@@ -28,6 +28,7 @@ from gcplint.api import (
 
 from ._iam import Grant, all_flag, by_member, grants, has_conditions, remove_binding, roles_text
 from ._resources import resource_name
+from ._shell import sh
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
@@ -133,7 +134,9 @@ def public_resource(
         label,
         policy,
         lambda grant: remove.format(
-            member=grant.member, role=grant.role, all=all_flag(grant, has_conditions(policy))
+            member=sh(grant.member),
+            role=sh(grant.role),
+            all=all_flag(grant, has_conditions(policy)),
         ),
         suffix=suffix,
     )
