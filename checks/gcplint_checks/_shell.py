@@ -27,7 +27,7 @@ def _ansi_c(ch: str) -> str:
     if ch.isprintable():
         return ch
     code = ord(ch)
-    if code < 0x100:
+    if code < 0x80:  # `\x` is a byte: above ASCII, the code point
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
