@@ -57,6 +57,7 @@ PIECES = [
     "\r\n::add-mask::secret",
     "::stop-commands::tok",
     "##[error]x",
+    "##vso[task.setvariable variable=x]y",
     "\x1b[2J",
     "\x1b]52;c;ZXZpbA==\x07",
     "\x9b31m",
@@ -194,10 +195,10 @@ def columns(width: int | None) -> Iterator[None]:
 
 def check_text(text: str) -> None:
     """No control character but newline, no bidi control, no surrogate; no line a CI runner
-    would read as a workflow command."""
+    would read as a workflow command (`::cmd` at its start, `##[cmd]` or `##vso[cmd]` in it)."""
     assert not TEXT_FORBIDDEN.search(text), repr(TEXT_FORBIDDEN.search(text))
     for line in text.split("\n"):
-        assert not line.lstrip().startswith("::"), line
+        assert not line.lstrip().startswith("::") and not re.search(r"##(vso)?\[", line), line
 
 
 def check_json(text: str) -> None:

@@ -8,10 +8,11 @@ labels, IAM condition titles, API error messages) is untrusted.
 - `printable`: one line for a terminal or a log: control characters (C0, DEL, C1), bidirectional
   overrides and line or paragraph separators shown as visible escapes (`\\x1b`, `\\u202e`), so
   cloud text can never move the cursor, set a window title, write the clipboard, make a link,
-  reorder a line or start a new one (where a CI runner would read `::error ...` as a command).
+  reorder a line or start a new one (where a CI runner would read `::error ...` as a command);
+  the `##[cmd]` and `##vso[cmd]` runners read anywhere in a line get a `#` shown as `\\x23`.
 - `printable_lines`: the same, but a multi-line text keeps its lines, each `command_safe`.
 - `command_safe`: a whole output line that would start, after its indentation, with `::` (a
-  GitHub Actions workflow command) gets its first colon shown as `\\x3a`.
+  GitHub Actions workflow command) gets its first colon shown as `\\x3a` (and `##[` as above).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _INVISIBLE = "\u061c\u200e\u200f\u2028\u2029" + "".join(
 )  # bidirectional marks, embeddings, overrides and isolates; line and paragraph separators
 _UNPRINTABLE = re.compile(f"[{re.escape(_CONTROLS + _INVISIBLE)}]")
 _COMMAND = re.compile(r"^(\s*):(?=:)")
+_LEGACY = re.compile(r"#(?=#(?:vso)?\[)")  # `##[cmd]`, `##vso[cmd]`: read anywhere in a line
 
 
 def unsurrogate(text: str) -> str:
@@ -59,11 +61,12 @@ def _escape(found: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """`text` on one line, every control character, bidirectional control and line separator
-    shown as an escape (`\\x1b`, `\\u202e`), a tab as a space; lone surrogates become U+FFFD."""
+    shown as an escape (`\\x1b`, `\\u202e`), a tab as a space; lone surrogates become U+FFFD;
+    `##[` and `##vso[` (a CI runner reads them as commands anywhere in a line) as `\\x23#[`."""
     text = unsurrogate(text)
-    if text.isprintable():
-        return text
-    return _UNPRINTABLE.sub(_escape, text.replace("\t", " "))
+    if not text.isprintable():
+        text = _UNPRINTABLE.sub(_escape, text.replace("\t", " "))
+    return _LEGACY.sub(r"\\x23", text) if "##" in text else text
 
 
 def printable_lines(text: str) -> str:
@@ -74,5 +77,6 @@ def printable_lines(text: str) -> str:
 
 def command_safe(line: str) -> str:
     """`line` unless it would start (after indentation) with `::`: then with its first colon
-    shown as `\\x3a`, so a CI runner never reads it as a workflow command."""
-    return _COMMAND.sub(r"\1\\x3a", line)
+    shown as `\\x3a`, so a CI runner never reads it as a workflow command (and `##[` as
+    `printable` shows it, should pieces of a line make one)."""
+    return _LEGACY.sub(r"\\x23", _COMMAND.sub(r"\1\\x3a", line))

@@ -103,10 +103,14 @@ class Lines:
             self._print(Text(" " * column) + piece)
 
     def _print(self, line: Text) -> None:
-        """One output line; one that cloud text would start with `::` loses its style and
-        shows its first colon escaped (a CI runner would take it for a workflow command)."""
-        safe = command_safe(line.plain)
-        self.console.print(line if safe == line.plain else Text(safe))
+        emit(self.console, line)
+
+
+def emit(console: Console, line: Text) -> None:
+    """One output line; one that cloud text would make a CI runner's command (`::` at its
+    start) loses its style and shows that escaped (`command_safe`)."""
+    safe = command_safe(line.plain)
+    console.print(line if safe == line.plain else Text(safe))
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
@@ -127,7 +131,7 @@ def _quiet(console: Console, result: Result) -> None:
         *([(f" {result.subject}", "magenta")] if result.subject else []),
         ": " + " ".join(result.message.split()),
     )
-    console.print(line)
+    emit(console, line)
 
 
 def _header(out: Lines, report: Report) -> None:
