@@ -35,6 +35,7 @@ from markdown_it import MarkdownIt
 
 from gcplint.checks.docs import DOCS_URL
 from gcplint.checks.plugins import load_checks
+from gcplint.collect import registry
 from gcplint.config import Suppression
 from gcplint.environment import Environment
 from gcplint.gate.baseline import Comparison, Entry
@@ -340,7 +341,7 @@ def hostile_world() -> Any:
             "acme-prod": {
                 "project": project("acme-prod", "1001", labels={"env": "prod", "team": HOSTILE}),
                 "enabledServices": ["monitoring.googleapis.com", "storage.googleapis.com"],
-                "cloudresourcemanager.iamPolicy": {
+                registry.PROJECT_IAM_POLICY.name: {
                     "version": 3,
                     "etag": "BwXhZ1yQ2Ls=",
                     "bindings": [
@@ -351,7 +352,7 @@ def hostile_world() -> Any:
                         }
                     ],
                 },
-                "monitoring.alertPolicies": [
+                registry.ALERT_POLICIES.name: [
                     {
                         "name": f"projects/acme-prod/alertPolicies/{HOSTILE}",
                         "displayName": HOSTILE,
@@ -359,7 +360,7 @@ def hostile_world() -> Any:
                         "combiner": "OR",
                     }
                 ],
-                "storage.buckets": [
+                registry.BUCKETS.name: [
                     {
                         "name": f"b{HOSTILE}/../../../.github/workflows/deploy.yml",
                         "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": False}},

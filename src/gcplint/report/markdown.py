@@ -137,7 +137,7 @@ def _tail(report: Report, unknown: list[Result]) -> list[str]:
 def _row(r: Result, anchors: dict[str, str]) -> str:
     """One finding: its check linked to its documentation, its fix as code."""
     badge = " (new)" if r.baseline == "new" else ""
-    check = f"`{r.check}`"
+    check = code(r.check)
     if r.check in anchors:
         check = f"[{check}]({DOCS_URL}#{anchors[r.check]})"
     return (
