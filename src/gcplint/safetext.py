@@ -24,9 +24,10 @@ T = TypeVar("T")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)])
-_INVISIBLE = "\u061c\u200e\u200f\u2028\u2029" + "".join(
+_INVISIBLE = "\u061c\u200e\u200f\u2028\u2029\ufffe\uffff" + "".join(
     chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)  # bidirectional marks, embeddings, overrides and isolates; line and paragraph separators
+)  # bidirectional marks, embeddings, overrides and isolates; line and paragraph separators;
+# the two noncharacters XML 1.0 cannot hold
 _UNPRINTABLE = re.compile(f"[{re.escape(_CONTROLS + _INVISIBLE)}]")
 _COMMAND = re.compile(r"^(\s*):(?=:)")
 _LEGACY = re.compile(r"#(?=#(?:vso)?\[)")  # `##[cmd]`, `##vso[cmd]`: read anywhere in a line
