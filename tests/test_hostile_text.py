@@ -388,6 +388,10 @@ def test_the_hostile_string_through_a_scan_in_every_format(serve: Any, tmp_path:
     assert "INJECTED" in out["json"] and "INJECTED" in run.out  # the policy was judged
     check_text(run.out)
     check_text(run.err)
+    debug = run_cli("scan", "--api-base", emu.url, "--project", "acme-prod", "--debug", "-q")
+    assert "gcplint: DEBUG:" in debug.err
+    check_text(debug.err)
+    check_text(debug.out)
     check_text(out["text"])
     check_json(out["json"])
     check_jsonl(out["jsonl"])
