@@ -427,3 +427,14 @@ def test_a_quoted_value_is_one_shell_word() -> None:
         )
         assert proc.stdout == value.encode() + b"\0", value
     assert sh("acme-prod") == "acme-prod" and "\n" not in sh("a\nb")
+
+
+def test_error_lines_are_printable(serve: Any) -> None:
+    """`gcplint: error:` lines quote what they could not use; they stay one printable line."""
+    emu = serve(hostile_world())
+    path = "/no/" + HOSTILE.replace("\ud800", "")  # (a file name cannot hold a lone surrogate)
+    for bad in (["--project", HOSTILE], ["--project", "acme-prod", "--config", path]):
+        run = run_cli("scan", "--api-base", emu.url, *bad)
+        assert run.code == 2 and run.err.startswith("gcplint: error:"), run.err
+        check_text(run.err)
+        assert "\\x1b]0;TITLE\\x07" in run.err

@@ -1,7 +1,8 @@
 """JUnit XML: one testsuite per project, one testcase per (check, resource).
 
-Cloud text is made `printable` (a remediation keeps its lines: `printable_lines`): XML 1.0 has no way to hold a
-control character or a lone surrogate, and CI tools print these messages to their logs.
+Cloud text is made `printable` (a remediation keeps its lines: `printable_lines`): XML 1.0 has
+no way to hold a control character or a lone surrogate, and CI tools print these messages to
+their logs.
 """
 
 from __future__ import annotations
