@@ -262,10 +262,11 @@ def test_github_annotations_are_escaped_capped_and_counted() -> None:
     assert sum(line.startswith("::error ") for line in lines) == 10
     assert sum(line.startswith("::warning ") for line in lines) == 3
     assert sum(line.startswith("::notice ") for line in lines) == 10  # 9 findings + the summary
-    assert "100%25 bad,%0Areally: yes" in lines[0]
+    assert "100%25 bad,\\x0areally: yes%0Aresource: //x" in lines[0]  # one line of cloud text
     assert lines[-1].startswith("::notice title=gcplint summary::30 active findings, 0 unknown")
     assert "8 not shown as annotations" in lines[-1]  # 5 errors and 3 notices over the caps
     assert github.escape_property("a:b,c") == "a%3Ab%2Cc"
+    assert github.escape_data("a\r\nb%") == "a%0D%0Ab%25"
 
 
 def test_github_annotation_lands_on_the_mapped_file() -> None:

@@ -25,9 +25,10 @@ from gcplint.gate.baseline import Comparison
 from gcplint.gate.verdict import Gate
 from gcplint.model import Area, Reason, Result, Severity, Status, Suppressed
 from gcplint.report import FORMATS, RenderOptions, Report, ScannedProject, render
-from gcplint.report.layout import line_spans, printable, wrap
+from gcplint.report.layout import line_spans, wrap
 from gcplint.report.markdown import code
 from gcplint.report.markdown import text as md_text
+from gcplint.safetext import printable, printable_lines
 
 SPECS = [c.spec for c in load_checks()]
 BY_ID = {s.id: s for s in SPECS}
@@ -231,7 +232,8 @@ def test_line_breaking() -> None:
         '--name="x y z"',
         "--flag",
     ]
-    assert printable("a\x1b[31mb\u202ec\td\n") == "a\\x1b[31mb\\u202ec d\n"
+    assert printable("a\x1b[31mb\u202ec\td\n") == "a\\x1b[31mb\\u202ec d\\x0a"
+    assert printable_lines("a\n\tb\n ::x") == "a\n b\n \\x3a:x" and printable("\ud800") == "\ufffd"
     for width in range(-2, 12):  # however narrow: it ends, and nothing is lost or reordered
         for shell in (False, True):
             parts = wrap(f"{quoted} {resource}", width, width - 2, shell=shell)

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._shell import sh
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -73,6 +75,6 @@ def remove_binding(project_id: str, grant: Grant, *, conditional_policy: bool = 
     """The gcloud command that removes one grant from a project's policy (all the member's
     bindings of the role, with `--all`, when conditions are involved)."""
     return (
-        f"gcloud projects remove-iam-policy-binding {project_id} --member={grant.member} "
-        f"--role={grant.role}{all_flag(grant, conditional_policy)}"
+        f"gcloud projects remove-iam-policy-binding {sh(project_id)} --member={sh(grant.member)} "
+        f"--role={sh(grant.role)}{all_flag(grant, conditional_policy)}"
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from gcplint.api import Outcome, Reason, Unreadable, unknown
 
+from ._shell import sh
+
 
 def unknown_anyway(exc: Unreadable, resource: str, why: str, *, prefix: str = "") -> Outcome:
     """Unknown, whatever the reason, API_DISABLED included; `why` says why a disabled API
@@ -21,7 +23,7 @@ def unknown_anyway(exc: Unreadable, resource: str, why: str, *, prefix: str = ""
     fix = None
     if exc.target.startswith("project "):
         project_id = exc.target.split()[1]
-        fix = f"gcloud services enable {service} --project={project_id}"
+        fix = f"gcloud services enable {sh(service)} --project={sh(project_id)}"
     return unknown(
         resource,
         exc.reason,

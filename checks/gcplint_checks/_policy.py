@@ -37,6 +37,7 @@ from ._iam import (
     roles_text,
 )
 from ._resources import resource_name
+from ._shell import sh
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
@@ -149,7 +150,9 @@ def public_resource(
         label,
         policy,
         lambda grant: remove.format(
-            member=grant.member, role=grant.role, all=all_flag(grant, has_conditions(policy))
+            member=sh(grant.member),
+            role=sh(grant.role),
+            all=all_flag(grant, has_conditions(policy)),
         ),
         suffix=suffix,
     )

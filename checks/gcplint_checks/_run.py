@@ -10,6 +10,7 @@ from typing import Any
 from gcplint.api import Inventory, Unreadable, compute_default_email, registry
 
 from ._resources import last_segment, resource_name, short_name
+from ._shell import sh
 
 JSON = Mapping[str, Any]
 
@@ -38,7 +39,7 @@ def admits_internet(service: JSON) -> bool:
 
 def update(inv: Inventory, service: JSON, flags: str) -> str:
     """`gcloud run services update NAME --region=R --project=P FLAGS`."""
-    return f"gcloud run services update {short_name(service)} --region={region_of(service)} --project={inv.project_id} {flags}"
+    return f"gcloud run services update {sh(short_name(service))} --region={sh(region_of(service))} --project={sh(inv.project_id)} {flags}"
 
 
 def runtime_identity(service: JSON) -> str | None:
@@ -80,8 +81,8 @@ def dedicated_identity_fix(inv: Inventory, service: JSON) -> str:
     account_id = runtime_account_id(short_name(service))
     account = f"{account_id}@{inv.project_id}.iam.gserviceaccount.com"
     return (
-        f"gcloud iam service-accounts create {account_id} --project={inv.project_id} && "
-        + update(inv, service, f"--service-account={account}")
+        f"gcloud iam service-accounts create {sh(account_id)} --project={sh(inv.project_id)} && "
+        + update(inv, service, f"--service-account={sh(account)}")
     )
 
 
@@ -89,14 +90,14 @@ def container_flag(containers: list[Any], container: JSON) -> str:
     """`--container=NAME ` before per-container flags of a multi-container service (gcloud
     applies them to the container named before them), else ''."""
     name = container.get("name")
-    return f"--container={name} " if len(containers) > 1 and name else ""
+    return f"--container={sh(name)} " if len(containers) > 1 and name else ""
 
 
 def grant_secret_access(project_id: str, secret_id: str, identity: str) -> str:
     """The gcloud command that lets a runtime identity read one secret (and no other)."""
     return (
-        f"gcloud secrets add-iam-policy-binding {secret_id} --project={project_id} "
-        f"--member=serviceAccount:{identity} --role=roles/secretmanager.secretAccessor"
+        f"gcloud secrets add-iam-policy-binding {sh(secret_id)} --project={sh(project_id)} "
+        f"--member={sh('serviceAccount:' + identity)} --role=roles/secretmanager.secretAccessor"
     )
 
 
@@ -176,7 +177,7 @@ def update_secrets_flags(containers: list[Any], pins: list[tuple[SecretUse, str]
     return " ".join(
         (container_flag(containers, container) if container else "")
         + "--update-secrets="
-        + ",".join(dict.fromkeys(values))
+        + sh(",".join(dict.fromkeys(values)))
         for container, values in by_container.values()
     )
 

@@ -10,6 +10,7 @@ from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passe
 
 from ._policy import public_resource
 from ._resources import resource_name
+from ._shell import sh, sh_field
 
 JSON = Mapping[str, Any]
 
@@ -57,8 +58,8 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
             registry.REPOSITORY_IAM,
             repository,
             f"Repository {short} ({location})",
-            f"gcloud artifacts repositories remove-iam-policy-binding {short} --location={location} "
-            f"--project={inv.project_id} --member={{member}} --role={{role}}{{all}}",
+            f"gcloud artifacts repositories remove-iam-policy-binding {sh_field(short)} --location={sh_field(location)} "
+            f"--project={sh_field(inv.project_id)} --member={{member}} --role={{role}}{{all}}",
         )
 
 
@@ -102,8 +103,8 @@ def vuln_scanning_off(inv: Inventory) -> Iterator[Outcome]:
                 + (f": {reason}" if reason else "")
                 + ").",
                 remediation=(
-                    f"gcloud services enable containerscanning.googleapis.com --project={inv.project_id} && "
-                    f"gcloud artifacts repositories update {short} --location={location} --project={inv.project_id} "
+                    f"gcloud services enable containerscanning.googleapis.com --project={sh(inv.project_id)} && "
+                    f"gcloud artifacts repositories update {sh(short)} --location={sh(location)} --project={sh(inv.project_id)} "
                     "--allow-vulnerability-scanning"
                 ),
             )
@@ -173,7 +174,7 @@ def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Docker repository {short} ({location}) has {problem}.",
                 remediation=(
-                    f"gcloud artifacts repositories set-cleanup-policies {short} --location={location} "
-                    f"--project={inv.project_id} --policy=policy.json --no-dry-run  (DELETE old untagged, KEEP 10 most recent)"
+                    f"gcloud artifacts repositories set-cleanup-policies {sh(short)} --location={sh(location)} "
+                    f"--project={sh(inv.project_id)} --policy=policy.json --no-dry-run  (DELETE old untagged, KEEP 10 most recent)"
                 ),
             )

@@ -19,6 +19,7 @@ from gcplint.api import (
 )
 
 from ._resources import last_segment, titled
+from ._shell import sh
 
 
 def budget_label(budget: Mapping[str, Any]) -> str:
@@ -29,9 +30,9 @@ def budget_label(budget: Mapping[str, Any]) -> str:
 def create_budget(found: AccountBudgets, project_id: str, thresholds: str) -> str:
     """The gcloud command that creates a monthly budget for one project, with `thresholds`."""
     return (
-        f"gcloud billing budgets create --billing-account={last_segment(found.account)} "
-        f'--display-name="{project_id} monthly" --budget-amount=AMOUNT '
-        f"--filter-projects=projects/{project_id} {thresholds}"
+        f"gcloud billing budgets create --billing-account={sh(last_segment(found.account))} "
+        f"--display-name={sh(project_id + ' monthly')} --budget-amount=AMOUNT "
+        f"--filter-projects={sh('projects/' + project_id)} {thresholds}"
         "  (AMOUNT: the monthly spend you expect, e.g. 1000USD)"
     )
 
@@ -226,11 +227,9 @@ def update_budget(budget: Mapping[str, Any], found: AccountBudgets, project_id: 
     if not notifies(budget):
         fixes.append(
             "--notifications-rule-monitoring-notification-channels="
-            f"projects/{project_id}/notificationChannels/CHANNEL_ID"
+            f"projects/{sh(project_id)}/notificationChannels/CHANNEL_ID"
         )
-    command = (
-        f"gcloud billing budgets update {parts[-1]} --billing-account={account} {' '.join(fixes)}"
-    )
+    command = f"gcloud billing budgets update {sh(parts[-1])} --billing-account={sh(account)} {' '.join(fixes)}"
     if notifies(budget):
         return command
     return command + "  (CHANNEL_ID: a notification channel of the project that the team watches)"

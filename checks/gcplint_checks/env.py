@@ -57,6 +57,7 @@ from ._run import (
     update,
     update_secrets_flags,
 )
+from ._shell import sh
 
 ENV_LABELS = ("env", "environment")
 
@@ -125,7 +126,7 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     guess, token = environment_from_name(project.project_id)
     # Labels are set by `gcloud alpha projects update` (the GA command only renames); a label
     # that names no environment is corrected under its own key.
-    fix = f"gcloud alpha projects update {project.project_id} --update-labels={label or 'env'}="
+    fix = f"gcloud alpha projects update {sh(project.project_id)} --update-labels={sh(label or 'env')}="
     if guess is Environment.UNKNOWN:
         fix += "ENVIRONMENT  (ENVIRONMENT: prod, staging or dev; only you know which)"
     else:
@@ -353,7 +354,7 @@ def _own_secret(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
     """Create the secret in this project (its first version is 1), let the service's identity
     read it, and point every reference to the other environment's secret at it, pinned."""
     secret_id = secret_reference(ref)[1]
-    steps = [f"gcloud secrets create {secret_id} --project={inv.project_id} --data-file=-"]
+    steps = [f"gcloud secrets create {sh(secret_id)} --project={sh(inv.project_id)} --data-file=-"]
     identity = identity_email(inv, service)
     if identity:
         steps.append(grant_secret_access(inv.project_id, secret_id, identity))
@@ -381,7 +382,7 @@ def _own_database(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
     mounts = ",".join([*kept, f"{inv.project_id}:{region}:INSTANCE"])
     return (
         f"give {inv.project_id} its own Cloud SQL instance and point the service at it: "
-        + update(inv, service, f"--set-cloudsql-instances={mounts}")
+        + update(inv, service, f"--set-cloudsql-instances={sh(mounts)}")
         + f"  (INSTANCE: {inv.project_id}'s instance, which gcplint cannot pick)"
     )
 

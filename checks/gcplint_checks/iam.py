@@ -28,6 +28,7 @@ from ._iam import has_conditions, remove_binding, sa_grant
 from ._policy import project_findings, public_findings
 from ._resources import resource_name, short_name
 from ._run import dedicated_identity_fix, identity_of, region_of, runtime_identity, service_resource
+from ._shell import sh
 
 PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HIGH}
 IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
@@ -331,7 +332,7 @@ def sa_user_managed_key(inv: Inventory) -> Iterator[Outcome]:
                 resource_name(inv, registry.SERVICE_ACCOUNT_KEYS, key),
                 f"Service account {email} has enabled user-managed key {short_name(key)}, "
                 f"valid since {key.get('validAfterTime', 'an unknown time')}{state}.",
-                remediation=f"gcloud iam service-accounts keys delete {short_name(key)} --iam-account={email}",
+                remediation=f"gcloud iam service-accounts keys delete {sh(short_name(key))} --iam-account={sh(email)}",
             )
         if not keys:
             yield passed(
@@ -397,8 +398,8 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
                     resource,
                     f"Key {short_name(key)} of {email} is {age} days old (created {created.date()}; limit {limit} days).",
                     remediation=(
-                        f"gcloud iam service-accounts keys create new-key.json --iam-account={email} && "
-                        f"gcloud iam service-accounts keys delete {short_name(key)} --iam-account={email}"
+                        f"gcloud iam service-accounts keys create new-key.json --iam-account={sh(email)} && "
+                        f"gcloud iam service-accounts keys delete {sh(short_name(key))} --iam-account={sh(email)}"
                     ),
                 )
             else:

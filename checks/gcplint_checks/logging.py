@@ -19,6 +19,7 @@ from gcplint.api import (
 )
 
 from ._outcomes import unknown_anyway
+from ._shell import sh
 
 NEEDED = ("DATA_READ", "DATA_WRITE")
 ANCESTOR_SINKS = {"folders": registry.FOLDER_SINKS, "organizations": registry.ORGANIZATION_SINKS}
@@ -73,9 +74,9 @@ def data_access_off(inv: Inventory) -> Iterator[Outcome]:
         inv.resource,
         f"Project {inv.project_id} does not log {' and '.join(missing)} for allServices{context}.",
         remediation=(
-            f"gcloud projects get-iam-policy {inv.project_id} --format=json > policy.json; add "
+            f"gcloud projects get-iam-policy {sh(inv.project_id)} --format=json > policy.json; add "
             '{"service": "allServices", "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]} '
-            f"to auditConfigs; gcloud projects set-iam-policy {inv.project_id} policy.json"
+            f"to auditConfigs; gcloud projects set-iam-policy {sh(inv.project_id)} policy.json"
         ),
     )
 
@@ -174,9 +175,9 @@ def default_sink_disabled(inv: Inventory) -> Iterator[Outcome]:
 def _enable_default(inv: Inventory, default: Mapping[str, Any] | None) -> str:
     """The gcloud command that turns the _Default sink back on (or recreates it)."""
     if default is not None:
-        return f"gcloud logging sinks update _Default --no-disabled --project={inv.project_id}"
+        return f"gcloud logging sinks update _Default --no-disabled --project={sh(inv.project_id)}"
     return (
-        f"gcloud logging sinks create _Default logging.googleapis.com/projects/{inv.project_id}"
-        f"/locations/global/buckets/_Default --project={inv.project_id} "
+        f"gcloud logging sinks create _Default logging.googleapis.com/projects/{sh(inv.project_id)}"
+        f"/locations/global/buckets/_Default --project={sh(inv.project_id)} "
         """--log-filter='NOT LOG_ID("cloudaudit.googleapis.com/activity") AND NOT LOG_ID("cloudaudit.googleapis.com/system_event") AND NOT LOG_ID("cloudaudit.googleapis.com/access_transparency")'"""
     )

@@ -22,6 +22,7 @@ from gcplint.api import (
 
 from ._resources import last_segment, resource_name, short_name, titled
 from ._run import admits_internet, region_of, service_resource
+from ._shell import sh
 
 
 def label(item: Mapping[str, Any]) -> str:
@@ -66,7 +67,7 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
         yield failed(
             inv.resource,
             f"The Cloud Monitoring API is disabled in project {inv.project_id}, so no alert can fire.",
-            remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id} && "
+            remediation=f"gcloud services enable monitoring.googleapis.com --project={sh(inv.project_id)} && "
             + _create_policy(inv),
         )
         return
@@ -99,7 +100,7 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
 def _create_policy(inv: Inventory) -> str:
     """The gcloud command that creates an alert policy from a file the team writes."""
     return (
-        f"gcloud monitoring policies create --policy-from-file=policy.yaml --project={inv.project_id}"
+        f"gcloud monitoring policies create --policy-from-file=policy.yaml --project={sh(inv.project_id)}"
         "  (policy.yaml: an alert policy on the signals that matter, with notificationChannels)"
     )
 
@@ -142,8 +143,8 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Alert policy {label(policy)} is enabled but has no notification channel.",
                 remediation=(
-                    f"gcloud monitoring policies update {last_segment(policy.get('name', ''))} "
-                    f"--project={inv.project_id} --add-notification-channels=CHANNEL_ID"
+                    f"gcloud monitoring policies update {sh(last_segment(policy.get('name', '')))} "
+                    f"--project={sh(inv.project_id)} --add-notification-channels=CHANNEL_ID"
                     "  (CHANNEL_ID: the notification channel the team watches)"
                 ),
             )
@@ -206,7 +207,7 @@ def no_uptime_check(inv: Inventory) -> Iterator[Outcome]:
                 service_resource(inv, service),
                 f"Cloud Run service {short_name(service)} takes internet traffic, and the Cloud "
                 f"Monitoring API is disabled in project {inv.project_id}: no uptime check watches it.",
-                remediation=f"gcloud services enable monitoring.googleapis.com --project={inv.project_id} && "
+                remediation=f"gcloud services enable monitoring.googleapis.com --project={sh(inv.project_id)} && "
                 + _uptime_create(inv, service),
             )
         return
@@ -254,7 +255,7 @@ def _uptime_create(inv: Inventory, service: Mapping[str, Any]) -> str:
     """The gcloud command that creates an HTTPS uptime check on the service's URL."""
     host = next(iter(_hosts(service)), "HOST")
     return (
-        f'gcloud monitoring uptime create "{short_name(service)} uptime" --resource-type=uptime-url '
-        f"--resource-labels=host={host},project_id={inv.project_id} --protocol=https --path=/ "
-        f"--project={inv.project_id}"
+        f"gcloud monitoring uptime create {sh(short_name(service) + ' uptime')} --resource-type=uptime-url "
+        f"--resource-labels={sh(f'host={host},project_id={inv.project_id}')} --protocol=https --path=/ "
+        f"--project={sh(inv.project_id)}"
     )

@@ -20,6 +20,7 @@ from gcplint.api import (
 
 from ._outcomes import unknown_anyway
 from ._resources import last_segment
+from ._shell import sh
 
 DELETE = "resourcemanager.projects.delete"
 CATEGORIES = ("SECURITY", "TECHNICAL")  # what a production project needs someone to receive
@@ -79,7 +80,7 @@ def no_deletion_lien(inv: Inventory) -> Iterator[Outcome]:
         inv.resource,
         f"Project {inv.project_id} has no lien restricting {DELETE} ({others}): it can be deleted in one command.",
         remediation=(
-            f"gcloud alpha resource-manager liens create --project={inv.project_id} "
+            f"gcloud alpha resource-manager liens create --project={sh(inv.project_id)} "
             f'--restrictions={DELETE} --reason="Production project: remove this lien before deleting it"'
         ),
     )
@@ -162,7 +163,7 @@ def no_essential_contacts(inv: Inventory) -> Iterator[Outcome]:
         remediation=(
             f"gcloud essential-contacts create --email=EMAIL "
             f"--notification-categories={','.join(m.lower() for m in missing)} --language=en "
-            f"--project={inv.project_id}"
+            f"--project={sh(inv.project_id)}"
         ),
     )
 

@@ -23,6 +23,7 @@ from ._iam import condition_note, grants
 from ._outcomes import unknown_anyway
 from ._policy import public_resource
 from ._resources import last_segment, resource_name, short_name
+from ._shell import sh, sh_field
 
 
 @check(
@@ -60,7 +61,7 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
             registry.PUBSUB_IAM,
             item,
             f"Pub/Sub {kind} {short}",
-            f"gcloud pubsub {kind}s remove-iam-policy-binding {short} --project={inv.project_id} "
+            f"gcloud pubsub {kind}s remove-iam-policy-binding {sh_field(short)} --project={sh_field(inv.project_id)} "
             "--member={member} --role={role}",
         )
 
@@ -129,10 +130,10 @@ def _add_dead_letter(inv: Inventory, subscription: Mapping[str, Any]) -> str:
     short, project_id = short_name(subscription), inv.project_id
     topic = f"{short}-dead-letter"
     steps = [
-        f"gcloud pubsub topics create {topic} --project={project_id}",
-        f"gcloud pubsub subscriptions create {topic} --topic={topic} --project={project_id}",
-        f"gcloud pubsub subscriptions update {short} --project={project_id} "
-        f"--dead-letter-topic={topic} --max-delivery-attempts=10",
+        f"gcloud pubsub topics create {sh(topic)} --project={sh(project_id)}",
+        f"gcloud pubsub subscriptions create {sh(topic)} --topic={sh(topic)} --project={sh(project_id)}",
+        f"gcloud pubsub subscriptions update {sh(short)} --project={sh(project_id)} "
+        f"--dead-letter-topic={sh(topic)} --max-delivery-attempts=10",
     ]
     try:
         member = (
@@ -206,8 +207,8 @@ def _grant(permission: str, name: str, member: str) -> str:
     """`gcloud pubsub topics|subscriptions add-iam-policy-binding NAME ...`: the role that
     grants `permission` to `member` on the topic or subscription `name`."""
     return (
-        f"gcloud pubsub {KIND[permission]}s add-iam-policy-binding {last_segment(name)} "
-        f"--project={name.split('/')[1]} --member={member} --role={FIX_ROLE[permission]}"
+        f"gcloud pubsub {KIND[permission]}s add-iam-policy-binding {sh(last_segment(name))} "
+        f"--project={sh(name.split('/')[1])} --member={sh(member)} --role={FIX_ROLE[permission]}"
     )
 
 
@@ -270,7 +271,7 @@ def dead_letter_unwritable(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"{intro}, which does not exist: failed messages are never dead-lettered.",
                 subject=member,
-                remediation=f"gcloud pubsub topics create {last_segment(topic)} --project={topic.split('/')[1]}\n"
+                remediation=f"gcloud pubsub topics create {sh(last_segment(topic))} --project={sh(topic.split('/')[1])}\n"
                 + _grant(PUBLISH, topic, member),
             )
             continue

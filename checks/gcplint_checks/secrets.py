@@ -9,6 +9,7 @@ from gcplint.api import Area, Inventory, Outcome, Severity, check, identify, reg
 from ._iam import sa_grant
 from ._policy import project_findings, public_resource
 from ._resources import short_name
+from ._shell import sh, sh_field
 
 ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.admin")
 
@@ -46,7 +47,7 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
             registry.SECRET_IAM,
             secret,
             f"Secret {short}",
-            f"gcloud secrets remove-iam-policy-binding {short} --project={inv.project_id} "
+            f"gcloud secrets remove-iam-policy-binding {sh_field(short)} --project={sh_field(inv.project_id)} "
             "--member={member} --role={role}{all}  (then rotate the secret: assume it was read)",
         )
 
@@ -93,7 +94,7 @@ def project_level_accessor(inv: Inventory) -> Iterator[Outcome]:
         f"No service account can read every secret of project {inv.project_id}.",
         fix_first=lambda member: (
             f"grant it access per secret first: gcloud secrets add-iam-policy-binding SECRET "
-            f"--project={inv.project_id} --member={member} --role=roles/secretmanager.secretAccessor"
+            f"--project={sh(inv.project_id)} --member={sh(member)} --role=roles/secretmanager.secretAccessor"
             "  (SECRET: each secret it reads, one command each); then:\n"
         ),
     )

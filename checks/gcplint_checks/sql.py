@@ -22,6 +22,7 @@ from gcplint.api import (
 )
 
 from ._resources import resource_name
+from ._shell import sh
 from ._sqlversions import VERSIONS, Version
 
 JSON = Mapping[str, Any]
@@ -131,7 +132,7 @@ class Instance:
 
     def patch(self, flags: str) -> str:
         """`gcloud sql instances patch NAME --project=P FLAGS`."""
-        return f"gcloud sql instances patch {self.data.get('name', 'INSTANCE')} --project={self.project_id} {flags}"
+        return f"gcloud sql instances patch {sh(self.data.get('name', 'INSTANCE'))} --project={sh(self.project_id)} {flags}"
 
     def verdict(self, ok: bool, passing: str, failing: str, fix: str) -> Outcome:
         """A pass saying `passing`, or a failure saying `failing` whose remediation patches the
@@ -216,7 +217,7 @@ def public_ip(inv: Inventory) -> Iterator[Outcome]:
             f"Cloud SQL instance {db.name} has a public IPv4 address{' ' + ', '.join(addresses) if addresses else ''} "
             f"(ipv4Enabled: {_flag(db.ip_config.get('ipv4Enabled'))}); {reach}.",
             remediation=db.patch(
-                f"--network=projects/{inv.project_id}/global/networks/NETWORK --no-assign-ip"
+                f"--network=projects/{sh(inv.project_id)}/global/networks/NETWORK --no-assign-ip"
             )
             + "  (NETWORK: the VPC network, with private services access, that its clients use)",
         )

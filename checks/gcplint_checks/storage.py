@@ -9,6 +9,7 @@ from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passe
 
 from ._policy import public_resource
 from ._resources import resource_name
+from ._shell import sh, sh_field
 
 
 def iam_config(bucket: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -58,8 +59,8 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
             registry.BUCKET_IAM,
             bucket,
             f"Bucket {name}",
-            f"gcloud storage buckets update gs://{name} --public-access-prevention  "
-            f"(or: gcloud storage buckets remove-iam-policy-binding gs://{name} --member={{member}} --role={{role}}{{all}})",
+            f"gcloud storage buckets update {sh_field('gs://' + name)} --public-access-prevention  "
+            f"(or: gcloud storage buckets remove-iam-policy-binding {sh_field('gs://' + name)} --member={{member}} --role={{role}}{{all}})",
             resource=resource,
             suffix=" and does not enforce public access prevention",
         )
@@ -100,5 +101,5 @@ def uniform_access_off(inv: Inventory) -> Iterator[Outcome]:
             yield failed(
                 resource,
                 f"Bucket {name} allows object ACLs (uniform bucket-level access is off).",
-                remediation=f"gcloud storage buckets update gs://{name} --uniform-bucket-level-access",
+                remediation=f"gcloud storage buckets update {sh('gs://' + name)} --uniform-bucket-level-access",
             )

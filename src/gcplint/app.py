@@ -44,6 +44,7 @@ from .gate.verdict import Gate
 from .model import Area, Result, Severity, Status
 from .progress import Progress
 from .report import Report, ScannedProject, plural
+from .safetext import printable
 from .scope import GLOB, Scope, Shard, confirm_named, resolve, selector
 from .world import Snapshot
 
@@ -55,7 +56,7 @@ Warn = Callable[[str], None]
 
 
 def _stderr(message: str) -> None:
-    print(f"gcplint: warning: {message}", file=sys.stderr)
+    print(f"gcplint: warning: {printable(message)}", file=sys.stderr)
 
 
 @dataclass(frozen=True)

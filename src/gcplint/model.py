@@ -184,8 +184,10 @@ class Result:
         wider grant is a new finding, never "unchanged since baseline")."""
         import hashlib  # only reports need it: keep `import gcplint.api` light
 
+        from .safetext import unsurrogate  # as written: a lone surrogate is U+FFFD
+
         key = "\x1f".join((self.check, self.resource, self.subject or "", self.grant or ""))
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        return hashlib.sha256(unsurrogate(key).encode()).hexdigest()[:32]
 
     @property
     def is_finding(self) -> bool:

@@ -11,6 +11,7 @@ from gcplint.api import Inventory, Outcome, Unreadable, from_unreadable, registr
 
 from .._resources import last_segment, short_name
 from .._run import grant_secret_access, secret_reference, service_resource
+from .._shell import sh
 
 JSON = Mapping[str, Any]
 
@@ -229,7 +230,7 @@ def enabled_version(inv: Inventory, secret: str, identity: str | None) -> Repin:
     Raises Unreadable."""
     project, secret_id, found = find_secret(inv, secret)
     if found is None:
-        create = f"gcloud secrets create {secret_id} --project={project} --data-file=-"
+        create = f"gcloud secrets create {sh(secret_id)} --project={sh(project)} --data-file=-"
         grant = (grant_secret_access(project, secret_id, identity),) if identity else ()
         return Repin("1", (create, *grant))
     versions = inv.get(registry.SECRET_VERSIONS, project).of(str(found["name"]))
@@ -241,5 +242,5 @@ def enabled_version(inv: Inventory, secret: str, identity: str | None) -> Repin:
     ]
     if enabled:
         return Repin(str(max(enabled)))
-    add = f"gcloud secrets versions add {secret_id} --project={project} --data-file=-"
+    add = f"gcloud secrets versions add {sh(secret_id)} --project={sh(project)} --data-file=-"
     return Repin(str(max(numbers, default=0) + 1), (add,))

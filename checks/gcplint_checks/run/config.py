@@ -27,6 +27,7 @@ from .._run import (
     service_resource,
     update,
 )
+from .._shell import sh
 
 JSON = Mapping[str, Any]
 
@@ -132,7 +133,7 @@ def move_to_secret(inv: Inventory, service: JSON, container: JSON, variable: str
     unless `--remove-env-vars` removes it in the same call). The version is pinned, not
     `latest`, so `run.secret-version-latest` has nothing to flag afterwards."""
     secret = secret_id_for(service, variable)
-    steps = [f"gcloud secrets create {secret} --project={inv.project_id} --data-file=-"]
+    steps = [f"gcloud secrets create {sh(secret)} --project={sh(inv.project_id)} --data-file=-"]
     identity = identity_email(inv, service)
     if identity:
         steps.append(grant_secret_access(inv.project_id, secret, identity))
@@ -141,7 +142,7 @@ def move_to_secret(inv: Inventory, service: JSON, container: JSON, variable: str
         update(
             inv,
             service,
-            f"{target}--remove-env-vars={variable} --update-secrets={variable}={secret}:1",
+            f"{target}--remove-env-vars={sh(variable)} --update-secrets={sh(f'{variable}={secret}:1')}",
         )
     )
     note = "pipe the current value into the first command; a new secret's first version is 1"
@@ -231,9 +232,9 @@ def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) 
         else:
             projects.append(moved[0])
             target = moved[1]
-        flags.append(f"{container_flag(containers(service), container)}--image={target}")
+        flags.append(f"{container_flag(containers(service), container)}--image={sh(target)}")
     steps = [
-        f"gcloud artifacts docker upgrade migrate --projects={project}"
+        f"gcloud artifacts docker upgrade migrate --projects={sh(project)}"
         for project in dict.fromkeys(projects)
     ]
     return " && ".join([*steps, update(inv, service, " ".join(flags))])

@@ -10,6 +10,7 @@ from gcplint.api import Area, Inventory, Outcome, Severity, check, failed, passe
 from .._policy import public_resource
 from .._resources import short_name
 from .._run import admits_internet, ingress_of, region_of, service_resource, update
+from .._shell import sh_field
 
 JSON = Mapping[str, Any]
 
@@ -71,8 +72,8 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
             registry.RUN_SERVICE_IAM,
             service,
             f"Cloud Run service {name}",
-            f"gcloud run services remove-iam-policy-binding {name} --region={region_of(service)} "
-            f"--project={inv.project_id} --member={{member}} --role={{role}}{{all}}",
+            f"gcloud run services remove-iam-policy-binding {sh_field(name)} --region={sh_field(region_of(service))} "
+            f"--project={sh_field(inv.project_id)} --member={{member}} --role={{role}}{{all}}",
             suffix=f", {ingress_note(service)}",
         )
 

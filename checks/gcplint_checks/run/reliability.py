@@ -5,7 +5,6 @@ and whether the service can open more connections than its Cloud SQL instances a
 from __future__ import annotations
 
 import functools
-import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +36,7 @@ from .._run import (
     update,
     update_secrets_flags,
 )
+from .._shell import sh
 from .config import containers
 
 JSON = Mapping[str, Any]
@@ -127,7 +127,7 @@ def no_health_check(inv: Inventory) -> Iterator[Outcome]:
         )
         ingress = next((c for c in containers(service) if c.get("ports")), None)
         target = (
-            f"--container={ingress.get('name')} "
+            f"--container={sh(ingress.get('name'))} "
             if ingress is not None and ingress.get("name") and len(containers(service)) > 1
             else ""
         )
@@ -220,8 +220,8 @@ def current_version(inv: Inventory, secret: str) -> str:
     reference (a short name of this project, or `projects/P/secrets/S`)."""
     project, secret_id = secret_reference(secret)
     return (
-        f"gcloud secrets versions describe latest --secret={secret_id} "
-        f"--project={project or inv.project_id} --format='value(name.basename())'"
+        f"gcloud secrets versions describe latest --secret={sh(secret_id)} "
+        f"--project={sh(project or inv.project_id)} --format='value(name.basename())'"
     )
 
 
@@ -357,7 +357,7 @@ def flags_with(instance: JSON, limit: Limit, value: int) -> str:
     if any("," in pair for pair in pairs[:-1]):
         delimiter = next((d for d in ":;|~#@%+" if not any(d in pair for pair in pairs)), ":")
         joined = f"^{delimiter}^" + delimiter.join(pairs)
-    return "--database-flags=" + shlex.quote(joined)
+    return "--database-flags=" + sh(joined)
 
 
 def judge_mount(inv: Inventory, service: JSON, ceiling: Ceiling, ref: str) -> Outcome:
@@ -396,7 +396,7 @@ def judge_mount(inv: Inventory, service: JSON, ceiling: Ceiling, ref: str) -> Ou
         remediation=(
             update(inv, service, scale)
             + "  (divide by the connections each instance's pool opens), or raise the database's limit: "
-            + f"gcloud sql instances patch {instance_name} --project={sql_project(ref)} "
+            + f"gcloud sql instances patch {sh(instance_name)} --project={sh(sql_project(ref))} "
             + flags_with(instance, limit, ceiling.count)
             + "  (--database-flags replaces every flag, so this lists the ones set now; each connection"
             + " costs memory, and the change may restart the instance)"

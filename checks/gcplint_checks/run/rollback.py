@@ -28,6 +28,7 @@ from .._run import (
     service_resource,
     update_secrets_flags,
 )
+from .._shell import sh
 from ._revisions import (
     Rollback,
     digests,
@@ -104,7 +105,7 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
             f"Ready revision to roll back to: {why}.",
             remediation=(
                 "keep a known-good earlier revision; to roll back later: gcloud run services "
-                f"update-traffic {short} --region={region_of(service)} --project={inv.project_id} "
+                f"update-traffic {sh(short)} --region={sh(region_of(service))} --project={sh(inv.project_id)} "
                 "--to-revisions=REVISION=100"
             ),
         )
@@ -173,7 +174,7 @@ def latest_revision_failed(inv: Inventory) -> Iterator[Outcome]:
             f"The last deploy of Cloud Run service {name} failed: latest created revision {created or 'none'}, "
             f"latest ready {ready or 'none'}, terminal condition {state} ({why}).",
             remediation=(
-                f"gcloud run revisions describe {created or 'REVISION'} --region={region_of(service)} --project={inv.project_id}"
+                f"gcloud run revisions describe {sh(created or 'REVISION')} --region={sh(region_of(service))} --project={sh(inv.project_id)}"
                 "  (read the failure, fix it, redeploy)"
             ),
         )
@@ -185,8 +186,8 @@ def keep_recent(repository: str) -> str:
     if len(parts) < 6:
         return "gcloud artifacts repositories set-cleanup-policies REPOSITORY --location=LOCATION --policy=keep-recent.json"
     return (
-        f"gcloud artifacts repositories set-cleanup-policies {parts[5]} --location={parts[3]} "
-        f"--project={parts[1]} --policy=keep-recent.json  (a KEEP rule with mostRecentVersions.keepCount)"
+        f"gcloud artifacts repositories set-cleanup-policies {sh(parts[5])} --location={sh(parts[3])} "
+        f"--project={sh(parts[1])} --policy=keep-recent.json  (a KEEP rule with mostRecentVersions.keepCount)"
     )
 
 
@@ -268,11 +269,11 @@ def redeploy_with_enabled_secrets(
     first = list(dict.fromkeys(command for _, repin in pins for command in repin.first))
     containers = list(target.get("containers") or [])
     images = " ".join(
-        f"{container_flag(containers, c)}--image={c.get('image', '')}" for c in containers
+        f"{container_flag(containers, c)}--image={sh(c.get('image', ''))}" for c in containers
     )
     deploy = (
-        f"gcloud run deploy {rollback.name} --region={region_of(rollback.service)} "
-        f"--project={inv.project_id} {images} "
+        f"gcloud run deploy {sh(rollback.name)} --region={sh(region_of(rollback.service))} "
+        f"--project={sh(inv.project_id)} {images} "
         + update_secrets_flags(containers, [(use, repin.version) for use, repin in pins])
         + " --no-traffic"
     )

@@ -18,6 +18,7 @@ from .. import __version__
 from ..__main__ import EXIT_INTERRUPTED
 from ..errors import GcplintError
 from ..gate.verdict import EXIT_ERROR
+from ..safetext import printable
 from .checks import checks
 from .doctor import doctor
 from .emulator import emulator
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
 
 def _fail(message: str) -> None:
     for line in message.splitlines() or [""]:  # one error per line (several bad --project IDs)
-        click.echo(f"gcplint: error: {line}", err=True)
+        click.echo(f"gcplint: error: {printable(line)}", err=True)  # may quote cloud text
     sys.exit(EXIT_ERROR)
 
 

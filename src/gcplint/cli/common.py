@@ -14,6 +14,7 @@ import click
 from ..errors import UsageError
 from ..model import Severity
 from ..report import FORMATS, RenderOptions, Report, render
+from ..safetext import printable
 
 SEVERITIES = [s.value for s in Severity]
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -251,9 +252,13 @@ def configure_logging(debug: bool) -> None:
     """Warnings (or, with --debug, everything) from gcplint on stderr, one line each."""
     import logging
 
+    class _OneLine(logging.Formatter):  # a log line may quote cloud text: make it printable
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(super().format(record))
+
     log = logging.getLogger("gcplint")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("gcplint: %(levelname)s: %(message)s"))
+    handler.setFormatter(_OneLine("gcplint: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if debug else logging.WARNING)
     log.propagate = False
@@ -262,8 +267,8 @@ def configure_logging(debug: bool) -> None:
 
 
 def warn(message: str) -> None:
-    """A warning on stderr."""
-    click.echo(f"gcplint: warning: {message}", err=True)
+    """A warning on stderr (made `printable`: it may quote cloud text)."""
+    click.echo(f"gcplint: warning: {printable(message)}", err=True)
 
 
 Target = tuple[str, Path | None]  # a format, and the file it goes to (None: stdout)

@@ -1,13 +1,16 @@
 """GitHub Actions workflow commands: annotations on the workflow run.
 
 GitHub shows at most 10 annotations of each type per step, so the most severe come first and a
-final notice counts everything (and says how many were not shown)."""
+final notice counts everything (and says how many were not shown). Each piece of cloud text is
+made `printable` (one line, no control characters) and then escaped, so it stays inside its
+command: it can neither end it nor start another."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
 from ..model import Result, Severity, Status
+from ..safetext import printable
 from . import RenderOptions, Report, plural
 
 PER_TYPE = 10
@@ -40,12 +43,14 @@ def annotation(report: Report, result: Result) -> tuple[str, str]:
     """(type, line) for one result; on a file when `[locations]` maps its resource."""
     if result.status is Status.UNKNOWN:
         kind = "warning"
-        title = f"gcplint {result.check} could not be evaluated"
+        title = f"gcplint {printable(result.check)} could not be evaluated"
     else:
         kind = KIND[result.severity]
-        title = f"gcplint {result.check} ({result.severity.value})"
-    fix = (result.remediation or "").splitlines()
-    message = f"{result.message}\nresource: {result.resource}" + (f"\nfix: {fix[0]}" if fix else "")
+        title = f"gcplint {printable(result.check)} ({result.severity.value})"
+    fix = result.remediation.split("\n")[0] if result.remediation else ""
+    message = f"{printable(result.message)}\nresource: {printable(result.resource)}" + (
+        f"\nfix: {printable(fix)}" if fix else ""
+    )
     mapped = report.mapped_location(result.resource)
     where = {"file": mapped.path, "line": str(mapped.line)} if mapped else {}
     return kind, command(kind, message, title=title, **where)

@@ -1,4 +1,7 @@
-"""The JSON report (schema gcplint-report/v1): the writer, and the reader `report merge` uses."""
+"""The JSON report (schema gcplint-report/v1): the writer, and the reader `report merge` uses.
+
+Both `scrub` every string (a lone surrogate becomes U+FFFD): it could not be written as UTF-8,
+and a report read back (`report merge`) is as clean as one written."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from ..environment import Environment
 from ..errors import GcplintError
 from ..gate.baseline import Comparison, Entry
 from ..model import Reason, Result, Severity, Status, Suppressed
+from ..safetext import scrub
 from . import RenderOptions, Report, ScannedProject
 
 SCHEMA = "gcplint-report/v1"
@@ -27,7 +31,7 @@ class ReportError(GcplintError):
 
 def result_json(result: Result) -> dict[str, Any]:
     """One result as its JSON object."""
-    return {
+    item: dict[str, Any] = {
         "check": result.check,
         "severity": result.severity.value,
         "status": result.status.value,
@@ -42,6 +46,7 @@ def result_json(result: Result) -> dict[str, Any]:
         "suppressed": suppressed_json(result.suppressed),
         "baseline": result.baseline,
     }
+    return scrub(item)
 
 
 def suppressed_json(mark: Suppressed | None) -> dict[str, Any] | None:
@@ -70,7 +75,7 @@ def entry_json(entry: Suppression) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
-    return {
+    whole: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": "gcplint", "version": report.version},
         "scan": {
@@ -120,6 +125,7 @@ def document(report: Report) -> dict[str, Any]:
             "fixed": [asdict(e) for e in report.baseline.fixed],
         },
     }
+    return scrub(whole)
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
@@ -134,7 +140,7 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
 def load(path: Path) -> dict[str, Any]:
     """A JSON report file, its header checked (raises ReportError)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = scrub(json.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
         raise ReportError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

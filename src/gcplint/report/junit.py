@@ -1,4 +1,9 @@
-"""JUnit XML: one testsuite per project, one testcase per (check, resource)."""
+"""JUnit XML: one testsuite per project, one testcase per (check, resource).
+
+Cloud text is made `printable` (a remediation keeps its lines: `printable_lines`): XML 1.0 has
+no way to hold a control character or a lone surrogate, and CI tools print these messages to
+their logs.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,39 @@ from collections import Counter
 from typing import TextIO
 
 from ..model import Result, Status
+from ..safetext import printable, printable_lines
 from . import RenderOptions, Report
 
 
 def case(result: Result) -> ET.Element:
     """A testcase: failure for fail, error for unknown, skipped for not_applicable and suppressed."""
     name = result.resource + (f" {result.subject}" if result.subject else "")
-    element = ET.Element("testcase", {"classname": result.check, "name": name, "time": "0"})
+    element = ET.Element(
+        "testcase", {"classname": printable(result.check), "name": printable(name), "time": "0"}
+    )
+    message = printable(result.message)
+    body = printable_lines(result.remediation or "")
     if result.suppressed is not None:
         expiry = f" until {result.suppressed.expires}" if result.suppressed.expires else ""
         ET.SubElement(
-            element, "skipped", {"message": f"suppressed{expiry}: {result.suppressed.reason}"}
+            element,
+            "skipped",
+            {"message": printable(f"suppressed{expiry}: {result.suppressed.reason}")},
         )
     elif result.status is Status.FAIL:
         failure = ET.SubElement(
-            element, "failure", {"message": result.message, "type": result.severity.value}
+            element, "failure", {"message": message, "type": result.severity.value}
         )
-        failure.text = result.remediation or ""
+        failure.text = body
     elif result.status is Status.UNKNOWN:
         error = ET.SubElement(
             element,
             "error",
-            {"message": result.message, "type": result.reason.value if result.reason else "ERROR"},
+            {"message": message, "type": result.reason.value if result.reason else "ERROR"},
         )
-        error.text = result.remediation or ""
+        error.text = body
     elif result.status is Status.NOT_APPLICABLE:
-        ET.SubElement(element, "skipped", {"message": result.message})
+        ET.SubElement(element, "skipped", {"message": message})
     return element
 
 
@@ -56,7 +68,7 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
             root,
             "testsuite",
             {
-                "name": scope.project_id,
+                "name": printable(scope.project_id),
                 "tests": str(len(results)),
                 "failures": str(counts["failures"]),
                 "errors": str(counts["errors"]),

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from typing import TextIO
 
 BREAK_AFTER = ("/", "/,=:@&;?", "/,=:@&;?-.")  # where a word too long for a line is best
 # split (after one of these), in order of preference: path segments first
-BIDI = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
 def terminal_width(stream: TextIO | None, default: int | None) -> int | None:
@@ -30,23 +28,6 @@ def terminal_width(stream: TextIO | None, default: int | None) -> int | None:
     except (AttributeError, OSError, ValueError):
         pass
     return default
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (but newlines) and bidirectional overrides shown as
-    escapes: cloud data must not move the cursor, recolour or reorder a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch
-        if ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in BIDI)
-        else " "
-        if ch == "\t"
-        else f"\\x{ord(ch):02x}"
-        if ord(ch) < 0x100
-        else f"\\u{ord(ch):04x}"
-        for ch in text
-    )
 
 
 def _words(text: str, shell: bool) -> list[tuple[int, int]]:

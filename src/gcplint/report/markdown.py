@@ -2,8 +2,9 @@
 counts, and each active finding with its fix and a link to its check's documentation; kept under
 GitHub's comment limit (65,536 characters, which is also under the step summary's 1 MiB).
 
-Cloud data is untrusted: it is escaped (never rendered as Markdown or HTML) and fix commands are
-code spans whose backtick fence is longer than any run of backticks in them.
+Cloud data is untrusted: it is made `printable` and escaped (never rendered as Markdown or HTML,
+never a link) and fix commands are code spans whose backtick fence is longer than any run of
+backticks in them.
 """
 
 from __future__ import annotations
@@ -15,27 +16,29 @@ from typing import TextIO
 from ..checks.docs import DOCS_URL, docs_anchors
 from ..gate.verdict import EXIT_CLEAN, EXIT_FINDINGS
 from ..model import Result, Severity
+from ..safetext import printable
 from . import RenderOptions, Report, plural
 
 LIMIT = 65536 - 1024  # characters: GitHub refuses a comment body over 65,536 characters (and a
 # step summary over 1 MiB); findings that do not fit are counted, not shown
 LISTED_PROJECTS = 12  # more, and the projects are counted, not named
 LISTED = 50  # unknown reasons and stale suppressions listed, at most
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@]|(?<=[wW]{3})\.)")
 
 
 def text(value: str) -> str:
-    """Untrusted text safe anywhere inline, table cells included: on one line (so no block
-    markup can start), every character Markdown could read as inline markup (emphasis, code,
-    links, images, HTML, entities, table pipes) backslash-escaped. Bare URLs and @mentions are
-    not escapable markup and stay as they are."""
-    return _SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    """Untrusted text safe anywhere inline, table cells included: on one `printable` line (so
+    no block markup can start), every character Markdown could read as inline markup (emphasis,
+    code, links, images, HTML, entities, table pipes) backslash-escaped, and so are the `:` of a
+    URL's scheme, the `.` of `www.` and the `@` of an address (GitHub would make them links).
+    (A bare @mention cannot be escaped.)"""
+    return _SPECIAL.sub(r"\\\g<0>", printable(" ".join(value.split())))
 
 
 def code(value: str) -> str:
     """A code span holding `value` verbatim (on one line), whatever backticks it contains;
     safe in a table cell (GitHub unescapes `\\|` even inside code spans)."""
-    value = " ".join(value.split())
+    value = printable(" ".join(value.split()))
     if not value:
         return ""
     fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
@@ -45,7 +48,8 @@ def code(value: str) -> str:
 
 def fix(remediation: str | None) -> str:
     """A remediation as code spans, one per line of it."""
-    return "<br>".join(code(line) for line in (remediation or "").splitlines() if line.strip())
+    lines = remediation.split("\n") if remediation else []
+    return "<br>".join(code(line) for line in lines if line.strip())
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
@@ -133,7 +137,7 @@ def _tail(report: Report, unknown: list[Result]) -> list[str]:
 def _row(r: Result, anchors: dict[str, str]) -> str:
     """One finding: its check linked to its documentation, its fix as code."""
     badge = " (new)" if r.baseline == "new" else ""
-    check = f"`{r.check}`"
+    check = code(r.check)
     if r.check in anchors:
         check = f"[{check}]({DOCS_URL}#{anchors[r.check]})"
     return (

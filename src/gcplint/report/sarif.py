@@ -2,7 +2,8 @@
 
 Every result has a logical location (the full resource name) and a physical one, because GitHub
 rejects an upload whose results lack it: a file mapped in `[locations]`, else a relative,
-percent-encoded pseudo-path `gcp/<project>/<api>/<path of the resource>` at line 1. The `github`
+percent-encoded pseudo-path `gcp/<project>/<api>/<path of the resource>` at line 1, which no
+resource name can make climb out of `gcp/`. The `github`
 profile holds active findings only (GitHub ignores suppressions and baseline state); `full` adds
 suppressed findings, baseline states (fixed ones as `absent`) and the unreadable data as tool
 execution notifications, for auditors.
@@ -19,6 +20,7 @@ from urllib.parse import quote
 from .. import HOMEPAGE
 from ..checks.spec import CheckSpec
 from ..model import Result, Severity, Status
+from ..safetext import printable, scrub, unsurrogate
 from . import RenderOptions, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -80,7 +82,20 @@ def pseudo_path(resource: str) -> str:
         (parts[1], parts[2:]) if len(parts) >= 2 and parts[0] == "projects" else ("-", parts)
     )
     segments = ["gcp", project, api, *(rest or ["project"])]
-    return "/".join(quote(segment, safe="") for segment in segments)
+    return "/".join(_segment(segment) for segment in segments)
+
+
+def _segment(name: str) -> str:
+    """One pseudo-path segment, percent-encoded; never empty and never a dot segment (`..`
+    would climb out of `gcp/`, to `.github/workflows/` say), even once decoded: `_..`."""
+    encoded = quote(unsurrogate(name), safe="")
+    return encoded if name.strip(".") else "_" + encoded
+
+
+def message(text: str) -> dict[str, str]:
+    """A SARIF plain-text message: one `printable` line, `\\`, `[` and `]` escaped (SARIF
+    reads `[text](id)` as an embedded link)."""
+    return {"text": re.sub(r"([\\\[\]])", r"\\\1", printable(" ".join(text.split())))}
 
 
 def location(report: Report, result_resource: str) -> tuple[str, int]:
@@ -98,7 +113,7 @@ def result_json(report: Report, result: Result, index: int, full: bool) -> dict[
         "ruleIndex": index,
         "level": LEVELS[result.severity],
         "kind": "fail",
-        "message": {"text": " ".join(result.message.split())},
+        "message": message(result.message),
         "locations": [
             {
                 "physicalLocation": {
@@ -156,7 +171,7 @@ def category(report: Report, chosen: str | None = None) -> str:
 
 
 def document(report: Report, options: RenderOptions) -> dict[str, Any]:
-    """The SARIF log as a dict."""
+    """The SARIF log as a dict, every string `scrub`bed."""
     index = {spec.id: i for i, spec in enumerate(report.checks)}
     full = options.sarif_profile == "full"
     chosen = [
@@ -176,9 +191,9 @@ def document(report: Report, options: RenderOptions) -> dict[str, Any]:
                         "level": "none",
                         "kind": "pass",
                         "baselineState": "absent",
-                        "message": {
-                            "text": f"Fixed since the baseline: {entry.check} on {entry.resource}."
-                        },
+                        "message": message(
+                            f"Fixed since the baseline: {entry.check} on {entry.resource}."
+                        ),
                         "locations": [
                             {
                                 "physicalLocation": {
@@ -204,12 +219,12 @@ def document(report: Report, options: RenderOptions) -> dict[str, Any]:
                 "descriptor": {
                     "id": f"GCPLINT-{r.reason.value.replace('_', '-') if r.reason else 'ERROR'}"
                 },
-                "message": {"text": r.message},
+                "message": message(r.message),
                 "properties": {"check": r.check, "project": r.project, "resource": r.resource},
             }
             for r in report.unknown()
         ]
-    return {
+    log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -230,6 +245,7 @@ def document(report: Report, options: RenderOptions) -> dict[str, Any]:
             }
         ],
     }
+    return scrub(log)
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:

@@ -22,8 +22,9 @@ from rich.text import Text
 
 from ..gate.verdict import EXIT_CLEAN, EXIT_FINDINGS
 from ..model import Area, Result, Severity, Status
+from ..safetext import command_safe, printable
 from . import RenderOptions, Report, by_severity, plural
-from .layout import line_spans, printable, terminal_width
+from .layout import line_spans, terminal_width
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -77,33 +78,39 @@ class Lines:
         style: str = "",
         shell: bool = False,
     ) -> None:
-        """Print `text` starting at column `indent`; its wrapped lines start at `hang` (default:
-        two more than `indent`). `shell`: a command, broken only between its words, with
-        backslash continuations. Newlines in `text` start a new line at `hang`."""
+        """Print `text` (one line: a str is made `printable`) starting at column `indent`; its
+        wrapped lines start at `hang` (default: two more than `indent`). `shell`: a command,
+        broken only between its words, with backslash continuations."""
         body = Text(printable(text), style=style) if isinstance(text, str) else text
         hang = indent + 2 if hang is None else hang
-        first = True
-        for part in body.split("\n", allow_blank=True):
-            start = indent if first else hang
-            first = False
-            if self.width is None:
-                self.console.print(Text(" " * start) + part)
-                continue
-            spans = line_spans(
-                part.plain,
-                self.width - start - (2 if shell else 0),
-                self.width - hang - (2 if shell else 0),
-                shell=shell,
-            )
-            for n, (a, b) in enumerate(spans):
-                piece = part[a:b]
-                if shell and n < len(spans) - 1:
-                    piece.append(" \\")
-                column = start if n == 0 else hang
-                if shell and n and column + piece.cell_len > self.width:
-                    # an argument too long for the hanging indent: move it left, not below 4
-                    column = max(SHELL_MIN_HANG, self.width - piece.cell_len)
-                self.console.print(Text(" " * column) + piece)
+        if self.width is None:
+            self._print(Text(" " * indent) + body)
+            return
+        spans = line_spans(
+            body.plain,
+            self.width - indent - (2 if shell else 0),
+            self.width - hang - (2 if shell else 0),
+            shell=shell,
+        )
+        for n, (a, b) in enumerate(spans):
+            piece = body[a:b]
+            if shell and n < len(spans) - 1:
+                piece.append(" \\")
+            column = indent if n == 0 else hang
+            if shell and n and column + piece.cell_len > self.width:
+                # an argument too long for the hanging indent: move it left, not below 4
+                column = max(SHELL_MIN_HANG, self.width - piece.cell_len)
+            self._print(Text(" " * column) + piece)
+
+    def _print(self, line: Text) -> None:
+        emit(self.console, line)
+
+
+def emit(console: Console, line: Text) -> None:
+    """One output line; one that cloud text would make a CI runner's command (`::` at its
+    start) loses its style and shows that escaped (`command_safe`)."""
+    safe = command_safe(line.plain)
+    console.print(line if safe == line.plain else Text(safe))
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
@@ -124,7 +131,7 @@ def _quiet(console: Console, result: Result) -> None:
         *([(f" {result.subject}", "magenta")] if result.subject else []),
         ": " + " ".join(result.message.split()),
     )
-    console.print(line)
+    emit(console, line)
 
 
 def _header(out: Lines, report: Report) -> None:
@@ -219,7 +226,7 @@ def _finding(out: Lines, result: Result) -> None:
 
 def _fix(out: Lines, remediation: str | None) -> None:
     """`fix: ` and the remediation, each of its lines a command that wraps as one."""
-    for i, fix_line in enumerate((remediation or "").splitlines()):
+    for i, fix_line in enumerate(remediation.split("\n") if remediation else []):
         label = "fix: " if i == 0 else "     "
         out.line(styled((label + fix_line, "green")), INDENT, INDENT + 7, shell=True)
 
