@@ -151,6 +151,7 @@ def build(s: Callable[[], str], flags: list[bool]) -> Report:
                 s() if next(flag) else None,
                 suppressed,
                 "new" if status is Status.FAIL and next(flag) else None,
+                s() if next(flag) else None,
             )
         )
     stale = Suppression(s(), s(), s(), date(2020, 1, 1), s(), s(), s(), s(), s())
@@ -166,7 +167,7 @@ def build(s: Callable[[], str], flags: list[bool]) -> Report:
         gate=Gate(),
         expired=[stale],
         unused=[stale],
-        baseline=Comparison(s(), 1, 1, [Entry("f" * 32, SPECS[0].id, ids[0], s(), s(), s())]),
+        baseline=Comparison(s(), 1, 1, [Entry("f" * 32, SPECS[0].id, ids[0], s(), s(), s(), s())]),
         notes=[s()],
         config=s(),
         scope=s(),

@@ -124,7 +124,7 @@ def test_sarif_github_profile(demo: Any) -> None:
         assert location["logicalLocations"][0]["kind"] == "resource"
         assert (
             result["partialFingerprints"]["primaryLocationLineHash"]
-            == result["partialFingerprints"]["gcplint/v1"]
+            == result["partialFingerprints"]["gcplint/v2"]
         )
         assert "\n" not in result["message"]["text"]
     levels = {r["level"] for r in results}

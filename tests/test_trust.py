@@ -103,6 +103,15 @@ def test_a_label_does_not_suppress_unless_the_config_enables_it(serve: Any) -> N
     assert any("label suppression was ignored" in n for n in data["scan"]["notes"])
 
 
+def test_the_label_note_reaches_the_pull_request_comment_and_sarif(serve: Any) -> None:
+    emu = serve(labelled(f"iam-public-principal_{LATER}"))
+    markdown = scan(emu, "--format", "markdown").out
+    assert "### Notes" in markdown and "1 label suppression was ignored" in markdown
+    sarif = scan(emu, "--format", "sarif").json()
+    notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+    assert any("1 label suppression was ignored" in n["message"]["text"] for n in notes)
+
+
 def test_an_enabled_label_with_an_expiry_suppresses_shown_as_in_the_project(
     serve: Any, tmp_path: Path
 ) -> None:

@@ -131,6 +131,11 @@ def _tail(report: Report, unknown: list[Result]) -> list[str]:
         lines += ["### Suppressions needing attention", "", *stale[:LISTED]]
         if len(stale) > LISTED:
             lines.append(f"- … and {len(stale) - LISTED} more")
+        lines.append("")
+    if report.notes:
+        lines += ["### Notes", "", *(f"- {text(note)}" for note in report.notes[:LISTED])]
+        if len(report.notes) > LISTED:
+            lines.append(f"- … and {plural(len(report.notes) - LISTED, 'more note')}")
     return lines
 
 

@@ -127,7 +127,7 @@ def result_json(report: Report, result: Result, index: int, full: bool) -> dict[
         ],
         "partialFingerprints": {
             "primaryLocationLineHash": result.fingerprint,
-            "gcplint/v1": result.fingerprint,
+            "gcplint/v2": result.fingerprint,
         },
         "properties": {
             "project": result.project,
@@ -207,11 +207,15 @@ def document(report: Report, options: RenderOptions) -> dict[str, Any]:
                         ],
                         "partialFingerprints": {
                             "primaryLocationLineHash": entry.fingerprint,
-                            "gcplint/v1": entry.fingerprint,
+                            "gcplint/v2": entry.fingerprint,
                         },
                     }
                 )
     invocation: dict[str, Any] = {"executionSuccessful": not report.unknown()}
+    if report.notes:  # e.g. gcplint-ignore labels that did not suppress, and why
+        invocation["toolConfigurationNotifications"] = [
+            {"level": "note", "message": message(note)} for note in report.notes
+        ]
     if full:
         invocation["toolExecutionNotifications"] = [
             {
