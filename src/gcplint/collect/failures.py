@@ -140,10 +140,20 @@ def _build(
         message=message.strip() or f"HTTP {status}",
         http_status=status,
         error_reason=error_reason,
-        permission=metadata.get("permission"),
-        service=metadata.get("service"),
+        permission=_shaped(metadata.get("permission"), _PERMISSION),
+        service=_shaped(metadata.get("service"), _SERVICE),
         retry_after=_seconds(retry_after),
     )
+
+
+_PERMISSION = re.compile(r"[a-z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){2,4}")  # run.services.get
+_SERVICE = re.compile(r"[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*\.googleapis\.com")
+
+
+def _shaped(value: Any, shape: re.Pattern[str]) -> str | None:
+    """ErrorInfo metadata (the endpoint's words) that gcplint repeats in its hints: kept only
+    when it has the form of a permission or a service name, never arbitrary text."""
+    return value if isinstance(value, str) and shape.fullmatch(value) else None
 
 
 def _reason(status: int | None, error_reason: str | None) -> Reason:
