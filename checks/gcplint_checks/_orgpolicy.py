@@ -23,7 +23,8 @@ def boolean_enforcement(inv: Inventory, constraint: str) -> Enforcement:
     An effective policy's rules carry `enforce` (absent: false): enforced when its rule without a
     condition says true. Google evaluates conditions before answering, so an effective policy
     should hold none; a conditional rule that says otherwise than the unconditional one would make
-    the answer depend on the resource's tags, which is `CONDITIONAL` (neither way)."""
+    the answer depend on the resource's tags, which is `CONDITIONAL` (neither way). A dry-run
+    spec (`dryRunSpec`) only audits, so it is not read."""
     policy = registry.effective_policy(inv.get(registry.ORG_POLICIES), inv.project_id, constraint)
     rules = (policy.get("spec") or {}).get("rules") or []
     enforced = any(rule.get("enforce") is True for rule in rules if not rule.get("condition"))

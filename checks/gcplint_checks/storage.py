@@ -127,7 +127,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
             policy = {}
         acls = acl_grants(bucket)
         if acls is None:
-            unread.append(_acls_unreadable(inv, name))
+            unread.append(_acls_unreadable(name))
         found = public_by_member(name, policy, acls or [])
         if not found and not unread:
             yield passed(
@@ -202,7 +202,7 @@ def public_by_member(
     }
 
 
-def _acls_unreadable(inv: Inventory, name: str) -> Unreadable:
+def _acls_unreadable(name: str) -> Unreadable:
     """The ACLs of a bucket with uniform bucket-level access off were not in the listing: the
     API leaves them out for a caller without storage.buckets.getIamPolicy on the bucket."""
     collection = registry.BUCKETS
