@@ -65,6 +65,7 @@ WORLD_KEYS: dict[str, Target] = {
     registry.SECRET_IAM.name: Target("secretmanager", "v1", "Policy", "map"),
     registry.BUCKETS.name: Target("storage", "v1", "Bucket"),
     registry.BUCKET_IAM.name: Target("storage", "v1", "Policy", "map"),
+    registry.ORG_POLICIES.name: Target("orgpolicy", "v2", "GoogleCloudOrgpolicyV2Policy", "map"),
     registry.TOPICS.name: Target("pubsub", "v1", "Topic"),
     registry.SUBSCRIPTIONS.name: Target("pubsub", "v1", "Subscription"),
     registry.PUBSUB_IAM.name: Target("pubsub", "v1", "Policy", "map"),

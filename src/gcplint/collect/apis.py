@@ -50,6 +50,9 @@ ARTIFACT_REGISTRY = Api(
 )  # 18,000 requests/min per region (conservative)
 BILLING = Api("cloudbilling", "Cloud Billing API", "v1", 5.0)  # 600 requests/min
 BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", None, 5.0)  # 600 requests/min
+ORG_POLICY = Api(
+    "orgpolicy", "Organization Policy API", "v2", 5.0, always_on=True
+)  # an estimate; a project's effective policy applies whether or not it enables the API
 ESSENTIAL_CONTACTS = Api(
     "essentialcontacts", "Essential Contacts API", "v1", 5.0, always_on=True
 )  # an estimate; contacts are inherited, so a project need not enable the API to have them
@@ -63,6 +66,7 @@ APIS: tuple[Api, ...] = (
     IAM,
     LOGGING,
     MONITORING,
+    ORG_POLICY,
     PUBSUB,
     RUN,
     SECRET_MANAGER,

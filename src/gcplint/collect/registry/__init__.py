@@ -27,6 +27,10 @@ from .logging import PROJECT_SINKS as PROJECT_SINKS
 from .monitoring import ALERT_POLICIES as ALERT_POLICIES
 from .monitoring import NOTIFICATION_CHANNELS as NOTIFICATION_CHANNELS
 from .monitoring import UPTIME_CHECKS as UPTIME_CHECKS
+from .orgpolicy import ORG_POLICIES as ORG_POLICIES
+from .orgpolicy import ORG_POLICY_NAMES as ORG_POLICY_NAMES
+from .orgpolicy import PUBLIC_ACCESS_PREVENTION as PUBLIC_ACCESS_PREVENTION
+from .orgpolicy import effective_policy as effective_policy
 from .pubsub import PUBSUB_IAM as PUBSUB_IAM
 from .pubsub import SUBSCRIPTIONS as SUBSCRIPTIONS
 from .pubsub import TOPICS as TOPICS

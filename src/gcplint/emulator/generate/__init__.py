@@ -53,7 +53,7 @@ from .plan import JSON, TEAMS, ProjectPlan, WorldPlan
 from .pubsub import pubsub_policies, topics_and_subscriptions
 from .run_services import run_services
 from .secretmanager import secret_policies, secrets
-from .storage import buckets
+from .storage import buckets, org_policies
 
 COMPANIES = ("acme", "shop", "ledger", "orbit", "nimbus", "kite", "harbor", "fjord", "quill")
 ORG_FOLDERS = {"prod": "production", "staging": "staging", "dev": "development"}
@@ -181,6 +181,7 @@ def _project_body(
     body[registry.SECRET_VERSIONS.name] = project.versions
     body[registry.SECRET_IAM.name] = secret_policies(world, project)
     body[registry.BUCKETS.name], body[registry.BUCKET_IAM.name] = buckets(world, project)
+    body[registry.ORG_POLICIES.name] = org_policies(world, project)
     topics, subscriptions = topics_and_subscriptions(world, project, services)
     body[registry.TOPICS.name] = topics
     body[registry.SUBSCRIPTIONS.name] = subscriptions

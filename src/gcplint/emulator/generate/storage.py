@@ -1,9 +1,14 @@
 """Cloud Storage: a project's buckets (names unique in the whole world), with and without uniform
-access and public access prevention, and their IAM policies, some public."""
+access and public access prevention, their ACLs when uniform access is off (as `projection=full`
+returns them), and their IAM policies; some buckets are public by IAM, some by ACL.
+
+ACL draws come from a generator seeded by the bucket's name, not the world's: adding them left
+every other draw of a seed's world as it was."""
 
 from __future__ import annotations
 
 import base64
+import random
 from datetime import timedelta
 
 from .draws import REFERENCE_DATE, chance, days_ago, hex_digits, ms, pick
@@ -114,15 +119,89 @@ def _bucket_policy(world: WorldPlan, project: ProjectPlan, name: str, public: bo
     }
 
 
+def _team_entry(project: ProjectPlan, team: str) -> JSON:
+    """The ACL entity of a project team (`project-owners-NUMBER`) with its `projectTeam`."""
+    return {
+        "entity": f"project-{team}-{project.number}",
+        "projectTeam": {"projectNumber": project.number, "team": team},
+    }
+
+
+def _acls(project: ProjectPlan, bucket: JSON, public_member: str | None) -> None:
+    """The owner, ACL and default object ACL of a bucket with uniform access off: the project
+    teams' entries every such bucket has, and `public_member` as READER of the bucket or of its
+    new objects."""
+    name = str(bucket["name"])
+    rng = random.Random(f"acl:{name}")
+    teams = (("owners", "OWNER"), ("editors", "OWNER"), ("viewers", "READER"))
+    acl: list[JSON] = []
+    default: list[JSON] = []
+    for team, role in teams:
+        entry = _team_entry(project, team)
+        acl.append(
+            {
+                "kind": "storage#bucketAccessControl",
+                "id": f"{name}/{entry['entity']}",
+                "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}/acl/{entry['entity']}",
+                "bucket": name,
+                **entry,
+                "role": role,
+                "etag": bucket["etag"],
+            }
+        )
+        default.append({"kind": "storage#objectAccessControl", **entry, "role": role})
+    if public_member is not None:
+        if chance(rng, 0.5):
+            acl.append(
+                {
+                    "kind": "storage#bucketAccessControl",
+                    "id": f"{name}/{public_member}",
+                    "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}/acl/{public_member}",
+                    "bucket": name,
+                    "entity": public_member,
+                    "role": "READER",
+                    "etag": bucket["etag"],
+                }
+            )
+        else:
+            default.append(
+                {"kind": "storage#objectAccessControl", "entity": public_member, "role": "READER"}
+            )
+    bucket["owner"] = {"entity": f"project-owners-{project.number}"}
+    bucket["acl"] = acl
+    bucket["defaultObjectAcl"] = default
+
+
 def buckets(world: WorldPlan, project: ProjectPlan) -> tuple[list[JSON], JSON]:
     """0 to 4 buckets and their IAM policies; static sites and assets are often public, other
-    buckets rarely."""
+    buckets rarely. A public bucket with uniform access off is public by its ACL (or default
+    object ACL) instead of IAM half the time."""
     rng = world.rng
     found: list[JSON] = []
     policies: JSON = {}
     for _ in range(pick(rng, (0, 1, 1, 2, 3, 4))):
         name = _bucket_name(world, project)
         public = chance(rng, 0.4 if "static" in name or "assets" in name else 0.08)
-        found.append(_bucket(world, project, name, public))
-        policies[name] = _bucket_policy(world, project, name, public)
+        bucket = _bucket(world, project, name, public)
+        found.append(bucket)
+        policy = policies[name] = _bucket_policy(world, project, name, public)
+        if not bucket["iamConfiguration"]["uniformBucketLevelAccess"]["enabled"]:
+            by_acl = public and chance(random.Random(f"public:{name}"), 0.5)
+            member = policy["bindings"].pop()["members"][0] if by_acl else None
+            _acls(project, bucket, member)
     return found, policies
+
+
+def org_policies(world: WorldPlan, project: ProjectPlan) -> JSON:
+    """The project's effective policy of constraints/storage.publicAccessPrevention: enforced
+    across the organization in some worlds, on production projects only in others, nowhere in
+    the rest (drawn from the organization's name, not the world's draws)."""
+    scope = pick(random.Random(f"orgpolicy:{world.org}"), ("none", "none", "prod", "all"))
+    enforce = scope == "all" or (scope == "prod" and project.env == "prod")
+    constraint = "storage.publicAccessPrevention"
+    return {
+        f"projects/{project.project_id}/policies/{constraint}": {
+            "name": f"projects/{project.number}/policies/{constraint}",
+            "spec": {"rules": [{"enforce": enforce}]},
+        }
+    }
