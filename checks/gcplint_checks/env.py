@@ -100,7 +100,10 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     project ID is fragile (`shop-prod-test`?) and invisible to other tools; a label is explicit,
     queryable (`gcloud projects list --filter=labels.env=prod`) and lands in billing exports.
     Recognised values: prod, production, prd, live; staging, stage, stg, preprod, uat;
-    dev, development, test, testing, qa, sandbox, sbx.
+    dev, development, test, testing, qa, sandbox, sbx. A value of several words split on `-`
+    and `_` counts when they name one environment (`prod-eu`, `eu_prod`; `pre-prod` is
+    staging); one naming two (`prod-dev`) or a negated one (`non-prod`: not production, but
+    not which of the others) names no environment and fails.
 
     ## Example
     A project `payments-7f3a` with labels `{team: payments}` fails: nothing says whether it is

@@ -27,6 +27,7 @@ from ._shell import sh, sh_field
 
 EVENTARC_LABEL = "goog-eventarc"  # on the transport topic and subscription of an Eventarc trigger
 
+
 @check(
     id="pubsub.public",
     title="No topic or subscription is open to everyone",
