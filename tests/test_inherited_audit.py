@@ -5,10 +5,12 @@ never an empty policy; `doctor` asks for their permissions on the folder and the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import project, run_cli, session_for, world
+from test_snapshots import round_trip
 
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Unreadable
@@ -125,3 +127,23 @@ def test_doctor_asks_for_the_ancestors_policies_where_they_are_read(serve: Any) 
         "on each organization: resourcemanager.organizations.getIamPolicy (e.g. roles/iam.securityReviewer)"
         in role.out
     )
+
+
+@pytest.mark.parametrize("denied", [False, True])
+def test_snapshot_round_trip_keeps_the_inherited_verdict(
+    serve: Any, tmp_path: Path, denied: bool
+) -> None:
+    """The ancestors' audit configs are collected into the snapshot (or their failure is), so
+    an offline scan and a replay through the emulator give the live verdict: pass on the
+    union of the hierarchy, unknown when the folder's policy cannot be read."""
+    data = inherited_world()
+    if denied:
+        data.denied = {FOLDER: frozenset({"resourcemanager.folders.getIamPolicy"})}
+    round_trip(serve, data, ["shop-prod"], tmp_path)
+    live = serve(data)
+    run = run_cli(
+        *f"scan --api-base {live.url} --project shop-prod --check logging.data-access-off --format json --no-progress".split()
+    )
+    assert [r["status"] for r in json.loads(run.out)["results"]] == [
+        "unknown" if denied else "pass"
+    ]
