@@ -97,6 +97,8 @@ def data_access_off(inv: Inventory) -> Iterator[Outcome]:
     if not missing:
         exempt = sorted(found.exempted)
         note = f"; exempted: {', '.join(exempt)}" if exempt else ""
+        if unread:
+            note += f" (members exempted where the audit configs could not be read are not listed: {'; '.join(e.describe() for e in unread)})"
         yield passed(
             inv.resource,
             f"Project {inv.project_id} logs DATA_READ and DATA_WRITE for all services "
