@@ -64,6 +64,7 @@ def test_missing_permissions_name_the_checks_they_block(serve: Any) -> None:
         ("folder", "folders/548102937465", "resourcemanager.folders.get"): [
             "budget.missing",
             "budget.no-alert",
+            "logging.data-access-off",
             "logging.default-sink-disabled",
         ],
     }

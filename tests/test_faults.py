@@ -96,6 +96,8 @@ TARGETS = [
     Target("/logging/v2/projects/*/sinks", c.PROJECT_SINKS),
     Target("/logging/v2/folders/*/sinks", c.FOLDER_SINKS),
     Target("/logging/v2/organizations/*/sinks", c.ORGANIZATION_SINKS),
+    Target("/cloudresourcemanager/v3/folders/*:getIamPolicy", c.FOLDER_IAM_POLICY),
+    Target("/cloudresourcemanager/v3/organizations/*:getIamPolicy", c.ORGANIZATION_IAM_POLICY),
     Target("/*/projects/acme-staging*", None),
 ]
 

@@ -82,6 +82,8 @@ WORLD_KEYS: dict[str, Target] = {
     # per folder or organization
     registry.FOLDER_SINKS.name: Target("logging", "v2", "LogSink"),
     registry.ORGANIZATION_SINKS.name: Target("logging", "v2", "LogSink"),
+    registry.FOLDER_IAM_POLICY.name: Target("cloudresourcemanager", "v3", "Policy", "one"),
+    registry.ORGANIZATION_IAM_POLICY.name: Target("cloudresourcemanager", "v3", "Policy", "one"),
     # per billing account
     "cloudbilling.billingAccount": Target("cloudbilling", "v1", "BillingAccount", "one"),
     registry.ACCOUNT_BUDGETS.name: Target(

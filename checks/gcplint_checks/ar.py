@@ -126,7 +126,9 @@ def cleanup_problem(repository: JSON) -> str | None:
         for p in policies
         if p.get("action") == "KEEP" and (p.get("mostRecentVersions") or {}).get("keepCount")
     ]
-    if deletes and not keeps:
+    if not deletes:
+        return "only KEEP cleanup policies, which delete nothing, so storage grows without bound"
+    if not keeps:
         return "a DELETE rule without a KEEP rule for the most recent versions, so rollback targets can be deleted"
     if repository.get("cleanupPolicyDryRun") is True:
         return "cleanup policies in dry-run mode, which delete nothing"
@@ -141,8 +143,14 @@ def cleanup_problem(repository: JSON) -> str | None:
     requires=[registry.REPOSITORIES],
 )
 def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
-    """A docker repository has no (effective) cleanup policy, or one that deletes images without
-    a KEEP rule for the most recent versions.
+    """A docker repository has no (effective) cleanup policy: none at all, only KEEP policies
+    (they delete nothing), a DELETE policy without a KEEP policy for the most recent versions, or
+    policies in dry-run mode (`cleanupPolicyDryRun: true`).
+
+    A repository passes only with at least one DELETE policy (`action: DELETE`) and a KEEP policy
+    with `mostRecentVersions.keepCount`, not in dry-run mode. Dry run fails rather than passing
+    with a note: the cleanup pipeline then deletes nothing, so storage grows exactly as without a
+    policy; the message says it is dry run, which is the usual step before switching it on.
 
     ## Why it matters
     Without cleanup, every CI build adds an image forever and storage cost only grows. But a
@@ -150,8 +158,9 @@ def no_cleanup_policy(inv: Inventory) -> Iterator[Outcome]:
     rollback targets too: a rollback then fails (see `run.rollback-image-missing`).
 
     ## Example
-    `cleanupPolicies: {}`: fails. A DELETE rule `olderThan: 2592000s` plus a KEEP rule
-    `mostRecentVersions.keepCount: 10`: passes.
+    `cleanupPolicies: {}`: fails. A KEEP rule `mostRecentVersions.keepCount: 10` alone: fails
+    (nothing is ever deleted). A DELETE rule `olderThan: 2592000s` plus that KEEP rule: passes;
+    the same with `cleanupPolicyDryRun: true`: fails.
 
     ## Remediation
     `gcloud artifacts repositories set-cleanup-policies REPOSITORY --location=LOCATION --policy=policy.json --no-dry-run`

@@ -16,6 +16,7 @@ from gcplint.api import (
     Classification,
     Collection,
     Environment,
+    IdentityKind,
     Inventory,
     Outcome,
     Severity,
@@ -72,6 +73,16 @@ def _other_project(inv: Inventory, owner: str | None) -> bool:
         return True
 
 
+def _project_id(inv: Inventory, owner: str) -> str:
+    """The ID of the project `owner` names (an ID, or a number when readable), for messages."""
+    if not owner.isdigit():
+        return owner
+    try:
+        return inv.project(owner).project_id
+    except Unreadable:
+        return owner
+
+
 def _env_text(found: Classification) -> str:
     return f"{found.environment.value} ({found.source})"
 
@@ -100,7 +111,10 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
     project ID is fragile (`shop-prod-test`?) and invisible to other tools; a label is explicit,
     queryable (`gcloud projects list --filter=labels.env=prod`) and lands in billing exports.
     Recognised values: prod, production, prd, live; staging, stage, stg, preprod, uat;
-    dev, development, test, testing, qa, sandbox, sbx.
+    dev, development, test, testing, qa, sandbox, sbx. A value of several words split on `-`
+    and `_` counts when they name one environment (`prod-eu`, `eu_prod`; `pre-prod` is
+    staging); one naming two (`prod-dev`) or a negated one (`non-prod`: not production, but
+    not which of the others) names no environment and fails.
 
     ## Example
     A project `payments-7f3a` with labels `{team: payments}` fails: nothing says whether it is
@@ -165,6 +179,13 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     its environment from that project's labels when readable, else from its ID. A principal whose project's environment is unknown is not
     reported here. One result per offending member, listing every role it holds.
 
+    A non-prod project's service agent (`service-NUMBER@gcp-sa-*…`, docs/identities.md) with a
+    role on prod fails too, one level lower (high): no person, key or code can act as it, but it
+    acts for whatever its project configures (a dev subscription dead-lettering into a prod topic,
+    a staging deploy pulling prod's images), so non-prod changes still reach production. Image
+    promotion the other way round, a prod project's service agent reading a staging or shared
+    registry, is not a finding here: this check judges only the grants prod projects make.
+
     ## Why it matters
     Dev and staging are where people experiment, keys get downloaded, and CI runs untrusted
     branches. An identity from there with any role on production turns every dev compromise into
@@ -172,7 +193,8 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
 
     ## Example
     acme-prod grants `roles/cloudsql.client` to `serviceAccount:ci@acme-dev.iam.gserviceaccount.com`:
-    critical. A prod-owned deployer account with the same role passes.
+    critical. acme-prod granting `roles/artifactregistry.reader` to acme-dev's Cloud Run service
+    agent: high. A prod-owned deployer account with the same role passes.
 
     ## Remediation
     Give production its own identity (created in the prod project), grant it the role, and
@@ -190,19 +212,29 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
     found = 0
     for member, held in by_member(list(grants(policy))).items():
         email = sa_email(member)
-        owner = identify(email).owner if email else None
+        identity = identify(email) if email else None
+        owner = identity.owner if identity else None
         if not _other_project(inv, owner):
             continue
-        assert owner is not None
+        assert owner is not None and identity is not None
         theirs = inv.environment(owner)
         if not theirs.environment.non_prod:
             continue
         found += 1
+        agent = identity.kind is IdentityKind.SERVICE_AGENT
+        name = _project_id(inv, owner)
         yield failed(
             inv.resource,
             f"Prod project {inv.project_id} grants {roles_text(held)} to {email}, owned by "
-            f"{theirs.environment.value} project {owner} ({theirs.source}).",
+            f"{theirs.environment.value} project {name} ({theirs.source})."
+            + (
+                f" It is a Google-managed service agent: nobody can act as it, but it acts for "
+                f"whatever {name} configures, so that project's changes reach production."
+                if agent
+                else ""
+            ),
             subject=member,
+            severity=Severity.HIGH if agent else None,
             grant=granted(held),
             remediation="\n".join(
                 dict.fromkeys(

@@ -22,6 +22,11 @@ from ._outcomes import unknown_anyway
 from ._shell import sh
 
 NEEDED = ("DATA_READ", "DATA_WRITE")
+ANCESTOR_POLICIES = {
+    "folders": registry.FOLDER_IAM_POLICY,
+    "organizations": registry.ORGANIZATION_IAM_POLICY,
+}
+# ^ the IAM policy (audit configs) of a folder or an organization, by the first segment of its name
 ANCESTOR_SINKS = {"folders": registry.FOLDER_SINKS, "organizations": registry.ORGANIZATION_SINKS}
 # ^ the sinks of a folder or an organization, by the first segment of its name
 
@@ -31,14 +36,23 @@ ANCESTOR_SINKS = {"folders": registry.FOLDER_SINKS, "organizations": registry.OR
     title="Data Access audit logs are on for all services",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[registry.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY, registry.ANCESTRY, *ANCESTOR_POLICIES.values()],
     security=True,
 )
 def data_access_off(inv: Inventory) -> Iterator[Outcome]:
-    """The project IAM policy's `auditConfigs` do not enable DATA_READ and DATA_WRITE for
-    `allServices`.
+    """Neither the project IAM policy's `auditConfigs` nor those of the folders above it and its
+    organization enable DATA_READ and DATA_WRITE for `allServices`.
 
-    Exempted members (`exemptedMembers`) are named in the result: their reads stay unlogged.
+    Audit configs are inherited and cannot be turned off below: the project's effective
+    configuration is the union of its own and its ancestors' (a log type enabled on the
+    organization or a folder is on in every project under it). So DATA_READ may come from the
+    organization and DATA_WRITE from the project. A config for one service
+    (`storage.googleapis.com`), at any level, does not count for all services. The folders and
+    organization are read only when the project's own configs are not enough; when the audit
+    configs of an ancestor (or the ancestry itself) cannot be read and the readable levels do not
+    enable both types, the result is unknown, not a failure. Exempted members
+    (`exemptedMembers`, a union across the levels read) are named in the result: their reads
+    stay unlogged.
 
     ## Why it matters
     Admin Activity logs record who changed configuration; only Data Access logs record who read
@@ -46,39 +60,107 @@ def data_access_off(inv: Inventory) -> Iterator[Outcome]:
     downloaded the export?" has no answer.
 
     ## Example
-    A policy whose only audit config enables DATA_READ for `storage.googleapis.com`: fails.
+    A policy whose only audit config enables DATA_READ for `storage.googleapis.com`, under
+    folders and an organization with no audit configs: fails. The same project under an
+    organization whose policy enables DATA_READ and DATA_WRITE for `allServices`: passes.
 
     ## Remediation
     Add to the project policy (`gcloud projects get-iam-policy PROJECT_ID --format=json > p.json`,
-    edit, `gcloud projects set-iam-policy PROJECT_ID p.json`):
+    edit, `gcloud projects set-iam-policy PROJECT_ID p.json`), or once to the organization's or a
+    folder's policy for every project below:
     `"auditConfigs": [{"service": "allServices", "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]}]`.
 
     ## References
     - https://cloud.google.com/logging/docs/audit/configure-data-access
     """
-    configs = inv.get(registry.PROJECT_IAM_POLICY).get("auditConfigs") or []
-    everything: dict[str, Any] = next((c for c in configs if c.get("service") == "allServices"), {})
-    logs = {str(c.get("logType")): c for c in everything.get("auditLogConfigs") or []}
-    missing = [t for t in NEEDED if t not in logs]
+    configs: list[Mapping[str, Any]] = (
+        inv.get(registry.PROJECT_IAM_POLICY).get("auditConfigs") or []
+    )
+    found = _AuditLogs()
+    found.add("the project", configs)
+    unread: list[Unreadable] = []
+    if found.missing():
+        try:
+            ancestors = inv.get(registry.ANCESTRY)
+        except Unreadable as exc:
+            unread.append(exc)
+            ancestors = []
+        for ancestor in ancestors:
+            collection = ANCESTOR_POLICIES[ancestor.partition("/")[0]]
+            try:
+                policy = inv.get(collection, ancestor)
+            except Unreadable as exc:
+                unread.append(exc)
+                continue
+            found.add(ancestor, policy.get("auditConfigs") or [])
+    missing = found.missing()
     if not missing:
-        exempt = sorted({m for t in NEEDED for m in logs[t].get("exemptedMembers") or []})
+        exempt = sorted(found.exempted)
         note = f"; exempted: {', '.join(exempt)}" if exempt else ""
+        if unread:
+            note += f" (members exempted where the audit configs could not be read are not listed: {'; '.join(e.describe() for e in unread)})"
         yield passed(
             inv.resource,
-            f"Project {inv.project_id} logs DATA_READ and DATA_WRITE for all services{note}.",
+            f"Project {inv.project_id} logs DATA_READ and DATA_WRITE for all services "
+            f"({found.origins()}){note}.",
+        )
+        return
+    if unread:
+        yield unknown(
+            inv.resource,
+            unread[0].reason,
+            f"Project {inv.project_id} does not log {' and '.join(missing)} for allServices itself, "
+            f"and whether a folder above it or its organization does is unknown: "
+            f"{'; '.join(e.describe() for e in unread)}.",
+            remediation=unread[0].hint(),
         )
         return
     others = sorted({str(c.get("service")) for c in configs if c.get("service") != "allServices"})
     context = f" (audit configs exist only for {', '.join(others)})" if others else ""
+    above = (
+        f", nor do its folders and organization ({', '.join(found.levels[1:])})"
+        if len(found.levels) > 1
+        else ""
+    )
     yield failed(
         inv.resource,
-        f"Project {inv.project_id} does not log {' and '.join(missing)} for allServices{context}.",
+        f"Project {inv.project_id} does not log {' and '.join(missing)} for allServices{context}{above}.",
         remediation=(
             f"gcloud projects get-iam-policy {sh(inv.project_id)} --format=json > policy.json; add "
             '{"service": "allServices", "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]} '
             f"to auditConfigs; gcloud projects set-iam-policy {sh(inv.project_id)} policy.json"
         ),
     )
+
+
+class _AuditLogs:
+    """The `allServices` Data Access log types enabled across the levels read (project,
+    folders, organization): where each is enabled, and the members exempted from them."""
+
+    def __init__(self) -> None:
+        self.levels: list[str] = []
+        self.enabled: dict[str, list[str]] = {}  # log type -> the levels enabling it
+        self.exempted: set[str] = set()
+
+    def add(self, level: str, configs: list[Mapping[str, Any]]) -> None:
+        """One level's audit configs."""
+        self.levels.append(level)
+        for config in configs:
+            if config.get("service") != "allServices":
+                continue
+            for log in config.get("auditLogConfigs") or []:
+                kind = str(log.get("logType"))
+                if kind in NEEDED:
+                    self.enabled.setdefault(kind, []).append(level)
+                    self.exempted.update(str(m) for m in log.get("exemptedMembers") or [])
+
+    def missing(self) -> list[str]:
+        """The needed log types no level read enables."""
+        return [t for t in NEEDED if t not in self.enabled]
+
+    def origins(self) -> str:
+        """Where each needed log type is enabled: 'DATA_READ on the project, organizations/9; …'."""
+        return "; ".join(f"{t} on {', '.join(dict.fromkeys(self.enabled[t]))}" for t in NEEDED)
 
 
 @check(

@@ -25,6 +25,8 @@ from ._policy import public_resource
 from ._resources import last_segment, resource_name, short_name
 from ._shell import sh, sh_field
 
+EVENTARC_LABEL = "goog-eventarc"  # on the transport topic and subscription of an Eventarc trigger
+
 
 @check(
     id="pubsub.public",
@@ -80,6 +82,14 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
     Subscriptions that read a dead-letter topic (one that another subscription of the project
     dead-letters into) are not evaluated: they are the end of the line.
 
+    The transport subscriptions Eventarc creates for its triggers (label `goog-eventarc`, IDs
+    starting `eventarc-REGION-`) are judged like any other, at the same severity: Google creates
+    them, but Eventarc's documentation has you set their dead-letter topic yourself, and without
+    one an event the destination keeps refusing is dropped once the 24-hour retention Eventarc
+    sets runs out. The message says the subscription is an Eventarc trigger's. Cloud Scheduler
+    creates no subscription (its Pub/Sub jobs publish to a topic of yours), so it needs no
+    exception.
+
     ## Why it matters
     One poison message then keeps a worker busy, blocks ordered delivery, inflates the backlog
     that your alerts watch and, for push subscriptions, hammers the endpoint.
@@ -98,6 +108,7 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
 
     ## References
     - https://cloud.google.com/pubsub/docs/handling-failures
+    - https://cloud.google.com/eventarc/docs/retry-events
     """
     subscriptions = inv.get(registry.SUBSCRIPTIONS)
     dead_letter_topics = {
@@ -116,9 +127,16 @@ def no_dead_letter(inv: Inventory) -> Iterator[Outcome]:
                 f"Subscription {short} dead-letters to {policy['deadLetterTopic']} after {attempts} attempts.",
             )
         else:
+            eventarc = (
+                " It is the transport subscription of an Eventarc trigger: Eventarc creates it, "
+                "but its dead-letter topic is yours to set."
+                if EVENTARC_LABEL in (subscription.get("labels") or {})
+                else ""
+            )
             yield failed(
                 resource,
-                f"Subscription {short} has no dead-letter topic: a message that always fails is redelivered forever.",
+                f"Subscription {short} has no dead-letter topic: a message that always fails is "
+                f"redelivered forever.{eventarc}",
                 remediation=_add_dead_letter(inv, subscription),
             )
 

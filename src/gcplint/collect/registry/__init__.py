@@ -36,7 +36,9 @@ from .pubsub import SUBSCRIPTIONS as SUBSCRIPTIONS
 from .pubsub import TOPICS as TOPICS
 from .resourcemanager import ANCESTRY as ANCESTRY
 from .resourcemanager import FOLDER as FOLDER
+from .resourcemanager import FOLDER_IAM_POLICY as FOLDER_IAM_POLICY
 from .resourcemanager import LIENS as LIENS
+from .resourcemanager import ORGANIZATION_IAM_POLICY as ORGANIZATION_IAM_POLICY
 from .resourcemanager import PROJECT as PROJECT
 from .resourcemanager import PROJECT_IAM_POLICY as PROJECT_IAM_POLICY
 from .run import RUN_LOCATIONS as RUN_LOCATIONS

@@ -1,4 +1,5 @@
-"""Cloud Resource Manager v3 (GAPIC): projects, their IAM policies, folders and ancestry."""
+"""Cloud Resource Manager v3 (GAPIC): projects, their IAM policies, folders and ancestry, and the
+IAM policies of the folders and organization above a project (their audit configs apply to it)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ def _iam_policy(session: Session, project_id: str) -> JSON:
     api = session.api
     request = {"resource": f"projects/{project_id}", "options": {"requested_policy_version": 3}}
     return api.gapic_get(api.clients.projects().get_iam_policy, request)
+
+
+def _ancestor_iam_policy(session: Session, name: str) -> JSON:
+    """The IAM policy of a folder or an organization (`folders/N`, `organizations/N`)."""
+    api = session.api
+    clients = api.clients.folders() if name.startswith("folders/") else api.clients.organizations()
+    request = {"resource": name, "options": {"requested_policy_version": 3}}
+    return api.gapic_get(clients.get_iam_policy, request)
 
 
 def _folder(session: Session, name: str) -> JSON:
@@ -65,6 +74,12 @@ def _project_labels(key: str, project: JSON) -> list[tuple[str, Mapping[str, str
     return [(project_resource(str(project.get("projectId", key))), project.get("labels") or {})]
 
 
+_AUDIT_CONFIGS = (
+    "auditConfigs[].service",
+    "auditConfigs[].auditLogConfigs[].logType",
+    "auditConfigs[].auditLogConfigs[].exemptedMembers",
+)
+
 PROJECT: Collection[JSON] = declare(
     "cloudresourcemanager.project: project metadata, resourcemanager.projects.get (roles/browser)",
     read=_project,
@@ -75,13 +90,23 @@ PROJECT: Collection[JSON] = declare(
 PROJECT_IAM_POLICY: Collection[JSON] = declare(
     "cloudresourcemanager.iamPolicy: IAM policy, resourcemanager.projects.getIamPolicy (roles/iam.securityReviewer)",
     read=_iam_policy,
-    fields=Fields.of(
-        "Policy",
-        *POLICY,
-        "auditConfigs[].service",
-        "auditConfigs[].auditLogConfigs[].logType",
-        "auditConfigs[].auditLogConfigs[].exemptedMembers",
-    ),
+    fields=Fields.of("Policy", *POLICY, *_AUDIT_CONFIGS),
+)
+
+FOLDER_IAM_POLICY: Collection[JSON] = declare(
+    "cloudresourcemanager.folderIamPolicy: folder IAM policy, resourcemanager.folders.getIamPolicy (roles/iam.securityReviewer)",
+    read=_ancestor_iam_policy,
+    keyed_by="folder",
+    permission_on="folder",
+    fields=Fields.of("Policy", *_AUDIT_CONFIGS),
+)
+
+ORGANIZATION_IAM_POLICY: Collection[JSON] = declare(
+    "cloudresourcemanager.organizationIamPolicy: organization IAM policy, resourcemanager.organizations.getIamPolicy (roles/iam.securityReviewer)",
+    read=_ancestor_iam_policy,
+    keyed_by="organization",
+    permission_on="organization",
+    fields=Fields.of("Policy", *_AUDIT_CONFIGS),
 )
 
 FOLDER: Collection[JSON] = declare(

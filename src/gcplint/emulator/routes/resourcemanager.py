@@ -1,5 +1,6 @@
 """Cloud Resource Manager v3: projects (search, list, get, IAM policy), folders (list, search,
-get), organizations (get), and testIamPermissions on projects and folders."""
+get, IAM policy), organizations (get, IAM policy), and testIamPermissions on projects and
+folders."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable
 
 from ...collect import registry
 from ...collect.apis import RESOURCE_MANAGER
+from ...collect.collection import Collection
 from ...world import JSON, World
 from ..errors import invalid_argument, permission_denied
 from . import Call, granted_permissions, route
@@ -80,6 +82,34 @@ def search_folders(call: Call) -> JSON:
 @route("GET /v3/folders/{folder}", registry.FOLDER, key="folders/{folder}")
 def get_folder(call: Call) -> JSON:
     return _by_name(call.world.folders, f"folders/{call.params['folder']}")
+
+
+@route("POST /v3/folders/{folder}:getIamPolicy", registry.FOLDER_IAM_POLICY, key="folders/{folder}")
+def folder_iam_policy(call: Call) -> JSON:
+    return _ancestor_policy(call, f"folders/{call.params['folder']}", registry.FOLDER_IAM_POLICY)
+
+
+@route(
+    "POST /v3/organizations/{organization}:getIamPolicy",
+    registry.ORGANIZATION_IAM_POLICY,
+    key="organizations/{organization}",
+)
+def organization_iam_policy(call: Call) -> JSON:
+    name = f"organizations/{call.params['organization']}"
+    return _ancestor_policy(call, name, registry.ORGANIZATION_IAM_POLICY)
+
+
+def _ancestor_policy(call: Call, name: str, collection: Collection[JSON]) -> JSON:
+    """The IAM policy of a folder or organization of the world (under `resources`; without
+    one, a policy with no bindings and no audit configs); one the world does not have is
+    denied, as Google answers."""
+    known = {str(n["name"]) for n in [*call.world.folders, *call.world.organizations]}
+    if name not in known | set(call.world.resources):
+        raise permission_denied(collection.permission, name)
+    policy: JSON = call.world.resources.get(name, {}).get(
+        collection.name, {"version": 1, "etag": "ACAB"}
+    )
+    return policy
 
 
 @route(
