@@ -5,10 +5,11 @@ notification channels with their verification status, and the metrics scopes a p
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import project, session_for, world
+from helpers import project, run_cli, session_for
 
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Unreadable
@@ -62,9 +63,12 @@ OPS_SCOPE = {
 }
 
 
-def budgetmon_world() -> World:
-    return world(
-        {
+def budgetmon_data() -> dict[str, Any]:
+    """shop-prod (number 111), paid by an account with one partial budget, with an unverified
+    and a disabled channel, in its own metrics scope and that of shop-ops (999); shop-dev."""
+    return {
+        "schema": "gcplint-world/v1",
+        "projects": {
             "shop-prod": {
                 "project": project("shop-prod", "111"),
                 c.BILLING_INFO.name: {
@@ -87,8 +91,12 @@ def budgetmon_world() -> World:
             "shop-dev": {"project": project("shop-dev", "222")},
             "shop-ops": {"project": project("shop-ops", "999")},
         },
-        billingAccounts={ACCOUNT: {c.ACCOUNT_BUDGETS.name: [BUDGET]}},
-    )
+        "billingAccounts": {ACCOUNT: {c.ACCOUNT_BUDGETS.name: [BUDGET]}},
+    }
+
+
+def budgetmon_world() -> World:
+    return World.from_json(budgetmon_data())
 
 
 def test_budget_limits_and_project_level_recipients_read_through_gapic(serve: Any) -> None:
@@ -169,3 +177,41 @@ def test_generated_metrics_scopes_agree_with_each_other() -> None:
                 assert number in members
             watched += len(scopes) > 1
     assert watched
+
+
+def test_a_project_watched_from_a_scoping_project_round_trips_through_a_snapshot(
+    serve: Any, tmp_path: Path
+) -> None:
+    """The scoping project's policies and channels are read by number and by ID: live, offline
+    and replayed scans agree, and the project passes monitoring.no-alerting in each."""
+    from test_snapshots import round_trip
+
+    data = budgetmon_data()
+    data["projects"]["shop-ops"][c.ALERT_POLICIES.name] = [
+        {
+            "name": "projects/shop-ops/alertPolicies/5",
+            "displayName": "Run 5xx, every project",
+            "enabled": True,
+            "notificationChannels": ["projects/shop-ops/notificationChannels/9"],
+        }
+    ]
+    data["projects"]["shop-ops"][c.NOTIFICATION_CHANNELS.name] = [
+        {"name": "projects/shop-ops/notificationChannels/9", "type": "email", "enabled": True}
+    ]
+    world = World.from_json(data)
+    round_trip(serve, world, ["shop-prod"], tmp_path)
+    live = serve(World.from_json(data))
+    run = run_cli(
+        "scan",
+        "--api-base",
+        live.url,
+        "--project",
+        "shop-prod",
+        "--check",
+        "monitoring.no-alerting",
+        "--format",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert result["status"] == "pass", result
+    assert "metrics scope of project 999" in result["message"]
