@@ -159,7 +159,8 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
         )
         return
     failures = [r.unreadable for _, r in judged if r.unreadable]
-    watched = _watched_from_scopes(inv, failures)
+    scoping: list[str] = []
+    watched = _watched_from_scopes(inv, failures, scoping)
     if watched:
         yield passed(inv.resource, watched)
         return
@@ -174,6 +175,11 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
         if policies
         else "it has no alert policy at all"
     )
+    if scoping:
+        detail += (
+            f"; neither has the scoping project of its metrics scopes ({', '.join(scoping)}) "
+            "an enabled policy on it with a live channel"
+        )
     yield failed(
         inv.resource,
         f"Project {inv.project_id} has no enabled alert policy that notifies anyone ({detail}).",
@@ -181,10 +187,13 @@ def no_alerting(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
-def _watched_from_scopes(inv: Inventory, failures: list[Unreadable]) -> str | None:
+def _watched_from_scopes(
+    inv: Inventory, failures: list[Unreadable], scoping_projects: list[str]
+) -> str | None:
     """How the project is watched from the scoping project of a metrics scope it is in (an
     enabled policy there with a live channel, whose conditions do not restrict it to other
-    projects), or None; reads that fail are added to `failures`."""
+    projects), or None; reads that fail are added to `failures`, the scoping projects looked
+    at to `scoping_projects`."""
     try:
         scopes = inv.get(registry.METRICS_SCOPES)
     except Unreadable as exc:
@@ -195,6 +204,7 @@ def _watched_from_scopes(inv: Inventory, failures: list[Unreadable]) -> str | No
     for scoping in names[1:]:
         if scoping in ours:
             continue
+        scoping_projects.append(scoping)
         try:
             policies = inv.get(registry.ALERT_POLICIES, scoping)
         except Unreadable as exc:
