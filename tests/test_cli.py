@@ -61,6 +61,9 @@ def clean_world() -> World:
             "notificationChannels": ["projects/acme-prod/notificationChannels/7"],
         }
     ]
+    data["projects"]["acme-prod"][registry.NOTIFICATION_CHANNELS.name] = [
+        {"name": "projects/acme-prod/notificationChannels/7", "type": "email", "enabled": True}
+    ]
     data["projects"]["acme-prod"][registry.LIENS.name] = [
         {
             "name": "liens/p100000000001-l3d8032b3",

@@ -60,6 +60,7 @@ WORLD_KEYS: dict[str, Target] = {
     registry.SQL_INSTANCES.name: Target("sqladmin", "v1", "DatabaseInstance"),
     registry.ALERT_POLICIES.name: Target("monitoring", "v3", "AlertPolicy"),
     registry.NOTIFICATION_CHANNELS.name: Target("monitoring", "v3", "NotificationChannel"),
+    registry.METRICS_SCOPES.name: Target("monitoring", "v1", "MetricsScope"),
     registry.SECRETS.name: Target("secretmanager", "v1", "Secret"),
     registry.SECRET_VERSIONS.name: Target("secretmanager", "v1", "SecretVersion", "map-of-lists"),
     registry.SECRET_IAM.name: Target("secretmanager", "v1", "Policy", "map"),

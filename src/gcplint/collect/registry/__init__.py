@@ -25,6 +25,7 @@ from .logging import FOLDER_SINKS as FOLDER_SINKS
 from .logging import ORGANIZATION_SINKS as ORGANIZATION_SINKS
 from .logging import PROJECT_SINKS as PROJECT_SINKS
 from .monitoring import ALERT_POLICIES as ALERT_POLICIES
+from .monitoring import METRICS_SCOPES as METRICS_SCOPES
 from .monitoring import NOTIFICATION_CHANNELS as NOTIFICATION_CHANNELS
 from .monitoring import UPTIME_CHECKS as UPTIME_CHECKS
 from .orgpolicy import ORG_POLICIES as ORG_POLICIES

@@ -18,7 +18,7 @@ public and private secrets, buckets, topics, subscriptions and repositories; sub
 and without dead-letter topics; repositories with and without scanning and cleanup policies;
 Data Access audit logs on, partial or off; budgets by project number, folder, organization or
 the whole account, with and without alerts; alert policies enabled or not, with or without
-channels.
+channels; channels disabled or unverified; projects watched from another project's metrics scope.
 
 They contain no faults and nothing a check must report as unknown: every referenced billing
 account, folder, secret project and image project exists in the world (only service accounts
@@ -47,7 +47,7 @@ from .billing import billing_account_id, billing_accounts, billing_info
 from .cloudsql import sql_instances
 from .draws import chance, days_ago, ms, pick
 from .iam import iam_policy, service_account_keys, service_accounts
-from .monitoring import alert_policies, notification_channels
+from .monitoring import alert_policies, metrics_scopes, notification_channels
 from .organization import environments, folder, folders, organization, plan_project, project_json
 from .plan import JSON, TEAMS, ProjectPlan, WorldPlan
 from .pubsub import pubsub_policies, topics_and_subscriptions
@@ -177,6 +177,7 @@ def _project_body(
     body[registry.SQL_INSTANCES.name] = project.instances
     body[registry.ALERT_POLICIES.name] = alert_policies(world, project)
     body[registry.NOTIFICATION_CHANNELS.name] = project.channels
+    body[registry.METRICS_SCOPES.name] = metrics_scopes(world, project)
     body[registry.SECRETS.name] = project.secrets
     body[registry.SECRET_VERSIONS.name] = project.versions
     body[registry.SECRET_IAM.name] = secret_policies(world, project)

@@ -7,7 +7,7 @@ import random
 
 from ...collect import registry
 from ...world import BILLING_ACCOUNT_KEY
-from .draws import chance, chars, digits, hex_digits, pick, uuid4
+from .draws import chance, chars, days_ago, digits, hex_digits, pick, uuid4
 from .plan import JSON, ProjectPlan, WorldPlan
 
 
@@ -34,8 +34,10 @@ def _notifications(world: WorldPlan) -> JSON | None:
     roll = rng.random()
     if roll < 0.35:
         return None
-    if roll < 0.55:
+    if roll < 0.45:
         return {"disableDefaultIamRecipients": True}  # notifies nobody
+    if roll < 0.55:  # the owners of the project, when the budget names exactly one
+        return {"disableDefaultIamRecipients": True, "enableProjectLevelRecipients": True}
     channels = [c["name"] for p in world.projects for c in p.channels]
     if channels and roll < 0.8:
         return {
@@ -46,6 +48,26 @@ def _notifications(world: WorldPlan) -> JSON | None:
     return {"pubsubTopic": f"projects/{owner}/topics/budget-alerts", "schemaVersion": "1.0"}
 
 
+SERVICE_IDS = (  # Cloud Billing catalog service IDs: BigQuery, Cloud Run, Compute Engine
+    "services/24E6-581D-38E5",
+    "services/152E-C115-5142",
+    "services/6F81-5844-456A",
+)
+
+
+def _period(world: WorldPlan) -> JSON:
+    """A recurring calendar period, or now and then a custom period: one that has ended (the
+    budget tracks nothing any more) or one still running."""
+    rng = world.rng
+    if not chance(rng, 0.1):
+        return {"calendarPeriod": pick(rng, ("MONTH", "MONTH", "QUARTER"))}
+    ended = chance(rng, 0.5)  # a launch of a past year, or one that runs to the end of next year
+    start = (days_ago(rng, 400, 700) if ended else days_ago(rng, 30, 300)).date()
+    begin = {"year": start.year, "month": start.month, "day": start.day}
+    end = {"year": start.year + (0 if ended else 1), "month": 12, "day": 31}
+    return {"customPeriod": {"startDate": begin, "endDate": end}}
+
+
 def _budget(world: WorldPlan, account: str, display: str, flt: JSON) -> JSON:
     """A budget of `account` over what `flt` selects, with or without an amount, threshold
     rules and notifications."""
@@ -53,12 +75,10 @@ def _budget(world: WorldPlan, account: str, display: str, flt: JSON) -> JSON:
     budget: JSON = {
         "name": f"billingAccounts/{account}/budgets/{uuid4(rng)}",
         "displayName": display,
-        "budgetFilter": {
-            **flt,
-            "creditTypesTreatment": "INCLUDE_ALL_CREDITS",
-            "calendarPeriod": pick(rng, ("MONTH", "MONTH", "QUARTER")),
-        },
+        "budgetFilter": {**flt, "creditTypesTreatment": "INCLUDE_ALL_CREDITS", **_period(world)},
     }
+    if chance(rng, 0.1):  # one service only: tracks part of the spend
+        budget["budgetFilter"]["services"] = [pick(rng, SERVICE_IDS)]
     if chance(rng, 0.8):
         units = str(pick(rng, (200, 500, 1500, 5000, 20000)))
         budget["amount"] = {"specifiedAmount": {"currencyCode": world.currency, "units": units}}

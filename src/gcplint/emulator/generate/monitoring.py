@@ -42,7 +42,8 @@ def _mutation_record(world: WorldPlan) -> JSON:
 
 
 def notification_channels(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
-    """0 to 2 channels: an on-call email address, or a Slack channel; a few disabled."""
+    """0 to 2 channels: an on-call email address, or a Slack channel; a few disabled, a few
+    email addresses unverified."""
     rng = world.rng
     if not project.serves(apis.MONITORING):
         return []
@@ -67,8 +68,8 @@ def notification_channels(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
         channel["enabled"] = chance(rng, 0.9)
         channel["creationRecord"] = record
         channel["mutationRecords"] = [record]
-        if channel["type"] == "email":
-            channel["verificationStatus"] = "VERIFIED"
+        if channel["type"] == "email":  # now and then an address nobody confirmed
+            channel["verificationStatus"] = "VERIFIED" if chance(rng, 0.9) else "UNVERIFIED"
         channels.append(channel)
     return channels
 
@@ -123,3 +124,39 @@ def alert_policies(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
         return []
     count = pick(world.rng, (0, 1, 1, 2, 3))
     return [_alert_policy(world, project, t) for t in world.rng.sample(ALERT_TEMPLATES, count)]
+
+
+def _hub(world: WorldPlan) -> ProjectPlan | None:
+    """The project whose metrics scope watches others: the first production project that serves
+    Cloud Monitoring (no random draw, so the rest of the world is unchanged)."""
+    return next((p for p in world.projects if p.env == "prod" and p.serves(apis.MONITORING)), None)
+
+
+def _watched(world: WorldPlan, hub: ProjectPlan) -> list[ProjectPlan]:
+    """The other projects in the hub's metrics scope: those whose number is even."""
+    return [p for p in world.others(hub) if int(p.number) % 2 == 0]
+
+
+def _scope(scoping: ProjectPlan, monitored: list[ProjectPlan]) -> JSON:
+    """A MetricsScope of `scoping` monitoring itself and `monitored`."""
+    name = f"locations/global/metricsScopes/{scoping.number}"
+    return {
+        "name": name,
+        "monitoredProjects": [
+            {"name": f"{name}/projects/{p.number}"} for p in [scoping, *monitored]
+        ],
+    }
+
+
+def metrics_scopes(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
+    """The metrics scopes the project is in (listMetricsScopesByMonitoredProject): its own
+    first, then the hub's when the hub watches it."""
+    hub = _hub(world)
+    if hub is None:
+        return [_scope(project, [])]
+    watched = _watched(world, hub)
+    if project is hub:
+        return [_scope(hub, watched)]
+    if project in watched:
+        return [_scope(project, []), _scope(hub, watched)]
+    return [_scope(project, [])]
