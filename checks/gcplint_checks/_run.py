@@ -14,6 +14,8 @@ from ._shell import sh
 
 JSON = Mapping[str, Any]
 
+DEFAULT_MAX_INSTANCES = 100  # https://cloud.google.com/run/docs/configuring/max-instances
+
 
 def service_resource(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
     """The full resource name of a Cloud Run service (of this project, or of `project_id`)."""
@@ -201,3 +203,45 @@ def sql_refs(service: JSON) -> Iterator[str]:
 def sql_project(connection_name: str) -> str:
     """The project of a Cloud SQL connection name (domain-scoped IDs keep their colon)."""
     return connection_name.rsplit(":", 2)[0]
+
+
+def scaling_of(service: JSON) -> tuple[JSON, JSON]:
+    """(service-level `scaling`, revision-level `template.scaling`), empty when absent."""
+    return service.get("scaling") or {}, (service.get("template") or {}).get("scaling") or {}
+
+
+def count(value: object) -> int:
+    """An instance count as the API gives it (an absent or zero field is 0)."""
+    return int(str(value)) if str(value).isdigit() else 0
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """How many instances a Cloud Run service can run at once, and what sets that number."""
+
+    count: int
+    how: str
+    manual: bool = False  # scalingMode MANUAL: a fixed count, no autoscaling
+    default: bool = False  # no maximum is set: Cloud Run's default applies
+
+
+def instance_ceiling(service: JSON) -> Ceiling:
+    """The most instances a service runs: the manual instance count in MANUAL mode; else the
+    lower of `template.scaling.maxInstanceCount` and the service-level `scaling.maxInstanceCount`
+    (whichever is set), or Cloud Run's default of 100 when neither is."""
+    scaling, template = scaling_of(service)
+    if scaling.get("scalingMode") == "MANUAL":
+        manual = count(scaling.get("manualInstanceCount"))
+        return Ceiling(manual, f"manual scaling, manualInstanceCount {manual}", manual=True)
+    limits = {
+        "template.scaling.maxInstanceCount": count(template.get("maxInstanceCount")),
+        "service-level scaling.maxInstanceCount": count(scaling.get("maxInstanceCount")),
+    }
+    field, value = min(
+        ((f, v) for f, v in limits.items() if v), key=lambda fv: fv[1], default=("", 0)
+    )
+    if value:
+        return Ceiling(value, f"{field} {value}")
+    return Ceiling(
+        DEFAULT_MAX_INSTANCES, "Cloud Run's default: no maxInstanceCount is set", default=True
+    )

@@ -24,6 +24,7 @@ from .._run import (
     container_flag,
     grant_secret_access,
     identity_email,
+    instance_ceiling,
     service_resource,
     update,
 )
@@ -248,15 +249,24 @@ def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) 
     requires=[registry.RUN_SERVICES],
 )
 def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
-    """`template.scaling.maxInstanceCount` is unset on a Cloud Run service.
+    """A Cloud Run service that autoscales has no maximum instance count: neither the
+    revision-level `template.scaling.maxInstanceCount` nor the service-level
+    `scaling.maxInstanceCount` (which Google recommends) is set.
+
+    A service in manual scaling mode (`scaling.scalingMode: MANUAL`) runs exactly
+    `scaling.manualInstanceCount` instances and does not autoscale, so there is nothing to cap:
+    it passes.
 
     ## Why it matters
-    Without a ceiling, a traffic spike, a retry storm or an attack scales the service out until
-    the regional quota: every instance opens database connections (exhausting Cloud SQL's
-    `max_connections` and taking the database down for everyone) and bills CPU and memory.
+    Without a ceiling, a traffic spike, a retry storm or an attack scales the service out to
+    Cloud Run's default maximum of 100 instances: every instance opens database connections
+    (exhausting Cloud SQL's `max_connections` and taking the database down for everyone) and
+    bills CPU and memory.
 
     ## Example
-    `template.scaling: {}` fails; `template.scaling.maxInstanceCount: 20` passes.
+    `template.scaling: {}` and no service-level `scaling`: fails.
+    `template.scaling.maxInstanceCount: 20`, service-level `scaling.maxInstanceCount: 20`, or
+    `scaling: {scalingMode: MANUAL, manualInstanceCount: 3}` passes.
 
     ## Remediation
     Size it from the database's connection budget:
@@ -264,20 +274,28 @@ def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
 
     ## References
     - https://cloud.google.com/run/docs/configuring/max-instances
+    - https://cloud.google.com/run/docs/configuring/services/manual-scaling
     - https://cloud.google.com/sql/docs/postgres/manage-connections
     """
     for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
-        limit = ((service.get("template") or {}).get("scaling") or {}).get("maxInstanceCount")
-        if limit:
+        ceiling = instance_ceiling(service)
+        if ceiling.manual:
             yield passed(
                 service_resource(inv, service),
-                f"Cloud Run service {name} scales to at most {limit} instances.",
+                f"Cloud Run service {name} does not autoscale ({ceiling.how}): there is no maximum to set.",
+            )
+        elif not ceiling.default:
+            yield passed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} scales to at most {ceiling.count} instances ({ceiling.how}).",
             )
         else:
             yield failed(
                 service_resource(inv, service),
-                f"Cloud Run service {name} has no maximum instance count (template.scaling.maxInstanceCount is unset).",
+                f"Cloud Run service {name} has no maximum instance count (neither "
+                "template.scaling.maxInstanceCount nor the service-level scaling.maxInstanceCount "
+                f"is set), so it scales out to Cloud Run's default of {ceiling.count} instances.",
                 remediation=update(inv, service, "--max-instances=MAX_INSTANCES")
                 + "  (MAX_INSTANCES: what the service's database and budget can bear, e.g. 20)",
             )

@@ -27,7 +27,11 @@ from gcplint.api import (
 from .._cloudsql import Limit, connection_limit
 from .._resources import last_segment, short_name
 from .._run import (
+    Ceiling,
     SecretUse,
+    count,
+    instance_ceiling,
+    scaling_of,
     secret_reference,
     secret_uses,
     service_resource,
@@ -41,19 +45,8 @@ from .config import containers
 
 JSON = Mapping[str, Any]
 
-DEFAULT_MAX_INSTANCES = 100  # https://cloud.google.com/run/docs/configuring/max-instances
 PROBES = {"startupProbe": "startup", "livenessProbe": "liveness"}
 ACTIONS = {"httpGet": "HTTP", "grpc": "gRPC", "tcpSocket": "TCP"}
-
-
-def scaling_of(service: JSON) -> tuple[JSON, JSON]:
-    """(service-level `scaling`, revision-level `template.scaling`), empty when absent."""
-    return service.get("scaling") or {}, (service.get("template") or {}).get("scaling") or {}
-
-
-def count(value: object) -> int:
-    """An instance count as the API gives it (an absent or zero field is 0)."""
-    return int(str(value)) if str(value).isdigit() else 0
 
 
 production_check = functools.partial(
@@ -300,35 +293,6 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Cloud Run service {name} pins every secret it uses to a version or alias ({pinned}).",
             )
-
-
-@dataclass(frozen=True)
-class Ceiling:
-    """How many instances a Cloud Run service can run at once, and what sets that number."""
-
-    count: int
-    how: str
-    manual: bool = False
-
-
-def instance_ceiling(service: JSON) -> Ceiling:
-    """The most instances a service runs: the manual instance count in MANUAL mode; else the
-    lower of `template.scaling.maxInstanceCount` and the service-level `scaling.maxInstanceCount`
-    (whichever is set), or Cloud Run's default of 100 when neither is."""
-    scaling, template = scaling_of(service)
-    if scaling.get("scalingMode") == "MANUAL":
-        manual = count(scaling.get("manualInstanceCount"))
-        return Ceiling(manual, f"manual scaling, manualInstanceCount {manual}", manual=True)
-    limits = {
-        "template.scaling.maxInstanceCount": count(template.get("maxInstanceCount")),
-        "service-level scaling.maxInstanceCount": count(scaling.get("maxInstanceCount")),
-    }
-    field, value = min(
-        ((f, v) for f, v in limits.items() if v), key=lambda fv: fv[1], default=("", 0)
-    )
-    if value:
-        return Ceiling(value, f"{field} {value}")
-    return Ceiling(DEFAULT_MAX_INSTANCES, "Cloud Run's default: no maxInstanceCount is set")
 
 
 def find_instance(inv: Inventory, connection_name: str) -> JSON | None:
