@@ -1,13 +1,25 @@
-"""Helpers for Cloud Run services (REST JSON of run v2), shared by the `run.*`, `iam.*` and
-`env.*` checks: names, commands, runtime identities and what a service references."""
+"""Helpers for Cloud Run services and jobs (REST JSON of run v2), shared by the `run.*`, `iam.*`
+and `env.*` checks: names, commands, runtime identities and what a service references.
+
+A job's task template (`template.template`) holds what a service's revision template
+(`template`) holds: its containers and its service account. The helpers that take a "workload"
+accept either; a job is told by its name (`projects/P/locations/R/jobs/J`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gcplint.api import Inventory, Unreadable, compute_default_email, registry
+from gcplint.api import (
+    Inventory,
+    Outcome,
+    Unreadable,
+    compute_default_email,
+    from_unreadable,
+    project_resource,
+    registry,
+)
 
 from ._resources import last_segment, resource_name, short_name
 from ._shell import sh
@@ -39,14 +51,55 @@ def admits_internet(service: JSON) -> bool:
     return ingress_of(service).startswith("INGRESS_TRAFFIC_ALL")
 
 
+def is_job(workload: JSON) -> bool:
+    """The workload is a Cloud Run job (`projects/P/locations/R/jobs/J`), not a service."""
+    parts = str(workload.get("name", "")).split("/")
+    return len(parts) > 4 and parts[4] == "jobs"
+
+
+def kind_of(workload: JSON) -> str:
+    """`Cloud Run service` or `Cloud Run job`, as messages name it."""
+    return "Cloud Run job" if is_job(workload) else "Cloud Run service"
+
+
+def task_template(workload: JSON) -> JSON:
+    """What one instance runs: a service's revision template (`template`), a job's task
+    template (`template.template`)."""
+    template = workload.get("template") or {}
+    return (template.get("template") or {}) if is_job(workload) else template
+
+
+def workload_containers(workload: JSON) -> list[dict[str, Any]]:
+    """The containers of a service's or a job's template."""
+    return list(task_template(workload).get("containers") or [])
+
+
+def each_workload(inv: Inventory, judge: Callable[[JSON], Iterator[Outcome]]) -> Iterator[Outcome]:
+    """`judge(workload)` for every Cloud Run service, then every Cloud Run job (the check must
+    require both collections). Jobs that cannot be read are one unknown result (not applicable
+    when the API is disabled) for the project, and the services are still judged."""
+    for service in inv.get(registry.RUN_SERVICES):
+        yield from judge(service)
+    try:
+        jobs = inv.get(registry.RUN_JOBS)
+    except Unreadable as exc:
+        yield from_unreadable(exc, project_resource(inv.project_id))
+        return
+    for job in jobs:
+        yield from judge(job)
+
+
 def update(inv: Inventory, service: JSON, flags: str) -> str:
-    """`gcloud run services update NAME --region=R --project=P FLAGS`."""
-    return f"gcloud run services update {sh(short_name(service))} --region={sh(region_of(service))} --project={sh(inv.project_id)} {flags}"
+    """`gcloud run services update NAME --region=R --project=P FLAGS` (`gcloud run jobs update`
+    for a job)."""
+    command = "jobs" if is_job(service) else "services"
+    return f"gcloud run {command} update {sh(short_name(service))} --region={sh(region_of(service))} --project={sh(inv.project_id)} {flags}"
 
 
 def runtime_identity(service: JSON) -> str | None:
-    """The service account the service runs as; None means the Compute Engine default."""
-    account = (service.get("template") or {}).get("serviceAccount")
+    """The service account the service (or job) runs as; None means the Compute Engine
+    default."""
+    account = task_template(service).get("serviceAccount")
     return str(account) if account else None
 
 

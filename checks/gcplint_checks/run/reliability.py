@@ -39,9 +39,9 @@ from .._run import (
     sql_refs,
     update,
     update_secrets_flags,
+    workload_containers,
 )
 from .._shell import sh
-from .config import containers
 
 JSON = Mapping[str, Any]
 
@@ -98,7 +98,7 @@ def no_health_check(inv: Inventory) -> Iterator[Outcome]:
         resource = service_resource(inv, service)
         found = [
             (container_label(container, i), PROBES[field], ACTIONS[action])
-            for i, container in enumerate(containers(service))
+            for i, container in enumerate(workload_containers(service))
             for field in PROBES
             for action in ACTIONS
             if action in (container.get(field) or {})
@@ -118,10 +118,10 @@ def no_health_check(inv: Inventory) -> Iterator[Outcome]:
             if tcp
             else "no startup or liveness probe at all"
         )
-        ingress = next((c for c in containers(service) if c.get("ports")), None)
+        ingress = next((c for c in workload_containers(service) if c.get("ports")), None)
         target = (
             f"--container={sh(ingress.get('name'))} "
-            if ingress is not None and ingress.get("name") and len(containers(service)) > 1
+            if ingress is not None and ingress.get("name") and len(workload_containers(service)) > 1
             else ""
         )
         yield failed(
@@ -281,7 +281,9 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
                 remediation=update(
                     inv,
                     service,
-                    update_secrets_flags(containers(service), [(u, "VERSION") for u in group]),
+                    update_secrets_flags(
+                        workload_containers(service), [(u, "VERSION") for u in group]
+                    ),
                 )
                 + "  (VERSION: the number latest resolves to now, printed by "
                 + " and by ".join(dict.fromkeys(current_version(inv, u.secret) for u in group))

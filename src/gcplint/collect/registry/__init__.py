@@ -35,6 +35,7 @@ from .resourcemanager import FOLDER as FOLDER
 from .resourcemanager import LIENS as LIENS
 from .resourcemanager import PROJECT as PROJECT
 from .resourcemanager import PROJECT_IAM_POLICY as PROJECT_IAM_POLICY
+from .run import RUN_JOBS as RUN_JOBS
 from .run import RUN_LOCATIONS as RUN_LOCATIONS
 from .run import RUN_REVISIONS as RUN_REVISIONS
 from .run import RUN_SERVICE_IAM as RUN_SERVICE_IAM

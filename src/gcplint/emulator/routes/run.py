@@ -1,4 +1,4 @@
-"""Cloud Run: v1 locations; v2 services (list, get, IAM policy) and their revisions."""
+"""Cloud Run: v1 locations; v2 services (list, get, IAM policy), their revisions, and jobs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ def locations(call: Call) -> JSON:
     """run v1 locations.list: the usual regions plus every region the project uses."""
     assert call.project is not None
     used = locations_used(
-        [*call.collection(registry.RUN_SERVICES, []), *call.collection(registry.RUN_REVISIONS, [])]
+        [
+            *call.collection(registry.RUN_SERVICES, []),
+            *call.collection(registry.RUN_REVISIONS, []),
+            *call.collection(registry.RUN_JOBS, []),
+        ]
     )
     regions = sorted(set(RUN_REGIONS) | used)
     project = call.project.project_id
@@ -32,6 +36,8 @@ def locations(call: Call) -> JSON:
 services = listing(
     "GET /v2/projects/{project}/locations/{location}/services", registry.RUN_SERVICES, "services"
 )
+
+jobs = listing("GET /v2/projects/{project}/locations/{location}/jobs", registry.RUN_JOBS, "jobs")
 
 
 @route(f"GET /v2/{SERVICE}", api=RUN, permission="run.services.get")
