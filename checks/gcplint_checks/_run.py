@@ -247,8 +247,8 @@ def secret_reference(reference: str) -> tuple[str | None, str]:
 
 
 def sql_refs(service: JSON) -> Iterator[str]:
-    """Every Cloud SQL connection name (project:region:instance) the service mounts."""
-    for volume in (service.get("template") or {}).get("volumes") or []:
+    """Every Cloud SQL connection name (project:region:instance) the service (or job) mounts."""
+    for volume in task_template(service).get("volumes") or []:
         for name in (volume.get("cloudSqlInstance") or {}).get("instances") or []:
             yield str(name)
 

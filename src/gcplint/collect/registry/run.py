@@ -199,6 +199,9 @@ RUN_JOBS: Collection[list[JSON]] = declare(
         "template.template.containers[].env[].value",  # a marker only (redact.py)
         "template.template.containers[].env[].valueSource.secretKeyRef.secret",
         "template.template.containers[].env[].valueSource.secretKeyRef.version",
+        "template.template.containers[].volumeMounts[].name",
+        "template.template.containers[].volumeMounts[].mountPath",
+        *(f"template.template.volumes[].{path}" for path in _VOLUME),
         listed="jobs",
         version="v2",
     ),
