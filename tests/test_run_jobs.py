@@ -1,5 +1,5 @@
-"""Cloud Run jobs: read in every region through the real client library, literal env values
-redacted on arrival, and judged by the same checks as services."""
+"""Cloud Run jobs and worker pools: read in every region through the real client library, with
+literal env values redacted on arrival."""
 
 from __future__ import annotations
 
@@ -68,3 +68,28 @@ def test_a_refused_wildcard_lists_jobs_region_by_region(serve: Any) -> None:
     )
     jobs = session_for(emu).read(c.RUN_JOBS, "acme-prod")
     assert sorted(j["name"].rsplit("/", 1)[1] for j in jobs) == ["nightly-export", "report-mailer"]
+
+
+def test_worker_pools_are_read_and_redacted(serve: Any) -> None:
+    data = demo_world()
+    data.projects["acme-prod"].collections[c.RUN_WORKER_POOLS.name] = [
+        {
+            "name": "projects/acme-prod/locations/europe-west1/workerPools/queue-consumer",
+            "generation": "2",
+            "launchStage": "GA",
+            "scaling": {"manualInstanceCount": 2},
+            "template": {
+                "containers": [
+                    {
+                        "image": "europe-west1-docker.pkg.dev/acme-prod/app/consumer:3",
+                        "env": [{"name": "PAYMENT_KEY", "value": CANARY}],
+                    }
+                ]
+            },
+        }
+    ]
+    emu = serve(data)
+    pools = session_for(emu).read(c.RUN_WORKER_POOLS, "acme-prod")
+    assert [p["name"].rsplit("/", 1)[1] for p in pools] == ["queue-consumer"]
+    assert CANARY not in json.dumps(pools)
+    assert pools[0]["template"]["containers"][0]["env"][0]["value"] == marker(CANARY)

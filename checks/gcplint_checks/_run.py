@@ -1,9 +1,11 @@
-"""Helpers for Cloud Run services and jobs (REST JSON of run v2), shared by the `run.*`, `iam.*`
-and `env.*` checks: names, commands, runtime identities and what a service references.
+"""Helpers for Cloud Run services, jobs and worker pools (REST JSON of run v2), shared by the
+`run.*`, `iam.*` and `env.*` checks: names, commands, runtime identities and what a service
+references.
 
-A job's task template (`template.template`) holds what a service's revision template
-(`template`) holds: its containers and its service account. The helpers that take a "workload"
-accept either; a job is told by its name (`projects/P/locations/R/jobs/J`)."""
+A job's task template (`template.template`) holds what the revision template (`template`) of a
+service or a worker pool holds: its containers and its service account. The helpers that take a
+"workload" accept any of them; the kind is told by the name
+(`projects/P/locations/R/services/S`, `.../jobs/J`, `.../workerPools/W`)."""
 
 from __future__ import annotations
 
@@ -51,54 +53,72 @@ def admits_internet(service: JSON) -> bool:
     return ingress_of(service).startswith("INGRESS_TRAFFIC_ALL")
 
 
-def is_job(workload: JSON) -> bool:
-    """The workload is a Cloud Run job (`projects/P/locations/R/jobs/J`), not a service."""
+# The collection segment of a workload's name -> how messages name it, its gcloud command group
+KINDS = {
+    "services": ("Cloud Run service", "services"),
+    "jobs": ("Cloud Run job", "jobs"),
+    "workerPools": ("Cloud Run worker pool", "worker-pools"),
+}
+
+
+def _kind(workload: JSON) -> tuple[str, str]:
     parts = str(workload.get("name", "")).split("/")
-    return len(parts) > 4 and parts[4] == "jobs"
+    return KINDS.get(parts[4] if len(parts) > 4 else "services", KINDS["services"])
+
+
+def is_job(workload: JSON) -> bool:
+    """The workload is a Cloud Run job (`projects/P/locations/R/jobs/J`)."""
+    return _kind(workload) == KINDS["jobs"]
 
 
 def kind_of(workload: JSON) -> str:
-    """`Cloud Run service` or `Cloud Run job`, as messages name it."""
-    return "Cloud Run job" if is_job(workload) else "Cloud Run service"
+    """`Cloud Run service`, `Cloud Run job` or `Cloud Run worker pool`, as messages name it."""
+    return _kind(workload)[0]
 
 
 def task_template(workload: JSON) -> JSON:
-    """What one instance runs: a service's revision template (`template`), a job's task
-    template (`template.template`)."""
+    """What one instance runs: the revision template (`template`) of a service or a worker pool,
+    a job's task template (`template.template`)."""
     template = workload.get("template") or {}
     return (template.get("template") or {}) if is_job(workload) else template
 
 
 def workload_containers(workload: JSON) -> list[dict[str, Any]]:
-    """The containers of a service's or a job's template."""
+    """The containers of a service's, a job's or a worker pool's template."""
     return list(task_template(workload).get("containers") or [])
 
 
+# What `each_workload` reads besides services; a check calling it requires these too.
+OTHER_WORKLOADS = (registry.RUN_JOBS, registry.RUN_WORKER_POOLS)
+
+
 def each_workload(inv: Inventory, judge: Callable[[JSON], Iterator[Outcome]]) -> Iterator[Outcome]:
-    """`judge(workload)` for every Cloud Run service, then every Cloud Run job (the check must
-    require both collections). Jobs that cannot be read are one unknown result (not applicable
-    when the API is disabled) for the project, and the services are still judged."""
+    """`judge(workload)` for every Cloud Run service, then every job and every worker pool (the
+    check must require RUN_SERVICES and OTHER_WORKLOADS). Jobs (or worker pools) that cannot be
+    read are one unknown result (not applicable when the API is disabled) for the project, and
+    the rest are still judged."""
     for service in inv.get(registry.RUN_SERVICES):
         yield from judge(service)
-    try:
-        jobs = inv.get(registry.RUN_JOBS)
-    except Unreadable as exc:
-        yield from_unreadable(exc, project_resource(inv.project_id))
-        return
-    for job in jobs:
-        yield from judge(job)
+    for collection in OTHER_WORKLOADS:
+        try:
+            found = inv.get(collection)
+        except Unreadable as exc:
+            yield from_unreadable(exc, project_resource(inv.project_id))
+            continue
+        for workload in found:
+            yield from judge(workload)
 
 
 def update(inv: Inventory, service: JSON, flags: str) -> str:
     """`gcloud run services update NAME --region=R --project=P FLAGS` (`gcloud run jobs update`
-    for a job)."""
-    command = "jobs" if is_job(service) else "services"
+    for a job, `gcloud run worker-pools update` for a worker pool)."""
+    command = _kind(service)[1]
     return f"gcloud run {command} update {sh(short_name(service))} --region={sh(region_of(service))} --project={sh(inv.project_id)} {flags}"
 
 
 def runtime_identity(service: JSON) -> str | None:
-    """The service account the service (or job) runs as; None means the Compute Engine
-    default."""
+    """The service account the service (job, worker pool) runs as; None means the Compute
+    Engine default."""
     account = task_template(service).get("serviceAccount")
     return str(account) if account else None
 

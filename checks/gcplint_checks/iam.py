@@ -28,6 +28,7 @@ from ._iam import has_conditions, remove_binding, sa_grant
 from ._policy import project_findings, public_findings
 from ._resources import resource_name, short_name
 from ._run import (
+    OTHER_WORKLOADS,
     dedicated_identity_fix,
     each_workload,
     identity_of,
@@ -422,15 +423,16 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     id="iam.run-default-sa",
     title="Cloud Run services do not run as the Compute Engine default service account",
     severity=Severity.HIGH,
-    requires=[registry.RUN_SERVICES, registry.RUN_JOBS],
+    requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS],
 )
 def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
-    """A Cloud Run service or job runs as the Compute Engine default service account.
+    """A Cloud Run service, job or worker pool runs as the Compute Engine default service account.
 
     That is the case when `template.serviceAccount` (a job's `template.template.serviceAccount`)
     is empty or is `NUMBER-compute@developer.gserviceaccount.com`. A job's result names the job
-    (`//run.googleapis.com/projects/P/locations/R/jobs/J`); services are judged even when the
-    jobs cannot be read (then one unknown result says so for the project).
+    (`//run.googleapis.com/projects/P/locations/R/jobs/J`), a worker pool's the pool
+    (`…/workerPools/W`); services are judged even when the jobs or worker pools cannot be read
+    (then one unknown result says so for the project).
 
     ## Why it matters
     The default compute account is shared by every VM, service and function deployed without an

@@ -21,6 +21,7 @@ from gcplint.api import (
 
 from .._resources import short_name
 from .._run import (
+    OTHER_WORKLOADS,
     container_flag,
     each_workload,
     grant_secret_access,
@@ -69,27 +70,27 @@ def credential_reason(name: str, value: str) -> str | None:
     title="Cloud Run services take credentials from Secret Manager, not plain env values",
     severity=Severity.HIGH,
     area=Area.SERVICES,
-    requires=[registry.RUN_SERVICES, registry.RUN_JOBS, registry.PROJECT],
+    requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS, registry.PROJECT],
     # ^ PROJECT: the default identity's email
     security=True,
 )
 def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
-    """A container env var of a Cloud Run service or job holds a literal `value` that is a
-    credential: its name looks like one (PASSWORD, PASSWD, PWD, PASSPHRASE, PASS as a word of
+    """A container env var of a Cloud Run service, job or worker pool holds a literal `value`
+    that is a credential: its name looks like one (PASSWORD, PASSWD, PWD, PASSPHRASE, PASS as a word of
     the name such as `DB_PASS`, SECRET, TOKEN, API_KEY/APIKEY, PRIVATE_KEY, CREDENTIALS, DSN…,
     but not names such as `SECRET_NAME`, `TOKEN_URL` or `DB_PASS_FILE`, nor words that merely
     contain PASS such as `PASSPORT_URL`) or its value does (a private key block, a URL with
     `user:password@`, a known token format, a JWT, a service account key file). `subject` is the
-    variable name; the resource is the service, or the job
-    (`//run.googleapis.com/projects/P/locations/R/jobs/J`).
+    variable name; the resource is the service, job
+    (`//run.googleapis.com/projects/P/locations/R/jobs/J`) or worker pool (`…/workerPools/W`).
 
     `GOOGLE_APPLICATION_CREDENTIALS` is not judged by its name: its value is the path of a key
     file (Application Default Credentials), and a path is not a secret. A key pasted into it is
     still caught by its value.
 
     The value itself never appears in any output: gcplint replaces literal values with a marker
-    as soon as it reads them. Services are judged even when the jobs cannot be read (then one
-    unknown result says so for the project).
+    as soon as it reads them. Services are judged even when the jobs or worker pools cannot be
+    read (then one unknown result says so for the project).
 
     ## Why it matters
     A literal value is visible to everyone with `run.services.get` (viewers, CI logs, Terraform
@@ -198,13 +199,14 @@ def artifact_registry_image(image: str) -> tuple[str, str] | None:
     title="Cloud Run images come from Artifact Registry, not Container Registry",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[registry.RUN_SERVICES, registry.RUN_JOBS],
+    requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS],
 )
 def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
-    """A container image of a Cloud Run service or job is pulled from Container Registry
-    (`gcr.io`, `*.gcr.io`). A job's result names the job
-    (`//run.googleapis.com/projects/P/locations/R/jobs/J`); services are judged even when the
-    jobs cannot be read (then one unknown result says so for the project).
+    """A container image of a Cloud Run service, job or worker pool is pulled from Container
+    Registry (`gcr.io`, `*.gcr.io`). A job's result names the job
+    (`//run.googleapis.com/projects/P/locations/R/jobs/J`), a worker pool's the pool
+    (`…/workerPools/W`); services are judged even when the jobs or worker pools cannot be read
+    (then one unknown result says so for the project).
 
     ## Why it matters
     Google has shut Container Registry down in favour of Artifact Registry. Unless gcr.io was

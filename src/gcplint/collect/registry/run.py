@@ -1,5 +1,5 @@
-"""Cloud Run Admin v2: services (GAPIC, REST transport), revisions and jobs (discovery) in every
-region.
+"""Cloud Run Admin v2: services (GAPIC, REST transport), revisions, jobs and worker pools
+(discovery) in every region.
 
 One paged list across all regions (`locations/-`). Should the API refuse the wildcard
 (400 INVALID_ARGUMENT), the regions come from run v1 `projects.locations.list` and each is
@@ -203,6 +203,31 @@ RUN_JOBS: Collection[list[JSON]] = declare(
         "template.template.containers[].volumeMounts[].mountPath",
         *(f"template.template.volumes[].{path}" for path in _VOLUME),
         listed="jobs",
+        version="v2",
+    ),
+)
+
+RUN_WORKER_POOLS: Collection[list[JSON]] = declare(
+    "run.workerPools: Cloud Run worker pools, run.workerpools.list (roles/run.viewer)",
+    read=_redacted(  # containers under `template`, as a service's
+        everywhere(
+            "run.projects.locations.workerPools",
+            RUN_LOCATIONS,
+            version="v2",
+            parent="projects/{key}/locations/{name}",
+            pageSize=500,
+        )
+    ),
+    needs=(RUN_LOCATIONS,),
+    labels=item_labels(RUN),
+    fields=Fields.of(
+        "GoogleCloudRunV2WorkerPool",
+        "name",
+        "labels",
+        "template.serviceAccount",
+        *(f"template.containers[].{path}" for path in _CONTAINER),
+        *(f"template.volumes[].{path}" for path in _VOLUME),
+        listed="workerPools",
         version="v2",
     ),
 )

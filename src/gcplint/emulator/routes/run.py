@@ -1,4 +1,5 @@
-"""Cloud Run: v1 locations; v2 services (list, get, IAM policy), their revisions, and jobs."""
+"""Cloud Run: v1 locations; v2 services (list, get, IAM policy), their revisions, jobs and
+worker pools."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def locations(call: Call) -> JSON:
             *call.collection(registry.RUN_SERVICES, []),
             *call.collection(registry.RUN_REVISIONS, []),
             *call.collection(registry.RUN_JOBS, []),
+            *call.collection(registry.RUN_WORKER_POOLS, []),
         ]
     )
     regions = sorted(set(RUN_REGIONS) | used)
@@ -38,6 +40,11 @@ services = listing(
 )
 
 jobs = listing("GET /v2/projects/{project}/locations/{location}/jobs", registry.RUN_JOBS, "jobs")
+worker_pools = listing(
+    "GET /v2/projects/{project}/locations/{location}/workerPools",
+    registry.RUN_WORKER_POOLS,
+    "workerPools",
+)
 
 
 @route(f"GET /v2/{SERVICE}", api=RUN, permission="run.services.get")
