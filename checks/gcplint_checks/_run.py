@@ -32,7 +32,8 @@ DEFAULT_MAX_INSTANCES = 100  # https://cloud.google.com/run/docs/configuring/max
 
 
 def service_resource(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
-    """The full resource name of a Cloud Run service (of this project, or of `project_id`)."""
+    """The full resource name of a Cloud Run service, job or worker pool (of this project, or of
+    `project_id`)."""
     return resource_name(inv, registry.RUN_SERVICES, service, project_id=project_id)
 
 
@@ -267,7 +268,8 @@ def secret_reference(reference: str) -> tuple[str | None, str]:
 
 
 def sql_refs(service: JSON) -> Iterator[str]:
-    """Every Cloud SQL connection name (project:region:instance) the service (or job) mounts."""
+    """Every Cloud SQL connection name (project:region:instance) the service (job, worker pool)
+    mounts."""
     for volume in task_template(service).get("volumes") or []:
         for name in (volume.get("cloudSqlInstance") or {}).get("instances") or []:
             yield str(name)

@@ -54,8 +54,9 @@ def rollback_target(service: JSON, revisions: list[dict[str, Any]]) -> dict[str,
     to a Ready revision older than the newest revision serving traffic. When several revisions
     serve (a canary split), it is the newest older one among them (the revision the canary is
     compared with); otherwise the newest Ready older revision, tagged or not. A revision newer
-    than every serving one (a blue/green candidate deployed with `--no-traffic`) has never been
-    tested by traffic: it is not a rollback target. None when no serving revision is listed."""
+    than every serving one (a blue/green candidate deployed with `--no-traffic`, or one traffic
+    was already rolled back from) is not a rollback target. None when no serving revision is
+    listed."""
     own = revisions_of(service, revisions)
     live = serving(service)
     newest = next((i for i, r in enumerate(own) if short_name(r) in live), None)
@@ -68,8 +69,8 @@ def rollback_target(service: JSON, revisions: list[dict[str, Any]]) -> dict[str,
 
 
 def newer_candidates(service: JSON, revisions: list[dict[str, Any]]) -> list[str]:
-    """Short names of the revisions newer than every serving one (no rollback target: they
-    have never served)."""
+    """Short names of the revisions newer than every serving one: untested candidates, or
+    revisions traffic was rolled back from; no rollback target."""
     own = revisions_of(service, revisions)
     live = serving(service)
     newest = next((i for i, r in enumerate(own) if short_name(r) in live), len(own))

@@ -66,7 +66,8 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     A rollback goes back in time: the target is a Ready revision older than the newest revision
     serving traffic. In a canary split (say 90/10) it is the older serving revision: sending it
     100% is the rollback. A revision newer than every serving one (a blue/green candidate
-    deployed with `--no-traffic`, tagged or not) has never served and is not a target. With one
+    deployed with `--no-traffic`, tagged or not, or one traffic was already rolled back from) is
+    not a target. With one
     serving revision and no Ready older one, the check fails. The other rollback checks
     (`run.rollback-image-missing`, `run.rollback-secret-unavailable`) judge this same revision.
 
@@ -117,8 +118,8 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
         )
         if newer and live:
             why += (
-                f" (newer revision(s) {', '.join(newer)} have never served traffic: a candidate "
-                "is not a rollback target)"
+                f" (newer revision(s) {', '.join(newer)} take no traffic: a candidate not yet "
+                "promoted, or one traffic was rolled back from, is not a rollback target)"
             )
         yield failed(
             resource,
