@@ -42,11 +42,14 @@ from ._iam import (
 from ._policy import granted
 from ._resources import resource_name, short_name
 from ._run import (
+    OTHER_WORKLOADS,
     SecretUse,
     dedicated_identity_fix,
+    each_workload,
     grant_secret_access,
     identity_email,
     identity_of,
+    kind_of,
     region_of,
     runtime_identity,
     secret_reference,
@@ -54,6 +57,7 @@ from ._run import (
     service_resource,
     sql_project,
     sql_refs,
+    task_template,
     update,
     update_secrets_flags,
 )
@@ -340,7 +344,7 @@ def _reference_outcome(
     name = short_name(service)
     return failed(
         service_resource(inv, service),
-        f"Cloud Run service {name} in {here.environment.value} project {inv.project_id} uses {kind} {ref} "
+        f"{kind_of(service)} {name} in {here.environment.value} project {inv.project_id} uses {kind} {ref} "
         f"of {theirs.environment.value} project {owner} ({theirs.source}).",
         subject=ref,
         severity=severity,
@@ -358,7 +362,7 @@ def _own_secret(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
     identity = identity_email(inv, service)
     if identity:
         steps.append(grant_secret_access(inv.project_id, secret_id, identity))
-    template = service.get("template") or {}
+    template = task_template(service)
     pins = [
         (SecretUse(secret_id, "1", u.env, u.volume, u.path), "1")
         for u in secret_uses(template)
@@ -391,11 +395,13 @@ def _own_database(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
     id="env.cross-env-reference",
     title="Cloud Run services use secrets and databases of their own environment",
     severity=Severity.CRITICAL,
-    requires=[registry.PROJECT, registry.RUN_SERVICES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES, *OTHER_WORKLOADS],
     exposure=True,
 )
 def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
-    """A Cloud Run service references a secret or a Cloud SQL instance of another environment.
+    """A Cloud Run service, job or worker pool references a secret or a Cloud SQL instance of
+    another environment. Services are judged even when the jobs or worker pools cannot be read
+    (then one unknown result says so for the project).
 
     References: `valueSource.secretKeyRef.secret` of env vars and `secret.secret` of volumes in the
     `projects/P/secrets/S` form, and the `project:region:instance` names of `cloudSqlInstance`
@@ -423,9 +429,10 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/connect-run
     """
     here = inv.environment()
-    for service in inv.get(registry.RUN_SERVICES):
+
+    def judge(service: Mapping[str, Any]) -> Iterator[Outcome]:
         found = False
-        template = service.get("template") or {}
+        template = task_template(service)
         references = [
             ("secret", use.secret, secret_reference(use.secret)[0]) for use in secret_uses(template)
         ]
@@ -441,8 +448,10 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
         if not found:
             yield passed(
                 service_resource(inv, service),
-                f"Cloud Run service {short_name(service)} references no secret or database of another environment.",
+                f"{kind_of(service)} {short_name(service)} references no secret or database of another environment.",
             )
+
+    yield from each_workload(inv, judge)
 
 
 def _run_labels(service: Mapping[str, Any]) -> Any:
