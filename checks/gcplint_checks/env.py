@@ -474,12 +474,12 @@ def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[
     id="env.mixed-environments",
     title="A project hosts resources of its own environment only",
     severity=Severity.HIGH,
-    requires=[registry.PROJECT, registry.RUN_SERVICES, registry.SQL_INSTANCES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES, *OTHER_WORKLOADS, registry.SQL_INSTANCES],
 )
 def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     """A resource declares an environment other than its project's.
 
-    A Cloud Run service (its `labels`) or Cloud SQL instance (its `settings.userLabels`) labelled
+    A Cloud Run service, job or worker pool (its `labels`) or Cloud SQL instance (its `settings.userLabels`) labelled
     `env`/`environment`, or named with an environment token (`api-dev`, `orders-staging-db`),
     inside a project of another environment. Evaluated when the project's environment is known.
 
@@ -507,6 +507,8 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
         tuple[Collection[list[dict[str, Any]]], str, str, Callable[[Mapping[str, Any]], Any]]
     ] = [
         (registry.RUN_SERVICES, "Cloud Run service", "", _run_labels),
+        (registry.RUN_JOBS, "Cloud Run job", "", _run_labels),
+        (registry.RUN_WORKER_POOLS, "Cloud Run worker pool", "", _run_labels),
         (registry.SQL_INSTANCES, "Cloud SQL instance", "instances/", _sql_labels),
     ]
     for collection, kind, under, labels_of in kinds:
