@@ -56,6 +56,8 @@ WORLD_KEYS: dict[str, Target] = {
     registry.SERVICE_ACCOUNT_KEYS.name: Target("iam", "v1", "ServiceAccountKey", "map-of-lists"),
     registry.RUN_SERVICES.name: Target("run", "v2", "GoogleCloudRunV2Service"),
     registry.RUN_REVISIONS.name: Target("run", "v2", "GoogleCloudRunV2Revision"),
+    registry.RUN_JOBS.name: Target("run", "v2", "GoogleCloudRunV2Job"),
+    registry.RUN_WORKER_POOLS.name: Target("run", "v2", "GoogleCloudRunV2WorkerPool"),
     registry.RUN_SERVICE_IAM.name: Target("run", "v2", "GoogleIamV1Policy", "map"),
     registry.SQL_INSTANCES.name: Target("sqladmin", "v1", "DatabaseInstance"),
     registry.ALERT_POLICIES.name: Target("monitoring", "v3", "AlertPolicy"),

@@ -1,22 +1,39 @@
-"""Helpers for Cloud Run services (REST JSON of run v2), shared by the `run.*`, `iam.*` and
-`env.*` checks: names, commands, runtime identities and what a service references."""
+"""Helpers for Cloud Run services, jobs and worker pools (REST JSON of run v2), shared by the
+`run.*`, `iam.*` and `env.*` checks: names, commands, runtime identities and what a service
+references.
+
+A job's task template (`template.template`) holds what the revision template (`template`) of a
+service or a worker pool holds: its containers and its service account. The helpers that take a
+"workload" accept any of them; the kind is told by the name
+(`projects/P/locations/R/services/S`, `.../jobs/J`, `.../workerPools/W`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gcplint.api import Inventory, Unreadable, compute_default_email, registry
+from gcplint.api import (
+    Inventory,
+    Outcome,
+    Unreadable,
+    compute_default_email,
+    from_unreadable,
+    project_resource,
+    registry,
+)
 
 from ._resources import last_segment, resource_name, short_name
 from ._shell import sh
 
 JSON = Mapping[str, Any]
 
+DEFAULT_MAX_INSTANCES = 100  # https://cloud.google.com/run/docs/configuring/max-instances
+
 
 def service_resource(inv: Inventory, service: JSON, project_id: str | None = None) -> str:
-    """The full resource name of a Cloud Run service (of this project, or of `project_id`)."""
+    """The full resource name of a Cloud Run service, job or worker pool (of this project, or of
+    `project_id`)."""
     return resource_name(inv, registry.RUN_SERVICES, service, project_id=project_id)
 
 
@@ -37,14 +54,73 @@ def admits_internet(service: JSON) -> bool:
     return ingress_of(service).startswith("INGRESS_TRAFFIC_ALL")
 
 
+# The collection segment of a workload's name -> how messages name it, its gcloud command group
+KINDS = {
+    "services": ("Cloud Run service", "services"),
+    "jobs": ("Cloud Run job", "jobs"),
+    "workerPools": ("Cloud Run worker pool", "worker-pools"),
+}
+
+
+def _kind(workload: JSON) -> tuple[str, str]:
+    parts = str(workload.get("name", "")).split("/")
+    return KINDS.get(parts[4] if len(parts) > 4 else "services", KINDS["services"])
+
+
+def is_job(workload: JSON) -> bool:
+    """The workload is a Cloud Run job (`projects/P/locations/R/jobs/J`)."""
+    return _kind(workload) == KINDS["jobs"]
+
+
+def kind_of(workload: JSON) -> str:
+    """`Cloud Run service`, `Cloud Run job` or `Cloud Run worker pool`, as messages name it."""
+    return _kind(workload)[0]
+
+
+def task_template(workload: JSON) -> JSON:
+    """What one instance runs: the revision template (`template`) of a service or a worker pool,
+    a job's task template (`template.template`)."""
+    template = workload.get("template") or {}
+    return (template.get("template") or {}) if is_job(workload) else template
+
+
+def workload_containers(workload: JSON) -> list[dict[str, Any]]:
+    """The containers of a service's, a job's or a worker pool's template."""
+    return list(task_template(workload).get("containers") or [])
+
+
+# What `each_workload` reads besides services; a check calling it requires these too.
+OTHER_WORKLOADS = (registry.RUN_JOBS, registry.RUN_WORKER_POOLS)
+
+
+def each_workload(inv: Inventory, judge: Callable[[JSON], Iterator[Outcome]]) -> Iterator[Outcome]:
+    """`judge(workload)` for every Cloud Run service, then every job and every worker pool (the
+    check must require RUN_SERVICES and OTHER_WORKLOADS). Jobs (or worker pools) that cannot be
+    read are one unknown result (not applicable when the API is disabled) for the project, and
+    the rest are still judged."""
+    for service in inv.get(registry.RUN_SERVICES):
+        yield from judge(service)
+    for collection in OTHER_WORKLOADS:
+        try:
+            found = inv.get(collection)
+        except Unreadable as exc:
+            yield from_unreadable(exc, project_resource(inv.project_id))
+            continue
+        for workload in found:
+            yield from judge(workload)
+
+
 def update(inv: Inventory, service: JSON, flags: str) -> str:
-    """`gcloud run services update NAME --region=R --project=P FLAGS`."""
-    return f"gcloud run services update {sh(short_name(service))} --region={sh(region_of(service))} --project={sh(inv.project_id)} {flags}"
+    """`gcloud run services update NAME --region=R --project=P FLAGS` (`gcloud run jobs update`
+    for a job, `gcloud run worker-pools update` for a worker pool)."""
+    command = _kind(service)[1]
+    return f"gcloud run {command} update {sh(short_name(service))} --region={sh(region_of(service))} --project={sh(inv.project_id)} {flags}"
 
 
 def runtime_identity(service: JSON) -> str | None:
-    """The service account the service runs as; None means the Compute Engine default."""
-    account = (service.get("template") or {}).get("serviceAccount")
+    """The service account the service (job, worker pool) runs as; None means the Compute
+    Engine default."""
+    account = task_template(service).get("serviceAccount")
     return str(account) if account else None
 
 
@@ -192,8 +268,9 @@ def secret_reference(reference: str) -> tuple[str | None, str]:
 
 
 def sql_refs(service: JSON) -> Iterator[str]:
-    """Every Cloud SQL connection name (project:region:instance) the service mounts."""
-    for volume in (service.get("template") or {}).get("volumes") or []:
+    """Every Cloud SQL connection name (project:region:instance) the service (job, worker pool)
+    mounts."""
+    for volume in task_template(service).get("volumes") or []:
         for name in (volume.get("cloudSqlInstance") or {}).get("instances") or []:
             yield str(name)
 
@@ -201,3 +278,45 @@ def sql_refs(service: JSON) -> Iterator[str]:
 def sql_project(connection_name: str) -> str:
     """The project of a Cloud SQL connection name (domain-scoped IDs keep their colon)."""
     return connection_name.rsplit(":", 2)[0]
+
+
+def scaling_of(service: JSON) -> tuple[JSON, JSON]:
+    """(service-level `scaling`, revision-level `template.scaling`), empty when absent."""
+    return service.get("scaling") or {}, (service.get("template") or {}).get("scaling") or {}
+
+
+def count(value: object) -> int:
+    """An instance count as the API gives it (an absent or zero field is 0)."""
+    return int(str(value)) if str(value).isdigit() else 0
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """How many instances a Cloud Run service can run at once, and what sets that number."""
+
+    count: int
+    how: str
+    manual: bool = False  # scalingMode MANUAL: a fixed count, no autoscaling
+    default: bool = False  # no maximum is set: Cloud Run's default applies
+
+
+def instance_ceiling(service: JSON) -> Ceiling:
+    """The most instances a service runs: the manual instance count in MANUAL mode; else the
+    lower of `template.scaling.maxInstanceCount` and the service-level `scaling.maxInstanceCount`
+    (whichever is set), or Cloud Run's default of 100 when neither is."""
+    scaling, template = scaling_of(service)
+    if scaling.get("scalingMode") == "MANUAL":
+        manual = count(scaling.get("manualInstanceCount"))
+        return Ceiling(manual, f"manual scaling, manualInstanceCount {manual}", manual=True)
+    limits = {
+        "template.scaling.maxInstanceCount": count(template.get("maxInstanceCount")),
+        "service-level scaling.maxInstanceCount": count(scaling.get("maxInstanceCount")),
+    }
+    field, value = min(
+        ((f, v) for f, v in limits.items() if v), key=lambda fv: fv[1], default=("", 0)
+    )
+    if value:
+        return Ceiling(value, f"{field} {value}")
+    return Ceiling(
+        DEFAULT_MAX_INSTANCES, "Cloud Run's default: no maxInstanceCount is set", default=True
+    )

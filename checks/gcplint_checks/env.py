@@ -43,11 +43,14 @@ from ._iam import (
 from ._policy import granted
 from ._resources import resource_name, short_name
 from ._run import (
+    OTHER_WORKLOADS,
     SecretUse,
     dedicated_identity_fix,
+    each_workload,
     grant_secret_access,
     identity_email,
     identity_of,
+    kind_of,
     region_of,
     runtime_identity,
     secret_reference,
@@ -55,6 +58,7 @@ from ._run import (
     service_resource,
     sql_project,
     sql_refs,
+    task_template,
     update,
     update_secrets_flags,
 )
@@ -372,7 +376,7 @@ def _reference_outcome(
     name = short_name(service)
     return failed(
         service_resource(inv, service),
-        f"Cloud Run service {name} in {here.environment.value} project {inv.project_id} uses {kind} {ref} "
+        f"{kind_of(service)} {name} in {here.environment.value} project {inv.project_id} uses {kind} {ref} "
         f"of {theirs.environment.value} project {owner} ({theirs.source}).",
         subject=ref,
         severity=severity,
@@ -390,7 +394,7 @@ def _own_secret(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
     identity = identity_email(inv, service)
     if identity:
         steps.append(grant_secret_access(inv.project_id, secret_id, identity))
-    template = service.get("template") or {}
+    template = task_template(service)
     pins = [
         (SecretUse(secret_id, "1", u.env, u.volume, u.path), "1")
         for u in secret_uses(template)
@@ -423,11 +427,13 @@ def _own_database(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
     id="env.cross-env-reference",
     title="Cloud Run services use secrets and databases of their own environment",
     severity=Severity.CRITICAL,
-    requires=[registry.PROJECT, registry.RUN_SERVICES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES, *OTHER_WORKLOADS],
     exposure=True,
 )
 def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
-    """A Cloud Run service references a secret or a Cloud SQL instance of another environment.
+    """A Cloud Run service, job or worker pool references a secret or a Cloud SQL instance of
+    another environment. Services are judged even when the jobs or worker pools cannot be read
+    (then one unknown result says so for the project).
 
     References: `valueSource.secretKeyRef.secret` of env vars and `secret.secret` of volumes in the
     `projects/P/secrets/S` form, and the `project:region:instance` names of `cloudSqlInstance`
@@ -455,9 +461,10 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/sql/docs/postgres/connect-run
     """
     here = inv.environment()
-    for service in inv.get(registry.RUN_SERVICES):
+
+    def judge(service: Mapping[str, Any]) -> Iterator[Outcome]:
         found = False
-        template = service.get("template") or {}
+        template = task_template(service)
         references = [
             ("secret", use.secret, secret_reference(use.secret)[0]) for use in secret_uses(template)
         ]
@@ -473,8 +480,10 @@ def cross_env_reference(inv: Inventory) -> Iterator[Outcome]:
         if not found:
             yield passed(
                 service_resource(inv, service),
-                f"Cloud Run service {short_name(service)} references no secret or database of another environment.",
+                f"{kind_of(service)} {short_name(service)} references no secret or database of another environment.",
             )
+
+    yield from each_workload(inv, judge)
 
 
 def _run_labels(service: Mapping[str, Any]) -> Any:
@@ -497,12 +506,12 @@ def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[
     id="env.mixed-environments",
     title="A project hosts resources of its own environment only",
     severity=Severity.HIGH,
-    requires=[registry.PROJECT, registry.RUN_SERVICES, registry.SQL_INSTANCES],
+    requires=[registry.PROJECT, registry.RUN_SERVICES, *OTHER_WORKLOADS, registry.SQL_INSTANCES],
 )
 def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
     """A resource declares an environment other than its project's.
 
-    A Cloud Run service (its `labels`) or Cloud SQL instance (its `settings.userLabels`) labelled
+    A Cloud Run service, job or worker pool (its `labels`) or Cloud SQL instance (its `settings.userLabels`) labelled
     `env`/`environment`, or named with an environment token (`api-dev`, `orders-staging-db`),
     inside a project of another environment. Evaluated when the project's environment is known.
 
@@ -530,6 +539,8 @@ def mixed_environments(inv: Inventory) -> Iterator[Outcome]:
         tuple[Collection[list[dict[str, Any]]], str, str, Callable[[Mapping[str, Any]], Any]]
     ] = [
         (registry.RUN_SERVICES, "Cloud Run service", "", _run_labels),
+        (registry.RUN_JOBS, "Cloud Run job", "", _run_labels),
+        (registry.RUN_WORKER_POOLS, "Cloud Run worker pool", "", _run_labels),
         (registry.SQL_INSTANCES, "Cloud SQL instance", "instances/", _sql_labels),
     ]
     for collection, kind, under, labels_of in kinds:

@@ -27,7 +27,16 @@ from gcplint.api import (
 from ._iam import has_conditions, remove_binding, sa_grant
 from ._policy import project_findings, public_findings
 from ._resources import resource_name, short_name
-from ._run import dedicated_identity_fix, identity_of, region_of, runtime_identity, service_resource
+from ._run import (
+    OTHER_WORKLOADS,
+    dedicated_identity_fix,
+    each_workload,
+    identity_of,
+    kind_of,
+    region_of,
+    runtime_identity,
+    service_resource,
+)
 from ._shell import sh
 
 PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HIGH}
@@ -414,12 +423,16 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
     id="iam.run-default-sa",
     title="Cloud Run services do not run as the Compute Engine default service account",
     severity=Severity.HIGH,
-    requires=[registry.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS],
 )
 def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
-    """A Cloud Run service runs as the Compute Engine default service account.
+    """A Cloud Run service, job or worker pool runs as the Compute Engine default service account.
 
-    That is the case when `template.serviceAccount` is empty or is `NUMBER-compute@developer.gserviceaccount.com`.
+    That is the case when `template.serviceAccount` (a job's `template.template.serviceAccount`)
+    is empty or is `NUMBER-compute@developer.gserviceaccount.com`. A job's result names the job
+    (`//run.googleapis.com/projects/P/locations/R/jobs/J`), a worker pool's the pool
+    (`…/workerPools/W`); services are judged even when the jobs or worker pools cannot be read
+    (then one unknown result says so for the project).
 
     ## Why it matters
     The default compute account is shared by every VM, service and function deployed without an
@@ -439,22 +452,25 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/securing/service-identity
     - https://cloud.google.com/iam/docs/service-account-types#default
     """
-    for service in inv.get(registry.RUN_SERVICES):
-        name = short_name(service)
+
+    def judge(service: Mapping[str, Any]) -> Iterator[Outcome]:
+        name, kind = short_name(service), kind_of(service)
         identity = runtime_identity(service)
         resource = service_resource(inv, service)
         if identity is None or identify(identity).form is COMPUTE_DEFAULT:
             shown = (
                 identity
-                or "the Compute Engine default service account (template.serviceAccount is unset)"
+                or "the Compute Engine default service account (its serviceAccount is unset)"
             )
             yield failed(
                 resource,
-                f"Cloud Run service {name} runs as {shown}.",
+                f"{kind} {name} runs as {shown}.",
                 remediation=dedicated_identity_fix(inv, service),
             )
         else:
-            yield passed(resource, f"Cloud Run service {name} runs as {identity}.")
+            yield passed(resource, f"{kind} {name} runs as {identity}.")
+
+    yield from each_workload(inv, judge)
 
 
 @iam_check(

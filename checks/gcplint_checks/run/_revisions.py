@@ -50,12 +50,31 @@ def revisions_of(service: JSON, revisions: list[dict[str, Any]]) -> list[dict[st
 
 
 def rollback_target(service: JSON, revisions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The revision a rollback would send traffic to: the newest Ready one not serving now."""
+    """The revision a rollback would send all traffic to, or None. A rollback goes back in time:
+    to a Ready revision older than the newest revision serving traffic. When several revisions
+    serve (a canary split), it is the newest older one among them (the revision the canary is
+    compared with); otherwise the newest Ready older revision, tagged or not. A revision newer
+    than every serving one (a blue/green candidate deployed with `--no-traffic`, or one traffic
+    was already rolled back from) is not a rollback target. None when no serving revision is
+    listed."""
+    own = revisions_of(service, revisions)
     live = serving(service)
-    return next(
-        (r for r in revisions_of(service, revisions) if is_ready(r) and short_name(r) not in live),
-        None,
-    )
+    newest = next((i for i, r in enumerate(own) if short_name(r) in live), None)
+    if newest is None:
+        return None
+    older = [r for r in own[newest + 1 :] if is_ready(r)]
+    still_serving = [r for r in older if short_name(r) in live]
+    chosen = still_serving or older
+    return chosen[0] if chosen else None
+
+
+def newer_candidates(service: JSON, revisions: list[dict[str, Any]]) -> list[str]:
+    """Short names of the revisions newer than every serving one: untested candidates, or
+    revisions traffic was rolled back from; no rollback target."""
+    own = revisions_of(service, revisions)
+    live = serving(service)
+    newest = next((i for i, r in enumerate(own) if short_name(r) in live), len(own))
+    return [short_name(r) for r in own[:newest]]
 
 
 @dataclass(frozen=True)

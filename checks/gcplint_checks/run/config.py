@@ -21,18 +21,24 @@ from gcplint.api import (
 
 from .._resources import short_name
 from .._run import (
+    OTHER_WORKLOADS,
     container_flag,
+    each_workload,
     grant_secret_access,
     identity_email,
+    instance_ceiling,
+    kind_of,
     service_resource,
     update,
+    workload_containers,
 )
 from .._shell import sh
 
 JSON = Mapping[str, Any]
 
 CREDENTIAL_NAME = re.compile(
-    r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|DSN|AUTH_?KEY|ACCESS_?KEY|CLIENT_?SECRET",
+    r"PASSWORD|PASSWD|PWD|PASSPHRASE|(?:^|_)PASS(?:_|$)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY"
+    r"|CREDENTIAL|DSN|AUTH_?KEY|ACCESS_?KEY|CLIENT_?SECRET",
     re.IGNORECASE,
 )
 NOT_A_CREDENTIAL = re.compile(
@@ -41,9 +47,10 @@ NOT_A_CREDENTIAL = re.compile(
 )
 
 
-def containers(service: JSON) -> list[dict[str, Any]]:
-    """The containers of the service's template."""
-    return list((service.get("template") or {}).get("containers") or [])
+# Variables whose value is, by their contract, the path of a file, not the secret itself:
+# Application Default Credentials read the key file GOOGLE_APPLICATION_CREDENTIALS names.
+# https://cloud.google.com/docs/authentication/application-default-credentials
+PATH_VARIABLES = frozenset({"GOOGLE_APPLICATION_CREDENTIALS"})
 
 
 def credential_reason(name: str, value: str) -> str | None:
@@ -51,6 +58,8 @@ def credential_reason(name: str, value: str) -> str | None:
     found = redacted(value)
     if found is not None and found.credential:
         return "its value has the shape of a credential"
+    if name.upper() in PATH_VARIABLES:
+        return None
     if CREDENTIAL_NAME.search(name) and not NOT_A_CREDENTIAL.search(name):
         return "its name says it holds a credential"
     return None
@@ -61,17 +70,27 @@ def credential_reason(name: str, value: str) -> str | None:
     title="Cloud Run services take credentials from Secret Manager, not plain env values",
     severity=Severity.HIGH,
     area=Area.SERVICES,
-    requires=[registry.RUN_SERVICES, registry.PROJECT],  # PROJECT: the default identity's email
+    requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS, registry.PROJECT],
+    # ^ PROJECT: the default identity's email
     security=True,
 )
 def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
-    """A container env var holds a literal `value` that is a credential: its name looks like one
-    (PASSWORD, PASSWD, SECRET, TOKEN, API_KEY/APIKEY, PRIVATE_KEY, CREDENTIALS, DSN…, but not
-    names such as `SECRET_NAME` or `TOKEN_URL`) or its value does (a private key block, a URL with
-    `user:password@`, a known token format, a JWT). `subject` is the variable name.
+    """A container env var of a Cloud Run service, job or worker pool holds a literal `value`
+    that is a credential: its name looks like one (PASSWORD, PASSWD, PWD, PASSPHRASE, PASS as a word of
+    the name such as `DB_PASS`, SECRET, TOKEN, API_KEY/APIKEY, PRIVATE_KEY, CREDENTIALS, DSN…,
+    but not names such as `SECRET_NAME`, `TOKEN_URL` or `DB_PASS_FILE`, nor words that merely
+    contain PASS such as `PASSPORT_URL`) or its value does (a private key block, a URL with
+    `user:password@`, a known token format, a JWT, a service account key file). `subject` is the
+    variable name; the resource is the service, job
+    (`//run.googleapis.com/projects/P/locations/R/jobs/J`) or worker pool (`…/workerPools/W`).
+
+    `GOOGLE_APPLICATION_CREDENTIALS` is not judged by its name: its value is the path of a key
+    file (Application Default Credentials), and a path is not a secret. A key pasted into it is
+    still caught by its value.
 
     The value itself never appears in any output: gcplint replaces literal values with a marker
-    as soon as it reads them.
+    as soon as it reads them. Services are judged even when the jobs or worker pools cannot be
+    read (then one unknown result says so for the project).
 
     ## Why it matters
     A literal value is visible to everyone with `run.services.get` (viewers, CI logs, Terraform
@@ -79,8 +98,8 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
     Manager keeps it out of the service description, audits access, and rotates it.
 
     ## Example
-    `STRIPE_API_KEY` set with `--set-env-vars`: fails. The same variable from
-    `valueSource.secretKeyRef` passes.
+    `STRIPE_API_KEY` or `DB_PASS` set with `--set-env-vars`: fails. The same variable from
+    `valueSource.secretKeyRef` passes, and so does `GOOGLE_APPLICATION_CREDENTIALS=/secrets/key.json`.
 
     ## Remediation
     Store the value in a new secret (its first version is 1), let the service's runtime
@@ -94,11 +113,12 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/run/docs/configuring/services/secrets
     - https://cloud.google.com/secret-manager/docs/best-practices
     """
-    for service in inv.get(registry.RUN_SERVICES):
-        name = short_name(service)
-        resource = service_resource(inv, service)
+
+    def judge(workload: JSON) -> Iterator[Outcome]:
+        name, kind = short_name(workload), kind_of(workload)
+        resource = service_resource(inv, workload)
         found = False
-        for container in containers(service):
+        for container in workload_containers(workload):
             for var in container.get("env") or []:
                 if "value" not in var:
                     continue
@@ -109,14 +129,14 @@ def plaintext_secret_env(inv: Inventory) -> Iterator[Outcome]:
                 variable = str(var.get("name", ""))
                 yield failed(
                     resource,
-                    f"Cloud Run service {name} sets env var {variable} to a literal value: {why}.",
+                    f"{kind} {name} sets env var {variable} to a literal value: {why}.",
                     subject=variable,
-                    remediation=move_to_secret(inv, service, container, variable),
+                    remediation=move_to_secret(inv, workload, container, variable),
                 )
         if not found:
-            yield passed(
-                resource, f"Cloud Run service {name} holds no credential in a literal env value."
-            )
+            yield passed(resource, f"{kind} {name} holds no credential in a literal env value.")
+
+    yield from each_workload(inv, judge)
 
 
 def secret_id_for(service: JSON, variable: str) -> str:
@@ -137,7 +157,7 @@ def move_to_secret(inv: Inventory, service: JSON, container: JSON, variable: str
     identity = identity_email(inv, service)
     if identity:
         steps.append(grant_secret_access(inv.project_id, secret, identity))
-    target = container_flag(containers(service), container)
+    target = container_flag(workload_containers(service), container)
     steps.append(
         update(
             inv,
@@ -179,10 +199,14 @@ def artifact_registry_image(image: str) -> tuple[str, str] | None:
     title="Cloud Run images come from Artifact Registry, not Container Registry",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
-    requires=[registry.RUN_SERVICES],
+    requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS],
 )
 def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
-    """A container image is pulled from Container Registry (`gcr.io`, `*.gcr.io`).
+    """A container image of a Cloud Run service, job or worker pool is pulled from Container
+    Registry (`gcr.io`, `*.gcr.io`). A job's result names the job
+    (`//run.googleapis.com/projects/P/locations/R/jobs/J`), a worker pool's the pool
+    (`…/workerPools/W`); services are judged even when the jobs or worker pools cannot be read
+    (then one unknown result says so for the project).
 
     ## Why it matters
     Google has shut Container Registry down in favour of Artifact Registry. Unless gcr.io was
@@ -202,21 +226,28 @@ def container_registry_image(inv: Inventory) -> Iterator[Outcome]:
     - https://cloud.google.com/artifact-registry/docs/transition/transition-from-gcr
     - https://cloud.google.com/container-registry/docs/deprecations/container-registry-deprecation
     """
-    for service in inv.get(registry.RUN_SERVICES):
-        name = short_name(service)
-        legacy = [c for c in containers(service) if is_container_registry(str(c.get("image", "")))]
+
+    def judge(workload: JSON) -> Iterator[Outcome]:
+        name, kind = short_name(workload), kind_of(workload)
+        legacy = [
+            c
+            for c in workload_containers(workload)
+            if is_container_registry(str(c.get("image", "")))
+        ]
         if legacy:
             yield failed(
-                service_resource(inv, service),
-                f"Cloud Run service {name} pulls {', '.join(str(c.get('image', '')) for c in legacy)} "
+                service_resource(inv, workload),
+                f"{kind} {name} pulls {', '.join(str(c.get('image', '')) for c in legacy)} "
                 "from Container Registry, which is shut down.",
-                remediation=repoint_images(inv, service, legacy),
+                remediation=repoint_images(inv, workload, legacy),
             )
         else:
             yield passed(
-                service_resource(inv, service),
-                f"Cloud Run service {name} pulls no image from Container Registry.",
+                service_resource(inv, workload),
+                f"{kind} {name} pulls no image from Container Registry.",
             )
+
+    yield from each_workload(inv, judge)
 
 
 def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) -> str:
@@ -232,7 +263,9 @@ def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) 
         else:
             projects.append(moved[0])
             target = moved[1]
-        flags.append(f"{container_flag(containers(service), container)}--image={sh(target)}")
+        flags.append(
+            f"{container_flag(workload_containers(service), container)}--image={sh(target)}"
+        )
     steps = [
         f"gcloud artifacts docker upgrade migrate --projects={sh(project)}"
         for project in dict.fromkeys(projects)
@@ -248,15 +281,24 @@ def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) 
     requires=[registry.RUN_SERVICES],
 )
 def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
-    """`template.scaling.maxInstanceCount` is unset on a Cloud Run service.
+    """A Cloud Run service that autoscales has no maximum instance count: neither the
+    revision-level `template.scaling.maxInstanceCount` nor the service-level
+    `scaling.maxInstanceCount` (which Google recommends) is set.
+
+    A service in manual scaling mode (`scaling.scalingMode: MANUAL`) runs exactly
+    `scaling.manualInstanceCount` instances and does not autoscale, so there is nothing to cap:
+    it passes.
 
     ## Why it matters
-    Without a ceiling, a traffic spike, a retry storm or an attack scales the service out until
-    the regional quota: every instance opens database connections (exhausting Cloud SQL's
-    `max_connections` and taking the database down for everyone) and bills CPU and memory.
+    Without a ceiling, a traffic spike, a retry storm or an attack scales the service out to
+    Cloud Run's default maximum of 100 instances: every instance opens database connections
+    (exhausting Cloud SQL's `max_connections` and taking the database down for everyone) and
+    bills CPU and memory.
 
     ## Example
-    `template.scaling: {}` fails; `template.scaling.maxInstanceCount: 20` passes.
+    `template.scaling: {}` and no service-level `scaling`: fails.
+    `template.scaling.maxInstanceCount: 20`, service-level `scaling.maxInstanceCount: 20`, or
+    `scaling: {scalingMode: MANUAL, manualInstanceCount: 3}` passes.
 
     ## Remediation
     Size it from the database's connection budget:
@@ -264,20 +306,28 @@ def no_max_instances(inv: Inventory) -> Iterator[Outcome]:
 
     ## References
     - https://cloud.google.com/run/docs/configuring/max-instances
+    - https://cloud.google.com/run/docs/configuring/services/manual-scaling
     - https://cloud.google.com/sql/docs/postgres/manage-connections
     """
     for service in inv.get(registry.RUN_SERVICES):
         name = short_name(service)
-        limit = ((service.get("template") or {}).get("scaling") or {}).get("maxInstanceCount")
-        if limit:
+        ceiling = instance_ceiling(service)
+        if ceiling.manual:
             yield passed(
                 service_resource(inv, service),
-                f"Cloud Run service {name} scales to at most {limit} instances.",
+                f"Cloud Run service {name} does not autoscale ({ceiling.how}): there is no maximum to set.",
+            )
+        elif not ceiling.default:
+            yield passed(
+                service_resource(inv, service),
+                f"Cloud Run service {name} scales to at most {ceiling.count} instances ({ceiling.how}).",
             )
         else:
             yield failed(
                 service_resource(inv, service),
-                f"Cloud Run service {name} has no maximum instance count (template.scaling.maxInstanceCount is unset).",
+                f"Cloud Run service {name} has no maximum instance count (neither "
+                "template.scaling.maxInstanceCount nor the service-level scaling.maxInstanceCount "
+                f"is set), so it scales out to Cloud Run's default of {ceiling.count} instances.",
                 remediation=update(inv, service, "--max-instances=MAX_INSTANCES")
                 + "  (MAX_INSTANCES: what the service's database and budget can bear, e.g. 20)",
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from gcplint.api import (
@@ -27,7 +27,11 @@ from gcplint.api import (
 from .._cloudsql import Limit, connection_limit
 from .._resources import last_segment, short_name
 from .._run import (
+    Ceiling,
     SecretUse,
+    count,
+    instance_ceiling,
+    scaling_of,
     secret_reference,
     secret_uses,
     service_resource,
@@ -35,25 +39,14 @@ from .._run import (
     sql_refs,
     update,
     update_secrets_flags,
+    workload_containers,
 )
 from .._shell import sh
-from .config import containers
 
 JSON = Mapping[str, Any]
 
-DEFAULT_MAX_INSTANCES = 100  # https://cloud.google.com/run/docs/configuring/max-instances
 PROBES = {"startupProbe": "startup", "livenessProbe": "liveness"}
 ACTIONS = {"httpGet": "HTTP", "grpc": "gRPC", "tcpSocket": "TCP"}
-
-
-def scaling_of(service: JSON) -> tuple[JSON, JSON]:
-    """(service-level `scaling`, revision-level `template.scaling`), empty when absent."""
-    return service.get("scaling") or {}, (service.get("template") or {}).get("scaling") or {}
-
-
-def count(value: object) -> int:
-    """An instance count as the API gives it (an absent or zero field is 0)."""
-    return int(str(value)) if str(value).isdigit() else 0
 
 
 production_check = functools.partial(
@@ -105,7 +98,7 @@ def no_health_check(inv: Inventory) -> Iterator[Outcome]:
         resource = service_resource(inv, service)
         found = [
             (container_label(container, i), PROBES[field], ACTIONS[action])
-            for i, container in enumerate(containers(service))
+            for i, container in enumerate(workload_containers(service))
             for field in PROBES
             for action in ACTIONS
             if action in (container.get(field) or {})
@@ -125,10 +118,10 @@ def no_health_check(inv: Inventory) -> Iterator[Outcome]:
             if tcp
             else "no startup or liveness probe at all"
         )
-        ingress = next((c for c in containers(service) if c.get("ports")), None)
+        ingress = next((c for c in workload_containers(service) if c.get("ports")), None)
         target = (
             f"--container={sh(ingress.get('name'))} "
-            if ingress is not None and ingress.get("name") and len(containers(service)) > 1
+            if ingress is not None and ingress.get("name") and len(workload_containers(service)) > 1
             else ""
         )
         yield failed(
@@ -288,7 +281,9 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
                 remediation=update(
                     inv,
                     service,
-                    update_secrets_flags(containers(service), [(u, "VERSION") for u in group]),
+                    update_secrets_flags(
+                        workload_containers(service), [(u, "VERSION") for u in group]
+                    ),
                 )
                 + "  (VERSION: the number latest resolves to now, printed by "
                 + " and by ".join(dict.fromkeys(current_version(inv, u.secret) for u in group))
@@ -300,35 +295,6 @@ def secret_version_latest(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Cloud Run service {name} pins every secret it uses to a version or alias ({pinned}).",
             )
-
-
-@dataclass(frozen=True)
-class Ceiling:
-    """How many instances a Cloud Run service can run at once, and what sets that number."""
-
-    count: int
-    how: str
-    manual: bool = False
-
-
-def instance_ceiling(service: JSON) -> Ceiling:
-    """The most instances a service runs: the manual instance count in MANUAL mode; else the
-    lower of `template.scaling.maxInstanceCount` and the service-level `scaling.maxInstanceCount`
-    (whichever is set), or Cloud Run's default of 100 when neither is."""
-    scaling, template = scaling_of(service)
-    if scaling.get("scalingMode") == "MANUAL":
-        manual = count(scaling.get("manualInstanceCount"))
-        return Ceiling(manual, f"manual scaling, manualInstanceCount {manual}", manual=True)
-    limits = {
-        "template.scaling.maxInstanceCount": count(template.get("maxInstanceCount")),
-        "service-level scaling.maxInstanceCount": count(scaling.get("maxInstanceCount")),
-    }
-    field, value = min(
-        ((f, v) for f, v in limits.items() if v), key=lambda fv: fv[1], default=("", 0)
-    )
-    if value:
-        return Ceiling(value, f"{field} {value}")
-    return Ceiling(DEFAULT_MAX_INSTANCES, "Cloud Run's default: no maxInstanceCount is set")
 
 
 def find_instance(inv: Inventory, connection_name: str) -> JSON | None:

@@ -35,6 +35,7 @@ from ._revisions import (
     each_rollback,
     enabled_version,
     image_state,
+    newer_candidates,
     revisions_of,
     rollback_target,
     serving,
@@ -60,7 +61,15 @@ rollback_check = functools.partial(check, area=Area.ROLLBACK)
     requires=[registry.RUN_SERVICES, registry.RUN_REVISIONS],
 )
 def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
-    """A Cloud Run service has no Ready revision other than the ones serving traffic.
+    """A Cloud Run service has no Ready revision to roll back to.
+
+    A rollback goes back in time: the target is a Ready revision older than the newest revision
+    serving traffic. In a canary split (say 90/10) it is the older serving revision: sending it
+    100% is the rollback. A revision newer than every serving one (a blue/green candidate
+    deployed with `--no-traffic`, tagged or not, or one traffic was already rolled back from) is
+    not a target. With one
+    serving revision and no Ready older one, the check fails. The other rollback checks
+    (`run.rollback-image-missing`, `run.rollback-secret-unavailable`) judge this same revision.
 
     ## Why it matters
     Rolling back a Cloud Run service means sending traffic to an earlier revision. That only
@@ -69,8 +78,11 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
     to go back to: a bad deploy can then only be fixed forward, under pressure.
 
     ## Example
-    Service `api` serves 100% from `api-00007-xyz`; its only other revision `api-00006-abc`
-    failed its health check. It fails: there is no rollback target.
+    Service `api` serves 100% from `api-00007-xyz`; its only older revision `api-00006-abc`
+    failed its health check. It fails: there is no rollback target. The same service with a
+    Ready `api-00006-abc`, or serving 90% from `api-00006-abc` and 10% from `api-00007-xyz`,
+    passes (the target is `api-00006-abc`); a newer `api-00008-new` deployed with
+    `--no-traffic` is not a target.
 
     ## Remediation
     Keep at least one known-good earlier revision (do not delete old revisions in CI). To roll
@@ -93,12 +105,22 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
             )
             continue
         live = serving(service)
-        others = [r for r in revisions_of(service, revisions) if short_name(r) not in live]
+        newer = newer_candidates(service, revisions)
+        others = [
+            r
+            for r in revisions_of(service, revisions)
+            if short_name(r) not in live and short_name(r) not in newer
+        ]
         why = (
-            f"its {len(others)} other revision(s) are not Ready"
+            f"its {len(others)} older revision(s) are not Ready"
             if others
-            else "it has no other revision"
+            else "it has no older revision"
         )
+        if newer and live:
+            why += (
+                f" (newer revision(s) {', '.join(newer)} take no traffic: a candidate not yet "
+                "promoted, or one traffic was rolled back from, is not a rollback target)"
+            )
         yield failed(
             resource,
             f"Cloud Run service {short} serves {', '.join(sorted(live)) or 'no revision'} and has no "
@@ -203,8 +225,9 @@ def keep_recent(repository: str) -> str:
     ],
 )
 def rollback_image_missing(inv: Inventory) -> Iterator[Outcome]:
-    """The rollback target (the newest Ready revision not serving traffic) runs an image whose
-    digest no longer exists in its Artifact Registry repository.
+    """The rollback target (the Ready revision older than the newest one serving traffic, as
+    `run.no-rollback-target` defines it) runs an image whose digest no longer exists in its
+    Artifact Registry repository.
 
     The digest comes from the image reference or the revision's `containerStatuses[].imageDigest`;
     the repository may live in another project. Not applicable when the image is outside Artifact
@@ -295,9 +318,9 @@ def redeploy_with_enabled_secrets(
     ],
 )
 def rollback_secret_unavailable(inv: Inventory) -> Iterator[Outcome]:
-    """The rollback target references a secret version (an explicit number, `latest`, or an
-    alias) that is DISABLED or DESTROYED, or a secret that no longer exists: the old revision
-    would not start.
+    """The rollback target (as `run.no-rollback-target` defines it) references a secret version
+    (an explicit number, `latest`, or an alias) that is DISABLED or DESTROYED, or a secret that
+    no longer exists: the old revision would not start.
 
     Env vars (`valueSource.secretKeyRef`) and secret volumes are resolved when an instance
     starts; an instance whose secret cannot be read does not start. Secret payloads are never

@@ -42,10 +42,12 @@ from .resourcemanager import LIENS as LIENS
 from .resourcemanager import ORGANIZATION_IAM_POLICY as ORGANIZATION_IAM_POLICY
 from .resourcemanager import PROJECT as PROJECT
 from .resourcemanager import PROJECT_IAM_POLICY as PROJECT_IAM_POLICY
+from .run import RUN_JOBS as RUN_JOBS
 from .run import RUN_LOCATIONS as RUN_LOCATIONS
 from .run import RUN_REVISIONS as RUN_REVISIONS
 from .run import RUN_SERVICE_IAM as RUN_SERVICE_IAM
 from .run import RUN_SERVICES as RUN_SERVICES
+from .run import RUN_WORKER_POOLS as RUN_WORKER_POOLS
 from .secretmanager import SECRET_IAM as SECRET_IAM
 from .secretmanager import SECRET_VERSIONS as SECRET_VERSIONS
 from .secretmanager import SECRETS as SECRETS

@@ -1,4 +1,5 @@
-"""Cloud Run Admin v2: services (GAPIC, REST transport) and revisions (discovery) in every region.
+"""Cloud Run Admin v2: services (GAPIC, REST transport), revisions, jobs and worker pools
+(discovery) in every region.
 
 One paged list across all regions (`locations/-`). Should the API refuse the wildcard
 (400 INVALID_ARGUMENT), the regions come from run v1 `projects.locations.list` and each is
@@ -66,6 +67,19 @@ _VOLUME = (  # ... and of a volume
     "secret.items[].version",
     "cloudSqlInstance.instances",
 )
+
+
+def _redacted_job(
+    read: Callable[[Session, str], list[JSON]],
+) -> Callable[[Session, str], list[JSON]]:
+    """Literal env values of a job's containers (`template.template.containers[]`) replaced by
+    markers as soon as they are read."""
+
+    def redact(job: JSON) -> JSON:
+        redact_run_resource(job.get("template") or {})  # the execution template holds `template`
+        return job
+
+    return lambda session, key: [redact(item) for item in read(session, key)]
 
 
 def _service_policy(session: Session, project_id: str, name: str) -> JSON:
@@ -159,4 +173,61 @@ RUN_SERVICE_IAM: Collection[PerResource[JSON]] = declare(
     "run.serviceIamPolicies: Cloud Run service IAM policies, run.services.getIamPolicy (roles/run.viewer)",
     each=Each((RUN_SERVICES,), _service_policy, "IAM policy", "Cloud Run service"),
     fields=Fields.of("GoogleIamV1Policy", *POLICY, version="v2"),
+)
+
+RUN_JOBS: Collection[list[JSON]] = declare(
+    "run.jobs: Cloud Run jobs, run.jobs.list (roles/run.viewer)",
+    read=_redacted_job(
+        everywhere(
+            "run.projects.locations.jobs",
+            RUN_LOCATIONS,
+            version="v2",
+            parent="projects/{key}/locations/{name}",
+            pageSize=500,
+        )
+    ),
+    needs=(RUN_LOCATIONS,),
+    labels=item_labels(RUN),
+    fields=Fields.of(
+        "GoogleCloudRunV2Job",
+        "name",
+        "labels",
+        "template.template.serviceAccount",
+        "template.template.containers[].name",
+        "template.template.containers[].image",
+        "template.template.containers[].env[].name",
+        "template.template.containers[].env[].value",  # a marker only (redact.py)
+        "template.template.containers[].env[].valueSource.secretKeyRef.secret",
+        "template.template.containers[].env[].valueSource.secretKeyRef.version",
+        "template.template.containers[].volumeMounts[].name",
+        "template.template.containers[].volumeMounts[].mountPath",
+        *(f"template.template.volumes[].{path}" for path in _VOLUME),
+        listed="jobs",
+        version="v2",
+    ),
+)
+
+RUN_WORKER_POOLS: Collection[list[JSON]] = declare(
+    "run.workerPools: Cloud Run worker pools, run.workerpools.list (roles/run.viewer)",
+    read=_redacted(  # containers under `template`, as a service's
+        everywhere(
+            "run.projects.locations.workerPools",
+            RUN_LOCATIONS,
+            version="v2",
+            parent="projects/{key}/locations/{name}",
+            pageSize=500,
+        )
+    ),
+    needs=(RUN_LOCATIONS,),
+    labels=item_labels(RUN),
+    fields=Fields.of(
+        "GoogleCloudRunV2WorkerPool",
+        "name",
+        "labels",
+        "template.serviceAccount",
+        *(f"template.containers[].{path}" for path in _CONTAINER),
+        *(f"template.volumes[].{path}" for path in _VOLUME),
+        listed="workerPools",
+        version="v2",
+    ),
 )

@@ -30,7 +30,8 @@ This module plans the world and puts each project's body together; one module pe
 the objects: `organization`, `iam`, `cloudsql`, `monitoring`, `secretmanager`,
 `artifactregistry`, `run_env`, `run_revisions`, `run_services`, `storage`, `pubsub`, `billing`,
 from the random draws of `draws` and the planning types of `plan`. Every draw comes from one
-`random.Random` in a fixed order, so the order in which the generators run is part of the output.
+`random.Random` in a fixed order, so the order in which the generators run is part of the output
+(`run_jobs` draws from its own generator, seeded by the project).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from .monitoring import alert_policies, metrics_scopes, notification_channels
 from .organization import environments, folder, folders, organization, plan_project, project_json
 from .plan import JSON, TEAMS, ProjectPlan, WorldPlan
 from .pubsub import pubsub_policies, topics_and_subscriptions
+from .run_jobs import run_jobs
 from .run_services import run_services
 from .secretmanager import secret_policies, secrets
 from .storage import buckets, org_policies
@@ -174,6 +176,7 @@ def _project_body(
     body[registry.RUN_SERVICES.name] = services
     body[registry.RUN_REVISIONS.name] = revisions
     body[registry.RUN_SERVICE_IAM.name] = invokers
+    body[registry.RUN_JOBS.name] = run_jobs(project)
     body[registry.SQL_INSTANCES.name] = project.instances
     body[registry.ALERT_POLICIES.name] = alert_policies(world, project)
     body[registry.NOTIFICATION_CHANNELS.name] = project.channels

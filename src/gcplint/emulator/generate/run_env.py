@@ -29,7 +29,7 @@ def _secret_ref(world: WorldPlan, project: ProjectPlan) -> str | None:
     return None
 
 
-def _literal_credential(rng: random.Random) -> tuple[str, str]:
+def literal_credential(rng: random.Random) -> tuple[str, str]:
     """A credential pasted into a literal env value: a password, a URL with user:password@,
     a private key block, a Stripe key."""
     password = alnum(rng, 16)
@@ -47,7 +47,7 @@ def _literal_credential(rng: random.Random) -> tuple[str, str]:
     )
 
 
-def _literal_setting(rng: random.Random, project: ProjectPlan) -> tuple[str, str]:
+def literal_setting(rng: random.Random, project: ProjectPlan) -> tuple[str, str]:
     """A literal env value that is no credential, some with names that look like one."""
     return pick(
         rng,
@@ -79,9 +79,9 @@ def container_env(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
             env.setdefault(name, {"name": name, "valueSource": source})
     literals = []
     if chance(rng, 0.3):
-        literals.append(_literal_setting(rng, project))
+        literals.append(literal_setting(rng, project))
     if chance(rng, 0.2):
-        literals.append(_literal_credential(rng))
+        literals.append(literal_credential(rng))
     for name, value in literals:
         env.setdefault(name, {"name": name, "value": value})
     return list(env.values())

@@ -1,4 +1,5 @@
-"""Cloud Run: v1 locations; v2 services (list, get, IAM policy) and their revisions."""
+"""Cloud Run: v1 locations; v2 services (list, get, IAM policy), their revisions, jobs and
+worker pools."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ def locations(call: Call) -> JSON:
     """run v1 locations.list: the usual regions plus every region the project uses."""
     assert call.project is not None
     used = locations_used(
-        [*call.collection(registry.RUN_SERVICES, []), *call.collection(registry.RUN_REVISIONS, [])]
+        [
+            *call.collection(registry.RUN_SERVICES, []),
+            *call.collection(registry.RUN_REVISIONS, []),
+            *call.collection(registry.RUN_JOBS, []),
+            *call.collection(registry.RUN_WORKER_POOLS, []),
+        ]
     )
     regions = sorted(set(RUN_REGIONS) | used)
     project = call.project.project_id
@@ -31,6 +37,13 @@ def locations(call: Call) -> JSON:
 
 services = listing(
     "GET /v2/projects/{project}/locations/{location}/services", registry.RUN_SERVICES, "services"
+)
+
+jobs = listing("GET /v2/projects/{project}/locations/{location}/jobs", registry.RUN_JOBS, "jobs")
+worker_pools = listing(
+    "GET /v2/projects/{project}/locations/{location}/workerPools",
+    registry.RUN_WORKER_POOLS,
+    "workerPools",
 )
 
 
