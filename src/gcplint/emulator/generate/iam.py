@@ -260,9 +260,10 @@ def iam_policy(world: WorldPlan, project: ProjectPlan, roles: list[JSON]) -> JSO
             pick(rng, NARROW_ROLES),
             f"deleted:serviceAccount:old-job@{project.project_id}.iam.gserviceaccount.com?uid={digits(rng, 21)}",
         )
-    for role in roles:
+    for custom in roles:
         grant(
-            str(role["name"]), _person_or_account(rng, project, f"group:developers@{world.domain}")
+            str(custom["name"]),
+            _person_or_account(rng, project, f"group:developers@{world.domain}"),
         )
     if chance(rng, 0.15):
         pool = f"principalSet://iam.googleapis.com/projects/{project.number}/locations/global/workloadIdentityPools/github/attribute.repository/{world.company}/infra"
