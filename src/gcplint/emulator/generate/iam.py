@@ -197,10 +197,17 @@ def _person_or_account(rng: random.Random, project: ProjectPlan, *people: str) -
     return pick(rng, (*people, *(f"serviceAccount:{e}" for e in project.user_accounts())))
 
 
+def _own_rng(project: ProjectPlan, what: str) -> random.Random:
+    """The project's own draws for `what` (custom roles, who holds them, break-glass expiries),
+    seeded by its ID rather than drawn from the world's `Random`: they came after the rest, and
+    leave every other draw of a seed's world as it was."""
+    return random.Random(f"{what}/{project.project_id}")
+
+
 def custom_roles(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
     """The project's custom roles (`iam.roles`, as `view=FULL` lists them): often none, else
     one to three, rarely disabled."""
-    rng = world.rng
+    rng = _own_rng(project, "custom roles")
     if not chance(rng, 0.35):
         return []
     return [
@@ -260,10 +267,11 @@ def iam_policy(world: WorldPlan, project: ProjectPlan, roles: list[JSON]) -> JSO
             pick(rng, NARROW_ROLES),
             f"deleted:serviceAccount:old-job@{project.project_id}.iam.gserviceaccount.com?uid={digits(rng, 21)}",
         )
+    holders = _own_rng(project, "custom role holders")
     for custom in roles:
         grant(
             str(custom["name"]),
-            _person_or_account(rng, project, f"group:developers@{world.domain}"),
+            _person_or_account(holders, project, f"group:developers@{world.domain}"),
         )
     if chance(rng, 0.15):
         pool = f"principalSet://iam.googleapis.com/projects/{project.number}/locations/global/workloadIdentityPools/github/attribute.repository/{world.company}/infra"
@@ -272,7 +280,7 @@ def iam_policy(world: WorldPlan, project: ProjectPlan, roles: list[JSON]) -> JSO
     found = policy(rng, bindings)
     if chance(rng, 0.2):
         who = _person_or_account(rng, project, f"group:sre@{world.domain}")
-        until = pick(rng, BREAK_GLASS_UNTIL)
+        until = pick(_own_rng(project, "break-glass"), BREAK_GLASS_UNTIL)
         bindings.append(
             {
                 "role": pick(rng, ADMIN_ROLES),
