@@ -54,6 +54,7 @@ WORLD_KEYS: dict[str, Target] = {
     registry.BILLING_INFO.name: Target("cloudbilling", "v1", "ProjectBillingInfo", "one"),
     registry.SERVICE_ACCOUNTS.name: Target("iam", "v1", "ServiceAccount"),
     registry.SERVICE_ACCOUNT_KEYS.name: Target("iam", "v1", "ServiceAccountKey", "map-of-lists"),
+    registry.PROJECT_ROLES.name: Target("iam", "v1", "Role"),
     registry.RUN_SERVICES.name: Target("run", "v2", "GoogleCloudRunV2Service"),
     registry.RUN_REVISIONS.name: Target("run", "v2", "GoogleCloudRunV2Revision"),
     registry.RUN_JOBS.name: Target("run", "v2", "GoogleCloudRunV2Job"),
@@ -87,6 +88,7 @@ WORLD_KEYS: dict[str, Target] = {
     registry.ORGANIZATION_SINKS.name: Target("logging", "v2", "LogSink"),
     registry.FOLDER_IAM_POLICY.name: Target("cloudresourcemanager", "v3", "Policy", "one"),
     registry.ORGANIZATION_IAM_POLICY.name: Target("cloudresourcemanager", "v3", "Policy", "one"),
+    registry.ORGANIZATION_ROLES.name: Target("iam", "v1", "Role"),
     # per billing account
     "cloudbilling.billingAccount": Target("cloudbilling", "v1", "BillingAccount", "one"),
     registry.ACCOUNT_BUDGETS.name: Target(

@@ -4,12 +4,18 @@
 not (every such role listed), or one pass. `project_findings` applies it to the project's own
 policy; `public_findings` to the members `allUsers` and `allAuthenticatedUsers` of any policy,
 and `public_resource` to the policy of one resource (a repository, topic, secret, bucket or
-service), which is unknown when that policy could not be read.
+service), which is unknown when that policy could not be read. Given the scan time, all of them
+leave out grants whose condition has expired (`_iam.expired`) and name them in the pass.
+
+`role_powers` says what a bound role can do: a predefined role from Google's catalog, a custom
+role from its definition (read when a binding uses one; unreadable, the grants of that role are
+unknown, the others are still judged).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -18,21 +24,28 @@ from gcplint.api import (
     Inventory,
     Outcome,
     PerResource,
+    Reason,
     Severity,
     Unreadable,
     failed,
     from_unreadable,
     passed,
     registry,
+    unknown,
 )
 
 from ._iam import (
     Grant,
+    Power,
     all_flag,
     by_member,
     condition_note,
+    custom,
+    expired_note,
     grants,
     has_conditions,
+    powers,
+    predefined_powers,
     remove_binding,
     roles_text,
 )
@@ -80,6 +93,55 @@ def member_findings(
         yield passed(resource, passing)
 
 
+def role_powers(inv: Inventory, role: str) -> frozenset[Power]:
+    """What a role bound in the project's policy can do. A custom role is read from its
+    project's (`registry.PROJECT_ROLES`) or organization's (`registry.ORGANIZATION_ROLES`)
+    custom roles, which the check must declare; a disabled one grants nothing. Raises
+    Unreadable when its definition could not be read or is not among them."""
+    if not custom(role):
+        return predefined_powers(role)
+    kind, _, rest = role.partition("/")
+    owner = rest.partition("/")[0]
+    if kind == "projects":
+        defined = inv.get(registry.PROJECT_ROLES, owner)
+        key = f"projects/{owner}"
+    elif kind == "organizations":
+        key = f"organizations/{owner}"
+        defined = inv.get(registry.ORGANIZATION_ROLES, key)
+    else:
+        raise Unreadable("the definition", role, Reason.ERROR, "a role name of no known form")
+    found = next((r for r in defined if r.get("name") == role), None)
+    if found is None:
+        raise Unreadable(
+            "the definition", role, Reason.NOT_FOUND, f"not among the custom roles of {key}"
+        )
+    if found.get("stage") == "DISABLED":
+        return frozenset()
+    return powers(found.get("includedPermissions") or [])
+
+
+def _unknown_roles(
+    resource: str, unsure: Mapping[str, tuple[Unreadable, list[Grant]]]
+) -> Iterator[Outcome]:
+    """One unknown per role whose grants could not be judged (its definition unreadable)."""
+    for role, (exc, held) in unsure.items():
+        members = ", ".join(dict.fromkeys(g.member for g in held))
+        yield unknown(
+            resource,
+            exc.reason,
+            f"The grants of custom role {role} to {members} cannot be judged: {exc.describe()}.",
+            remediation=exc.hint(),
+        )
+
+
+def _judged(keep: Callable[[Grant], bool], grant: Grant) -> bool:
+    """`keep(grant)`, False when it cannot say."""
+    try:
+        return keep(grant)
+    except Unreadable:
+        return False
+
+
 def project_findings(
     inv: Inventory,
     keep: Callable[[Grant], bool],
@@ -89,18 +151,30 @@ def project_findings(
     severity: Callable[[list[Grant]], Severity] | None = None,
     fix_first: FixFirst | None = None,
 ) -> Iterator[Outcome]:
-    """`member_findings` over the grants of the project's IAM policy that `keep` selects,
-    removed with `gcloud projects remove-iam-policy-binding`."""
+    """`member_findings` over the live grants of the project's IAM policy that `keep` selects,
+    removed with `gcloud projects remove-iam-policy-binding`. A grant `keep` cannot judge (it
+    raises Unreadable: a custom role's definition) is unknown, one result per role, and the
+    project then does not pass; expired grants are named in the pass."""
     policy = inv.get(registry.PROJECT_IAM_POLICY)
-    yield from member_findings(
-        inv.resource,
-        [g for g in grants(policy) if keep(g)],
-        message,
-        passing,
-        partial(remove_binding, inv.project_id, conditional_policy=has_conditions(policy)),
-        severity=severity,
-        fix_first=fix_first,
-    )
+    kept: list[Grant] = []
+    unsure: dict[str, tuple[Unreadable, list[Grant]]] = {}
+    for grant in grants(policy, inv.now):
+        try:
+            if keep(grant):
+                kept.append(grant)
+        except Unreadable as exc:
+            unsure.setdefault(grant.role, (exc, []))[1].append(grant)
+    if kept or not unsure:
+        yield from member_findings(
+            inv.resource,
+            kept,
+            message,
+            passing + expired_note(policy, inv.now, partial(_judged, keep)),
+            partial(remove_binding, inv.project_id, conditional_policy=has_conditions(policy)),
+            severity=severity,
+            fix_first=fix_first,
+        )
+    yield from _unknown_roles(inv.resource, unsure)
 
 
 def public_findings(
@@ -110,14 +184,17 @@ def public_findings(
     remove: Callable[[Grant], str],
     *,
     suffix: str = "",
+    now: datetime | None = None,
 ) -> Iterator[Outcome]:
     """A failure per public member of `policy` ("LABEL grants ROLES to allUsers SUFFIX."), or
-    a pass ("LABEL grants nothing to allUsers or allAuthenticatedUsers.")."""
+    a pass ("LABEL grants nothing to allUsers or allAuthenticatedUsers."). Given the scan time
+    `now`, grants whose condition has expired are left out (and named in the pass)."""
     yield from member_findings(
         resource,
-        (g for g in grants(policy) if g.member in PUBLIC_MEMBERS),
+        (g for g in grants(policy, now) if g.member in PUBLIC_MEMBERS),
         lambda member, roles: f"{label} grants {roles} to {member}{suffix}.",
-        f"{label} grants nothing to allUsers or allAuthenticatedUsers.",
+        f"{label} grants nothing to allUsers or allAuthenticatedUsers."
+        + (expired_note(policy, now, lambda g: g.member in PUBLIC_MEMBERS) if now else ""),
         remove,
     )
 
@@ -155,4 +232,5 @@ def public_resource(
             all=all_flag(grant, has_conditions(policy)),
         ),
         suffix=suffix,
+        now=inv.now,
     )

@@ -24,8 +24,17 @@ from gcplint.api import (
     registry,
 )
 
-from ._iam import has_conditions, remove_binding, sa_grant
-from ._policy import project_findings, public_findings
+from ._iam import (
+    BASIC_ROLES,
+    Grant,
+    Power,
+    google_admin,
+    has_conditions,
+    remove_binding,
+    sa_email,
+    sa_grant,
+)
+from ._policy import project_findings, public_findings, role_powers
 from ._resources import resource_name, short_name
 from ._run import (
     OTHER_WORKLOADS,
@@ -40,7 +49,8 @@ from ._run import (
 from ._shell import sh
 
 PRIMITIVE_ROLES = {"roles/owner": Severity.CRITICAL, "roles/editor": Severity.HIGH}
-IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+ROLE_DEFINITIONS = [registry.PROJECT_ROLES, registry.ORGANIZATION_ROLES]
+# ^ what custom roles can do (read only when a binding uses one)
 
 
 iam_check = partial(check, area=Area.IAM, security=True)
@@ -154,28 +164,56 @@ def default_sa_privileged(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
+def _holder(grant: Grant, account: Callable[[str], bool]) -> bool:
+    """A grant to a service account that `account` selects."""
+    email = sa_email(grant.member)
+    return email is not None and account(email)
+
+
+def _admin(inv: Inventory, grant: Grant) -> bool:
+    """A grant to a judged service account of an admin role other than a basic one; raises
+    Unreadable when it is a custom role whose permissions could not be read."""
+    if not _holder(grant, _judged) or grant.role in BASIC_ROLES:
+        return False
+    return google_admin(grant.role) or Power.ADMINISTER in role_powers(inv, grant.role)
+
+
 @iam_check(
     id="iam.sa-admin-role",
     title="Service accounts hold no admin roles at project level",
     severity=Severity.HIGH,
-    requires=[registry.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY, *ROLE_DEFINITIONS],
 )
 def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
-    """A service account holds a project-level role whose name contains "admin".
+    """A service account holds an admin role on the project: a predefined role Google names an
+    admin role (`roles/cloudsql.admin`, `roles/iam.serviceAccountAdmin`, `roles/storage.objectAdmin`…),
+    or any role, predefined or custom, that can administer service accounts, their keys or IAM.
 
-    Predefined (`roles/resourcemanager.projectIamAdmin`, `roles/iam.serviceAccountAdmin`,
-    `roles/cloudsql.admin`…) and custom roles alike; Google-managed service agents are not
-    reported, default service accounts (such as the legacy Cloud Build account) are
-    (docs/identities.md).
+    A role administers them when it includes one of `iam.serviceAccounts.create`, `.delete`,
+    `.update`, `.setIamPolicy`, `iam.serviceAccountKeys.create`, `.delete`,
+    `resourcemanager.projects.setIamPolicy`, `iam.roles.create` or `.update`: for a custom role
+    from its definition (its project's or organization's custom roles, read with `view=FULL`), for
+    a predefined one from Google's role catalog (so `roles/iam.serviceAccountCreator` counts). A
+    custom role is judged by its permissions, never by its name; a disabled custom role grants
+    nothing. A grant of a custom role whose definition could not be read (no
+    `iam.roles.list` on its project or organization) is unknown; the other grants are still
+    judged. The basic roles (roles/owner, roles/editor) are reported by `iam.sa-primitive-role`
+    and `iam.default-sa-privileged`, not here. A binding whose condition only says
+    `request.time < timestamp(…)` with a time already past grants nothing and is not reported
+    (the pass names it, to clean up); any other condition may hold, so its grant fails, marked
+    conditional. Google-managed service agents are not reported, default service accounts (such
+    as the legacy Cloud Build account) are (docs/identities.md).
 
     ## Why it matters
     Admin roles can change the resource's own access control, delete it, or (for IAM admin roles)
-    grant any role to anyone. A workload identity rarely needs them; CI identities that do should
-    hold them on specific resources, not on the whole project.
+    grant any role to anyone, mint service account keys, or create identities. A workload
+    identity rarely needs them; CI identities that do should hold them on specific resources, not
+    on the whole project.
 
     ## Example
     `serviceAccount:terraform@acme-prod.iam.gserviceaccount.com` with
-    `roles/resourcemanager.projectIamAdmin` fails.
+    `roles/resourcemanager.projectIamAdmin` fails; so does `deployer@…` with the custom role
+    `projects/acme-prod/roles/releaser` that includes `iam.serviceAccountKeys.create`.
 
     ## Remediation
     Replace the admin role with the narrower roles the account uses (IAM Recommender lists them),
@@ -185,10 +223,11 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     ## References
     - https://cloud.google.com/iam/docs/best-practices-service-accounts
     - https://cloud.google.com/iam/docs/recommender-overview
+    - https://cloud.google.com/iam/docs/understanding-custom-roles
     """
     yield from project_findings(
         inv,
-        lambda g: sa_grant(g, lambda role: "admin" in role.lower(), _judged),
+        partial(_admin, inv),
         lambda account, roles: (
             f"Service account {account} holds {roles} on project {inv.project_id}."
         ),
@@ -196,18 +235,39 @@ def sa_admin_role(inv: Inventory) -> Iterator[Outcome]:
     )
 
 
+def _impersonation(inv: Inventory, grant: Grant) -> bool:
+    """A grant, to anyone but a service agent, of a role other than a basic one that can act as
+    or mint credentials for service accounts; raises Unreadable when it is a custom role whose
+    permissions could not be read."""
+    if _holder(grant, _service_agent) or grant.role in BASIC_ROLES:
+        return False
+    return Power.IMPERSONATE in role_powers(inv, grant.role)
+
+
 @iam_check(
     id="iam.sa-impersonation-project-wide",
     title="Nobody can impersonate every service account of the project",
     severity=Severity.HIGH,
-    requires=[registry.PROJECT_IAM_POLICY],
+    requires=[registry.PROJECT_IAM_POLICY, *ROLE_DEFINITIONS],
 )
 def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
-    """roles/iam.serviceAccountUser or roles/iam.serviceAccountTokenCreator is granted at project level.
+    """A role that can act as or mint credentials for service accounts is granted at project level.
 
-    Granted to anyone (users, groups, service accounts); Google-managed service agents are not
-    reported, default service accounts (such as the legacy Cloud Build account) are
-    (docs/identities.md).
+    Such a role includes one of `iam.serviceAccounts.actAs`, `.getAccessToken`,
+    `.getOpenIdToken`, `.signBlob`, `.signJwt` or `.implicitDelegation`: among predefined roles
+    (Google's role catalog) `roles/iam.serviceAccountUser`, `roles/iam.serviceAccountTokenCreator`,
+    `roles/iam.serviceAccountOpenIdTokenCreator`, `roles/iam.workloadIdentityUser` and the
+    service agent roles; a custom role when its definition (its project's or organization's
+    custom roles, read with `view=FULL`) includes one, never by its name. A grant of a custom role
+    whose definition could not be read (no `iam.roles.list` on its project or organization) is
+    unknown; the other grants are still judged. The basic roles roles/owner and roles/editor
+    include `actAs` too, but are reported by `iam.sa-primitive-role` and
+    `iam.default-sa-privileged`, not here. A binding whose condition only says
+    `request.time < timestamp(…)` with a time already past grants nothing and is not reported
+    (the pass names it, to clean up); any other condition may hold, so its grant fails, marked
+    conditional. Granted to anyone (users, groups, service accounts); Google-managed service
+    agents are not reported, default service accounts (such as the legacy Cloud Build account)
+    are (docs/identities.md).
 
     ## Why it matters
     At project level these roles apply to every service account in the project, present and
@@ -215,7 +275,8 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
     including the production runtime identity. They belong on the one service account needed.
 
     ## Example
-    `group:developers@acme.example` with `roles/iam.serviceAccountUser` on acme-prod fails.
+    `group:developers@acme.example` with `roles/iam.serviceAccountUser` on acme-prod fails, and so
+    does `user:dev@acme.example` with a custom role including `iam.serviceAccounts.getAccessToken`.
     The same role granted on `api-runtime@acme-prod.iam.gserviceaccount.com` only passes.
 
     ## Remediation
@@ -225,11 +286,12 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
 
     ## References
     - https://cloud.google.com/iam/docs/service-accounts-actas
+    - https://cloud.google.com/iam/docs/service-account-permissions
     - https://cloud.google.com/iam/docs/best-practices-service-accounts#project-folder-grants
     """
     yield from project_findings(
         inv,
-        lambda g: g.role in IMPERSONATION_ROLES and not sa_grant(g, lambda _: True, _service_agent),
+        partial(_impersonation, inv),
         lambda member, roles: (
             f"{member} holds {roles} on the whole project {inv.project_id}: "
             "it can act as every service account there."
@@ -248,7 +310,14 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
 def public_principal(inv: Inventory) -> Iterator[Outcome]:
     """`allUsers` or `allAuthenticatedUsers` appears in the project IAM policy.
 
-    Critical in every environment: a public grant is exposure whatever the project is for.
+    Critical in every environment: a public grant is exposure whatever the project is for. This
+    check reads only the project's own IAM policy (no resource's: public buckets, topics, secrets,
+    repositories and Cloud Run services have checks of their own). A project policy does not
+    support `allUsers` and `allAuthenticatedUsers` as members (Resource Manager's `setIamPolicy`
+    rejects them), so on a real project this check is a guard that passes: it fails only on a
+    policy that got them some other way (a world or snapshot edited by hand, a future change of
+    that rule). A grant whose condition only says `request.time < timestamp(…)` with a time already
+    past grants nothing and is not reported.
 
     ## Why it matters
     `allUsers` is anyone on the internet; `allAuthenticatedUsers` is anyone with any Google
@@ -264,6 +333,7 @@ def public_principal(inv: Inventory) -> Iterator[Outcome]:
 
     ## References
     - https://cloud.google.com/iam/docs/principals-overview#all-users
+    - https://cloud.google.com/resource-manager/reference/rest/v3/projects/setIamPolicy
     - https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains
     """
     policy = inv.get(registry.PROJECT_IAM_POLICY)
@@ -272,6 +342,7 @@ def public_principal(inv: Inventory) -> Iterator[Outcome]:
         f"Project {inv.project_id}",
         policy,
         partial(remove_binding, inv.project_id, conditional_policy=has_conditions(policy)),
+        now=inv.now,
     )
 
 

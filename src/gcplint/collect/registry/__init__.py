@@ -19,6 +19,8 @@ from .billing import BILLING_INFO as BILLING_INFO
 from .billing import BUDGETS as BUDGETS
 from .billing import AccountBudgets as AccountBudgets
 from .essentialcontacts import ESSENTIAL_CONTACTS as ESSENTIAL_CONTACTS
+from .iam import ORGANIZATION_ROLES as ORGANIZATION_ROLES
+from .iam import PROJECT_ROLES as PROJECT_ROLES
 from .iam import SERVICE_ACCOUNT_KEYS as SERVICE_ACCOUNT_KEYS
 from .iam import SERVICE_ACCOUNTS as SERVICE_ACCOUNTS
 from .logging import FOLDER_SINKS as FOLDER_SINKS

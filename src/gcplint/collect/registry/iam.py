@@ -1,4 +1,5 @@
-"""IAM v1 (discovery): service accounts and their user-managed keys."""
+"""IAM v1 (discovery): service accounts and their user-managed keys; the custom roles of a project
+and of an organization (with their permissions, `view=FULL`)."""
 
 from __future__ import annotations
 
@@ -38,4 +39,23 @@ SERVICE_ACCOUNT_KEYS: Collection[PerResource[list[JSON]]] = declare(
     fields=Fields.of(
         "ServiceAccountKey", "name", "keyType", "disabled", "validAfterTime", listed="keys"
     ),
+)
+
+_ROLES = "iam.roles.list (roles/iam.roleViewer)"
+_ROLE_FIELDS = ("name", "includedPermissions", "stage")
+
+PROJECT_ROLES: Collection[list[JSON]] = declare(
+    f"iam.roles: custom roles, {_ROLES}",
+    read=listing(
+        "iam.projects.roles", "roles", parent="projects/{key}", view="FULL", pageSize=1000
+    ),
+    fields=Fields.of("Role", *_ROLE_FIELDS, listed="roles"),
+)
+
+ORGANIZATION_ROLES: Collection[list[JSON]] = declare(
+    f"iam.organizationRoles: organization custom roles, {_ROLES}",
+    read=listing("iam.organizations.roles", "roles", parent="{key}", view="FULL", pageSize=1000),
+    keyed_by="organization",
+    permission_on="organization",
+    fields=Fields.of("Role", *_ROLE_FIELDS, listed="roles"),
 )

@@ -47,7 +47,7 @@ from .artifactregistry import repositories, repository_policies
 from .billing import billing_account_id, billing_accounts, billing_info
 from .cloudsql import sql_instances
 from .draws import chance, days_ago, ms, pick
-from .iam import iam_policy, service_account_keys, service_accounts
+from .iam import custom_roles, iam_policy, service_account_keys, service_accounts
 from .monitoring import alert_policies, metrics_scopes, notification_channels
 from .organization import environments, folder, folders, organization, plan_project, project_json
 from .plan import JSON, TEAMS, ProjectPlan, WorldPlan
@@ -169,7 +169,9 @@ def _project_body(
     body: JSON = {"project": project_json(world, project)}
     if project.disabled:
         body["disabledServices"] = list(project.disabled)
-    body[registry.PROJECT_IAM_POLICY.name] = iam_policy(world, project)
+    roles = custom_roles(world, project)
+    body[registry.PROJECT_ROLES.name] = roles
+    body[registry.PROJECT_IAM_POLICY.name] = iam_policy(world, project, roles)
     body[registry.BILLING_INFO.name] = billing_info(project)
     body[registry.SERVICE_ACCOUNTS.name] = project.accounts
     body[registry.SERVICE_ACCOUNT_KEYS.name] = service_account_keys(world, project)

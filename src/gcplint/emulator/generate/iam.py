@@ -1,12 +1,13 @@
-"""IAM: a project's service accounts and their keys, and the project's IAM policy (its grants,
-the service agents', other projects' accounts, conditional bindings, Data Access audit logs)."""
+"""IAM: a project's service accounts and their keys, its custom roles, and the project's IAM
+policy (its grants, the service agents', other projects' accounts, custom roles, conditional
+bindings live and expired, Data Access audit logs)."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
 
-from .draws import REFERENCE_DATE, chance, days_ago, digits, hex_digits, pick, ts
+from .draws import REFERENCE_DATE, chance, days_ago, digits, hex_digits, iam_etag, pick, ts
 from .plan import JSON, PUBLIC_MEMBERS, ProjectPlan, WorldPlan, binding, policy
 
 SA_NAMES = (
@@ -38,6 +39,33 @@ ADMIN_ROLES = (
     "roles/run.admin",
 )
 IMPERSONATION_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+# custom roles a project may define: (id, title, permissions); some can administer or
+# impersonate service accounts whatever their names say, some cannot
+CUSTOM_ROLES = (
+    (
+        "releaser",
+        "Releaser",
+        ("run.services.get", "run.services.update", "iam.serviceAccounts.actAs"),
+    ),
+    (
+        "keyRotator",
+        "Key rotator",
+        (
+            "iam.serviceAccountKeys.create",
+            "iam.serviceAccountKeys.delete",
+            "iam.serviceAccountKeys.list",
+        ),
+    ),
+    ("auditReader", "Audit reader", ("logging.logEntries.list", "logging.privateLogEntries.list")),
+    (
+        "tokenBroker",
+        "Token broker",
+        ("iam.serviceAccounts.get", "iam.serviceAccounts.getAccessToken"),
+    ),
+    ("siteAdmin", "Site admin (read only)", ("run.services.get", "run.services.list")),
+)
+# break-glass conditions: one still live at the reference date, one long expired
+BREAK_GLASS_UNTIL = ("2027-01-01", "2026-06-30")
 KEY_AGES_DAYS = (2, 17, 45, 80, 89, 91, 130, 400, 690)
 # services named in Data Access audit configs (Cloud SQL's audit logs are under cloudsql, which
 # is no API label: the API is sqladmin)
@@ -169,10 +197,37 @@ def _person_or_account(rng: random.Random, project: ProjectPlan, *people: str) -
     return pick(rng, (*people, *(f"serviceAccount:{e}" for e in project.user_accounts())))
 
 
-def iam_policy(world: WorldPlan, project: ProjectPlan) -> JSON:
+def _own_rng(project: ProjectPlan, what: str) -> random.Random:
+    """The project's own draws for `what` (custom roles, who holds them, break-glass expiries),
+    seeded by its ID rather than drawn from the world's `Random`: they came after the rest, and
+    leave every other draw of a seed's world as it was."""
+    return random.Random(f"{what}/{project.project_id}")
+
+
+def custom_roles(world: WorldPlan, project: ProjectPlan) -> list[JSON]:
+    """The project's custom roles (`iam.roles`, as `view=FULL` lists them): often none, else
+    one to three, rarely disabled."""
+    rng = _own_rng(project, "custom roles")
+    if not chance(rng, 0.35):
+        return []
+    return [
+        {
+            "name": f"projects/{project.project_id}/roles/{role_id}",
+            "title": title,
+            "description": "Managed by Terraform",
+            "includedPermissions": list(permissions),
+            "stage": "DISABLED" if chance(rng, 0.1) else "GA",
+            "etag": iam_etag(rng),
+        }
+        for role_id, title, permissions in rng.sample(CUSTOM_ROLES, rng.randint(1, 3))
+    ]
+
+
+def iam_policy(world: WorldPlan, project: ProjectPlan, roles: list[JSON]) -> JSON:
     """The project's IAM policy: owners, viewers, service agents, its accounts' roles (some
-    too broad), impersonation, rarely public grants, other projects' accounts, deleted members,
-    a workload identity pool, sometimes a conditional break-glass binding; and audit configs."""
+    too broad), its custom `roles`, impersonation, rarely public grants, other projects'
+    accounts, deleted members, a workload identity pool, sometimes a conditional break-glass
+    binding (live or expired); and audit configs."""
     rng = world.rng
     grants: dict[str, set[str]] = {}
 
@@ -212,6 +267,12 @@ def iam_policy(world: WorldPlan, project: ProjectPlan) -> JSON:
             pick(rng, NARROW_ROLES),
             f"deleted:serviceAccount:old-job@{project.project_id}.iam.gserviceaccount.com?uid={digits(rng, 21)}",
         )
+    holders = _own_rng(project, "custom role holders")
+    for custom in roles:
+        grant(
+            str(custom["name"]),
+            _person_or_account(holders, project, f"group:developers@{world.domain}"),
+        )
     if chance(rng, 0.15):
         pool = f"principalSet://iam.googleapis.com/projects/{project.number}/locations/global/workloadIdentityPools/github/attribute.repository/{world.company}/infra"
         grant("roles/run.developer", pool)
@@ -219,13 +280,14 @@ def iam_policy(world: WorldPlan, project: ProjectPlan) -> JSON:
     found = policy(rng, bindings)
     if chance(rng, 0.2):
         who = _person_or_account(rng, project, f"group:sre@{world.domain}")
+        until = pick(_own_rng(project, "break-glass"), BREAK_GLASS_UNTIL)
         bindings.append(
             {
                 "role": pick(rng, ADMIN_ROLES),
                 "members": [who],
                 "condition": {
-                    "title": "Break-glass until 2027-01-01",
-                    "expression": 'request.time < timestamp("2027-01-01T00:00:00Z")',
+                    "title": f"Break-glass until {until}",
+                    "expression": f'request.time < timestamp("{until}T00:00:00Z")',
                 },
             }
         )
