@@ -83,8 +83,8 @@ def test_expired_bindings_grant_nothing_given_the_scan_time() -> None:
     assert [(g.member, end.date().isoformat()) for g, end in expired(policy, NOW)] == [
         ("user:a@acme.example", "2026-01-31")
     ]
-    # without the scan time (callers that do not pass it), every binding counts, as before
-    assert len(list(grants(policy))) == 3
+    # before the expiry, the binding still grants
+    assert len(list(grants(policy, datetime(2026, 1, 1, tzinfo=UTC)))) == 3
 
 
 def test_powers_come_from_one_mapping() -> None:

@@ -46,10 +46,10 @@ def expiry(condition: Mapping[str, Any]) -> datetime | None:
         return None
 
 
-def _expired(binding: Mapping[str, Any], now: datetime | None) -> datetime | None:
+def _expired(binding: Mapping[str, Any], now: datetime) -> datetime | None:
     """When the binding's condition expired, if it did before `now`."""
-    ended = expiry(binding.get("condition") or {}) if now is not None else None
-    return ended if ended is not None and now is not None and ended <= now else None
+    ended = expiry(binding.get("condition") or {})
+    return ended if ended is not None and ended <= now else None
 
 
 def _grants(binding: Mapping[str, Any]) -> Iterator[Grant]:
@@ -60,9 +60,9 @@ def _grants(binding: Mapping[str, Any]) -> Iterator[Grant]:
             yield Grant(str(binding.get("role", "")), str(member), label)
 
 
-def grants(policy: Mapping[str, Any], now: datetime | None = None) -> Iterator[Grant]:
-    """Every (role, member) of a REST IAM policy; deleted principals are skipped, and so, given
-    the scan time `now`, are bindings whose condition has expired (they grant nothing)."""
+def grants(policy: Mapping[str, Any], now: datetime) -> Iterator[Grant]:
+    """Every (role, member) of a REST IAM policy at the scan time `now`: deleted principals are
+    skipped, and so are bindings whose condition has expired (they grant nothing)."""
     for binding in policy.get("bindings") or []:
         if _expired(binding, now) is None:
             yield from _grants(binding)

@@ -184,17 +184,17 @@ def public_findings(
     remove: Callable[[Grant], str],
     *,
     suffix: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> Iterator[Outcome]:
     """A failure per public member of `policy` ("LABEL grants ROLES to allUsers SUFFIX."), or
-    a pass ("LABEL grants nothing to allUsers or allAuthenticatedUsers."). Given the scan time
-    `now`, grants whose condition has expired are left out (and named in the pass)."""
+    a pass ("LABEL grants nothing to allUsers or allAuthenticatedUsers."). Grants whose
+    condition had expired by the scan time `now` are left out (and named in the pass)."""
     yield from member_findings(
         resource,
         (g for g in grants(policy, now) if g.member in PUBLIC_MEMBERS),
         lambda member, roles: f"{label} grants {roles} to {member}{suffix}.",
         f"{label} grants nothing to allUsers or allAuthenticatedUsers."
-        + (expired_note(policy, now, lambda g: g.member in PUBLIC_MEMBERS) if now else ""),
+        + expired_note(policy, now, lambda g: g.member in PUBLIC_MEMBERS),
         remove,
     )
 

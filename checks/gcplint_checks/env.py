@@ -214,7 +214,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
         return
     policy = inv.get(registry.PROJECT_IAM_POLICY)
     found = 0
-    for member, held in by_member(list(grants(policy))).items():
+    for member, held in by_member(list(grants(policy, inv.now))).items():
         email = sa_email(member)
         identity = identify(email) if email else None
         owner = identity.owner if identity else None

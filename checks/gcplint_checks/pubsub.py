@@ -361,7 +361,7 @@ def _access(inv: Inventory, member: str, permission: str, name: str) -> Access:
         except Unreadable as exc:
             unread = unread or exc
             continue
-        mine = [g for g in grants(policy) if g.member == member]
+        mine = [g for g in grants(policy, inv.now) if g.member == member]
         held += [f"{g.role}{condition_note(g)} on {where}" for g in mine]
         trusted = [g for g in mine if g.role in ROLES_WITH[permission] and not g.condition]
         if trusted:

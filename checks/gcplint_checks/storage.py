@@ -4,6 +4,7 @@ is in effect, on the bucket or by organization policy), access decided by IAM al
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from gcplint.api import (
@@ -128,7 +129,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
         acls = acl_grants(bucket)
         if acls is None:
             unread.append(_acls_unreadable(name))
-        found = public_by_member(name, policy, acls or [])
+        found = public_by_member(name, policy, acls or [], inv.now)
         if not found and not unread:
             yield passed(
                 resource,
@@ -171,7 +172,7 @@ def public_bucket(inv: Inventory) -> Iterator[Outcome]:
 
 
 def public_by_member(
-    name: str, policy: Mapping[str, Any], acls: list[tuple[str, str, str]]
+    name: str, policy: Mapping[str, Any], acls: list[tuple[str, str, str]], now: datetime
 ) -> dict[str, tuple[str, str, list[str]]]:
     """Per public member of a bucket: what it is given (for the message), the finding's
     `grant` (its IAM roles and ACL entries, sorted) and the commands that remove each."""
@@ -179,7 +180,7 @@ def public_by_member(
     prevent = f"gcloud storage buckets update {url} --public-access-prevention  (or: "
     conditional = has_conditions(policy)
     found: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    held_by = by_member([g for g in grants(policy) if g.member in PUBLIC_MEMBERS])
+    held_by = by_member([g for g in grants(policy, now) if g.member in PUBLIC_MEMBERS])
     for member, held in held_by.items():
         texts, granted_, fixes = found.setdefault(member, ([], [], []))
         texts.append(f"grants {roles_text(held)} to {member}")
