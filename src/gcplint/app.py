@@ -68,6 +68,7 @@ class ScanRequest:
     organization: str | None = None
     folder: str | None = None
     excluded: tuple[str, ...] = ()
+    excluded_folders: tuple[str, ...] = ()  # `123` or `folders/123`: the whole subtree
     labels: tuple[str, ...] = ()
     shard: str | None = None  # "K/N"; default from CLOUD_RUN_TASK_INDEX/CLOUD_RUN_TASK_COUNT
     # where reads come from
@@ -145,6 +146,7 @@ def _snapshot(request: ScanRequest) -> tuple[Path, Snapshot, dict[tuple[str, str
         "--quota-project": request.quota_project,
         "--organization": request.organization,
         "--folder": request.folder,
+        "--exclude-folder": request.excluded_folders,
         "--label": request.labels,
     }
     clash = [flag for flag, value in live.items() if value]
@@ -181,7 +183,12 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
     """Validate the scope flags, then open a session over a snapshot, the demo emulator or the
     APIs, and resolve the scope through it."""
     scope_flags = selector(
-        request.projects, request.organization, request.folder, request.excluded, request.labels
+        request.projects,
+        request.organization,
+        request.folder,
+        request.excluded,
+        request.labels,
+        request.excluded_folders,
     )
     shard = Shard.parse(request.shard) if request.shard else Shard.from_env(os.environ)
     snapshot = selected.snapshot if selected else None
@@ -324,6 +331,8 @@ def scan(
         locations=config.locations,
         scope=run_.scope.words,
         total=len(run_.scope.everything),
+        excluded_projects=run_.scope.excluded_projects,
+        excluded_folders=run_.scope.excluded_folders,
         shard=(run_.scope.shard.index, run_.scope.shard.count) if run_.scope.shard else None,
         notes=[*run_.scope.notes, *suppressor.notes()],
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,

@@ -114,6 +114,14 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
         help="Leave matching projects out (repeatable).",
     ),
     click.option(
+        "--exclude-folder",
+        "excluded_folders",
+        multiple=True,
+        metavar="FOLDER_ID",
+        help="Leave out every project under this folder, nested folders too (repeatable;"
+        " 123 or folders/123; with --organization or --folder).",
+    ),
+    click.option(
         "--label",
         "labels",
         multiple=True,

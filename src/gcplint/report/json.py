@@ -89,6 +89,8 @@ def document(report: Report) -> dict[str, Any]:
             "shard": None
             if report.shard is None
             else {"index": report.shard[0], "count": report.shard[1]},
+            "excluded_projects": list(report.excluded_projects),
+            "excluded_folders": list(report.excluded_folders),
             "gaps": report.gaps,
             "projects_scanned": report.scanned,
             "projects": [
