@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .checks.frameworks import evidences, parse_frameworks
 from .checks.plugins import load_checks, select
 from .checks.runner import gather, stream
 from .checks.spec import CheckSpec
@@ -83,6 +84,7 @@ class ScanRequest:
     # which checks, configured how
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()  # `--framework`: only checks mapped to one of these
     min_severity: str | None = None  # report only results at least this severe
     checks_dirs: tuple[Path, ...] = ()
     config: Path | None = None
@@ -122,6 +124,13 @@ def select_checks(request: ScanRequest, warn: Warn = _stderr) -> Selected:
     include = expand(request.include or config.select)
     exclude = expand([*config.skip, *request.exclude])
     specs = [c.spec for c in select(loaded, include, exclude)]
+    if request.frameworks:
+        frameworks = parse_frameworks(request.frameworks)
+        specs = [s for s in specs if evidences(s, frameworks)]
+        if not specs:
+            raise UsageError(
+                f"no selected check is mapped to {', '.join(frameworks)} (see 'gcplint checks list')"
+            )
     if loaded_snapshot is not None and not include:
         collected = loaded_snapshot[1].checks
         left_out = [s.id for s in specs if s.id not in collected]

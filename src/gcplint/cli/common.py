@@ -164,6 +164,15 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
         metavar="ID|GLOB",
         help="Skip matching checks (repeatable).",
     ),
+    click.option(
+        "--framework",
+        "frameworks",
+        multiple=True,
+        metavar="NAME",
+        help="Only checks mapped to this framework: cis (CIS GCP Foundation Benchmark), waf, or"
+        " a pillar: waf-security, waf-reliability, waf-cost-optimization,"
+        " waf-operational-excellence, waf-performance (repeatable or comma list).",
+    ),
     checks_dir_option,
     config_option,
     click.option(
