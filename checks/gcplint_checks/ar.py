@@ -28,6 +28,7 @@ def docker(inv: Inventory) -> list[JSON]:
 
 @check(
     id="ar.public-repo",
+    waf=("security",),
     title="No Artifact Registry repository is public",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
@@ -65,6 +66,7 @@ def public_repo(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="ar.vuln-scanning-off",
+    waf=("security",),
     title="Docker repositories are scanned for vulnerabilities",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
@@ -137,6 +139,7 @@ def cleanup_problem(repository: JSON) -> str | None:
 
 @check(
     id="ar.no-cleanup-policy",
+    waf=("cost-optimization",),
     title="Docker repositories have a cleanup policy that keeps rollback targets",
     severity=Severity.LOW,
     area=Area.SERVICES,

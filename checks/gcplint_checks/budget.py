@@ -161,6 +161,7 @@ def notifies(budget: Mapping[str, Any]) -> bool:
 
 @check(
     id="budget.missing",
+    waf=("cost-optimization",),
     title="A budget covers the project",
     severity=Severity.HIGH,
     area=Area.BUDGET,
@@ -232,6 +233,7 @@ def budget_missing(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="budget.no-alert",
+    waf=("cost-optimization",),
     title="A budget covering the project alerts someone",
     severity=Severity.MEDIUM,
     area=Area.BUDGET,

@@ -102,6 +102,7 @@ env_check = functools.partial(check, area=Area.ENVIRONMENT, security=True)
 
 @env_check(
     id="env.unlabeled-project",
+    waf=("security",),
     title="Project declares its environment with an env label",
     severity=Severity.MEDIUM,
     requires=[registry.PROJECT],
@@ -169,6 +170,7 @@ def unlabeled_project(inv: Inventory) -> Iterator[Outcome]:
 
 @env_check(
     id="env.cross-env-iam",
+    waf=("security",),
     title="No non-prod identity holds a role on a prod project",
     severity=Severity.CRITICAL,
     requires=[registry.PROJECT, registry.PROJECT_IAM_POLICY],
@@ -256,6 +258,7 @@ def cross_env_iam(inv: Inventory) -> Iterator[Outcome]:
 
 @env_check(
     id="env.shared-service-account",
+    waf=("security",),
     title="Prod Cloud Run services run as prod-owned identities, not shared across environments",
     severity=Severity.HIGH,
     requires=[registry.PROJECT, registry.RUN_SERVICES],
@@ -425,6 +428,7 @@ def _own_database(inv: Inventory, service: Mapping[str, Any], ref: str) -> str:
 
 @env_check(
     id="env.cross-env-reference",
+    waf=("security",),
     title="Cloud Run services use secrets and databases of their own environment",
     severity=Severity.CRITICAL,
     requires=[registry.PROJECT, registry.RUN_SERVICES, *OTHER_WORKLOADS],
@@ -504,6 +508,7 @@ def _declared_environment(labels: Mapping[str, str] | None, name: str) -> tuple[
 
 @env_check(
     id="env.mixed-environments",
+    waf=("security",),
     title="A project hosts resources of its own environment only",
     severity=Severity.HIGH,
     requires=[registry.PROJECT, registry.RUN_SERVICES, *OTHER_WORKLOADS, registry.SQL_INSTANCES],

@@ -79,6 +79,8 @@ def _created_or_unrecognized(email: str) -> bool:
 
 @iam_check(
     id="iam.sa-primitive-role",
+    cis=("1.5",),
+    waf=("security",),
     title="No user-managed service account holds Owner or Editor",
     severity=Severity.HIGH,
     requires=[registry.PROJECT_IAM_POLICY],
@@ -126,6 +128,7 @@ def sa_primitive_role(inv: Inventory) -> Iterator[Outcome]:
 
 @iam_check(
     id="iam.default-sa-privileged",
+    waf=("security",),
     title="Default service accounts do not hold Owner or Editor",
     severity=Severity.HIGH,
     requires=[registry.PROJECT_IAM_POLICY],
@@ -180,6 +183,8 @@ def _admin(inv: Inventory, grant: Grant) -> bool:
 
 @iam_check(
     id="iam.sa-admin-role",
+    cis=("1.5",),
+    waf=("security",),
     title="Service accounts hold no admin roles at project level",
     severity=Severity.HIGH,
     requires=[registry.PROJECT_IAM_POLICY, *ROLE_DEFINITIONS],
@@ -246,6 +251,8 @@ def _impersonation(inv: Inventory, grant: Grant) -> bool:
 
 @iam_check(
     id="iam.sa-impersonation-project-wide",
+    cis=("1.6",),
+    waf=("security",),
     title="Nobody can impersonate every service account of the project",
     severity=Severity.HIGH,
     requires=[registry.PROJECT_IAM_POLICY, *ROLE_DEFINITIONS],
@@ -302,6 +309,7 @@ def sa_impersonation_project_wide(inv: Inventory) -> Iterator[Outcome]:
 
 @iam_check(
     id="iam.public-principal",
+    waf=("security",),
     title="The project IAM policy grants nothing to allUsers or allAuthenticatedUsers",
     severity=Severity.CRITICAL,
     requires=[registry.PROJECT_IAM_POLICY],
@@ -377,6 +385,8 @@ def _each_account(
 
 @iam_check(
     id="iam.sa-user-managed-key",
+    cis=("1.4",),
+    waf=("security",),
     title="Service accounts have no enabled user-managed keys",
     severity=Severity.HIGH,
     requires=[registry.SERVICE_ACCOUNTS, registry.SERVICE_ACCOUNT_KEYS],
@@ -432,6 +442,8 @@ def _parse_time(value: str) -> datetime | None:
 
 @iam_check(
     id="iam.sa-key-age",
+    cis=("1.7",),
+    waf=("security",),
     title="User-managed service account keys are rotated",
     severity=Severity.HIGH,
     requires=[registry.SERVICE_ACCOUNTS, registry.SERVICE_ACCOUNT_KEYS],
@@ -492,6 +504,7 @@ def sa_key_age(inv: Inventory) -> Iterator[Outcome]:
 
 @iam_check(
     id="iam.run-default-sa",
+    waf=("security",),
     title="Cloud Run services do not run as the Compute Engine default service account",
     severity=Severity.HIGH,
     requires=[registry.RUN_SERVICES, *OTHER_WORKLOADS],
@@ -546,6 +559,7 @@ def run_default_sa(inv: Inventory) -> Iterator[Outcome]:
 
 @iam_check(
     id="iam.shared-run-sa",
+    waf=("security",),
     title="Each Cloud Run service has its own identity",
     severity=Severity.MEDIUM,
     requires=[registry.PROJECT, registry.RUN_SERVICES],

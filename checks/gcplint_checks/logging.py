@@ -33,6 +33,8 @@ ANCESTOR_SINKS = {"folders": registry.FOLDER_SINKS, "organizations": registry.OR
 
 @check(
     id="logging.data-access-off",
+    cis=("2.1",),
+    waf=("security",),
     title="Data Access audit logs are on for all services",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
@@ -165,6 +167,7 @@ class _AuditLogs:
 
 @check(
     id="logging.default-sink-disabled",
+    waf=("operational-excellence",),
     title="Application logs are stored (_Default sink, or an aggregated sink above)",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,

@@ -87,6 +87,7 @@ def _why_silent(inv: Inventory, ref: str) -> str | None:
 
 @check(
     id="monitoring.no-alerting",
+    waf=("operational-excellence",),
     title="The project has an enabled alert policy that notifies someone",
     severity=Severity.HIGH,
     area=Area.BUDGET,
@@ -259,6 +260,7 @@ def _create_policy(inv: Inventory) -> str:
 
 @check(
     id="monitoring.alert-no-channel",
+    waf=("operational-excellence",),
     title="Enabled alert policies notify someone",
     severity=Severity.MEDIUM,
     area=Area.BUDGET,
@@ -322,6 +324,7 @@ def alert_no_channel(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="monitoring.no-uptime-check",
+    waf=("operational-excellence",),
     title="Public Cloud Run services have an uptime check",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,

@@ -28,6 +28,7 @@ CATEGORIES = ("SECURITY", "TECHNICAL")  # what a production project needs someon
 
 @check(
     id="project.no-deletion-lien",
+    waf=("reliability",),
     title="Production projects have a lien against deletion",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,
@@ -94,6 +95,7 @@ def _lien(lien: Mapping[str, Any]) -> str:
 
 @check(
     id="project.no-essential-contacts",
+    waf=("operational-excellence",),
     title="Essential contacts receive security and technical notifications",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,

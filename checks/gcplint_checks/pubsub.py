@@ -30,6 +30,7 @@ EVENTARC_LABEL = "goog-eventarc"  # on the transport topic and subscription of a
 
 @check(
     id="pubsub.public",
+    waf=("security",),
     title="No topic or subscription is open to everyone",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
@@ -70,6 +71,7 @@ def pubsub_public(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="pubsub.no-dead-letter",
+    waf=("reliability",),
     title="Subscriptions have a dead-letter topic",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
@@ -232,6 +234,7 @@ def _grant(permission: str, name: str, member: str) -> str:
 
 @check(
     id="pubsub.dead-letter-unwritable",
+    waf=("reliability",),
     title="The Pub/Sub service agent can forward messages to dead-letter topics",
     severity=Severity.HIGH,
     area=Area.RELIABILITY,

@@ -16,6 +16,7 @@ ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.adm
 
 @check(
     id="secrets.public",
+    waf=("security",),
     title="No secret is readable by everyone",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
@@ -54,6 +55,7 @@ def secrets_public(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="secrets.project-level-accessor",
+    waf=("security",),
     title="Secrets are granted per secret, not project-wide",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,

@@ -166,6 +166,8 @@ def instances(
 
 @check(
     id="sql.public-ip",
+    cis=("6.6",),
+    waf=("security",),
     title="Cloud SQL instance has no public IPv4 address",
     severity=Severity.HIGH,
     area=Area.DATABASE,
@@ -233,6 +235,8 @@ def open_to_internet(value: str) -> bool:
 
 @check(
     id="sql.open-authorized-network",
+    cis=("6.5",),
+    waf=("security",),
     title="No public-IP Cloud SQL instance authorizes the whole internet",
     severity=Severity.CRITICAL,
     area=Area.DATABASE,
@@ -306,6 +310,8 @@ def open_authorized_network(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.ssl-not-enforced",
+    cis=("6.4",),
+    waf=("security",),
     title="Cloud SQL instance accepts only encrypted connections",
     severity=Severity.HIGH,
     area=Area.DATABASE,
@@ -352,6 +358,8 @@ def ssl_not_enforced(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.backups-disabled",
+    cis=("6.7",),
+    waf=("reliability",),
     title="Automated backups are on (primary instances)",
     severity=Severity.HIGH,
     area=Area.DATABASE,
@@ -387,6 +395,7 @@ def backups_disabled(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.pitr-disabled",
+    waf=("reliability",),
     title="Point-in-time recovery is on (primary instances)",
     severity=Severity.MEDIUM,
     area=Area.DATABASE,
@@ -430,6 +439,7 @@ def pitr_disabled(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.not-highly-available",
+    waf=("reliability",),
     title="Primary instances are regional (highly available)",
     severity=Severity.MEDIUM,
     area=Area.DATABASE,
@@ -465,6 +475,7 @@ def not_highly_available(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.deletion-protection-off",
+    waf=("reliability",),
     title="Cloud SQL instances have deletion protection",
     severity=Severity.MEDIUM,
     area=Area.DATABASE,
@@ -499,6 +510,7 @@ def deletion_protection_off(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.shared-core-tier",
+    waf=("reliability",),
     title="Production Cloud SQL instances do not run on a shared-core machine type",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,
@@ -567,6 +579,7 @@ def maintenance_window(db: Instance) -> tuple[bool, str] | str:
 
 @check(
     id="sql.no-maintenance-window",
+    waf=("reliability",),
     title="Production primary Cloud SQL instances have a maintenance window",
     severity=Severity.LOW,
     area=Area.RELIABILITY,
@@ -616,6 +629,7 @@ def no_maintenance_window(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.storage-auto-increase-off",
+    waf=("reliability",),
     title="Cloud SQL instances grow their storage automatically",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,
@@ -663,6 +677,7 @@ def storage_auto_increase_off(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="sql.unsupported-version",
+    waf=("security", "reliability"),
     title="Cloud SQL instances run a database version in standard support",
     severity=Severity.MEDIUM,
     area=Area.RELIABILITY,

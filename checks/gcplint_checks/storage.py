@@ -59,6 +59,8 @@ ACL_FLAG = {"acl": "--remove-acl-grant", "defaultObjectAcl": "--remove-default-o
 
 @check(
     id="storage.public-bucket",
+    cis=("5.1",),
+    waf=("security",),
     title="No bucket is public",
     severity=Severity.CRITICAL,
     area=Area.SERVICES,
@@ -222,6 +224,8 @@ def _acls_unreadable(name: str) -> Unreadable:
 
 @check(
     id="storage.uniform-access-off",
+    cis=("5.2",),
+    waf=("security",),
     title="Buckets use uniform bucket-level access",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,

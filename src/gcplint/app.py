@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .checks.frameworks import evidences, parse_frameworks
 from .checks.plugins import load_checks, select
 from .checks.runner import gather, stream
 from .checks.spec import CheckSpec
@@ -68,6 +69,7 @@ class ScanRequest:
     organization: str | None = None
     folder: str | None = None
     excluded: tuple[str, ...] = ()
+    excluded_folders: tuple[str, ...] = ()  # `123` or `folders/123`: the whole subtree
     labels: tuple[str, ...] = ()
     shard: str | None = None  # "K/N"; default from CLOUD_RUN_TASK_INDEX/CLOUD_RUN_TASK_COUNT
     # where reads come from
@@ -82,6 +84,7 @@ class ScanRequest:
     # which checks, configured how
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()  # `--framework`: only checks mapped to one of these
     min_severity: str | None = None  # report only results at least this severe
     checks_dirs: tuple[Path, ...] = ()
     config: Path | None = None
@@ -121,6 +124,13 @@ def select_checks(request: ScanRequest, warn: Warn = _stderr) -> Selected:
     include = expand(request.include or config.select)
     exclude = expand([*config.skip, *request.exclude])
     specs = [c.spec for c in select(loaded, include, exclude)]
+    if request.frameworks:
+        frameworks = parse_frameworks(request.frameworks)
+        specs = [s for s in specs if evidences(s, frameworks)]
+        if not specs:
+            raise UsageError(
+                f"no selected check is mapped to {', '.join(frameworks)} (see 'gcplint checks list')"
+            )
     if loaded_snapshot is not None and not include:
         collected = loaded_snapshot[1].checks
         left_out = [s.id for s in specs if s.id not in collected]
@@ -145,6 +155,7 @@ def _snapshot(request: ScanRequest) -> tuple[Path, Snapshot, dict[tuple[str, str
         "--quota-project": request.quota_project,
         "--organization": request.organization,
         "--folder": request.folder,
+        "--exclude-folder": request.excluded_folders,
         "--label": request.labels,
     }
     clash = [flag for flag, value in live.items() if value]
@@ -181,7 +192,12 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
     """Validate the scope flags, then open a session over a snapshot, the demo emulator or the
     APIs, and resolve the scope through it."""
     scope_flags = selector(
-        request.projects, request.organization, request.folder, request.excluded, request.labels
+        request.projects,
+        request.organization,
+        request.folder,
+        request.excluded,
+        request.labels,
+        request.excluded_folders,
     )
     shard = Shard.parse(request.shard) if request.shard else Shard.from_env(os.environ)
     snapshot = selected.snapshot if selected else None
@@ -324,6 +340,8 @@ def scan(
         locations=config.locations,
         scope=run_.scope.words,
         total=len(run_.scope.everything),
+        excluded_projects=run_.scope.excluded_projects,
+        excluded_folders=run_.scope.excluded_folders,
         shard=(run_.scope.shard.index, run_.scope.shard.count) if run_.scope.shard else None,
         notes=[*run_.scope.notes, *suppressor.notes()],
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,

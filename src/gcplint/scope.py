@@ -67,13 +67,15 @@ class Shard:
 
 @dataclass(frozen=True)
 class Selector:
-    """The scope flags: `--organization`, `--folder`, `--project`, `--exclude-project`, `--label`."""
+    """The scope flags: `--organization`, `--folder`, `--project`, `--exclude-project`,
+    `--exclude-folder`, `--label`."""
 
     organization: str | None = None
     folder: str | None = None
     projects: tuple[str, ...] = ()  # IDs or globs
     excluded: tuple[str, ...] = ()  # globs
     labels: tuple[tuple[str, str], ...] = ()
+    excluded_folders: tuple[str, ...] = ()  # `folders/N`: their whole subtree is left out
 
     @property
     def enumerates(self) -> bool:
@@ -100,8 +102,8 @@ class Selector:
         if self.projects:
             parts.append("--project " + " ".join(self.projects))
         parts += [f"label {k}={v}" for k, v in self.labels]
-        if self.excluded:
-            parts.append("excluding " + " ".join(self.excluded))
+        if self.excluded or self.excluded_folders:
+            parts.append("excluding " + " ".join([*self.excluded, *self.excluded_folders]))
         return ", ".join(parts)
 
     def keeps(self, project_id: str) -> bool:
@@ -116,6 +118,7 @@ def selector(
     folder: str | None,
     excluded: Sequence[str],
     labels: Sequence[str],
+    excluded_folders: Sequence[str] = (),
 ) -> Selector:
     """The scope flags, validated."""
     for project in projects:
@@ -128,13 +131,30 @@ def selector(
             raise ScopeError(f"{flag} {value!r}: expected the numeric ID, e.g. 123456789012")
     if organization and folder:
         raise ScopeError("pass --organization or --folder, not both (a folder is recursive)")
+    skipped = tuple(dict.fromkeys(parse_folder(f) for f in excluded_folders))
+    if skipped and not (organization or folder):
+        raise ScopeError(
+            "--exclude-folder needs --organization or --folder (the tree it is cut from)"
+        )
     return Selector(
         organization,
         folder,
         tuple(projects),
         tuple(excluded),
         tuple(parse_label(label) for label in labels),
+        skipped,
     )
+
+
+def parse_folder(text: str) -> str:
+    """`123` or `folders/123` (an `--exclude-folder`), as `folders/123`."""
+    number = text.strip().removeprefix("folders/")
+    if not number.isdigit():
+        raise ScopeError(
+            f"--exclude-folder {text!r}: expected a numeric folder ID, e.g. 123456789012"
+            " or folders/123456789012"
+        )
+    return f"folders/{int(number)}"
 
 
 def parse_label(text: str) -> tuple[str, str]:
@@ -176,12 +196,14 @@ def enumerate_projects(session: Session, selector: Selector) -> Enumerated:
             f"{failure.reason.value}{need}: {failure.message}"
         ) from None
     parents = {str(f.get("name")): str(f.get("parent", "")) for f in folders}
+    _check_excluded_folders(selector, parents)
     candidates = [
         p
         for p in found
         if p.get("state", "ACTIVE") == "ACTIVE"
         and _labelled(p, selector.labels)
         and selector.keeps(str(p.get("projectId")))
+        and not _under_any(str(p.get("parent", "")), selector.excluded_folders, parents)
     ]
     placed = {
         str(p["projectId"]): _place(str(p.get("parent", "")), selector.root, parents)
@@ -248,6 +270,34 @@ def _labelled(project: JSON, labels: Sequence[tuple[str, str]]) -> bool:
     return all(have.get(k) == v for k, v in labels)
 
 
+def _check_excluded_folders(selector: Selector, parents: Mapping[str, str]) -> None:
+    """Raise ScopeError for an `--exclude-folder` that folders:search did not return (it does
+    not exist, is not ACTIVE, or the identity cannot see it) or that is not below the scanned
+    organization or folder: excluding it would otherwise silently exclude nothing."""
+    for name in selector.excluded_folders:
+        if name not in parents:
+            raise ScopeError(
+                f"--exclude-folder {name}: no such ACTIVE folder visible to this identity"
+                " (folders:search did not return it; reading folders needs"
+                " resourcemanager.folders.get, e.g. roles/browser)"
+            )
+        if name == selector.root or not _place(parents[name], selector.root, parents):
+            raise ScopeError(
+                f"--exclude-folder {name}: not a folder below {selector.root}, the scanned scope"
+            )
+
+
+def _under_any(parent: str, folders: Sequence[str], parents: Mapping[str, str]) -> bool:
+    """Whether `parent` is one of `folders` or below one of them (the searched tree)."""
+    seen: set[str] = set()
+    while folders and parent and parent not in seen:
+        if parent in folders:
+            return True
+        seen.add(parent)
+        parent = parents.get(parent, "")
+    return False
+
+
 def _place(parent: str, root: str | None, parents: Mapping[str, str]) -> bool | None:
     """Whether `parent` is `root` or below it, walking the searched folder tree; None when the
     walk reaches a folder the search did not return (the answer is unknown)."""
@@ -274,6 +324,8 @@ class Scope:
     everything: list[str]
     notes: list[str]
     shard: Shard | None = None
+    excluded_projects: tuple[str, ...] = ()  # `--exclude-project` globs
+    excluded_folders: tuple[str, ...] = ()  # `--exclude-folder`s, as folders/N
 
 
 def resolve(
@@ -310,4 +362,6 @@ def resolve(
     words = selector.describe() if selector.enumerates else ""
     if shard is not None:
         words = f"{words + '; ' if words else ''}shard {shard}: {len(mine)} of {len(everything)}"
-    return Scope(mine, words, everything, notes, shard)
+    return Scope(
+        mine, words, everything, notes, shard, selector.excluded, selector.excluded_folders
+    )

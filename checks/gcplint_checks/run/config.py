@@ -67,6 +67,7 @@ def credential_reason(name: str, value: str) -> str | None:
 
 @check(
     id="run.plaintext-secret-env",
+    waf=("security",),
     title="Cloud Run services take credentials from Secret Manager, not plain env values",
     severity=Severity.HIGH,
     area=Area.SERVICES,
@@ -196,6 +197,7 @@ def artifact_registry_image(image: str) -> tuple[str, str] | None:
 
 @check(
     id="run.container-registry-image",
+    waf=("reliability",),
     title="Cloud Run images come from Artifact Registry, not Container Registry",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,
@@ -275,6 +277,7 @@ def repoint_images(inv: Inventory, service: JSON, legacy: list[dict[str, Any]]) 
 
 @check(
     id="run.no-max-instances",
+    waf=("cost-optimization",),
     title="Cloud Run services have a maximum instance count",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,

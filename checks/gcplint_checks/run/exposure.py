@@ -24,6 +24,7 @@ def ingress_note(service: JSON) -> str:
 
 @check(
     id="run.public-invoker",
+    waf=("security",),
     title="Cloud Run services are not invokable by everyone",
     severity=Severity.HIGH,
     area=Area.SERVICES,
@@ -80,6 +81,7 @@ def public_invoker(inv: Inventory) -> Iterator[Outcome]:
 
 @check(
     id="run.ingress-all",
+    waf=("security",),
     title="Cloud Run ingress is limited to internal traffic or a load balancer",
     severity=Severity.MEDIUM,
     area=Area.SERVICES,

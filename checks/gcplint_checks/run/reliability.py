@@ -61,6 +61,7 @@ def container_label(container: JSON, index: int) -> str:
 
 @production_check(
     id="run.no-health-check",
+    waf=("reliability",),
     title="Cloud Run services have an HTTP or gRPC health check",
     severity=Severity.LOW,
 )
@@ -158,6 +159,7 @@ def warm_instances(service: JSON) -> tuple[int, str]:
 
 @production_check(
     id="run.no-min-instances",
+    waf=("performance",),
     title="Cloud Run services keep an instance warm",
     severity=Severity.LOW,
 )
@@ -220,6 +222,7 @@ def current_version(inv: Inventory, secret: str) -> str:
 
 @production_check(
     id="run.secret-version-latest",
+    waf=("reliability",),
     title="Cloud Run services pin the secret versions they use",
     severity=Severity.MEDIUM,
 )
@@ -372,6 +375,7 @@ def judge_mount(inv: Inventory, service: JSON, ceiling: Ceiling, ref: str) -> Ou
 
 @check(
     id="run.sql-connection-overcommit",
+    waf=("reliability",),
     title="Cloud Run services cannot open more connections than their Cloud SQL instances accept",
     severity=Severity.HIGH,
     area=Area.RELIABILITY,

@@ -56,6 +56,7 @@ rollback_check = functools.partial(check, area=Area.ROLLBACK)
 
 @rollback_check(
     id="run.no-rollback-target",
+    waf=("reliability",),
     title="Cloud Run service has a Ready revision to roll back to",
     severity=Severity.HIGH,
     requires=[registry.RUN_SERVICES, registry.RUN_REVISIONS],
@@ -135,6 +136,7 @@ def no_rollback_target(inv: Inventory) -> Iterator[Outcome]:
 
 @rollback_check(
     id="run.latest-revision-failed",
+    waf=("reliability",),
     title="The last deploy of a Cloud Run service succeeded",
     severity=Severity.HIGH,
     requires=[registry.RUN_SERVICES],
@@ -215,6 +217,7 @@ def keep_recent(repository: str) -> str:
 
 @rollback_check(
     id="run.rollback-image-missing",
+    waf=("reliability",),
     title="The rollback target's image still exists",
     severity=Severity.HIGH,
     requires=[
@@ -308,6 +311,7 @@ def redeploy_with_enabled_secrets(
 
 @rollback_check(
     id="run.rollback-secret-unavailable",
+    waf=("reliability",),
     title="The secrets the rollback target needs are still available",
     severity=Severity.HIGH,
     requires=[

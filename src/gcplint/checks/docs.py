@@ -36,6 +36,9 @@ def checks_markdown(specs: Sequence[CheckSpec]) -> str:
                 f"Reads: {reads}.",
                 "",
             ]
+            lines += [f"Evidences: {'; '.join(c.label for c in spec.controls)}.", ""] * bool(
+                spec.controls
+            )
             lines += [
                 spec.doc.replace("\n## ", "\n#### ").replace("## ", "#### ", 1)
                 if spec.doc.startswith("## ")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..collect.collection import Collection, Permission
 from ..collect.registry import PROJECT
 from ..model import Area, Outcome, Severity
+from .frameworks import Control, controls
 from .inventory import Inventory
 
 if TYPE_CHECKING:
@@ -40,6 +41,12 @@ class CheckSpec:
     )
     across: tuple[Collection[Any], ...] = ()  # read from every project in scope, not just its own
     prod_only: bool = False  # judged in production projects (and those of unknown environment)
+    controls: tuple[Control, ...] = ()  # the CIS recommendations and WAF pillars it evidences
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Its controls' tags (`CIS-GCP-3.0.0/5.1`, `waf-security`), for SARIF and JSON."""
+        return tuple(c.tag for c in self.controls)
 
     @property
     def source(self) -> str:
@@ -81,6 +88,8 @@ def check(
     security: bool = False,
     across: Iterable[Collection[Any]] = (),
     prod_only: bool = False,
+    cis: Iterable[str] = (),
+    waf: Iterable[str] = (),
 ) -> Callable[[CheckFunc], CheckSpec]:
     """Declare a check. The decorated function's docstring is its documentation.
 
@@ -93,6 +102,10 @@ def check(
     `prod_only` checks judge production projects only (and those whose environment is unknown):
     on a staging or dev project they give one not_applicable result, reason NOT_PRODUCTION. They
     read the project's metadata to tell (added to `requires`).
+    `cis` names the CIS Google Cloud Platform Foundation Benchmark recommendations the check
+    evidences (numbers such as "5.1", of the version in checks/frameworks.py), `waf` the Google
+    Cloud Architecture Framework pillars ("reliability", "security", "cost-optimization",
+    "operational-excellence", "performance"): map only where the control really matches.
     The decorator returns a frozen CheckSpec: nothing is registered anywhere. A check pack is
     any module (or package) whose module-level CheckSpecs are found by the plugin loader.
     """
@@ -106,6 +119,10 @@ def check(
         raise TypeError(f"check {id}: across= must only name collections in requires=")
     if not isinstance(severity, Severity) or not isinstance(area, Area):
         raise TypeError(f"check {id}: severity and area must be Severity and Area members")
+    try:
+        mapped = controls(cis, waf)
+    except ValueError as exc:
+        raise ValueError(f"check {id}: {exc}") from None
 
     def decorate(func: CheckFunc) -> CheckSpec:
         doc = inspect.cleandoc(func.__doc__ or "")
@@ -126,6 +143,7 @@ def check(
             security,
             shared,
             prod_only,
+            mapped,
         )
 
     return decorate

@@ -71,6 +71,10 @@ def checks_list(
                     "security": s.security,
                     "exposure": s.exposure,
                     "prod_only": s.prod_only,
+                    "controls": [
+                        {"framework": c.framework, "id": c.id, "title": c.title, "tag": c.tag}
+                        for c in s.controls
+                    ],
                     "source": s.source,
                     "pack": item.origin,
                     "permissions": [
@@ -169,6 +173,8 @@ def checks_explain(check_id: str, checks_dirs: tuple[Path, ...]) -> None:
     )
     reads = ", ".join(f"{c.title} ({c.permission})" for c in spec.requires)
     console.print(Text(f"reads: {reads}", style="dim"))
+    for control in spec.controls:
+        console.print(Text(f"evidences: {control.label} [{control.tag}]", style="dim"))
     console.print()
     console.print(Markdown(spec.doc))
 

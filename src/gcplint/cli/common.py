@@ -114,6 +114,14 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
         help="Leave matching projects out (repeatable).",
     ),
     click.option(
+        "--exclude-folder",
+        "excluded_folders",
+        multiple=True,
+        metavar="FOLDER_ID",
+        help="Leave out every project under this folder, nested folders too (repeatable;"
+        " 123 or folders/123; with --organization or --folder).",
+    ),
+    click.option(
         "--label",
         "labels",
         multiple=True,
@@ -155,6 +163,15 @@ _SCOPE_AND_SOURCE: list[Decorator] = [
         multiple=True,
         metavar="ID|GLOB",
         help="Skip matching checks (repeatable).",
+    ),
+    click.option(
+        "--framework",
+        "frameworks",
+        multiple=True,
+        metavar="NAME",
+        help="Only checks mapped to this framework: cis (CIS GCP Foundation Benchmark), waf, or"
+        " a pillar: waf-security, waf-reliability, waf-cost-optimization,"
+        " waf-operational-excellence, waf-performance (repeatable or comma list).",
     ),
     checks_dir_option,
     config_option,

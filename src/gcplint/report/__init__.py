@@ -93,6 +93,8 @@ class Report:
     total: int = 0  # projects in the whole scope (before sharding)
     counts: dict[str, int] | None = None  # per status, when `results` holds only what gates
     shard: tuple[int, int] | None = None  # (K, N) of `--shard K/N`; None: the whole scope
+    excluded_projects: tuple[str, ...] = ()  # `--exclude-project` globs
+    excluded_folders: tuple[str, ...] = ()  # `--exclude-folder`s (folders/N, whole subtrees)
     gaps: list[str] = field(default_factory=list)  # what a merge lacks: incomplete (exit 3)
 
     @property

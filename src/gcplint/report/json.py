@@ -89,6 +89,8 @@ def document(report: Report) -> dict[str, Any]:
             "shard": None
             if report.shard is None
             else {"index": report.shard[0], "count": report.shard[1]},
+            "excluded_projects": list(report.excluded_projects),
+            "excluded_folders": list(report.excluded_folders),
             "gaps": report.gaps,
             "projects_scanned": report.scanned,
             "projects": [
@@ -101,6 +103,7 @@ def document(report: Report) -> dict[str, Any]:
                 for p in report.projects
             ],
             "checks": [c.id for c in report.checks],
+            "controls": {c.id: list(c.tags) for c in report.checks if c.tags},
             "fail_on": report.gate.fail_on.value if report.gate.fail_on else "never",
             "on_incomplete": report.gate.on_incomplete,
             "api_calls": report.api_calls,

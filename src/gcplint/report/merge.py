@@ -114,6 +114,12 @@ def merge(
         scope=f"merged from {len(paths)} reports",
         notes=list(dict.fromkeys(n for s in scans for n in s.get("notes", []))),
         total=max(total, len(projects)),
+        excluded_projects=tuple(
+            dict.fromkeys(e for s in scans for e in s.get("excluded_projects", []))
+        ),
+        excluded_folders=tuple(
+            dict.fromkeys(e for s in scans for e in s.get("excluded_folders", []))
+        ),
         gaps=gaps,
     )
 

@@ -55,7 +55,7 @@ def rule(spec: CheckSpec) -> dict[str, Any]:
     """One SARIF reportingDescriptor from a check's metadata and docstring."""
     level = LEVELS[spec.severity]
     properties: dict[str, Any] = {
-        "tags": [spec.area.value, *(["security"] if spec.security else [])]
+        "tags": [spec.area.value, *(["security"] if spec.security else []), *spec.tags]
     }
     if spec.security:
         properties["security-severity"] = SECURITY_SEVERITY[spec.severity]
