@@ -106,7 +106,7 @@ def report_merge(
 )
 @checks_dir_option
 @config_option
-@verbose_option
+@click.option("--verbose", "-v", is_flag=True, help="Text: also list the findings still failing.")
 def report_diff(
     old: Path,
     new: Path,

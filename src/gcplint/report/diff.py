@@ -234,7 +234,9 @@ def _category(old: Result | None, new: Result | None) -> str | None:
 
 
 def _only(mine: Sequence[str], theirs: Sequence[str]) -> list[str]:
-    return [i for i in mine if i not in set(theirs)]
+    """The ids of `mine` that `theirs` lacks, in order."""
+    others = set(theirs)
+    return [i for i in mine if i not in others]
 
 
 # -- rendering ------------------------------------------------------------------------------
