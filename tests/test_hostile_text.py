@@ -9,6 +9,7 @@ an emulator world whose alert policy and resources carry the hostile string of i
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -19,7 +20,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from itertools import cycle
 from pathlib import Path
@@ -42,6 +43,9 @@ from gcplint.gate.baseline import Comparison, Entry
 from gcplint.gate.verdict import Gate
 from gcplint.model import Reason, Result, Severity, Status, Suppressed
 from gcplint.report import FORMATS, RenderOptions, Report, ScannedProject, render
+from gcplint.report.csv import COLUMNS, FORMULA
+from gcplint.report.diff import Side, compare
+from gcplint.report.diff import render as render_diff
 from gcplint.report.github import PER_TYPE, annotation
 from gcplint.report.merge import merge
 from gcplint.report.sarif import pseudo_path
@@ -286,7 +290,20 @@ def check_github(text: str, report: Report) -> None:
     assert not TEXT_FORBIDDEN.search(text)
 
 
+def check_csv(text: str, report: Report) -> None:
+    """Parsed by the csv module: a header and one row per result, every row as many cells as
+    the header, no cell that a spreadsheet would run as a formula."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == list(COLUMNS) and len(rows) == len(report.results) + 1
+    for row in rows:
+        assert len(row) == len(COLUMNS), row
+        for value in row:
+            assert not value.startswith(FORMULA), value
+    assert text.endswith("\r\n")
+
+
 def check_every_format(report: Report) -> None:
+    check_csv(rendered(report, "csv"), report)
     check_json(rendered(report, "json"))
     check_jsonl(rendered(report, "jsonl"))
     check_junit(rendered(report, "junit"))
@@ -297,6 +314,22 @@ def check_every_format(report: Report) -> None:
     for options, width in (({}, None), ({"verbose": True}, 40), ({"quiet": True}, None)):
         with columns(width):  # unwrapped (a file, a CI log), and wrapped to a terminal
             check_text(rendered(report, "text", **options))
+
+
+def check_diffs(report: Report, label: str) -> None:
+    """`report diff` both ways against the same scan without results (every finding new, then
+    fixed; unknown results changed), and against itself (still failing), in every form."""
+    empty = replace(report, results=[])
+    for old, new in ((empty, report), (report, empty), (report, report)):
+        diff = compare(Side(label, old), Side(label, new), Gate())
+        forms = {}
+        for fmt in ("text", "json", "markdown"):
+            out = io.StringIO()
+            render_diff(diff, fmt, out, verbose=True)
+            forms[fmt] = out.getvalue()
+        check_text(forms["text"])
+        check_markdown(forms["markdown"])
+        json.dumps(json.loads(forms["json"]), ensure_ascii=False).encode("utf-8")
 
 
 @settings(
@@ -314,6 +347,7 @@ def test_any_cloud_text_leaves_every_format_well_formed(data: Any, flags: list[b
 
     report = build(Texts(draw), flags)
     check_every_format(report)
+    check_diffs(report, draw())
     # cloud text never makes a line of text output: as many lines as with harmless text
     replay = iter(strings)
     harmless = build(Texts(lambda: next(replay), {}), flags)
@@ -396,6 +430,7 @@ def test_the_hostile_string_through_a_scan_in_every_format(serve: Any, tmp_path:
     check_text(out["text"])
     check_json(out["json"])
     check_jsonl(out["jsonl"])
+    check_csv((tmp_path / "csv").read_bytes().decode("utf-8"), load_report(tmp_path / "json"))
     check_junit(out["junit"])
     check_sarif(out["sarif"])
     check_markdown(out["markdown"])

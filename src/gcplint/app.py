@@ -21,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .checks.frameworks import evidences, parse_frameworks
@@ -48,6 +48,9 @@ from .report import Report, ScannedProject, plural
 from .safetext import printable
 from .scope import GLOB, Scope, Shard, confirm_named, resolve, selector
 from .world import Snapshot
+
+if TYPE_CHECKING:
+    from .report.diff import Diff
 
 log = logging.getLogger(__name__)
 
@@ -474,3 +477,39 @@ def merge(request: MergeRequest) -> Report:
         config=config.source,
         min_severity=floor,
     )
+
+
+@dataclass(frozen=True)
+class DiffRequest:
+    """`report diff`: two scans (each a JSON report, or the shard reports of one scan), and
+    the gate to judge what changed by."""
+
+    old: tuple[Path, ...]
+    new: tuple[Path, ...]
+    checks_dirs: tuple[Path, ...] = ()
+    config: Path | None = None
+    fail_on: str | None = None  # default: config, else "low" (as `scan`)
+    on_incomplete: str | None = None  # a side lacking a shard: "fail" (exit 3) or "warn"
+
+
+def diff(request: DiffRequest, labels: tuple[str, str]) -> Diff:
+    """OLD and NEW, each merged from its reports (`report merge`), compared finding by finding
+    (`report.diff`); `labels` name the two sides as the user gave them."""
+    from .report.diff import Side, compare
+    from .report.json import load as load_report
+    from .report.merge import merge as merge_reports
+
+    config = load_config(request.config)
+    gate = gate_of(request.fail_on, request.on_incomplete, False, config)
+    specs = [c.spec for c in load_checks(request.checks_dirs)]
+
+    def side(paths: tuple[Path, ...], label: str) -> Side:
+        merged = merge_reports(list(paths), specs, gate)
+        severities = {s.value: s for s in Severity}
+        floors = [severities.get(load_report(p)["scan"].get("min_severity")) for p in paths]
+        # ^ what `--severity` left out of each report (merge does not carry it)
+        floor = max((f for f in floors if f), key=lambda s: s.rank, default=None)
+        return Side(label, replace(merged, min_severity=floor))
+
+    old, new = side(request.old, labels[0]), side(request.new, labels[1])
+    return compare(old, new, gate)
