@@ -48,7 +48,10 @@ input[type=search]{min-width:16rem;padding:.15rem .4rem}
 table.results{width:100%;table-layout:fixed}
 table.results col.sev{width:6.5rem}table.results col.st{width:7.5rem}
 table.results col.chk{width:14rem}table.results col.prj{width:10rem}
-tr.res th{background:var(--panel);font-weight:600;overflow-wrap:anywhere}
+.res{content-visibility:auto;contain-intrinsic-size:auto 160px}
+table.results caption{background:var(--panel);border:1px solid var(--line);border-bottom:0;
+padding:.25rem .5rem;overflow-wrap:anywhere}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 td{overflow-wrap:anywhere}
 .sev,.status{font-weight:600}
 .sev-critical{color:var(--critical)}.sev-high{color:var(--high)}
@@ -64,7 +67,8 @@ article.check{border-top:1px solid var(--line);padding:.25rem 0 .75rem}
 article.check h4{font-size:.95rem;margin:.75rem 0 .25rem}
 article.check:target{background:var(--panel)}
 .meta{color:var(--muted)}
-@media print{#filters,.skip,button.copy,noscript{display:none}
+@media print{.res{content-visibility:visible}
+#filters,.skip,button.copy,noscript{display:none}
 body{font-size:10pt;background:#fff;color:#000}
 header,main,footer{max-width:none;padding:0}
 a{color:inherit;text-decoration:none}
@@ -86,7 +90,7 @@ var rows=data.results.map(function(r,i){
       (r[8]||"")).toLowerCase()};
 });
 var form=document.getElementById("filters"),out=document.getElementById("results");
-var shown=document.getElementById("shown"),generation=0;
+var shown=document.getElementById("shown"),generation=0,tb=null;
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;
   if(text!==undefined&&text!==null)e.textContent=text;return e;}
 function checked(name){var s={};
@@ -128,13 +132,15 @@ function row(r){
     b.setAttribute("aria-label","Copy the fix command");f.appendChild(b);td.appendChild(f);}
   tr.appendChild(td);return tr;
 }
-function table(){
-  var t=el("table","results");var cg=el("colgroup");
+function table(resource,first){
+  var wrap=el("div","res"),t=el("table","results"),cg=el("colgroup");
+  t.appendChild(el("caption",null,resource));
   ["sev","st","chk","prj","msg"].forEach(function(c){cg.appendChild(el("col",c))});
-  t.appendChild(cg);var h=el("thead"),tr=el("tr");
+  t.appendChild(cg);var h=el("thead",first?null:"sr"),tr=el("tr");
   ["Severity","Status","Check","Project","Result"].forEach(function(c){
     var th=el("th",null,c);th.scope="col";tr.appendChild(th);});
-  h.appendChild(tr);t.appendChild(h);return t;
+  h.appendChild(tr);t.appendChild(h);tb=el("tbody");t.appendChild(tb);wrap.appendChild(t);
+  return wrap;
 }
 function render(){
   var mine=++generation,sel=selected();
@@ -145,7 +151,7 @@ function render(){
     g.forEach(function(list){work.push([1,list[0]]);
       list.forEach(function(r){work.push([2,r])});});});
   if(!work.length){out.appendChild(el("p",null,"No result matches the filters."));}
-  var i=0,tb=null,tbl=null;
+  var i=0,sec=null,first=false;
   function step(budget){
     var end=performance.now()+budget,frag=document.createDocumentFragment();
     while(i<work.length&&performance.now()<end){
@@ -153,12 +159,11 @@ function render(){
         if(w[0]===0){var s=el("section","area");var t=AREAS[w[1]];
           s.setAttribute("aria-label",t);
           s.appendChild(el("h3",null,t+" ("+w[2]+(w[2]===1?" resource)":" resources)")));
-          tbl=table();s.appendChild(tbl);frag.appendChild(s);}
-        else if(w[0]===1){tb=el("tbody");var h=el("tr","res"),th=el("th",null,w[1].resource);
-          th.colSpan=5;th.scope="rowgroup";h.appendChild(th);tb.appendChild(h);tbl.appendChild(tb);}
+          sec=s;first=true;frag.appendChild(s);}
+        else if(w[0]===1){sec.appendChild(table(w[1].resource,first));first=false;}
         else tb.appendChild(row(w[1]));}}
     out.appendChild(frag);
-    if(i<work.length)setTimeout(function(){if(mine===generation)step(12);},0);
+    if(i<work.length)setTimeout(function(){if(mine===generation)step(40);},0);
     else document.documentElement.setAttribute("data-complete",String(mine));
   }
   step(40);
