@@ -168,7 +168,8 @@ function render(){
   }
   step(40);
 }
-form.addEventListener("input",render);
+form.addEventListener("input",function(e){if(e.target.type==="search")render()});
+form.addEventListener("change",function(e){if(e.target.type!=="search")render()});
 form.addEventListener("submit",function(e){e.preventDefault()});
 out.addEventListener("click",function(e){
   var b=e.target.closest("button.copy");if(!b)return;
