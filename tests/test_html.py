@@ -255,6 +255,39 @@ def test_deep_links_and_the_copy_button(browser: Any, tmp_path: Path) -> None:
     wait(browser, "return document.querySelector('button.copy').textContent !== 'Copy'", 5)
 
 
+def test_keyboard_print_and_dark_mode(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    results = [result(i, f"//r/{i}") for i in range(4)]
+    open_page(browser, tmp_path / "k.html", html(report(results)))
+    body = browser.find_element("tag name", "body")
+    body.send_keys(Keys.TAB)  # the skip link comes first
+    assert browser.switch_to.active_element.get_attribute("class") == "skip"
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # to the first filter: Fail
+    box = browser.switch_to.active_element
+    assert box.get_attribute("name") == "status" and box.get_attribute("value") == "0"
+    box.send_keys(Keys.SPACE)
+    assert rows(browser) == []
+    assert (
+        browser.find_element("css selector", "#results p").text == "No result matches the filters."
+    )
+    box.send_keys(Keys.SPACE)
+    assert len(rows(browser)) == 4
+    background = "return getComputedStyle(document.body).backgroundColor"
+    light = browser.execute_script(background)
+    try:
+        dark = {"name": "prefers-color-scheme", "value": "dark"}
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [dark]})
+        assert browser.execute_script(background) != light
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        assert not browser.find_element("id", "filters").is_displayed()
+        assert not browser.find_element("css selector", "button.copy").is_displayed()
+        assert browser.find_element("css selector", "#results table").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+
+
 def test_ten_thousand_findings_become_interactive(browser: Any, tmp_path: Path) -> None:
     """The figure itself is benchmarks/html_report.py's: here only that it gets there."""
     results = [result(i, f"//r/{i}", message=f"finding {i}") for i in range(10_000)]

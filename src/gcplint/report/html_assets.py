@@ -84,7 +84,7 @@ var SEV=data.severities,AREAS=data.areas,CHECKS=data.checks,PROJ=data.projects;
 var STATUS=data.statuses;
 var rows=data.results.map(function(r,i){
   var c=CHECKS[r[0]];
-  return {i:i,check:c[0],area:c[2],sev:r[1],status:r[2],project:PROJ[r[3]],resource:r[4],
+  return {i:i,check:c[0],title:c[1],area:c[2],sev:r[1],status:r[2],project:PROJ[r[3]],resource:r[4],
     subject:r[5],message:r[6],fix:r[7],note:r[8],
     hay:(c[0]+"\\n"+PROJ[r[3]]+"\\n"+r[4]+"\\n"+(r[5]||"")+"\\n"+r[6]+"\\n"+(r[7]||"")+"\\n"+
       (r[8]||"")).toLowerCase()};
@@ -122,7 +122,7 @@ function row(r){
   var sev=SEV[r.sev];tr.appendChild(el("td","sev sev-"+sev,sev));
   var st=STATUS[r.status];tr.appendChild(el("td","status st-"+st[0],st[1]));
   var td=el("td");var a=el("a",null,r.check);a.href="#"+r.check;
-  a.title="Documentation of "+r.check;td.appendChild(a);tr.appendChild(td);
+  a.title=r.title;td.appendChild(a);tr.appendChild(td);
   tr.appendChild(el("td",null,r.project));
   td=el("td");td.appendChild(el("div","msg",r.message));
   if(r.subject)td.appendChild(el("div","subject","subject: "+r.subject));
