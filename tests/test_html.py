@@ -15,6 +15,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import run_cli
+from helpers import ROOT, run_cli
 
 from gcplint.checks.plugins import load_checks
 from gcplint.environment import Environment
@@ -298,3 +300,19 @@ def test_ten_thousand_findings_become_interactive(browser: Any, tmp_path: Path) 
     search.send_keys("finding 9999")
     assert [r for r in rows(browser) if r[4].startswith("finding 9999")] == rows(browser)
     assert len(rows(browser)) == 1
+
+
+def test_the_benchmark_runs(browser: Any) -> None:
+    """benchmarks/html_report.py must not rot: it prints its figures (never asserted here)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "html_report.py"), "--findings", "200"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["findings"] == 200 and figures["filter_rows"] == 0
+    assert {"interactive_ms", "complete_ms", "filter_ms", "bytes"} <= figures.keys()
