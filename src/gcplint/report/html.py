@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from ..model import Area, Result, Severity, Status
 from ..safetext import printable, printable_lines
-from . import RenderOptions, Report, by_severity, plural
+from . import RenderOptions, Report, plural
 from .html_assets import CSS, JS
 
 LISTED = 200  # reasons data could not be read, listed at most (the rest are counted)
@@ -60,7 +60,7 @@ def _hash(source: str) -> str:
 
 
 CSP = (
-    f"default-src 'none'; style-src {_hash(CSS)}; script-src {_hash(JS)}; img-src 'none';"
+    f"default-src 'none'; style-src {_hash(CSS)}; script-src {_hash(JS)};"
     " base-uri 'none'; form-action 'none'"
 )
 
@@ -272,8 +272,6 @@ def _unread(report: Report) -> list[str]:
         lines += ["<h3>Suppressions needing attention</h3>", "<ul>", *stale, "</ul>"]
     if report.notes:
         lines += ["<h3>Notes</h3>", "<ul>", *(f"<li>{text(n)}</li>" for n in report.notes), "</ul>"]
-    if report.active():
-        lines.append(f"<p>Active findings: {escape(by_severity(report.active()))}.</p>")
     return lines
 
 
@@ -339,7 +337,7 @@ def _checks(report: Report) -> list[str]:
     return lines
 
 
-def _filters(report: Report, payload: dict[str, Any]) -> list[str]:
+def _filters(payload: dict[str, Any]) -> list[str]:
     """The filter form: status, severity, area, project, free text, order."""
     boxes = [
         f'<label><input type="checkbox" name="status" value="{i}"{" checked" if on else ""}> {label}</label>'
@@ -412,7 +410,7 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
         *_summary(report),
         '<section id="findings" aria-labelledby="results-h">',
         '<h2 id="results-h" tabindex="-1">Results</h2>',
-        *_filters(report, payload),
+        *_filters(payload),
         '<p id="shown" role="status" aria-live="polite"></p>',
         '<div id="results"></div>',
         "<noscript><p>The results table needs JavaScript; the JSON report"
