@@ -184,6 +184,5 @@ out.addEventListener("click",function(e){
 });
 render();
 window.gcplintReady=performance.now();
-document.documentElement.setAttribute("data-ready","1");
 })();
 """
