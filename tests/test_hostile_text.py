@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from gcplint.report.csv import COLUMNS, FORMULA
 from gcplint.report.diff import Side, compare
 from gcplint.report.diff import render as render_diff
 from gcplint.report.github import PER_TYPE, annotation
+from gcplint.report.html_assets import JS
 from gcplint.report.merge import merge
 from gcplint.report.sarif import pseudo_path
 from gcplint.safetext import printable
@@ -302,6 +304,56 @@ def check_csv(text: str, report: Report) -> None:
     assert text.endswith("\r\n")
 
 
+HTML_TAGS = {
+    *("html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section"),
+    *("h1", "h2", "h3", "h4", "p", "a", "dl", "dt", "dd", "div", "table", "caption", "thead"),
+    *("tbody", "tr", "th", "td", "ul", "li", "span", "code", "form", "fieldset", "legend"),
+    *("label", "input", "select", "option", "noscript", "article", "script"),
+}
+
+
+class Page(HTMLParser):
+    """The start tags of a page, and the text of its scripts."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[str | None, str]] = []
+        self.script = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self.script = True
+            self.scripts.append((dict(attrs).get("type"), ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.script = False
+
+    def handle_data(self, data: str) -> None:
+        if self.script:  # (the parser may hand a script's text over in pieces)
+            kind, text = self.scripts[-1]
+            self.scripts[-1] = (kind, text + data)
+
+
+def check_html(text: str) -> Page:
+    """Only the elements the report makes (no handler, no link out but the checks' own
+    documentation), and two scripts: the JSON block, which parses, and the report's own."""
+    page = Page(text)
+    for tag, attrs in page.tags:
+        assert tag in HTML_TAGS, tag
+        assert not any(name.startswith("on") for name in attrs), attrs
+        href = attrs.get("href")
+        assert href is None or href.startswith("#") or any(href in s.doc for s in SPECS), href
+    (kind, block), (mine, source) = page.scripts
+    assert kind == "application/json" and mine is None and source == JS
+    json.loads(block)
+    assert block.isascii() and not TEXT_FORBIDDEN.search(text)
+    return page
+
+
 def check_every_format(report: Report) -> None:
     check_csv(rendered(report, "csv"), report)
     check_json(rendered(report, "json"))
@@ -311,6 +363,7 @@ def check_every_format(report: Report) -> None:
         check_sarif(rendered(report, "sarif", sarif_profile=profile))
     check_markdown(rendered(report, "markdown"))
     check_github(rendered(report, "github"), report)
+    check_html(rendered(report, "html"))
     for options, width in (({}, None), ({"verbose": True}, 40), ({"quiet": True}, None)):
         with columns(width):  # unwrapped (a file, a CI log), and wrapped to a terminal
             check_text(rendered(report, "text", **options))
@@ -351,6 +404,9 @@ def test_any_cloud_text_leaves_every_format_well_formed(data: Any, flags: list[b
     # cloud text never makes a line of text output: as many lines as with harmless text
     replay = iter(strings)
     harmless = build(Texts(lambda: next(replay), {}), flags)
+    # and no element of the HTML report: the same elements as with harmless text
+    tags = [[tag for tag, _ in Page(rendered(r, "html")).tags] for r in (report, harmless)]
+    assert tags[0] == tags[1]
     with columns(None):
         for options in ({}, {"verbose": True}, {"quiet": True}):
             assert len(rendered(report, "text", **options).split("\n")) == len(
@@ -435,6 +491,7 @@ def test_the_hostile_string_through_a_scan_in_every_format(serve: Any, tmp_path:
     check_sarif(out["sarif"])
     check_markdown(out["markdown"])
     check_github(out["github"], load_report(tmp_path / "json"))
+    check_html(out["html"])
     results = json.loads(out["json"])["results"]
     (fix,) = [r["remediation"] for r in results if r["check"] == "storage.uniform-access-off"]
     assert fix.startswith("gcloud storage buckets update $'gs://b") and "\n" not in fix

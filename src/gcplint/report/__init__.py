@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..environment import Environment
     from ..gate.baseline import Comparison
 
-FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "csv")
+FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "csv", "html")
 # ^ each is the module of this package that renders it
 
 
