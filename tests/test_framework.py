@@ -118,6 +118,17 @@ def test_framework_selects_only_mapped_checks_and_tags_json_and_sarif(demo: Any)
     ]
 
 
+def test_the_html_report_counts_results_per_control(demo: Any) -> None:
+    page = run_cli(*demo_args(demo), "--framework", "cis", "--format", "html", *NEVER).out
+    table = page[page.index("<caption>Per control</caption>") :]
+    table = table[: table.index("</table>")]
+    label = f"CIS Google Cloud Platform Foundation Benchmark v{CIS_VERSION} 5.1: "
+    row = table[table.index(label) :]
+    row = row[: row.index("</tr>")]
+    assert '<a href="#storage.public-bucket">storage.public-bucket</a>' in row
+    assert table.index(label) < table.index("Google Cloud Architecture Framework")
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [

@@ -20,12 +20,15 @@ import json
 import re
 from collections import Counter
 from html import escape
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..model import Area, Result, Severity, Status
 from ..safetext import printable, printable_lines
 from . import RenderOptions, Report, plural
 from .html_assets import CSS, JS
+
+if TYPE_CHECKING:
+    from ..checks.frameworks import Control
 
 LISTED = 200  # reasons data could not be read, listed at most (the rest are counted)
 STATUSES = (  # what a result is shown as: (key, label, shown before any filter is changed)
@@ -234,6 +237,7 @@ def _summary(report: Report) -> list[str]:
             for p in report.projects
         ],
     )
+    lines += _per_control(report, keys)
     lines.append("</div>")
     lines += _unread(report)
     if report.counts is not None:
@@ -243,6 +247,33 @@ def _summary(report: Report) -> list[str]:
         )
     lines.append("</section>")
     return lines
+
+
+def _per_control(report: Report, keys: list[str]) -> list[str]:
+    """The results by the compliance control their checks evidence (CIS first, then the
+    Architecture Framework pillars), each naming its checks: what an auditor signs off."""
+    mapped = [(c, spec.id) for spec in report.checks for c in spec.controls]
+    if not mapped:
+        return []
+    by_check: dict[str, Counter[str]] = {}
+    for r in report.results:
+        by_check.setdefault(r.check, Counter())[status_key(r)] += 1
+    rows: dict[Control, list[str]] = {}
+    for control, check_id in mapped:
+        rows.setdefault(control, []).append(check_id)
+    order = sorted(rows, key=lambda c: (c.framework != "cis", c.tag))
+    return _table(
+        "Per control",
+        ["Control", "Checks", "Fail", "Unknown", "Pass"],
+        [
+            [
+                text(control.label),
+                ", ".join(f'<a href="#{escape(i)}">{escape(i)}</a>' for i in sorted(rows[control])),
+                *(sum(by_check.get(i, Counter())[k] for i in rows[control]) for k in keys),
+            ]
+            for control in order
+        ],
+    )
 
 
 def _unread(report: Report) -> list[str]:
