@@ -14,7 +14,7 @@ from test_snapshots import round_trip
 
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Unreadable
-from gcplint.emulator import Fault, World
+from gcplint.emulator import World
 from gcplint.model import Reason
 
 ORG, FOLDER = "organizations/9", "folders/5"
@@ -55,33 +55,6 @@ def test_folder_and_organization_policies_read_through_the_real_clients(serve: A
     assert folder["auditConfigs"][0]["auditLogConfigs"] == [{"logType": "DATA_WRITE"}]
     # a folder of the world without a policy has one with no bindings and no audit configs
     assert "auditConfigs" not in session.read(c.FOLDER_IAM_POLICY, "folders/6")
-
-
-@pytest.mark.parametrize(
-    ("collection", "key", "path"),
-    [
-        (c.FOLDER_IAM_POLICY, FOLDER, "/cloudresourcemanager/v3/folders/5:getIamPolicy"),
-        (c.ORGANIZATION_IAM_POLICY, ORG, "/cloudresourcemanager/v3/organizations/9:getIamPolicy"),
-    ],
-)
-@pytest.mark.parametrize(
-    ("error", "reason"),
-    [
-        ("PERMISSION_DENIED", Reason.PERMISSION_DENIED),
-        ("UNAVAILABLE", Reason.UNAVAILABLE),
-        ("WRONG_SHAPE", Reason.ERROR),
-    ],
-)
-def test_a_failed_read_is_unreadable_never_empty(
-    serve: Any, collection: Any, key: str, path: str, error: str, reason: Reason
-) -> None:
-    emu = serve(inherited_world())
-    emu.add_fault(Fault(path=path, error=error))
-    with pytest.raises(Unreadable) as info:
-        session_for(emu).read(collection, key)
-    assert info.value.reason is reason
-    if reason is Reason.PERMISSION_DENIED:
-        assert info.value.permission == collection.permission
 
 
 def test_an_unknown_folder_or_organization_is_denied_not_empty(serve: Any) -> None:
