@@ -38,9 +38,18 @@ def _services(session: Session, project_id: str) -> list[JSON]:
     )
 
 
-def _redacted(read: Callable[[Session, str], list[JSON]]) -> Callable[[Session, str], list[JSON]]:
-    """Literal env values replaced by markers as soon as they are read."""
-    return lambda session, key: [redact_run_resource(item) for item in read(session, key)]
+def _redacted(
+    read: Callable[[Session, str], list[JSON]], within: str | None = None
+) -> Callable[[Session, str], list[JSON]]:
+    """Literal env values replaced by markers as soon as they are read: those of each item's
+    containers, or, with `within`, of the containers of the template under that key (a job's
+    execution template holds the task `template`)."""
+
+    def redact(item: JSON) -> JSON:
+        redact_run_resource((item.get(within) or {}) if within else item)
+        return item
+
+    return lambda session, key: [redact(item) for item in read(session, key)]
 
 
 _CONTAINER = (  # what is read of a container, under `template.containers[]` or `containers[]`
@@ -67,19 +76,6 @@ _VOLUME = (  # ... and of a volume
     "secret.items[].version",
     "cloudSqlInstance.instances",
 )
-
-
-def _redacted_job(
-    read: Callable[[Session, str], list[JSON]],
-) -> Callable[[Session, str], list[JSON]]:
-    """Literal env values of a job's containers (`template.template.containers[]`) replaced by
-    markers as soon as they are read."""
-
-    def redact(job: JSON) -> JSON:
-        redact_run_resource(job.get("template") or {})  # the execution template holds `template`
-        return job
-
-    return lambda session, key: [redact(item) for item in read(session, key)]
 
 
 def _service_policy(session: Session, project_id: str, name: str) -> JSON:
@@ -177,14 +173,15 @@ RUN_SERVICE_IAM: Collection[PerResource[JSON]] = declare(
 
 RUN_JOBS: Collection[list[JSON]] = declare(
     "run.jobs: Cloud Run jobs, run.jobs.list (roles/run.viewer)",
-    read=_redacted_job(
+    read=_redacted(
         everywhere(
             "run.projects.locations.jobs",
             RUN_LOCATIONS,
             version="v2",
             parent="projects/{key}/locations/{name}",
             pageSize=500,
-        )
+        ),
+        within="template",
     ),
     needs=(RUN_LOCATIONS,),
     labels=item_labels(RUN),
