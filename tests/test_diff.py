@@ -4,10 +4,13 @@ side, shard sets (a shard missing), bad input; every format, hostile cloud text.
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,9 @@ from gcplint.checks.plugins import load_checks
 from gcplint.gate.verdict import Gate
 from gcplint.model import Reason, Result, Severity, Status, Suppressed
 from gcplint.report import RenderOptions, Report, ScannedProject
+from gcplint.report import html as html_report
 from gcplint.report import json as json_report
+from gcplint.report.html_assets import CSS
 from gcplint.report.markdown import LIMIT
 
 SPECS = [c.spec for c in load_checks()]
@@ -303,3 +308,99 @@ def test_markdown_fits_a_pull_request_comment(tmp_path: Path) -> None:
     comment = out.read_text(encoding="utf-8")
     assert len(comment) <= LIMIT and "more rows not shown (size limit)" in comment
     check_markdown(comment)
+
+
+EVIL = "<img src=x onerror=alert(1)></script>"
+
+
+class Page(HTMLParser):
+    """The tags of a page, and the cells of each table row by the section holding it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.rows: dict[str, list[list[str]]] = {}
+        self.section = ""
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "section":
+            self.section = dict(attrs).get("id") or ""
+        elif tag == "tr":
+            self.rows.setdefault(self.section, []).append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[self.section][-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def parsed(page: str) -> Page:
+    found = Page()
+    found.feed(page)
+    return found
+
+
+def test_html_lists_every_category_and_escapes_cloud_text(tmp_path: Path) -> None:
+    kept, gone = result(resource="//r/kept"), result(resource=f"//r/{EVIL}")
+    was_unknown = result(B, "//r/was-unknown", Status.UNKNOWN)
+    old = [kept, gone, was_unknown]
+    new = [kept, replace(was_unknown, status=Status.PASS), replace(result(C), message=EVIL)]
+    a = write(tmp_path / "a.json", old, projects=("p", "only-old"))
+    b = write(tmp_path / "b.json", new)
+    out = tmp_path / "diff.html"
+    run = run_cli("report", "diff", str(a), str(b), "--format", "html", "-o", str(out))
+    assert run.code == 1 and run.out == "" and "FAIL" in run.err
+    page = out.read_text(encoding="utf-8")
+    found = parsed(page)
+    assert "img" not in found.tags and "script" not in found.tags  # no script at all, none made
+    assert EVIL not in page and html.escape(EVIL) in page
+    head = ["Check", "Severity", "Project", "Resource", "Status (old → new)", "Message"]
+    assert found.rows["diff-new"] == [
+        head,
+        [C, "high", "p", result().resource, "absent → fail", EVIL],
+    ]
+    assert found.rows["diff-fixed"] == [
+        head,
+        [A, "high", "p", f"//r/{EVIL}", "fail → absent", f"{A} on //r/{EVIL}"],
+    ]
+    assert found.rows["diff-changed"][1][4] == "unknown → pass"
+    assert found.rows["diff-still-failing"][1][:5] == [A, "high", "p", "//r/kept", "fail → fail"]
+    counts = dict(map(tuple, found.rows["summary"][1:]))
+    assert counts == {
+        "New findings": "1",
+        "Fixed": "1",
+        "Changed status": "1",
+        "Still failing": "1",
+        "New and active": "1",
+        "Results not compared": "0",
+    }
+    assert "projects only in OLD: only-old" in page
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert policy and policy.group(1) == html_report.policy(CSS)
+    assert "script-src" not in policy.group(1) and "default-src 'none';" in policy.group(1)
+    assert f'<p class="verdict">{html_report.text(json.loads(json_diff(a, b))["verdict"])}' in page
+
+
+def json_diff(a: Path, b: Path) -> str:
+    return str(run_cli("report", "diff", str(a), str(b), "--format", "json").out)
+
+
+def test_html_of_an_empty_diff_names_the_missing_shard(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    write(tmp_path / "old" / "s1.json", [], shard=(1, 2), total=2)
+    b = write(tmp_path / "new.json", [])
+    run = run_cli("report", "diff", str(tmp_path / "old"), str(b), "--format", "html")
+    assert run.code == 3 and run.out.startswith("<!DOCTYPE html>")
+    found = parsed(run.out)
+    assert not {"diff-new", "diff-fixed", "diff-changed", "diff-still-failing"} & found.rows.keys()
+    assert run.out.count("<p>None.</p>") == 4
+    gap = "OLD: shard 0 of 2 (--shard 0/2) is missing: merge the report of every task"
+    assert f"<li>{gap}</li>" in run.out and f"INCOMPLETE — {gap} (exit 3)" in run.out

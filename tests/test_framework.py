@@ -4,6 +4,9 @@ SARIF tags, and selected with `--framework`."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,6 +104,7 @@ def test_framework_selects_only_mapped_checks_and_tags_json_and_sarif(demo: Any)
     scan = run.json()["scan"]
     assert sorted(scan["checks"]) == sorted(i for i in SPECS if cis_of(i))
     assert scan["controls"]["storage.public-bucket"] == ["CIS-GCP-3.0.0/5.1", "waf-security"]
+    assert scan["frameworks"] == ["cis"]
     assert {r["check"] for r in run.json()["results"]} <= set(scan["checks"])
 
     both = run_cli(
@@ -127,6 +131,29 @@ def test_the_html_report_counts_results_per_control(demo: Any) -> None:
     row = row[: row.index("</tr>")]
     assert '<a href="#storage.public-bucket">storage.public-bucket</a>' in row
     assert table.index(label) < table.index("Google Cloud Architecture Framework")
+
+
+def groups(page: str) -> list[list[str | None]]:
+    """The groups the HTML report's script shows the results in."""
+    found = re.search(r'<script type="application/json" id="gcplint-data">(.*?)</script>', page)
+    assert found
+    return list(json.loads(found.group(1))["groups"])
+
+
+def test_the_html_report_of_a_framework_scan_is_grouped_by_control_even_merged(
+    demo: Any, tmp_path: Path
+) -> None:
+    scanned = run_cli(
+        *demo_args(demo), "--framework", "waf-reliability", "--format", "json", *NEVER
+    )
+    assert scanned.code == 0, scanned.err
+    (tmp_path / "scan.json").write_text(scanned.out, encoding="utf-8")
+    merged = run_cli("report", "merge", str(tmp_path / "scan.json"), "--format", "html", *NEVER)
+    assert merged.code == 0, merged.err
+    reliability = ["Google Cloud Architecture Framework: Reliability", "control-waf-reliability"]
+    assert groups(merged.out) == [[*reliability, "waf-reliability"], ["Other checks", None, None]]
+    plain = run_cli(*demo_args(demo), "--format", "html", *NEVER).out
+    assert [g[0] for g in groups(plain)] == [*(a.title for a in Area), "Other checks"]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from helpers import ROOT, run_cli
 from gcplint.checks.plugins import load_checks
 from gcplint.environment import Environment
 from gcplint.gate.verdict import Gate
-from gcplint.model import Reason, Result, Severity, Status
+from gcplint.model import Area, Reason, Result, Severity, Status
 from gcplint.report import RenderOptions, Report, ScannedProject, render
 from gcplint.report.html import CSP, doc_html, script_json
 
@@ -316,3 +316,140 @@ def test_the_benchmark_runs(browser: Any) -> None:
     figures = json.loads(done.stdout)
     assert figures["findings"] == 200 and figures["filter_rows"] == 0
     assert {"interactive_ms", "complete_ms", "filter_ms", "bytes"} <= figures.keys()
+
+
+def finding(check: str, resource: str, status: Status = Status.FAIL) -> Result:
+    return Result(
+        check, Severity.HIGH, status, "acme-prod", resource, None, f"{check} is bad", None, None
+    )
+
+
+def groups_shown(browser: Any) -> list[list[Any]]:
+    """Each group of results shown: its id, its heading, the checks of its rows."""
+    return list(
+        browser.execute_script(
+            "return Array.from(document.querySelectorAll('#results section'), function(s){"
+            " return [s.id, s.querySelector('h3').textContent,"
+            " Array.from(s.querySelectorAll('tbody tr'), function(t){"
+            " return t.cells[2].textContent})]})"
+        )
+    )
+
+
+def test_a_framework_scan_groups_the_results_by_control(browser: Any, tmp_path: Path) -> None:
+    from gcplint.checks.frameworks import CIS_RECOMMENDATIONS, PILLARS
+
+    scanned = report(
+        [
+            finding("budget.missing", "//b/1"),  # evidences no selected control
+            finding("sql.unsupported-version", "//sql/1"),
+            finding("sql.backups-disabled", EVIL),  # CIS 6.7 and the reliability pillar
+            finding("storage.public-bucket", "//s/1"),
+            finding("iam.sa-user-managed-key", "//iam/1"),
+        ]
+    )
+    scanned.frameworks = ("cis", "waf-reliability")
+    page = html(scanned)
+    assert "<dt>Framework</dt><dd>cis, waf-reliability (results by control)</dd>" in page
+    open_page(browser, tmp_path / "cis.html", page, "#sql.backups-disabled")
+    assert browser.get_log("browser") == []
+    shown = groups_shown(browser)
+    cis = "CIS Google Cloud Platform Foundation Benchmark v3.0.0"
+    assert [(s[0], s[1]) for s in shown] == [
+        ("control-CIS-GCP-3.0.0-1.4", f"{cis} 1.4: {CIS_RECOMMENDATIONS['1.4']} (1 resource)"),
+        ("control-CIS-GCP-3.0.0-5.1", f"{cis} 5.1: {CIS_RECOMMENDATIONS['5.1']} (1 resource)"),
+        ("control-CIS-GCP-3.0.0-6.7", f"{cis} 6.7: {CIS_RECOMMENDATIONS['6.7']} (1 resource)"),
+        (
+            "control-waf-reliability",
+            f"Google Cloud Architecture Framework: {PILLARS['reliability']} (2 resources)",
+        ),
+        ("", "Other checks (1 resource)"),
+    ]
+    assert [s[2] for s in shown] == [
+        ["iam.sa-user-managed-key"],
+        ["storage.public-bucket"],
+        ["sql.backups-disabled"],
+        ["sql.backups-disabled", "sql.unsupported-version"],  # by check, within a group
+        ["budget.missing"],
+    ]
+    assert browser.find_element("id", "shown").text == "5 of 5 results shown"
+    # the hostile name, in both groups of its check, is text
+    captions = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#results caption'), function(c){"
+        " return c.textContent})"
+    )
+    assert captions.count(EVIL.replace("\u2028", "\\u2028")) == 2
+    assert browser.execute_script("return document.getElementsByTagName('img').length") == 0
+    # every id is unique; the check's deep link goes to its documentation
+    ids = browser.execute_script(
+        "return Array.from(document.querySelectorAll('[id]'), function(e){return e.id})"
+    )
+    assert len(ids) == len(set(ids))
+    target = "return document.querySelector(':target')"
+    assert browser.execute_script(target + ".id") == "sql.backups-disabled"
+    assert browser.execute_script(target + ".tagName") == "ARTICLE"
+    # the filters work on the groups: rows hidden, groups left empty not shown
+    browser.find_element("id", "f-q").send_keys("sql.")
+    shown = groups_shown(browser)
+    assert [s[0] for s in shown] == ["control-CIS-GCP-3.0.0-6.7", "control-waf-reliability"]
+    assert {c for s in shown for c in s[2]} == {"sql.backups-disabled", "sql.unsupported-version"}
+    assert browser.find_element("id", "shown").text == "2 of 5 results shown"
+    browser.find_element("css selector", "input[name=status][value='0']").click()  # no Fail
+    assert groups_shown(browser) == []
+    assert browser.get_log("browser") == []
+
+
+def test_without_a_framework_the_results_stay_by_area(browser: Any, tmp_path: Path) -> None:
+    page = html(report([finding("sql.backups-disabled", "//sql/1")]))
+    assert "<dt>Framework</dt>" not in page
+    open_page(browser, tmp_path / "area.html", page)
+    title = f"{Area.DATABASE.title} (1 resource)"
+    assert groups_shown(browser) == [["", title, ["sql.backups-disabled"]]]
+
+
+def test_the_diff_page_loads_quietly_and_shows_cloud_text_as_text(
+    browser: Any, tmp_path: Path
+) -> None:
+    from test_diff import result as diff_result
+    from test_diff import write as write_report
+
+    evil = "<img src=x onerror=alert(1)></script>"
+    old = write_report(tmp_path / "old.json", [diff_result(resource="//r/fixed")])
+    new = write_report(tmp_path / "new.json", [diff_result(resource=evil)])
+    out = tmp_path / "diff.html"
+    run = run_cli("report", "diff", str(old), str(new), "--format", "html", "-o", str(out))
+    assert run.code == 1, run.err
+    open_page_plain(browser, out)
+    assert browser.get_log("browser") == []  # no error, no CSP violation
+    assert requests(browser) == [out.as_uri()]
+    assert browser.title == "gcplint report diff: 1 new active finding"
+    assert browser.execute_script("return document.getElementsByTagName('img').length") == 0
+    assert browser.execute_script("return document.scripts.length") == 0
+    cells = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#diff-new tbody td'), function(c){"
+        " return c.textContent})"
+    )
+    assert evil in cells
+    assert browser.find_element("css selector", "#diff-fixed tbody td:nth-of-type(3)").text == (
+        "//r/fixed"
+    )
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
+    background = "return getComputedStyle(document.body).backgroundColor"
+    light = browser.execute_script(background)
+    try:
+        dark = {"name": "prefers-color-scheme", "value": "dark"}
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [dark]})
+        assert browser.execute_script(background) != light
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+
+
+def open_page_plain(browser: Any, path: Path) -> None:
+    """A page with no script: loaded when the browser says so."""
+    browser.get_log("browser")
+    browser.get_log("performance")
+    browser.get(path.as_uri())
+    wait(browser, "return document.readyState === 'complete'")

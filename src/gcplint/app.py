@@ -348,6 +348,7 @@ def scan(
         shard=(run_.scope.shard.index, run_.scope.shard.count) if run_.scope.shard else None,
         notes=[*run_.scope.notes, *suppressor.notes()],
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
+        frameworks=parse_frameworks(request.frameworks),
     )
 
 

@@ -103,6 +103,19 @@ def parse_frameworks(given: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def selected_controls(spec: CheckSpec, frameworks: Sequence[str]) -> list[Control]:
+    """The check's controls that belong to one of `frameworks` (`cis`, `waf`, `waf-<pillar>`)."""
+    return [c for c in spec.controls if any(name in (c.framework, c.tag) for name in frameworks)]
+
+
 def evidences(spec: CheckSpec, frameworks: Sequence[str]) -> bool:
     """Whether the check is mapped to one of `frameworks` (`cis`, `waf`, `waf-<pillar>`)."""
-    return any(name in (c.framework, c.tag) for c in spec.controls for name in frameworks)
+    return bool(selected_controls(spec, frameworks))
+
+
+def control_order(control: Control) -> tuple[int, tuple[int, ...]]:
+    """Where a control is listed: CIS first, by recommendation number (1.4 before 1.10), then
+    the Architecture Framework pillars in the framework's own order."""
+    if control.framework == "cis":
+        return 0, tuple(int(part) for part in control.id.split("."))
+    return 1, (list(PILLARS).index(control.id),)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..report import RenderOptions
+from ..report import DIFF_FORMATS, RenderOptions
 from ..safetext import printable
 from .common import (
     SEVERITIES,
@@ -85,10 +85,11 @@ def report_merge(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(DIFF_FORMATS),
     default="text",
     show_default=True,
-    help="Format written to stdout (or --output); markdown fits a pull-request comment.",
+    help="Format written to stdout (or --output); markdown fits a pull-request comment, html is"
+    " a page to hand over.",
 )
 @output_option
 @click.option(

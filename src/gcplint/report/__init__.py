@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "csv", "html")
 # ^ each is the module of this package that renders it
+DIFF_FORMATS = ("text", "json", "markdown", "html")  # `report diff --format` (rendered by diff)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Report:
     excluded_projects: tuple[str, ...] = ()  # `--exclude-project` globs
     excluded_folders: tuple[str, ...] = ()  # `--exclude-folder`s (folders/N, whole subtrees)
     gaps: list[str] = field(default_factory=list)  # what a merge lacks: incomplete (exit 3)
+    frameworks: tuple[str, ...] = ()  # `--framework`: only checks mapped to these were run
 
     @property
     def scanned(self) -> int:

@@ -40,11 +40,12 @@ from ..gate.verdict import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, Gate
 from ..model import Result, Severity, Status
 from ..safetext import command_safe, printable, scrub
 from . import Report, plural
+from . import html as html_report
+from .html_assets import CSS
 from .json import result_json
 from .markdown import LIMIT, code, fix, text
 
 CATEGORIES = ("new", "fixed", "changed", "still_failing")
-DIFF_FORMATS = ("text", "json", "markdown")
 SCHEMA = "gcplint-diff/v1"
 TITLES = {
     "new": "New findings",
@@ -243,13 +244,15 @@ def _only(mine: Sequence[str], theirs: Sequence[str]) -> list[str]:
 
 
 def render(diff: Diff, fmt: str, stream: TextIO, verbose: bool = False) -> None:
-    """Write the diff in one of DIFF_FORMATS (`verbose`: text lists the findings still
+    """Write the diff in one of `report.DIFF_FORMATS` (`verbose`: text lists the findings still
     failing, not only their count)."""
     if fmt == "json":
         json.dump(document(diff), stream, indent=2)
         stream.write("\n")
     elif fmt == "markdown":
         stream.write(markdown(diff))
+    elif fmt == "html":
+        stream.write(html(diff))
     else:
         stream.writelines(line + "\n" for line in text_lines(diff, verbose))
 
@@ -430,3 +433,94 @@ def _md_row(c: Change, anchors: dict[str, str]) -> str:
     elif c.category == "changed":
         cells = [text(c.what), *cells]
     return "| " + " | ".join(cells) + " |"
+
+
+def html(diff: Diff) -> str:
+    """A page to hand over, built like the HTML report (its escaping, stylesheet and
+    Content-Security-Policy; no script, nothing fetched): the verdict, both scans and the counts,
+    a table per category (new, fixed, changed status, still failing: every finding, none left out)
+    and what could not be compared."""
+    esc = html_report.text
+    counts = diff.counts()
+    threshold = diff.gate.fail_on.value if diff.gate.fail_on else "never"
+    facts = [
+        (
+            name,
+            f"{esc(side.label)}: {esc(side.report.started.isoformat(timespec='seconds'))},"
+            f" {plural(len(side.report.projects), 'project')},"
+            f" {plural(len(side.report.checks), 'check')}",
+        )
+        for name, side in (("Old", diff.old), ("New", diff.new))
+    ]
+    facts.append(("Fail on", esc(threshold)))
+    tallies: list[list[str | int]] = [[TITLES[c], counts[c]] for c in CATEGORIES]
+    main = [
+        '<section id="summary" aria-labelledby="summary-h">',
+        '<h2 id="summary-h">Summary</h2>',
+        '<dl class="scan">',
+        *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts),
+        "</dl>",
+        '<div class="tables">',
+        *html_report.table(
+            "Changes",
+            ["Category", "Findings"],
+            [
+                *tallies,
+                ["New and active", counts["new_active"]],
+                ["Results not compared", counts["not_compared"]],
+            ],
+        ),
+        "</div>",
+        "</section>",
+    ]
+    for category in CATEGORIES:
+        changes = diff.of(category)
+        anchor = f"diff-{category.replace('_', '-')}"
+        main += [
+            f'<section class="changes" id="{anchor}" aria-labelledby="{anchor}-h">',
+            f'<h2 id="{anchor}-h" tabindex="-1">{TITLES[category]} ({len(changes)})</h2>',
+        ]
+        if changes:
+            main += html_report.table(
+                TITLES[category],
+                ["Check", "Severity", "Project", "Resource", "Status (old → new)", "Message"],
+                [
+                    [
+                        esc(c.result.check),
+                        esc(c.result.severity.value),
+                        esc(c.result.project),
+                        esc(_where(c.result)),
+                        esc(c.what),
+                        esc(c.result.message),
+                    ]
+                    for c in changes
+                ],
+            )
+        else:
+            main.append("<p>None.</p>")
+        main.append("</section>")
+    gaps = [*diff.gaps(), *_not_compared(diff)]
+    if diff.not_compared:
+        gaps.append(
+            f"{plural(diff.not_compared, 'result')} (of a check or project on one side only, or"
+            " below the stricter --severity of the two scans)"
+        )
+    main += [
+        '<section id="not-compared" aria-labelledby="not-compared-h">',
+        '<h2 id="not-compared-h">Not compared</h2>',
+        *(
+            ["<ul>", *(f"<li>{esc(line)}</li>" for line in gaps), "</ul>"]
+            if gaps
+            else ["<p>Every result was compared: both scans are complete and alike.</p>"]
+        ),
+        "</section>",
+    ]
+    return html_report.page(
+        f"gcplint report diff: {plural(counts['new_active'], 'new active finding')}",
+        "gcplint report diff",
+        diff.verdict(),
+        ("diff-new-h", "Skip to the new findings"),
+        main,
+        html_report.policy(CSS),
+        __version__,
+    )

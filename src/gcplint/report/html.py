@@ -2,8 +2,9 @@
 no fonts, no images), readable on screen, printed or saved as PDF.
 
 It opens with the summary (rendered here, every cloud value escaped), then the results, which
-the page's script builds from a JSON block (filters, sorting, grouping by area and resource),
-then each check's documentation under its id (`#check-id` links to it).
+the page's script builds from a JSON block (filters, sorting, grouping by area and resource, or,
+when the scan ran with `--framework`, by the framework's controls, a result under each control its
+check evidences), then each check's documentation under its id (`#check-id` links to it).
 
 Cloud text is hostile. In the markup it is `printable` and HTML-escaped. In the JSON block every
 `<`, `>`, `&` and non-ASCII character is a `\\uXXXX` escape, so nothing in it can close the
@@ -20,15 +21,13 @@ import json
 import re
 from collections import Counter
 from html import escape
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
+from ..checks.frameworks import Control, control_order, selected_controls
 from ..model import Area, Result, Severity, Status
 from ..safetext import printable, printable_lines
 from . import RenderOptions, Report, plural
 from .html_assets import CSS, JS
-
-if TYPE_CHECKING:
-    from ..checks.frameworks import Control
 
 LISTED = 200  # reasons data could not be read, listed at most (the rest are counted)
 STATUSES = (  # what a result is shown as: (key, label, shown before any filter is changed)
@@ -62,10 +61,13 @@ def _hash(source: str) -> str:
     return f"'sha256-{digest}'"
 
 
-CSP = (
-    f"default-src 'none'; style-src {_hash(CSS)}; script-src {_hash(JS)};"
-    " base-uri 'none'; form-action 'none'"
-)
+def policy(style: str, script: str | None = None) -> str:
+    """A page's Content-Security-Policy: nothing but its own style (and script), by hash."""
+    scripts = f" script-src {_hash(script)};" if script is not None else ""
+    return f"default-src 'none'; style-src {_hash(style)};{scripts} base-uri 'none'; form-action 'none'"
+
+
+CSP = policy(CSS, JS)
 
 
 def status_key(result: Result) -> str:
@@ -91,9 +93,35 @@ def _note(result: Result) -> str | None:
     return printable("; ".join(parts)) if parts else None
 
 
+def anchor(control: Control) -> str:
+    """The id of a control's group of results: `control-waf-reliability`."""
+    return "control-" + re.sub(r"[^A-Za-z0-9.-]", "-", control.tag)
+
+
+def groups(report: Report) -> tuple[list[list[str | None]], dict[str, list[int]]]:
+    """The groups the results are shown in, each `[heading, id, tag]`, the last one "Other
+    checks"; and the groups of each check's results (a check not listed: the last group). With
+    `--framework`, the framework's controls in their order, a check's results under each control
+    it evidences; without, the checklist areas."""
+    other: list[str | None] = ["Other checks", None, None]
+    if report.frameworks:
+        found = {c.id: selected_controls(c, report.frameworks) for c in report.checks}
+        order = sorted({ctl for ctls in found.values() for ctl in ctls}, key=control_order)
+        index = {ctl: i for i, ctl in enumerate(order)}
+        heads: list[list[str | None]] = [[c.label, anchor(c), c.tag] for c in order]
+        return [*heads, other], {
+            check: [index[c] for c in ctls] for check, ctls in found.items() if ctls
+        }
+    areas = list(Area)
+    return [*([a.title, None, None] for a in areas), other], {
+        c.id: [areas.index(c.area)] for c in report.checks
+    }
+
+
 def data(report: Report) -> dict[str, Any]:
     """What the page's script renders: lookup tables, and one compact row per result."""
     areas = list(Area)
+    heads, grouped = groups(report)
     checks = {c.id: c for c in report.checks}
     ids = sorted({*checks, *(r.check for r in report.results)})
     check_index = {c: i for i, c in enumerate(ids)}
@@ -108,11 +136,13 @@ def data(report: Report) -> dict[str, Any]:
         "severities": [s.value for s in severities],
         "statuses": [[key, label] for key, label, _ in STATUSES],
         "areas": [a.title for a in areas] + ["Other checks"],
+        "groups": heads,
         "checks": [
             [
                 c,
                 checks[c].title if c in checks else c,
                 areas.index(checks[c].area) if c in checks else len(areas),
+                grouped.get(c, [len(heads) - 1]),
             ]
             for c in ids
         ],
@@ -134,7 +164,7 @@ def data(report: Report) -> dict[str, Any]:
     }
 
 
-def _table(caption: str, head: list[str], rows: list[list[str | int]]) -> list[str]:
+def table(caption: str, head: list[str], rows: list[list[str | int]]) -> list[str]:
     """A small summary table; `rows` hold escaped markup or numbers."""
     lines = [f"<table><caption>{caption}</caption><thead><tr>"]
     lines += [f'<th scope="col">{h}</th>' for h in head]
@@ -172,6 +202,8 @@ def _summary(report: Report) -> list[str]:
         ("Fail on", escape(threshold)),
         ("API calls", f"{report.api_calls} ({plural(report.retries, 'retry', 'retries')})"),
     ]
+    if report.frameworks:
+        facts.append(("Framework", f"{text(', '.join(report.frameworks))} (results by control)"))
     if report.config:
         facts.append(("Config", text(report.config)))
     if report.min_severity:
@@ -198,12 +230,12 @@ def _summary(report: Report) -> list[str]:
     statuses = Counter(status_key(r) for r in report.results)
     severity = Counter(r.severity for r in active)
     lines.append('<div class="tables">')
-    lines += _table(
+    lines += table(
         "Results by status",
         ["Status", "Results"],
         [[label, statuses[key]] for key, label, _ in STATUSES],
     )
-    lines += _table(
+    lines += table(
         "Active findings by severity",
         ["Severity", "Findings"],
         [[s.value, severity[s]] for s in Severity],
@@ -213,7 +245,7 @@ def _summary(report: Report) -> list[str]:
     for r in report.results:
         per_area.setdefault(area_of.get(r.check), Counter())[status_key(r)] += 1
     keys = ["fail", "unknown", "pass"]
-    lines += _table(
+    lines += table(
         "Per area",
         ["Area", "Fail", "Unknown", "Pass"],
         [
@@ -225,7 +257,7 @@ def _summary(report: Report) -> list[str]:
     per_project: dict[str, Counter[str]] = {}
     for r in report.results:
         per_project.setdefault(r.project, Counter())[status_key(r)] += 1
-    lines += _table(
+    lines += table(
         "Per project",
         ["Project", "Environment", "Fail", "Unknown", "Pass"],
         [
@@ -261,8 +293,8 @@ def _per_control(report: Report, keys: list[str]) -> list[str]:
     rows: dict[Control, list[str]] = {}
     for control, check_id in mapped:
         rows.setdefault(control, []).append(check_id)
-    order = sorted(rows, key=lambda c: (c.framework != "cis", c.tag))
-    return _table(
+    order = sorted(rows, key=control_order)
+    return table(
         "Per control",
         ["Control", "Checks", "Fail", "Unknown", "Pass"],
         [
@@ -416,28 +448,51 @@ def _filters(payload: dict[str, Any]) -> list[str]:
     ]
 
 
-def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
-    """Write the page."""
-    payload = data(report)
-    active = len(report.active())
+def page(
+    title: str,
+    heading: str,
+    verdict: str,
+    skip: tuple[str, str],
+    main: list[str],
+    csp: str,
+    version: str,
+    scripts: list[str] | None = None,
+) -> str:
+    """A whole page: the head (`csp`, the inline stylesheet), a skip link (`(id, words)`), the
+    header with the verdict, `main`, the footer (gcplint `version`), then `scripts`. `title`, `heading` and `main`
+    are markup (escaped by the caller); `verdict` is text."""
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>gcplint report: {plural(active, 'active finding')}</title>",
+        f"<title>{title}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        '<a class="skip" href="#results-h">Skip to the results</a>',
+        f'<a class="skip" href="#{skip[0]}">{skip[1]}</a>',
         "<header>",
-        "<h1>gcplint report</h1>",
-        f'<p class="verdict">{text(report.verdict())}</p>',
+        f"<h1>{heading}</h1>",
+        f'<p class="verdict">{text(verdict)}</p>',
         "</header>",
         "<main>",
+        *main,
+        "</main>",
+        f"<footer><p>gcplint {text(version)}</p></footer>",
+        *(scripts or []),
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
+    """Write the page."""
+    payload = data(report)
+    main = [
         *_summary(report),
         '<section id="findings" aria-labelledby="results-h">',
         '<h2 id="results-h" tabindex="-1">Results</h2>',
@@ -448,11 +503,13 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
         " (--format json) holds every result.</p></noscript>",
         "</section>",
         *_checks(report),
-        "</main>",
-        f"<footer><p>gcplint {text(report.version)}</p></footer>",
+    ]
+    scripts = [
         f'<script type="application/json" id="gcplint-data">{script_json(payload)}</script>',
         f"<script>{JS}</script>",
-        "</body>",
-        "</html>",
     ]
-    stream.write("\n".join(lines) + "\n")
+    title = f"gcplint report: {plural(len(report.active()), 'active finding')}"
+    skip = ("results-h", "Skip to the results")
+    stream.write(
+        page(title, "gcplint report", report.verdict(), skip, main, CSP, report.version, scripts)
+    )

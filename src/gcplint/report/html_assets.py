@@ -45,6 +45,9 @@ border:1px solid var(--line);border-radius:4px}
 input[type=search]{min-width:16rem;padding:.15rem .4rem}
 #shown{color:var(--muted)}
 .area h3{margin:1.5rem 0 .5rem}
+section.changes table{width:100%}
+section.changes caption{position:absolute;width:1px;height:1px;overflow:hidden;
+clip-path:inset(50%)}
 table.results{width:100%;table-layout:fixed}
 table.results col.sev{width:6.5rem}table.results col.st{width:7.5rem}
 table.results col.chk{width:14rem}table.results col.prj{width:10rem}
@@ -80,11 +83,11 @@ JS = """
 (function(){
 "use strict";
 var data=JSON.parse(document.getElementById("gcplint-data").textContent);
-var SEV=data.severities,AREAS=data.areas,CHECKS=data.checks,PROJ=data.projects;
-var STATUS=data.statuses;
+var SEV=data.severities,CHECKS=data.checks,PROJ=data.projects;
+var STATUS=data.statuses,GROUPS=data.groups;
 var rows=data.results.map(function(r,i){
   var c=CHECKS[r[0]];
-  return {i:i,check:c[0],title:c[1],area:c[2],sev:r[1],status:r[2],project:PROJ[r[3]],resource:r[4],
+  return {i:i,check:c[0],title:c[1],area:c[2],groups:c[3],sev:r[1],status:r[2],project:PROJ[r[3]],resource:r[4],
     subject:r[5],message:r[6],fix:r[7],note:r[8],
     hay:(c[0]+"\\n"+PROJ[r[3]]+"\\n"+r[4]+"\\n"+(r[5]||"")+"\\n"+r[6]+"\\n"+(r[7]||"")+"\\n"+
       (r[8]||"")).toLowerCase()};
@@ -112,9 +115,9 @@ function selected(){
     (area===""||String(r.area)===area)&&(project===""||r.project===project)&&
     (q===""||r.hay.indexOf(q)>=0);});
   list.sort(function(a,b){return order(a,b)||a.i-b.i});
-  var groups=AREAS.map(function(){return new Map()});
-  list.forEach(function(r){var g=groups[r.area];var k=r.project+"\\u0000"+r.resource;
-    if(!g.has(k))g.set(k,[]);g.get(k).push(r);});
+  var groups=GROUPS.map(function(){return new Map()});
+  list.forEach(function(r){var k=r.project+"\\u0000"+r.resource;
+    r.groups.forEach(function(n){var g=groups[n];if(!g.has(k))g.set(k,[]);g.get(k).push(r);});});
   return {count:list.length,groups:groups};
 }
 function row(r){
@@ -156,9 +159,10 @@ function render(){
     var end=performance.now()+budget,frag=document.createDocumentFragment();
     while(i<work.length&&performance.now()<end){
       for(var k=0;k<50&&i<work.length;k++,i++){var w=work[i];
-        if(w[0]===0){var s=el("section","area");var t=AREAS[w[1]];
-          s.setAttribute("aria-label",t);
+        if(w[0]===0){var s=el("section","area");var G=GROUPS[w[1]],t=G[0];
+          s.setAttribute("aria-label",t);if(G[1])s.id=G[1];
           s.appendChild(el("h3",null,t+" ("+w[2]+(w[2]===1?" resource)":" resources)")));
+          if(G[2])s.appendChild(el("p","meta",G[2]));
           sec=s;first=true;frag.appendChild(s);}
         else if(w[0]===1){sec.appendChild(table(w[1].resource,first));first=false;}
         else tb.appendChild(row(w[1]));}}

@@ -104,6 +104,7 @@ def document(report: Report) -> dict[str, Any]:
             ],
             "checks": [c.id for c in report.checks],
             "controls": {c.id: list(c.tags) for c in report.checks if c.tags},
+            "frameworks": list(report.frameworks),
             "fail_on": report.gate.fail_on.value if report.gate.fail_on else "never",
             "on_incomplete": report.gate.on_incomplete,
             "api_calls": report.api_calls,

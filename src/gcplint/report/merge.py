@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..checks.frameworks import FRAMEWORKS
 from ..checks.spec import CheckSpec
 from ..gate.baseline import Entry, Marker
 from ..gate.verdict import Gate
@@ -121,6 +122,9 @@ def merge(
             dict.fromkeys(e for s in scans for e in s.get("excluded_folders", []))
         ),
         gaps=gaps,
+        frameworks=tuple(
+            dict.fromkeys(f for s in scans for f in s.get("frameworks", []) if f in FRAMEWORKS)
+        ),
     )
 
 
