@@ -92,7 +92,7 @@ def test_check_case(
     for fault in case.get("faults", []):
         emu.add_fault(Fault.from_json(fault))
     scope = case.get("scope", ["acme-prod"])
-    _, results = gather(stream([BUILTIN[check_id]], scope, session_for(emu), workers=4, now=NOW))
+    _, results = gather(stream([BUILTIN[check_id]], scope, session_for(emu), now=NOW))
     unmatched = list(results)
     for expected in case["expect"]:
         found = next((r for r in unmatched if matches(r, expected)), None)

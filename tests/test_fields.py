@@ -142,7 +142,7 @@ def scan(serve: Any, collections: dict[str, Any], *check_ids: str) -> list[Resul
     data["projects"]["acme-prod"].update(collections)
     emu = serve(World.from_json(data), page_size=50)
     specs = [BUILTIN[i] for i in check_ids]
-    _, results = gather(stream(specs, ["acme-prod"], session_for(emu), workers=2))
+    _, results = gather(stream(specs, ["acme-prod"], session_for(emu)))
     return results
 
 

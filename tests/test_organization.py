@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from helpers import ROOT, Run, run_cli
 
-from gcplint.collect.ratelimit import TokenBucket
-from gcplint.collect.registry import ENABLED_SERVICES, PROJECT, RUN_SERVICES
+from gcplint.collect.ratelimit import Throttles
+from gcplint.collect.registry import PROJECT, RUN_SERVICES
 from gcplint.collect.session import Session
 from gcplint.emulator import Emulator, Fault, World
 from gcplint.emulator.generate import generate_org
@@ -277,22 +277,28 @@ def test_jsonl_streams_every_result_then_a_summary(emu: Emulator, org: dict[str,
     assert set(last) == {"env.shared-service-account"}
 
 
-def test_disabled_apis_are_skipped_without_calling_them(serve: Any) -> None:
+@pytest.mark.parametrize(
+    ("service", "label", "checks"),
+    [("sqladmin.googleapis.com", "sqladmin", "sql.*"), ("run.googleapis.com", "run", "run.*")],
+)
+def test_a_disabled_api_is_asked_once_per_project_and_never_through_service_usage(
+    serve: Any, service: str, label: str, checks: str
+) -> None:
     org = generate_org(4, 3)
     victim = sorted(
         p for p, b in org["projects"].items() if b["project"].get("state", "ACTIVE") == "ACTIVE"
     )[0]
-    org["projects"][victim]["disabledServices"] = ["sqladmin.googleapis.com"]
+    org["projects"][victim]["disabledServices"] = [service]
     emu = serve(World.from_json(org), page_size=100)
     run = run_cli(
-        "scan", "--api-base", emu.url, "--project", victim, "--check", "sql.*", "--format", "json"
+        "scan", "--api-base", emu.url, "--project", victim, "--check", checks, "--format", "json"
     )
-    assert not [r for r in emu.requests if r.path.startswith("/sqladmin/")]
+    asked = [r for r in emu.requests if r.path.startswith(f"/{label}/")]
+    assert len(asked) == 1 and asked[0].status == 403  # one answer says the API is off
     assert {(r["status"], r["reason"]) for r in run.json()["results"]} == {
         ("not_applicable", "API_DISABLED")
     }
-    listed = [r for r in emu.requests if r.path.startswith("/serviceusage/")]
-    assert len(listed) == 1
+    assert not [r for r in emu.requests if r.path.startswith("/serviceusage/")]
 
 
 def test_unreadable_enabled_services_fall_back_to_asking_each_api(serve: Any) -> None:
@@ -321,13 +327,11 @@ def test_finished_projects_are_released_but_the_index_is_kept(
 
     settings = ClientSettings(emu.url)
     creds, _ = resolve_credentials(settings)
-    session = Session(Transport(Clients(settings, creds)), enabled_services=ENABLED_SERVICES)
+    session = Session(Transport(Clients(settings, creds)))
     projects = descendants(org, f"organizations/{organization_id(org)}")
     specs = [c.spec for c in load_checks(())]
     try:
-        done = [
-            j.project.project_id for j in stream(specs, projects, session, workers=4) if j.project
-        ]
+        done = [j.project.project_id for j in stream(specs, projects, session) if j.project]
         kept = {name for name, _ in session.fetched()}
     finally:
         session.close()
@@ -335,21 +339,6 @@ def test_finished_projects_are_released_but_the_index_is_kept(
     assert {PROJECT.name, RUN_SERVICES.name} <= kept
     owned = {name for name, key in session.fetched() if key in projects}
     assert owned == {PROJECT.name, RUN_SERVICES.name}
-
-
-def test_token_bucket_paces_callers_at_its_rate() -> None:
-    now = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    bucket = TokenBucket(4.0, clock=lambda: now[0], sleep=sleep)
-    for _ in range(12):
-        bucket.take()
-    assert now[0] == pytest.approx((12 - 4) / 4.0)
-    assert bucket.waited == pytest.approx(sum(slept))
 
 
 @pytest.mark.parametrize("how", ["flag", "config"])
@@ -450,12 +439,12 @@ def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str,
     def scan(until: int | None) -> int:
         emu.clear_log()
         settings = ClientSettings(emu.url)
+        one_each = Throttles({}, max_in_flight=1)  # every API's lane holds a queue
         session = Session(
-            Transport(Clients(settings, resolve_credentials(settings)[0])),
-            enabled_services=ENABLED_SERVICES,
+            Transport(Clients(settings, resolve_credentials(settings)[0]), throttles=one_each)
         )
         try:
-            judged = stream(specs, projects, session, workers=2)
+            judged = stream(specs, projects, session)
             for i, _ in enumerate(judged):
                 if i == until:
                     judged.close()  # the consumer failed, or Ctrl-C
@@ -468,7 +457,7 @@ def test_an_abandoned_scan_cancels_its_queued_fetches(serve: Any, org: dict[str,
             session.close()
 
     full = scan(None)
-    assert scan(0) < full / 2  # not every project of the window
+    assert scan(0) < full / 2  # not every project read ahead
 
 
 def shard_reports(emu: Emulator, org: dict[str, Any], folder: Path, count: int) -> list[str]:

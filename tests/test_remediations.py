@@ -239,9 +239,7 @@ def run_every_case() -> Iterator[Printed]:
                 for fault in case.get("faults", []):
                     emu.add_fault(Fault.from_json(fault))
                 scope = case.get("scope", ["acme-prod"])
-                _, results = gather(
-                    stream([BUILTIN[check_id]], scope, session_for(emu), workers=4, now=NOW)
-                )
+                _, results = gather(stream([BUILTIN[check_id]], scope, session_for(emu), now=NOW))
             finally:
                 emu.stop()
             data = frozenset(UPPER.findall(json.dumps(world)))

@@ -11,7 +11,6 @@ from test_snapshots import round_trip
 
 from gcplint.collect import registry
 from gcplint.collect.collection import Unreadable
-from gcplint.collect.session import Session
 from gcplint.emulator import Fault, World
 from gcplint.emulator.generate import generate_world, project_ids
 from gcplint.model import Reason
@@ -135,12 +134,11 @@ def test_an_unreadable_policy_is_unreadable_never_empty(serve: Any) -> None:
     assert unreadable_policy(disabled).reason is Reason.API_DISABLED
 
 
-def test_the_org_policy_api_is_never_gated_by_service_usage(serve: Any) -> None:
+def test_the_org_policy_api_is_read_whatever_the_project_enables(serve: Any) -> None:
     """A project that has not enabled the API is still governed by its policies: the read is
     made (and fails or not) rather than skipped as not applicable."""
     emu = serve(world(acme(enabledServices=["storage.googleapis.com"])))
-    gated = Session(session_for(emu).api, enabled_services=registry.ENABLED_SERVICES)
-    gated.read(registry.ORG_POLICIES, "acme-prod")
+    session_for(emu).read(registry.ORG_POLICIES, "acme-prod")
     assert "orgpolicy.projects.policies.getEffectivePolicy" in {r.method_id for r in emu.requests}
 
 

@@ -83,7 +83,7 @@ class ScanRequest:
     snapshot: Path | None = None
     timeout: float = 30.0
     rate_limits: tuple[str, ...] = ()  # "LABEL=RPS"
-    workers: int = 8
+    workers: int | None = None  # --max-concurrency: calls in flight per API, at most
     # which checks, configured how
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -176,18 +176,26 @@ class Opened:
     scope: Scope
 
 
-def _rates(request: ScanRequest, google: bool, config: Config | None) -> dict[str, float]:
-    """`--rate-limit` rates, over the config file's `[rate-limits]`, over the defaults when
-    calling Google (an emulator has no quota to protect unless one is given); 0 is no limit."""
+def _rates(
+    request: ScanRequest, google: bool, config: Config | None
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The rates each API starts at and the ceilings it never exceeds. Ceilings are
+    `--rate-limit`, over the config file's `[rate-limits]` (0: no limit at all); calling Google,
+    an API without one starts at its default rate, below Google's default quota (an emulator has
+    no quota to protect: it starts unlimited). Every rate then adapts to what the API answers."""
     try:
         overrides = dict(parse_rate(text, zero=True) for text in request.rate_limits)
     except ValueError as exc:
         raise UsageError(
             f"--rate-limit {str(exc)!r}: expected API=REQUESTS_PER_SECOND, e.g. run=10"
         ) from None
-    merged = {**(DEFAULT_RATES if google else {}), **(config.rate_limits if config else {})}
-    merged.update(overrides)
-    return {label: rate for label, rate in merged.items() if rate > 0}
+    given = {**(config.rate_limits if config else {}), **overrides}
+    start = {
+        label: rate
+        for label, rate in (DEFAULT_RATES if google else {}).items()
+        if label not in given
+    }
+    return start, {label: rate for label, rate in given.items() if rate > 0}
 
 
 @contextmanager
@@ -235,8 +243,8 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
         settings = connect.ClientSettings(
             api_base, request.impersonate, request.quota_project, request.timeout
         )
-        rates = _rates(request, google=not api_base, config=config)
-        with connect.live(settings, rates, request.workers) as connection:
+        start, ceilings = _rates(request, google=not api_base, config=config)
+        with connect.live(settings, start, ceilings, request.workers) as connection:
             with timed("resolving the scope"):
                 scope = resolve(scope_flags, shard, connection.session, available)
                 if scope_flags.projects and not scope_flags.enumerates:  # named, not searched
@@ -307,7 +315,6 @@ def scan(
                 run_.scope.projects,
                 session,
                 config=config,
-                workers=request.workers,
                 now=started,
                 scope=run_.scope.everything,
             ):
@@ -323,6 +330,7 @@ def scan(
                     projects.append(judged.project)
                     progress.advance()
         calls, retries = session.calls, session.retries
+        api_use = tuple(session.api.use()) if session.live else ()
         log.debug("api: %d call(s), %d retried", calls, retries)
     return Report(
         version=__version__,
@@ -349,6 +357,7 @@ def scan(
         notes=[*run_.scope.notes, *suppressor.notes()],
         counts={s.value: counts.get(s, 0) for s in Status} if lean else None,
         frameworks=parse_frameworks(request.frameworks),
+        api_use=api_use,
     )
 
 
@@ -395,7 +404,6 @@ def collect(request: ScanRequest, output: Path) -> Collected:
                 run_.scope.projects,
                 session,
                 config=selected.config,
-                workers=request.workers,
                 now=started,
                 release=False,
             )

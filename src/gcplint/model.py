@@ -203,3 +203,17 @@ class Result:
 def project_resource(project_id: str) -> str:
     """The full resource name of a project."""
     return f"//cloudresourcemanager.googleapis.com/projects/{project_id}"
+
+
+@dataclass(frozen=True)
+class ApiUse:
+    """What one API cost a run: calls made, 429s received, seconds callers waited for a token,
+    the rate achieved (calls per second between the first call and the last) and the rate the
+    limit ended at (None: never limited)."""
+
+    label: str
+    calls: int
+    throttled: int
+    waited: float
+    achieved: float
+    limit: float | None

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import CancelledError, Future
 from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 from ..collect.collection import Collection, Unreadable, from_unreadable
+from ..collect.lanes import Lane
 from ..collect.registry import PROJECT
 from ..collect.session import Session, where
 from ..config import Config
@@ -34,6 +37,11 @@ from .spec import CheckSpec
 
 log = logging.getLogger(__name__)
 
+WINDOW = 128  # projects read ahead at once: every API has work queued, memory stays bounded
+JUDGES = 8  # projects judged at once (a check may read another project's data: in parallel)
+
+T = TypeVar("T")
+
 
 class Judged(NamedTuple):
     """One project done: the project (None for the last batch, of cross-project checks), its
@@ -44,21 +52,85 @@ class Judged(NamedTuple):
     labels: dict[str, Mapping[str, str]]
 
 
-def _fetch(session: Session, collection: Collection[Any], project_id: str) -> None:
-    with suppress(Unreadable):
-        session.read(collection, project_id)
-
-
-def _jobs(
-    collections: Iterable[Collection[Any]], project_ids: Sequence[str]
-) -> list[tuple[Collection[Any], str]]:
-    """What to read ahead for each project: its metadata and the project-keyed collections
-    (folders' and billing accounts' data is read when a check asks for it, by its own key)."""
+def _ahead(
+    session: Session, collections: Iterable[Collection[Any]], project_id: str, order: int
+) -> list[Future[None]]:
+    """Read ahead a project's metadata and its project-keyed collections (folders' and billing
+    accounts' data is read when a check asks for it, by its own key), each on its API's lane.
+    Of an API a project may have left disabled, one collection is read first and the others
+    after it: if the API says it is off, they are not applicable without a call each. A lower
+    `order` (an older project) is read first."""
     wanted = [
         PROJECT,
         *(c for c in dict.fromkeys(collections) if c is not PROJECT and c.keyed_by == "project"),
     ]
-    return [(c, p) for p in project_ids for c in wanted]
+    by_api: dict[str, list[Collection[Any]]] = {}
+    for collection in wanted:
+        by_api.setdefault(collection.api.label, []).append(collection)
+    futures: list[Future[None]] = []
+    for group in by_api.values():
+        first = session.ahead(group[0], project_id, order)
+        futures.append(first)
+        for collection in group[1:]:
+            if collection.api.always_on:
+                futures.append(session.ahead(collection, project_id, order))
+            else:
+                futures.append(
+                    _after(first, lambda c=collection: session.ahead(c, project_id, order))  # type: ignore[misc]
+                )
+    return futures
+
+
+def _when_all(reads: list[Future[None]], lane: Lane, then: Callable[[], T]) -> Future[T]:
+    """A future for `then()`, run on `lane` once every read is done (without holding a
+    thread while they are not)."""
+    judged: Future[T] = Future()
+    left = [len(reads)]
+    lock = threading.Lock()
+
+    def start() -> None:
+        queued = lane.submit(then)
+        queued.add_done_callback(lambda f: _settle(judged, f))
+
+    def one_done(_: Future[None]) -> None:
+        with lock:
+            left[0] -= 1
+            last = left[0] == 0
+        if last:
+            start()
+
+    if not reads:
+        start()
+    for read in reads:
+        read.add_done_callback(one_done)
+    return judged
+
+
+def _settle(proxy: Future[T], done: Future[T]) -> None:
+    """Complete `proxy` as `done` completed."""
+    if done.cancelled():
+        proxy.cancel()
+    elif (exc := done.exception()) is not None:
+        proxy.set_exception(exc)
+    else:
+        proxy.set_result(done.result())
+
+
+def _after(first: Future[None], start: Callable[[], Future[None]]) -> Future[None]:
+    """A future for `start()`, called once `first` is done (without holding a thread)."""
+    proxy: Future[None] = Future()
+
+    def started(_: Future[None]) -> None:
+        if first.cancelled():
+            proxy.cancel()
+            return
+        then = start()
+        then.add_done_callback(
+            lambda f: proxy.cancel() if f.cancelled() else proxy.set_result(None)
+        )
+
+    first.add_done_callback(started)
+    return proxy
 
 
 def scanned(scan: ScanContext, project_id: str) -> ScannedProject:
@@ -77,15 +149,14 @@ def stream(
     session: Session,
     *,
     config: Config | None = None,
-    workers: int = 8,
     now: datetime | None = None,
     release: bool = True,
     scope: Sequence[str] | None = None,
 ) -> Iterator[Judged]:
     """Each project's header, results and resource labels, as soon as its checks ran.
 
-    Projects are fetched a window at a time on `workers` threads while the checks of the oldest
-    one run; with `release`, a project's data is dropped once its checks are done, so memory does
+    Up to `WINDOW` projects are read ahead at once, each read on its API's lane (so a project
+    waiting on a slow API never idles a fast one), while the checks of the oldest one run; with `release`, a project's data is dropped once its checks are done, so memory does
     not grow with the number of projects. What cross-project checks read (each project's
     metadata, and the collections checks declare `across=`) is kept: the compact index they
     run over at the end, for every project, in one last batch per project (project None). `scope`
@@ -101,55 +172,61 @@ def stream(
     shared = list(dict.fromkeys(c for spec in deferred for c in spec.across))
     kept = [PROJECT, *shared]
     own = [c for spec in checks for c in spec.requires]
-    window = max(16, 4 * workers)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="gcplint-fetch")
-    interrupted = False
-    try:  # on an error or when abandoned, queued fetches are cancelled, not waited for
-        pending: deque[tuple[str, list[Future[None]], float]] = deque()
-        done: set[str] = set()
-        upcoming = iter(project_ids)
-        while True:
-            while len(pending) < window:
-                project_id = next(upcoming, None)
-                if project_id is None:
-                    break
-                jobs = _jobs(own, [project_id])
-                futures = [pool.submit(_fetch, session, *j) for j in jobs]
-                pending.append((project_id, futures, time.perf_counter()))
-            if not pending:
-                break
-            project_id, futures, queued = pending.popleft()
-            for future in futures:
-                future.result()
-            read = time.perf_counter()
+    judges = Lane("judge", lambda: JUDGES)
+
+    def judge(project_id: str, queued: float) -> Judged:
+        read = time.perf_counter()
+        with session.judging(project_id):
             results = _judge(scan, immediate, project_id)
-            log.debug(
-                "timing: project %s: data read %d ms after it was queued, %d check(s) judged in %d ms",
-                project_id,
-                (read - queued) * 1000,
-                len(immediate),
-                (time.perf_counter() - read) * 1000,
-            )
             judged = Judged(
                 _unscanned(scanned(scan, project_id), results, metadata_only),
                 results,
                 resource_labels(session, checks, project_id),
             )
-            if release:  # also what later checks read again of projects done before
-                done.add(project_id)
-                session.release(done, keep=kept)
+        log.debug(
+            "timing: project %s: data read %d ms after it was queued, %d check(s) judged in %d ms",
+            project_id,
+            (read - queued) * 1000,
+            len(immediate),
+            (time.perf_counter() - read) * 1000,
+        )
+        return judged
+
+    pending: deque[tuple[str, Future[Judged]]] = deque()
+    interrupted = False
+    try:  # on an error or when abandoned, queued reads are cancelled, not waited for
+        upcoming = enumerate(project_ids)
+        while True:
+            while len(pending) < WINDOW:
+                order, project_id = next(upcoming, (0, None))
+                if project_id is None:
+                    break
+                reads = _ahead(session, own, project_id, order)
+                queued = time.perf_counter()
+                pending.append(
+                    (project_id, _when_all(reads, judges, partial(judge, project_id, queued)))
+                )
+            if not pending:
+                break
+            project_id, judging = pending.popleft()
+            judged = judging.result()
+            if release:
+                session.release([project_id], keep=kept)
             yield judged
         if not deferred:
             return
         mine = set(project_ids)
         others = [p for p in scan.projects if p not in mine]  # outside a shard
-        for future in [pool.submit(_fetch, session, *job) for job in _jobs(shared, others)]:
-            future.result()
+        for future in [f for p in others for f in _ahead(session, shared, p, len(project_ids))]:
+            with suppress(CancelledError):
+                future.result()
     except KeyboardInterrupt:
         interrupted = True  # Ctrl-C: the process ends now, without waiting for reads in flight
         raise
     finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        if interrupted or pending:  # abandoned: nothing queued for it is read any more
+            judges.close()
+            session.lanes.close(wait=not interrupted)
     for project_id in project_ids:
         yield Judged(
             None,
@@ -295,20 +372,16 @@ def stamp(
 
 
 def resource_labels(
-    session: Session, checks: Sequence[CheckSpec], project_id: str | None = None
+    session: Session, checks: Sequence[CheckSpec], project_id: str
 ) -> dict[str, Mapping[str, str]]:
-    """Labels of every fetched resource (of one project, or all), by full resource name (for
-    `gcplint-ignore`)."""
-    by_name = {c.name: c for spec in checks for c in spec.requires}
-    by_name[PROJECT.name] = PROJECT
+    """Labels of a project's fetched resources, by full resource name (for `gcplint-ignore`)."""
+    collections = {c.name: c for spec in checks for c in spec.requires}
+    collections[PROJECT.name] = PROJECT
     index: dict[str, Mapping[str, str]] = {}
-    for (name, key), value in session.fetched().items():
-        collection = by_name.get(name)
-        if (
-            collection is not None
-            and (project_id is None or key == project_id)
-            and collection.labels is not None
-            and not isinstance(value, Unreadable)
-        ):
-            index.update(collection.labels(key, value))
+    for collection in collections.values():
+        if collection.labels is None:
+            continue
+        value = session.found(collection, project_id)
+        if value is not None and not isinstance(value, Unreadable):
+            index.update(collection.labels(project_id, value))
     return index

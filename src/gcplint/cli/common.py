@@ -51,9 +51,8 @@ concurrency_option = click.option(
     "--max-concurrency",
     "workers",
     type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="Threads fetching collections (per-resource reads get as many again).",
+    default=None,
+    help="Calls in flight per API, at most (default: as many as each API's quota and latency call for, up to 64).",
 )
 
 format_option = click.option(

@@ -75,6 +75,7 @@ def scan(
     """
     from .. import app
     from ..report import jsonl
+    from ..report.text import api_table
 
     to = targets(fmt, output, reports)
     options = RenderOptions(verbose, sarif_profile, sarif_category, quiet)
@@ -95,6 +96,9 @@ def scan(
     else:
         report = app.scan(request, warn=warn)
         deliver(report, to, options)
+    if verbose:
+        for line in api_table(report.api_use):
+            click.echo(f"gcplint: {line}", err=True)
     sys.exit(report.exit_code())
 
 

@@ -19,7 +19,7 @@ class Api:
     discovery: (
         str | None
     )  # discovery version read through google-api-python-client; None: GAPIC only
-    rate: float  # default client-side requests per second (see `DEFAULT_RATES`)
+    quota: float  # Google's default per-project quota for the reads gcplint makes, per minute
     always_on: bool = False  # answers whatever a project enables (no Service Usage gating)
 
     @property
@@ -27,34 +27,40 @@ class Api:
         """The service name, e.g. `sqladmin.googleapis.com`."""
         return f"{self.label}.googleapis.com"
 
+    @property
+    def rate(self) -> float:
+        """Requests per second a scan of Google starts at: `START_SHARE` of the quota. It rises
+        while the API answers without 429 (a raised quota) and falls when it says 429."""
+        return START_SHARE * self.quota / 60
 
-# Default rates aim at half of Google's default per-project read quota for the methods gcplint
-# calls (per minute, divided by 60). Resource Manager's is checked against Google's published
-# limits; the others are estimates (see README). Override with --rate-limit LABEL=RPS.
+
+START_SHARE = 0.8  # below the quota: other tools may share the quota project
+
+# Default read quotas per project and minute. Resource Manager's is checked against Google's
+# published limits; the others are Google's documented defaults where found, estimates otherwise
+# (see README). Override with --rate-limit LABEL=RPS.
 RESOURCE_MANAGER = Api(
-    "cloudresourcemanager", "Cloud Resource Manager API", "v3", 5.0, always_on=True
-)  # 600 read requests/min (published); liens through discovery (no GAPIC client)
-SERVICE_USAGE = Api(
-    "serviceusage", "Service Usage API", "v1", 2.0, always_on=True
-)  # 240 list requests/min
-RUN = Api("run", "Cloud Run Admin API", "v1", 8.0)  # 1,000 read requests/min per region
-SQL_ADMIN = Api("sqladmin", "Cloud SQL Admin API", "v1", 1.5)  # 180 requests/min
-IAM = Api("iam", "Identity and Access Management (IAM) API", "v1", 50.0)  # 6,000 reads/min
-STORAGE = Api("storage", "Cloud Storage JSON API", "v1", 50.0)  # no published low cap
-PUBSUB = Api("pubsub", "Cloud Pub/Sub API", "v1", 50.0)  # 6,000 admin requests/min
-SECRET_MANAGER = Api("secretmanager", "Secret Manager API", "v1", 50.0)  # 6,000 requests/min
-MONITORING = Api("monitoring", "Cloud Monitoring API", "v3", 50.0)  # 6,000 requests/min
-LOGGING = Api("logging", "Cloud Logging API", "v2", 10.0)  # 1,200 config reads/min
+    "cloudresourcemanager", "Cloud Resource Manager API", "v3", 600, always_on=True
+)  # read requests (published); liens through discovery (no GAPIC client)
+SERVICE_USAGE = Api("serviceusage", "Service Usage API", "v1", 240, always_on=True)  # list requests
+RUN = Api("run", "Cloud Run Admin API", "v1", 1000)  # read requests, per region
+SQL_ADMIN = Api("sqladmin", "Cloud SQL Admin API", "v1", 180)
+IAM = Api("iam", "Identity and Access Management (IAM) API", "v1", 6000)  # reads
+STORAGE = Api("storage", "Cloud Storage JSON API", "v1", 6000)  # none published; nominal
+PUBSUB = Api("pubsub", "Cloud Pub/Sub API", "v1", 6000)  # admin requests
+SECRET_MANAGER = Api("secretmanager", "Secret Manager API", "v1", 6000)
+MONITORING = Api("monitoring", "Cloud Monitoring API", "v3", 6000)
+LOGGING = Api("logging", "Cloud Logging API", "v2", 1200)  # config reads
 ARTIFACT_REGISTRY = Api(
-    "artifactregistry", "Artifact Registry API", "v1", 25.0
-)  # 18,000 requests/min per region (conservative)
-BILLING = Api("cloudbilling", "Cloud Billing API", "v1", 5.0)  # 600 requests/min
-BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", None, 5.0)  # 600 requests/min
+    "artifactregistry", "Artifact Registry API", "v1", 1800
+)  # 18,000 per region published; a tenth, to be safe across regions
+BILLING = Api("cloudbilling", "Cloud Billing API", "v1", 600)
+BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", None, 600)
 ORG_POLICY = Api(
-    "orgpolicy", "Organization Policy API", "v2", 5.0, always_on=True
+    "orgpolicy", "Organization Policy API", "v2", 600, always_on=True
 )  # an estimate; a project's effective policy applies whether or not it enables the API
 ESSENTIAL_CONTACTS = Api(
-    "essentialcontacts", "Essential Contacts API", "v1", 5.0, always_on=True
+    "essentialcontacts", "Essential Contacts API", "v1", 600, always_on=True
 )  # an estimate; contacts are inherited, so a project need not enable the API to have them
 
 APIS: tuple[Api, ...] = (

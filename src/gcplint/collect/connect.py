@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError, UsageError
-from . import registry
-from .ratelimit import RateLimiter
+from .ratelimit import Throttles
 from .session import Session
 from .transport import RetryPolicy, Transport
 
@@ -62,19 +61,22 @@ def replay(recorded: Mapping[tuple[str, str], Any], identity: str) -> Iterator[C
 
 @contextmanager
 def live(
-    settings: ClientSettings, rates: Mapping[str, float], workers: int = 8
+    settings: ClientSettings,
+    start: Mapping[str, float],
+    ceilings: Mapping[str, float],
+    max_in_flight: int | None = None,
 ) -> Iterator[Connection]:
-    """A session over the APIs (or the emulator at `settings.api_base`), with these client-side
-    rate limits; `workers` sizes the pool of per-resource reads."""
+    """A session over the APIs (or the emulator at `settings.api_base`), each API throttled
+    adaptively from its `start` rate (none: unlimited until it says 429), never above its
+    ceiling (--rate-limit), with at most `max_in_flight` calls in flight (--max-concurrency)."""
     from .clients import Clients, resolve_credentials
 
     if settings.api_base:
         _bypass_proxy(settings.api_base)
     creds, identity = resolve_credentials(settings)
-    transport = Transport(Clients(settings, creds), retry_policy(), RateLimiter(rates))
-    session = Session(
-        transport, fan_out_workers=max(8, workers), enabled_services=registry.ENABLED_SERVICES
-    )
+    throttles = Throttles(start, ceilings, max_in_flight=max_in_flight)
+    transport = Transport(Clients(settings, creds), retry_policy(), throttles)
+    session = Session(transport)
     quota = settings.quota_project or getattr(creds, "quota_project_id", None)
     try:
         yield Connection(session, identity, quota)

@@ -1,11 +1,13 @@
 """The session: every collection read at most once per key per run, shared by all checks.
 
 `Session.read(collection, key)` returns the data or raises `Unreadable`. Concurrent readers of the
-same key wait for the first; a failure is remembered like data. Per-resource collections fan out
-on a bounded pool of their own. Once a project's checks are done its data can be released, so a
-scan of many projects runs in flat memory. The session never calls an API itself: its transport
-does (`session.api`). A session without one replays a snapshot's `recorded` reads and refuses
-every call.
+same key wait for the first; a failure is remembered like data. Reads ahead (`ahead`) and the
+per-resource reads a collection fans out to run on the lane of their API (`lanes.py`). An API a
+project has not enabled says so when called (403 SERVICE_DISABLED): the session remembers it,
+and the project's other collections of that API are then not applicable without a call. Once a
+project's checks are done its data can be released, so a scan of many projects runs in flat
+memory. The session never calls an API itself: its transport does (`session.api`). A session
+without one replays a snapshot's `recorded` reads and refuses every call.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from collections.abc import Callable, Container, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from ..model import Reason
 from ..world import NOT_COLLECTED
-from .collection import JSON, Collection, PerResource, Unreadable
+from .collection import Collection, PerResource, Unreadable
 from .failures import ApiCallError, ApiFailure
+from .lanes import Lanes
 from .transport import Transport
 
 log = logging.getLogger(__name__)
@@ -40,9 +44,11 @@ class _Entry:
 
 
 class _Owner(threading.local):
-    """The project whose data the current thread is reading."""
+    """The project whose data the current thread is reading, and how urgent its reads are
+    (the order of `ahead`: lower first)."""
 
     project: str | None = None
+    order = 0
 
 
 class Session:
@@ -51,21 +57,31 @@ class Session:
     def __init__(
         self,
         transport: Transport | None,
-        fan_out_workers: int = 8,
-        enabled_services: Collection[list[JSON]] | None = None,
         recorded: Mapping[tuple[str, str], Any] | None = None,
+        width: int = 8,
     ) -> None:
         self._transport = transport
         self._recorded = recorded or {}  # a snapshot's reads: (collection, key) -> data or failure
-        self._enabled = enabled_services  # Service Usage: skip APIs a project has not enabled
         self._owner = _Owner()
-        self._fan_out = ThreadPoolExecutor(
-            max_workers=fan_out_workers, thread_name_prefix="gcplint-fan-out"
-        )
+        self._width = width  # threads per lane where no throttle says (a replay)
+        self.lanes = Lanes(self._lane_width)
         self._lock = threading.Lock()
+        self._disabled: dict[tuple[str, str], ApiFailure] = {}  # (project, API label) -> 403
         self._memo: dict[tuple[str, str, bool], _Entry] = {}
+        self._owned: dict[str, set[tuple[str, str, bool]]] = {}  # project -> its memo keys
         # ^ (collection, key, one resource of a per-resource collection?): a bucket may be named
         #   like its project, and must not be mistaken for the project's whole collection
+
+    def _lane_width(self, label: str) -> int:
+        """Threads per lane of an API: as many as its throttle lets calls be in flight."""
+        if self._transport is None:
+            return self._width
+        return self._transport.concurrency(label) or self._width
+
+    @property
+    def live(self) -> bool:
+        """True when reads call the APIs (not a replay)."""
+        return self._transport is not None
 
     @property
     def api(self) -> Transport:
@@ -85,40 +101,48 @@ class Session:
         return self._transport.retries if self._transport else 0
 
     def read(self, collection: Collection[T], key: str) -> T:
-        """The collection for `key`, read on first use; raises Unreadable."""
+        """The collection for `key`, read on first use; raises Unreadable. What belongs to no
+        project (a billing account's, a folder's or the organization's) is kept for the run."""
         owner = key if collection.keyed_by == "project" else None
         value: T = self._remember(
             collection,
             key,
             lambda: self._fetch(collection, key),
             owner=owner,
-            shared=collection.keyed_by == "billing account",
+            shared=collection.keyed_by in ("billing account", "folder", "organization"),
         )
         return value
 
+    @contextmanager
+    def judging(self, project_id: str) -> Iterator[None]:
+        """Reads in the block are made for `project_id` (what it reads of another project is
+        then kept, not read again)."""
+        saved, self._owner.project = self._owner.project, project_id
+        try:
+            yield
+        finally:
+            self._owner.project = saved
+
+    def ahead(self, collection: Collection[Any], key: str, order: int = 0) -> Future[None]:
+        """Read `collection` for `key` on its API's lane, before reads of a higher `order`
+        (and so do the reads it fans out to); the future says when it is done (a failure is
+        remembered, not raised)."""
+
+        def read() -> None:
+            self._owner.order = order
+            with suppress(Unreadable):
+                self.read(collection, key)
+
+        return self.lanes.lane(collection.api.label).submit(read, order)
+
     def _fetch(self, collection: Collection[Any], key: str) -> Any:
-        """Read, unless Service Usage says the project has not enabled the collection's API
-        (then it is not applicable, without a call). If the enabled services cannot be read,
-        the API itself is asked."""
-        gate = self._enabled
-        if (
-            gate is not None
-            and collection is not gate
-            and collection.keyed_by == "project"
-            and not collection.api.always_on
-        ):
-            try:
-                enabled = service_names(self.read(gate, key))
-            except Unreadable:
-                enabled = None
-            if enabled is not None and collection.service not in enabled:
-                raise Unreadable(
-                    collection.title,
-                    collection.target(key),
-                    Reason.API_DISABLED,
-                    f"{collection.service} is not enabled (serviceusage)",
-                    service=collection.service,
-                )
+        """Read, unless the project already said the collection's API is not enabled (then
+        not applicable, without a call)."""
+        if collection.keyed_by == "project":
+            with self._lock:
+                disabled = self._disabled.get((key, collection.api.label))
+            if disabled is not None:
+                raise ApiCallError(disabled)
         each = collection.each
         if each is None:
             assert collection.read is not None
@@ -134,6 +158,7 @@ class Session:
                 collection, name, lambda: each.read(self, key, name), part=True
             ),
             names,
+            collection.api.label,
         )
         return PerResource(
             {n: v for n, v in found.items() if not isinstance(v, Unreadable)},
@@ -154,23 +179,31 @@ class Session:
         thread); `shared` data (a billing account's budgets) belongs to none and is never
         released; a `part` is one resource of a per-resource collection."""
         with self._lock:
-            entry = self._memo.get((collection.name, key, part))
+            slot = (collection.name, key, part)
+            entry = self._memo.get(slot)
             computes = entry is None
+            reader = self._owner.project
             if entry is None:
-                entry = self._memo[(collection.name, key, part)] = _Entry(
-                    None if shared else owner or self._owner.project
-                )
+                entry = self._memo[slot] = _Entry(None if shared else owner or reader)
+                if entry.owner is not None:
+                    self._owned.setdefault(entry.owner, set()).add(slot)
+            if entry.owner is not None and reader not in (None, entry.owner):
+                # read across projects (a service's secret in another project): kept for the
+                # run, so no other project reads it again
+                self._owned.get(entry.owner, set()).discard(slot)
+                entry.owner = None
         if computes:
             if (collection.each is None or part) and (collection.name, key) in self._recorded:
                 compute = _replay(self._recorded[(collection.name, key)])  # a per-resource
                 # collection is stored resource by resource (`part`), never whole
             saved = self._owner.project
+            entry_order = self._owner.order
             self._owner.project = entry.owner
             try:
                 if self._transport is None:
                     read = compute()
                 else:
-                    with self._transport.reading(collection.api.label):
+                    with self._transport.reading(collection.api.label, entry_order):
                         read = compute()
                 whole = collection.each is not None and not part  # its parts are checked
                 entry.value = read if whole else collection.checked(read, key)
@@ -178,6 +211,13 @@ class Session:
                 entry.error = exc
             except ApiCallError as exc:
                 entry.error = collection.unreadable(exc.failure, key)
+                if (
+                    exc.failure.reason is Reason.API_DISABLED
+                    and collection.keyed_by == "project"
+                    and not part
+                ):
+                    with self._lock:
+                        self._disabled[(key, collection.api.label)] = exc.failure
             except Exception as exc:  # a library or response surprise must not crash the scan
                 # exception texts may quote response data, so only the type and the frames
                 log.debug(
@@ -211,8 +251,21 @@ class Session:
         except Unreadable as exc:
             entry.error = exc
         entry.done.set()
+        slot = (collection.name, key, False)
         with self._lock:
-            self._memo.setdefault((collection.name, key, False), entry)
+            if slot not in self._memo:
+                self._memo[slot] = entry
+                if entry.owner is not None:
+                    self._owned.setdefault(entry.owner, set()).add(slot)
+
+    def found(self, collection: Collection[Any], key: str) -> Any:
+        """What a finished read of the whole collection for `key` returned (data or
+        Unreadable), or None when it was not read (or was released)."""
+        with self._lock:
+            entry = self._memo.get((collection.name, key, False))
+        if entry is None or not entry.done.is_set():
+            return None
+        return entry.error if entry.error is not None else entry.value
 
     def fetched(self) -> dict[tuple[str, str], Any]:
         """What has been read so far, whole collections only (a per-resource collection's value
@@ -225,47 +278,65 @@ class Session:
             if e.done.is_set() and not part
         }
 
-    def release(self, projects: Container[str], keep: Iterable[Collection[Any]] = ()) -> int:
+    def release(self, projects: Iterable[str], keep: Iterable[Collection[Any]] = ()) -> int:
         """Forget the data of projects whose checks are done, except the collections in `keep`
-        (reduced to their compact form); returns how many entries were dropped. Read again,
-        dropped data is read again."""
+        (reduced to their compact form) and what another project read of them; returns how
+        many entries were dropped. Read again, dropped data is read again."""
         kept = {c.name: c for c in keep}
+        done: list[tuple[tuple[str, str, bool], _Entry]] = []
+        gone: list[tuple[str, str, bool]] = []
         with self._lock:
-            done = [
-                (k, e) for k, e in self._memo.items() if e.owner in projects and e.done.is_set()
-            ]
-            gone = [k for k, _ in done if k[0] not in kept]
-            for k in gone:
-                del self._memo[k]
+            for project in projects:
+                slots = self._owned.pop(project, set())
+                unfinished = set()
+                for slot in slots:
+                    entry = self._memo[slot]
+                    if not entry.done.is_set():
+                        unfinished.add(slot)
+                        continue
+                    done.append((slot, entry))
+                    if slot[0] not in kept:
+                        gone.append(slot)
+                        del self._memo[slot]
+                    else:
+                        unfinished.add(slot)  # kept, compacted: still the project's
+                if unfinished:
+                    self._owned[project] = unfinished
+                for label in [label for p, label in self._disabled if p == project]:
+                    del self._disabled[(project, label)]
         for (name, _, _), entry in done:
             compact = kept[name].compact if name in kept else None
             if compact is not None and not entry.compacted and entry.error is None:
                 entry.value, entry.compacted = compact(entry.value), True
         return len(gone)
 
-    def fan_out(self, fn: Callable[[str], T], keys: Iterable[str]) -> dict[str, T | Unreadable]:
-        """`fn(key)` for every key on a bounded pool (a separate one from the runner's, so a
-        read can fan out without deadlock); an Unreadable is returned in place of its value.
-        The calls count as the caller's: same API label and project."""
-        owner = self._owner.project
-        label = self._transport.label if self._transport else ""
+    def fan_out(
+        self, fn: Callable[[str], T], keys: Iterable[str], label: str | None = None
+    ) -> dict[str, T | Unreadable]:
+        """`fn(key)` for every key on the fan-out lane of API `label` (default: the one being
+        read); an Unreadable is returned in place of its value. The calls count as the
+        caller's: same project."""
+        owner, order = self._owner.project, self._owner.order
+        label = label or (self._transport.label if self._transport else "")
 
         def one(key: str) -> T | Unreadable:
-            self._owner.project = owner
+            self._owner.project, self._owner.order = owner, order
             try:
                 if self._transport is None:
                     return fn(key)
-                with self._transport.reading(label):
+                with self._transport.reading(label, order):
                     return fn(key)
             except Unreadable as exc:
                 return exc
 
         keys = list(keys)
-        return dict(zip(keys, self._fan_out.map(one, keys), strict=True))
+        lane = self.lanes.lane(label, "fan")
+        futures = [lane.submit(lambda k=key: one(k), order) for key in keys]  # type: ignore[misc]
+        return {key: future.result() for key, future in zip(keys, futures, strict=True)}
 
     def close(self) -> None:
-        """Release the fan-out pool."""
-        self._fan_out.shutdown(wait=False)
+        """Cancel the reads still queued."""
+        self.lanes.close()
 
 
 def _replay(stored: Any) -> Callable[[], Any]:
@@ -275,14 +346,6 @@ def _replay(stored: Any) -> Callable[[], Any]:
         return stored
 
     return value
-
-
-def service_names(services: Iterable[JSON]) -> frozenset[str]:
-    """The names (`run.googleapis.com`) of serviceusage Service objects."""
-    return frozenset(
-        str((s.get("config") or {}).get("name") or str(s.get("name", "")).rsplit("/", 1)[-1])
-        for s in services
-    )
 
 
 def where(exc: BaseException) -> str:

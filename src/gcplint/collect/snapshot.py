@@ -15,7 +15,7 @@ in the snapshot"), never empty.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,9 @@ from ..output import atomic_output
 from ..world import SCHEMA, ProjectEntry, Snapshot, World, WorldError
 from . import registry
 from .collection import JSON, PerResource, Unreadable
-from .session import service_names
 
 PROJECT, FOLDER, SERVICES = registry.PROJECT, registry.FOLDER, registry.ENABLED_SERVICES
-# ^ stored as a project's `project`, the world's `folders`, a project's `enabledServices` names
+# ^ stored as a project's `project`, the world's `folders`; SERVICES only in older snapshots
 
 
 def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
@@ -67,8 +66,7 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
         reads.setdefault(name, {})[key] = _failure(value) if failed else None
         if failed:
             continue
-        if collection is not SERVICES:
-            value = collection.kept(value)  # only the fields gcplint reads
+        value = collection.kept(value)  # only the fields gcplint reads
         if collection is PROJECT:
             projects.setdefault(str(value["projectId"]), {})["project"] = value
         elif collection is FOLDER:
@@ -77,8 +75,6 @@ def document(fetched: Mapping[tuple[str, str], Any], about: Snapshot) -> JSON:
             accounts.setdefault(key.split("/", 1)[1], {})[name] = value
         elif collection.keyed_by in ("folder", "organization"):
             resources.setdefault(key, {})[name] = value
-        elif collection is SERVICES:
-            home(key)["enabledServices"] = sorted(service_names(value))
         else:
             home(key).setdefault(name, value)
     return {
@@ -181,4 +177,39 @@ def _recorded(world: World, about: Snapshot) -> dict[tuple[str, str], Any]:
             if found is None:
                 raise WorldError(f"{where} is 'ok' but the snapshot holds no data for it")
             recorded[(name, key)] = found
+    _gated(recorded)
     return recorded
+
+
+def _gated(recorded: dict[tuple[str, str], Any]) -> None:
+    """A snapshot taken when gcplint asked Service Usage first holds a project's enabled
+    services instead of the calls a disabled API refused: replay those refusals."""
+    for (name, key), services in list(recorded.items()):
+        if name != SERVICES.name or isinstance(services, Unreadable):
+            continue
+        enabled = service_names(services)
+        for collection in registry.ALL:
+            if (
+                collection.keyed_by == "project"
+                and collection.each is None
+                and not collection.api.always_on
+                and collection.service not in enabled
+            ):
+                recorded.setdefault(
+                    (collection.name, key),
+                    Unreadable(
+                        collection.title,
+                        collection.target(key),
+                        Reason.API_DISABLED,
+                        f"{collection.service} is not enabled (serviceusage)",
+                        service=collection.service,
+                    ),
+                )
+
+
+def service_names(services: Iterable[JSON]) -> frozenset[str]:
+    """The names (`run.googleapis.com`) of serviceusage Service objects."""
+    return frozenset(
+        str((s.get("config") or {}).get("name") or str(s.get("name", "")).rsplit("/", 1)[-1])
+        for s in services
+    )

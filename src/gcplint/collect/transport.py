@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from ..limits import MAX_LIST_BYTES, MAX_PAGES, MAX_RESPONSE_BYTES, size
-from ..model import Reason
+from ..model import ApiUse, Reason
 from .failures import ApiCallError, ApiFailure, classify, clip
-from .ratelimit import RateLimiter
+from .ratelimit import Throttles
 
 if TYPE_CHECKING:
     from .clients import Clients
 
 log = logging.getLogger(__name__)
 http_log = logging.getLogger("gcplint.http")  # one line per HTTP request, with --debug
+
+PATIENCE = 50  # retries of one call after a 429 while its API served others (see Transport.call)
 
 _SECRET_PARAMETERS = frozenset(
     {"key", "api_key", "apikey", "sig", "signature", "password", "secret", "code"}
@@ -97,9 +99,11 @@ def too_large(limit: int) -> ApiCallError:
 
 
 class _Calling(threading.local):
-    """The API label the current thread is reading (for its rate limit)."""
+    """The API label the current thread is reading (for its throttle), and how urgent its
+    calls are (lower first)."""
 
     label = ""
+    order = 0
 
 
 class _Attempt(threading.local):
@@ -150,14 +154,14 @@ class Transport:
         self,
         clients: Clients,
         retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
+        throttles: Throttles | None = None,
         sleep: Callable[[float], None] = time.sleep,
         bounds: Bounds | None = None,
     ) -> None:
         self.clients = clients
         self.retry = retry or RetryPolicy()
         self.bounds = bounds or Bounds()
-        self._limiter = limiter
+        self._throttles = throttles
         self._sleep = sleep
         self._calling = _Calling()
         self._lock = threading.Lock()
@@ -169,41 +173,71 @@ class Transport:
         """The API label the current thread is reading."""
         return self._calling.label
 
+    def concurrency(self, label: str) -> int | None:
+        """How many calls the API may have in flight now (None: no throttle)."""
+        return self._throttles.of(label).concurrency() if self._throttles is not None else None
+
+    def use(self) -> list[ApiUse]:
+        """What each API cost so far (empty without throttles)."""
+        return self._throttles.use() if self._throttles is not None else []
+
     @contextmanager
-    def reading(self, label: str) -> Iterator[None]:
-        """Calls made by this thread in the block count against `label`'s rate limit."""
-        saved, self._calling.label = self._calling.label, label
+    def reading(self, label: str, order: int = 0) -> Iterator[None]:
+        """Calls made by this thread in the block count against `label`'s throttle, and
+        pass it before calls of a higher `order`."""
+        saved = self._calling.label, self._calling.order
+        self._calling.label, self._calling.order = label, order
         try:
             yield
         finally:
-            self._calling.label = saved
+            self._calling.label, self._calling.order = saved
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run one API call with retries; raises ApiCallError when it finally fails. Each
-        attempt is one HTTP exchange, bounded by the client timeout and `bounds`."""
+        attempt is one HTTP exchange, bounded by the client timeout and `bounds`, and passes
+        the API's throttle. A 429 while the API went on serving other calls is the throttle's
+        business (it slows down), so it does not use up an attempt: a scan that only needs
+        patience gets it, up to `PATIENCE` such retries of one call."""
         attempts = self.retry.attempts
         outer = EXCHANGE.deadline  # None, unless a call is made inside another
-        for attempt in range(attempts):
-            if self._limiter is not None:
-                self._limiter.take(self._calling.label)
+        label = self._calling.label
+        throttle = self._throttles.of(label) if self._throttles is not None and label else None
+        attempt = 0
+        patience = PATIENCE
+        while True:
+            served = 0
+            if throttle is not None:
+                throttle.acquire(self._calling.order)
+                served = throttle.successes
             with self._lock:
                 self.calls += 1
             _ATTEMPT.current = (attempt + 1, attempts)
-            EXCHANGE.deadline = time.monotonic() + self.clients.timeout
+            started = time.monotonic()
+            EXCHANGE.deadline = started + self.clients.timeout
             EXCHANGE.seconds = self.clients.timeout
             EXCHANGE.max_bytes = self.bounds.response_bytes
             EXCHANGE.received = 0
             try:
-                return fn()
+                result = fn()
             except Exception as exc:
                 failure = classify(exc)
+                quota = failure is not None and failure.http_status == 429
+                if throttle is not None:
+                    throttle.release(quota, time.monotonic() - started)
                 if failure is None:
                     raise
-                final = not failure.transient or attempt == attempts - 1
-                wait = 0.0 if final else self.retry.delay(attempt, failure.retry_after)
+                patient = (
+                    quota and throttle is not None and throttle.successes > served and patience > 0
+                )
+                final = not patient and (not failure.transient or attempt == attempts - 1)
+                wait = (
+                    0.0
+                    if final
+                    else self.retry.delay(0 if patient else attempt, failure.retry_after)
+                )
                 log.debug(
                     "api: %s attempt %d/%d failed: %s (%s); %s",
-                    self._calling.label or "API",
+                    label or "API",
                     attempt + 1,
                     attempts,
                     failure.reason.value,
@@ -212,13 +246,20 @@ class Transport:
                 )
                 if final:
                     raise ApiCallError(failure) from None
+                if patient:
+                    patience -= 1
+                else:
+                    attempt += 1
                 with self._lock:
                     self.retries += 1
                 self._sleep(wait)
+            else:
+                if throttle is not None:
+                    throttle.release(False, time.monotonic() - started)
+                return result
             finally:
                 _ATTEMPT.current = (0, 0)
                 EXCHANGE.deadline = outer
-        raise AssertionError("unreachable")
 
     def paged(self, fetch_page: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
         """Follow page tokens to the end; a token seen twice is an error, not a loop, and so is

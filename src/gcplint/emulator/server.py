@@ -6,17 +6,17 @@ import fnmatch
 import json
 import math
 import random
+import re
 import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..collect.ratelimit import TokenBucket
 from ..limits import MAX_REQUEST_BYTES, REQUEST_LOG_LENGTH, size
 from ..world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
 from . import routes
@@ -71,6 +71,51 @@ def is_read(method: str, path: str) -> bool:
     return method == "POST" and (last.endswith(READ_VERBS) or ":search" in last)
 
 
+class TokenBucket:
+    """An API's quota: `rate` tokens per second, holding at most `burst` (default: one second's
+    worth, at least one); a request without a token is refused (`try_take`)."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("a rate must be a positive number of requests per second")
+        self.rate = rate
+        self.burst = max(1.0, burst if burst is not None else rate)
+        self._clock = clock
+        self._tokens = self.burst
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def try_take(self) -> float:
+        """Take a token if there is one (0.0); else take none and say in how many seconds
+        there will be one."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return 0.0
+            return (1 - self._tokens) / self.rate
+
+
+_PROJECT_IN_PATH = re.compile(r"/projects/([^/:]+)")
+
+
+def _distinct_key(method: str, path: str, query: str, response: Response) -> tuple[str, ...] | None:
+    """What makes a request distinct for `distinct_by_api` (None: a 429, not counted)."""
+    if response.status == 429:
+        return None
+    if response.status == 403 and response.body and b"SERVICE_DISABLED" in response.body:
+        found = _PROJECT_IN_PATH.search(path)
+        return ("disabled", found.group(1) if found else path)
+    return (method, path, query)
+
+
 class Emulator:
     """A local GCP REST API emulator serving one world.
 
@@ -104,6 +149,7 @@ class Emulator:
         self._jitter_rng = random.Random(seed)
         self._calls: Counter[str] = Counter()
         self._rejected: Counter[str] = Counter()
+        self._distinct: dict[str, set[tuple[str, ...]]] = {}
         self._faults: list[Fault] = [replace(f) for f in world.faults]
         self._log: deque[LoggedRequest] = deque(maxlen=log_length)
         self._lock = threading.Lock()
@@ -140,6 +186,13 @@ class Emulator:
         """Requests rejected per API label for going over its quota."""
         with self._lock:
             return dict(sorted(self._rejected.items()))
+
+    def distinct_by_api(self) -> dict[str, int]:
+        """Distinct requests answered per API label (not 429): the same method, path and query
+        asked again (a retry, a repeated read) counts once, and every request a project's
+        disabled API refused counts once per project and API (one answer says it is off)."""
+        with self._lock:
+            return {label: len(keys) for label, keys in sorted(self._distinct.items())}
 
     def add_fault(self, fault: Fault) -> None:
         """Inject a fault for matching requests from now on."""
@@ -191,7 +244,11 @@ class Emulator:
         if path == "/__emulator/requests" and method == "GET":
             return Response(200, _encode({"requests": [r.__dict__ for r in self.requests]}))
         if path == "/__emulator/stats" and method == "GET":
-            stats = {"calls": self.calls_by_api(), "rejected": self.rejected_by_api()}
+            stats = {
+                "calls": self.calls_by_api(),
+                "rejected": self.rejected_by_api(),
+                "distinct": self.distinct_by_api(),
+            }
             return Response(200, _encode(stats))
         route: routes.Route | None = None
         api, _, rest = path.lstrip("/").partition("/")
@@ -224,8 +281,11 @@ class Emulator:
             permission,
             method_id,
         )
+        key = _distinct_key(method, path, split.query, response)
         with self._lock:
             self._log.append(logged)
+            if key is not None:
+                self._distinct.setdefault(api, set()).add(key)
         return response
 
     def _delay(self) -> None:

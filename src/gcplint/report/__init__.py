@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
 from ..gate.verdict import EXIT_CLEAN, EXIT_INCOMPLETE, Gate, by_label, unknown
-from ..model import Area, Result, Severity, Status
+from ..model import ApiUse, Area, Result, Severity, Status
 
 if TYPE_CHECKING:
     from ..checks.spec import CheckSpec
@@ -97,6 +97,7 @@ class Report:
     excluded_projects: tuple[str, ...] = ()  # `--exclude-project` globs
     excluded_folders: tuple[str, ...] = ()  # `--exclude-folder`s (folders/N, whole subtrees)
     gaps: list[str] = field(default_factory=list)  # what a merge lacks: incomplete (exit 3)
+    api_use: tuple[ApiUse, ...] = ()  # per API: calls, 429s, rate (live scans; --verbose)
     frameworks: tuple[str, ...] = ()  # `--framework`: only checks mapped to these were run
 
     @property

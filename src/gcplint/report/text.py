@@ -14,6 +14,7 @@ left (down to column 4), and one longer than that is never split: its line overf
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import groupby
 from typing import TextIO
 
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..gate.verdict import EXIT_CLEAN, EXIT_FINDINGS
-from ..model import Area, Result, Severity, Status
+from ..model import ApiUse, Area, Result, Severity, Status
 from ..safetext import command_safe, printable
 from . import RenderOptions, Report, by_severity, plural
 from .layout import line_spans, terminal_width
@@ -342,3 +343,38 @@ def _causes(out: Lines, report: Report) -> None:
         others = len(hidden) - max(0, len(failing) - shown)
         kinds += [plural(others, "other cause")] if others else []
         out.line(f"… and {len(hidden)} more ({'; '.join(kinds)}), listed above", 2, 4, style="dim")
+
+
+def api_table(uses: Sequence[ApiUse]) -> list[str]:
+    """Per API, what the scan cost (`scan --verbose`, on stderr): calls, 429s, seconds spent
+    waiting for the throttle, the rate achieved and the limit the throttle ended at. The API
+    that waited longest is the quota that bound the scan."""
+    if not uses:
+        return []
+    bound = max(uses, key=lambda u: u.waited)
+    rows = [("API", "calls", "429s", "waited s", "achieved/s", "limit/s")]
+    rows += [
+        (
+            u.label + ("*" if u is bound and u.waited > 0 else ""),
+            str(u.calls),
+            str(u.throttled),
+            f"{u.waited:.1f}",
+            f"{u.achieved:.1f}",
+            "-" if u.limit is None else f"{u.limit:.1f}",
+        )
+        for u in uses
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    lines.append(
+        "* waited longest for its quota: raise that API's quota (or --rate-limit) to go faster"
+        if bound.waited > 0
+        else "no API made the scan wait for its quota"
+    )
+    return lines
