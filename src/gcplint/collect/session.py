@@ -58,6 +58,8 @@ class Session:
         self._transport = transport
         self._recorded = recorded or {}  # a snapshot's reads: (collection, key) -> data or failure
         self._enabled = enabled_services  # Service Usage: skip APIs a project has not enabled
+        self.scope_size = 0  # projects the run scans, once its scope is resolved: a reader may
+        # then read for all of them at once when that costs fewer calls (billing info)
         self._owner = _Owner()
         self._fan_out = ThreadPoolExecutor(
             max_workers=fan_out_workers, thread_name_prefix="gcplint-fan-out"
