@@ -6,7 +6,9 @@ import re
 
 from helpers import ROOT, run_cli
 
-from gcplint.emulator import Emulator, Fault, demo_world, is_read
+from gcplint.collect.registry.billing import LISTING_FROM
+from gcplint.emulator import Emulator, Fault, LoggedRequest, World, demo_world, is_read
+from gcplint.emulator.generate import generate_org
 
 READ_POSTS = (":getIamPolicy", ":testIamPermissions", ":search")
 
@@ -18,9 +20,18 @@ def documented() -> set[str]:
     return set(re.findall(r"^- `([a-z0-9.]+[A-Za-z.]*)`", section, re.MULTILINE))
 
 
-def exercise_everything() -> Emulator:
-    """A demo scan with every check, the doctor, an organization scan, and the region fallbacks
-    of Cloud Run and Artifact Registry."""
+def exercise_everything() -> list[LoggedRequest]:
+    """The requests of a demo scan with every check, the doctor, an organization scan, the
+    region fallbacks of Cloud Run and Artifact Registry, and the billing listings of an
+    organization large enough for them."""
+    org = generate_org(LISTING_FROM + 1, 1)
+    with Emulator(World.from_json(org), page_size=2) as large:
+        scope = ["--organization", str(org["organizations"][0]["name"]).split("/")[1]]
+        assert run_cli("scan", "--api-base", large.url, *scope, "--check", "budget.*").code in (
+            0,
+            1,
+        )
+        listed = large.requests
     emu = Emulator(demo_world(), page_size=2).start()
     projects = [arg for p in emu.world.projects for arg in ("--project", p)]
     assert run_cli("scan", "--api-base", emu.url, *projects).code in (1, 3)
@@ -34,19 +45,18 @@ def exercise_everything() -> Emulator:
         )
     )
     fallback = ["--check", "run.*", "--check", "ar.*"]
-    assert run_cli("scan", "--api-base", emu.url, "--project", "acme-prod", *fallback).code in (
-        1,
-        3,
-    )
-    return emu
+    try:
+        assert run_cli("scan", "--api-base", emu.url, "--project", "acme-prod", *fallback).code in (
+            1,
+            3,
+        )
+        return [*listed, *emu.requests]
+    finally:
+        emu.stop()
 
 
 def test_every_request_is_a_read_and_documented() -> None:
-    emu = exercise_everything()
-    try:
-        requests = emu.requests
-    finally:
-        emu.stop()
+    requests = exercise_everything()
     assert requests
     for r in requests:
         assert is_read(r.method, r.path) and r.status != 405, f"{r.method} {r.path}"
@@ -61,11 +71,7 @@ def test_every_request_is_a_read_and_documented() -> None:
 
 
 def test_every_collector_was_exercised() -> None:
-    emu = exercise_everything()
-    try:
-        called = {r.method_id for r in emu.requests}
-    finally:
-        emu.stop()
+    called = {r.method_id for r in exercise_everything()}
     for needed in (
         "iam.projects.serviceAccounts.keys.list",
         "run.projects.locations.services.revisions.list",
@@ -73,6 +79,8 @@ def test_every_collector_was_exercised() -> None:
         "cloudresourcemanager.folders.get",
         "run.projects.locations.list",
         "cloudbilling.billingAccounts.testIamPermissions",
+        "cloudbilling.billingAccounts.list",
+        "cloudbilling.billingAccounts.projects.list",
     ):
         assert needed in called
 

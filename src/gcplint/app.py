@@ -247,6 +247,7 @@ def opened(request: ScanRequest, selected: Selected | None = None) -> Iterator[O
         with connect.live(settings, start, ceilings, request.workers) as connection:
             with timed("resolving the scope"):
                 scope = resolve(scope_flags, shard, connection.session, available)
+                connection.session.scope_size = len(scope.projects)
                 if scope_flags.projects and not scope_flags.enumerates:  # named, not searched
                     confirm_named(connection.session, scope.projects, connection.identity)
             yield Opened(connection, scope)

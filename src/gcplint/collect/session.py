@@ -62,15 +62,17 @@ class Session:
     ) -> None:
         self._transport = transport
         self._recorded = recorded or {}  # a snapshot's reads: (collection, key) -> data or failure
+        self.scope_size = 0  # projects the run scans, once its scope is resolved: a reader may
+        # then read for all of them at once when that costs fewer calls (billing info)
         self._owner = _Owner()
         self._width = width  # threads per lane where no throttle says (a replay)
         self.lanes = Lanes(self._lane_width)
         self._lock = threading.Lock()
         self._disabled: dict[tuple[str, str], ApiFailure] = {}  # (project, API label) -> 403
         self._memo: dict[tuple[str, str, bool], _Entry] = {}
-        self._owned: dict[str, set[tuple[str, str, bool]]] = {}  # project -> its memo keys
         # ^ (collection, key, one resource of a per-resource collection?): a bucket may be named
         #   like its project, and must not be mistaken for the project's whole collection
+        self._owned: dict[str, set[tuple[str, str, bool]]] = {}  # project -> its memo keys
 
     def _lane_width(self, label: str) -> int:
         """Threads per lane of an API: as many as its throttle lets calls be in flight."""

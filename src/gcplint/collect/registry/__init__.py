@@ -16,6 +16,7 @@ from .artifactregistry import REPOSITORIES as REPOSITORIES
 from .artifactregistry import REPOSITORY_IAM as REPOSITORY_IAM
 from .billing import ACCOUNT_BUDGETS as ACCOUNT_BUDGETS
 from .billing import BILLING_INFO as BILLING_INFO
+from .billing import BILLING_LISTING as BILLING_LISTING
 from .billing import BUDGETS as BUDGETS
 from .billing import AccountBudgets as AccountBudgets
 from .essentialcontacts import ESSENTIAL_CONTACTS as ESSENTIAL_CONTACTS
