@@ -77,14 +77,19 @@ def gcplint(*args: str) -> list[str]:
 
 
 def billing_minimum(world: dict[str, Any], scope: set[str], page_size: int) -> int:
-    """Cloud Billing calls needed: the account-level listing, or a call per project."""
+    """Cloud Billing calls needed: the account-level listing (each account's projects, pages
+    of all of them) plus a getBillingInfo for each project no account lists (billing off: only
+    the project can say so), or a call per project if that is fewer."""
     linked: dict[str, int] = {}
+    unlinked = 0
     for project_id, body in world["projects"].items():
         info = body.get("cloudbilling.billingInfo") or {}
         account = info.get("billingAccountName")
-        if project_id in scope and account:
+        if account:
             linked[account] = linked.get(account, 0) + 1
-    listing = 1 + sum(max(1, -(-n // page_size)) for n in linked.values())
+        elif project_id in scope:
+            unlinked += 1
+    listing = 1 + sum(max(1, -(-n // page_size)) for n in linked.values()) + unlinked
     return min(listing, len(scope))
 
 

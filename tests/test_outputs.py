@@ -54,10 +54,11 @@ def test_one_scan_writes_every_artifact(demo: Any, tmp_path: Path) -> None:
     assert json.loads(run.out)["schema"] == "gcplint-report/v1"
     for fmt in FORMATS:
         assert (tmp_path / f"out.{fmt}").stat().st_size > 0, fmt
-    # one scan, not six: one listing per project with Cloud SQL enabled (acme-dev has it disabled,
-    # which serviceusage says without a call to Cloud SQL)
-    assert len({r.path for r in demo.requests if r.path.endswith("/instances")}) == 2
-    assert sum(r.path.endswith("/instances") for r in demo.requests) == 2
+    # one scan, not six: one listing per project (acme-dev has Cloud SQL disabled: its one call
+    # is refused with SERVICE_DISABLED)
+    listings = [r for r in demo.requests if r.path.endswith("/instances")]
+    assert len({r.path for r in listings}) == len(listings) == 3
+    assert [r.status for r in listings if "acme-dev" in r.path] == [403]
     assert "report written to" in run.err
 
 

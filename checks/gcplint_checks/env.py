@@ -294,22 +294,12 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
     here = inv.environment()
     if here.environment is Environment.UNKNOWN:
         return
-    users: dict[str, list[tuple[str, Mapping[str, Any], Classification]]] = {}
-    blind: list[Unreadable] = []
-    for project_id in inv.scope:
-        if project_id == inv.project_id:
-            continue
-        try:
-            services = inv.get(registry.RUN_SERVICES, project_id)
-        except Unreadable as exc:
-            if not exc.reason.not_applicable:
-                blind.append(exc)
-            continue
-        theirs = inv.environment(project_id)
-        for service in services:
-            users.setdefault(identity_of(inv, service, project_id), []).append(
-                (project_id, service, theirs)
-            )
+    everyone, unreadable = inv.once("env.shared-service-account", lambda: _runtime_users(inv))
+    users = {
+        identity: [u for u in found if u[0] != inv.project_id]
+        for identity, found in everyone.items()
+    }
+    blind = [exc.copy() for project_id, exc in unreadable if project_id != inv.project_id]
     for service in inv.get(registry.RUN_SERVICES):
         resource = service_resource(inv, service)
         name = short_name(service)
@@ -355,6 +345,31 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
                 resource,
                 f"Cloud Run service {name} runs as {identity}, used by no other environment in scope.",
             )
+
+
+RuntimeUser = tuple[str, Mapping[str, Any], Classification]  # project, service, its environment
+
+
+def _runtime_users(
+    inv: Inventory,
+) -> tuple[dict[str, list[RuntimeUser]], list[tuple[str, Unreadable]]]:
+    """Every Cloud Run service of the scope by its runtime identity, and the projects whose
+    services could not be read (with why): built once per scan, not once per project."""
+    users: dict[str, list[RuntimeUser]] = {}
+    unreadable: list[tuple[str, Unreadable]] = []
+    for project_id in inv.scope:
+        try:
+            services = inv.get(registry.RUN_SERVICES, project_id)
+        except Unreadable as exc:
+            if not exc.reason.not_applicable:
+                unreadable.append((project_id, exc))
+            continue
+        theirs = inv.environment(project_id)
+        for service in services:
+            users.setdefault(identity_of(inv, service, project_id), []).append(
+                (project_id, service, theirs)
+            )
+    return users, unreadable
 
 
 def _reference_outcome(

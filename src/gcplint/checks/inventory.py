@@ -9,8 +9,9 @@ the collections it declares.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..collect.collection import Collection, Unreadable
@@ -28,15 +29,35 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class _Once:
+    """Values computed once per scan, by key, whoever asks first (the others wait for it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, Any] = {}
+        self._locks: dict[str, threading.Lock] = {}
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            value: T = self._values[key]
+            return value
+
+
 @dataclass(frozen=True)
 class ScanContext:
     """What every check of one scan shares: the session, the config, the projects in scope (the
-    whole scope, even when this run judges one shard of it) and the scan's start time."""
+    whole scope, even when this run judges one shard of it), the scan's start time, and the
+    indexes checks build once over the whole scope (`Inventory.once`)."""
 
     session: Session
     config: Config
     projects: tuple[str, ...]
     now: datetime
+    indexes: _Once = field(default_factory=_Once, compare=False)
 
     def classify(self, key: str) -> Classification:
         """The environment of any project (ID or number): the config mapping, else its labels
@@ -109,6 +130,12 @@ class Inventory:
         outside the scope: it is read, never reported on). Needs `PROJECT` in requires."""
         self._require(PROJECT)
         return self._scan.classify(project or self.project_id)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, made once per scan for `key` and shared by every project's run of a
+        check: an index over the whole scope that would otherwise be rebuilt per project. A
+        failure is raised to each asker, never remembered."""
+        return self._scan.indexes.get(key, compute)
 
     def option(self, name: str) -> OptionValue:
         """A check option: the config file's value, else the check's default."""

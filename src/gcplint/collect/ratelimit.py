@@ -14,9 +14,11 @@ from collections.abc import Callable, Mapping
 from ..model import ApiUse
 
 MAX_IN_FLIGHT = 64  # calls of one API in flight, at most (--max-concurrency lowers it)
-_START_WINDOW = 8
+_START_WINDOW = 2  # then one more per round trip that found it full (until the first 429)
 _START_LATENCY = 0.05
 _MIN_RATE = 0.2
+_CREEP = 1.02  # growth per second after a 429, once back near where it came: a 429 every
+# 15 s or so at a quota's edge, as the API's own bucket drains slowly
 
 
 class Throttle:
@@ -52,7 +54,8 @@ class Throttle:
         self._in_flight = 0
         self._waiting: list[tuple[int, int]] = []  # a heap of the tickets of waiting callers
         self._tickets = itertools.count()
-        self._window = min(_START_WINDOW, max_in_flight)  # in flight while no rate is known
+        self._window = float(min(_START_WINDOW, max_in_flight))  # in flight, no rate known
+        self._filled = False  # the last call made filled the window
         self._latency = _START_LATENCY  # seconds, moving average of successful calls
         self._served: deque[float] = deque()  # when calls succeeded, over the last second
         self._probing = True  # no 429 yet: raise fast
@@ -74,7 +77,7 @@ class Throttle:
 
     def _concurrency(self) -> int:
         if self.rate is None:
-            return self._window
+            return int(self._window)
         wanted = math.ceil(self.rate * self._latency * 1.5) + 2
         return max(1, min(self.max_in_flight, wanted))
 
@@ -88,6 +91,7 @@ class Throttle:
                 self._cond.wait()
             heapq.heappop(self._waiting)
             self._in_flight += 1
+            self._filled = self._in_flight >= int(self._window)
             self.calls += 1
             now = self._clock()
             if self._first is None:
@@ -115,7 +119,7 @@ class Throttle:
                 self._served.popleft()
             if throttled:
                 self.throttled += 1
-                self._cut(now)
+                self._cut(now, now - seconds)
             else:
                 self.successes += 1
                 self._served.append(now)
@@ -123,18 +127,31 @@ class Throttle:
                 self._raise(now)
             self._cond.notify_all()
 
-    def _cut(self, now: float) -> None:
-        """A 429: once per episode (the calls in flight answer alike), slow down below what the
-        API served over the last second (or since the first call, if sooner)."""
-        if now - self._last_cut < max(1.0, 2 * self._latency):
+    def _cut(self, now: float, started: float) -> None:
+        """A 429: slow down below what the API served over the last second (or since the first
+        call, if sooner). Once per episode: a call made before the last cut answers for the
+        rate before it; one made after says the cut was not deep enough."""
+        if started < self._last_cut:
             return
         self._last_cut = now
-        self._probing = False
-        span = min(1.0, max(now - (self._first or now), self._latency))
+        span = min(1.0, max(now - (self._first or now), 0.5))
         served = len(self._served) / span
-        current = self.rate if self.rate is not None else served
-        self._refused_at = min(current, served) if served else current
-        target = 0.9 * self._refused_at if served else 0.5 * current
+        if not served:  # nothing answered lately: no rate to go by, only fewer calls at once
+            self._window = max(1.0, self._window / 2)
+            return
+        self._probing = False
+        if self.rate is None and now - (self._first or now) < 2.0:  # an early first 429: what
+            # the API served includes its bucket's burst (a second's worth within the first
+            # half second), so a third of it, and back up fast to (85% of) 70% of it
+            self._refused_at = 0.7 * served
+            target = served / 3
+        elif self.rate is None:  # what it served over the last second is its rate
+            self._refused_at = served
+            target = 0.9 * served
+        else:
+            self._refused_at = min(self.rate, served)
+            target = 0.9 * self._refused_at
+        target = min(target, self.rate or target)
         self.rate = max(_MIN_RATE, target)
         self._tokens = min(self._tokens, 0.0)
         self._last_raise = now
@@ -143,19 +160,24 @@ class Throttle:
     def _raise(self, now: float) -> None:
         """No 429 since the last raise and callers waited for tokens (or filled the window):
         the API may take more. Before the first 429 the rate grows by half a second; after one,
-        by half back up to 85% of where the 429 came, then by 5%."""
+        by half back up to 85% of where the 429 came, then by 2% (5% after 5 s without a 429,
+        10% after 15 s)."""
         if self.rate is None:
-            if self._in_flight + 1 >= self._window:
-                self._window = min(self.max_in_flight, self._window + 1)
+            if self._filled:  # the last call made filled the window: one more call in
+                # flight per window of calls answered (per round trip)
+                self._window = min(float(self.max_in_flight), self._window + 1 / self._window)
             return
         elapsed = now - self._last_raise
         if elapsed < 1.0:
             return
-        if now - self._last_cut >= elapsed and self._starved > 0.1 * elapsed:
+        calm = now - self._last_cut
+        if calm >= elapsed and self._starved > 0.1 * elapsed:
             fast = self._probing or self.rate < 0.85 * self._refused_at
-            grown = self.rate * (1.5 if fast else 1.05)
+            creep = _CREEP if calm < 5 else 1.05 if calm < 15 else 1.1  # no 429 for longer:
+            # the quota may have been raised, or the cut went too deep
+            grown = self.rate * (1.5 if fast else creep)
             if not self._probing:
-                grown = max(self.rate * 1.05, min(grown, 0.85 * self._refused_at))
+                grown = max(self.rate * creep, min(grown, 0.85 * self._refused_at))
             self.rate = grown if self.ceiling is None else min(grown, self.ceiling)
         self._last_raise = now
         self._starved = 0.0
@@ -206,10 +228,10 @@ class Throttles:
         return sum(u.waited for u in self.use())
 
     def use(self) -> list[ApiUse]:
-        """Each API's cost so far, by label."""
+        """Each called API's cost so far, by label."""
         with self._lock:
             throttles = sorted(self._throttles.items())
-        return [t.use() for _, t in throttles]
+        return [use for _, t in throttles if (use := t.use()).calls]
 
 
 def parse_rate(text: str, *, zero: bool) -> tuple[str, float]:

@@ -12,9 +12,11 @@ without one replays a snapshot's `recorded` reads and refuses every call.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import traceback
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
@@ -73,6 +75,8 @@ class Session:
         # ^ (collection, key, one resource of a per-resource collection?): a bucket may be named
         #   like its project, and must not be mistaken for the project's whole collection
         self._owned: dict[str, set[tuple[str, str, bool]]] = {}  # project -> its memo keys
+        self._cold: dict[tuple[str, str, bool], bytes | Unreadable] = {}
+        # ^ what `release` dropped, compressed: another project's check may read it again
 
     def _lane_width(self, label: str) -> int:
         """Threads per lane of an API: as many as its throttle lets calls be in flight."""
@@ -195,7 +199,11 @@ class Session:
                 self._owned.get(entry.owner, set()).discard(slot)
                 entry.owner = None
         if computes:
-            if (collection.each is None or part) and (collection.name, key) in self._recorded:
+            with self._lock:
+                cold = self._cold.get(slot)
+            if cold is not None:
+                compute = _thaw(cold)
+            elif (collection.each is None or part) and (collection.name, key) in self._recorded:
                 compute = _replay(self._recorded[(collection.name, key)])  # a per-resource
                 # collection is stored resource by resource (`part`), never whole
             saved = self._owner.project
@@ -208,7 +216,7 @@ class Session:
                     with self._transport.reading(collection.api.label, entry_order):
                         read = compute()
                 whole = collection.each is not None and not part  # its parts are checked
-                entry.value = read if whole else collection.checked(read, key)
+                entry.value = read if whole or cold else collection.checked(read, key)
             except Unreadable as exc:
                 entry.error = exc
             except ApiCallError as exc:
@@ -283,7 +291,9 @@ class Session:
     def release(self, projects: Iterable[str], keep: Iterable[Collection[Any]] = ()) -> int:
         """Forget the data of projects whose checks are done, except the collections in `keep`
         (reduced to their compact form) and what another project read of them; returns how
-        many entries were dropped. Read again, dropped data is read again."""
+        many entries were dropped. What is dropped is kept compressed (a few kilobytes a
+        project): read again (another project's check reads it), it is not asked of the API
+        again."""
         kept = {c.name: c for c in keep}
         done: list[tuple[tuple[str, str, bool], _Entry]] = []
         gone: list[tuple[str, str, bool]] = []
@@ -300,6 +310,9 @@ class Session:
                     if slot[0] not in kept:
                         gone.append(slot)
                         del self._memo[slot]
+                        frozen = _freeze(entry)
+                        if frozen is not None:
+                            self._cold[slot] = frozen
                     else:
                         unfinished.add(slot)  # kept, compacted: still the project's
                 if unfinished:
@@ -339,6 +352,31 @@ class Session:
     def close(self) -> None:
         """Cancel the reads still queued."""
         self.lanes.close()
+
+
+def _freeze(entry: _Entry) -> bytes | Unreadable | None:
+    """A released read, compressed (JSON data, or the failure itself); None for what is
+    rebuilt from its parts (a per-resource collection) or is not JSON."""
+    if entry.error is not None:
+        return entry.error
+    if isinstance(entry.value, PerResource):
+        return None
+    try:
+        text = json.dumps(entry.value, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    if json.loads(text) != entry.value:  # a tuple, a key that is not a string: not JSON as is
+        return None
+    return zlib.compress(text.encode(), 1)
+
+
+def _thaw(frozen: bytes | Unreadable) -> Callable[[], Any]:
+    def value() -> Any:
+        if isinstance(frozen, Unreadable):
+            raise frozen.copy()
+        return json.loads(zlib.decompress(frozen))
+
+    return value
 
 
 def _replay(stored: Any) -> Callable[[], Any]:

@@ -175,7 +175,9 @@ class Transport:
 
     def concurrency(self, label: str) -> int | None:
         """How many calls the API may have in flight now (None: no throttle)."""
-        return self._throttles.of(label).concurrency() if self._throttles is not None else None
+        if self._throttles is None or not label:
+            return None
+        return self._throttles.of(label).concurrency()
 
     def use(self) -> list[ApiUse]:
         """What each API cost so far (empty without throttles)."""

@@ -17,7 +17,7 @@ from ..environment import Environment
 from ..errors import GcplintError
 from ..gate.baseline import Comparison, Entry
 from ..model import Reason, Result, Severity, Status, Suppressed
-from ..safetext import scrub
+from ..safetext import scrub, unsurrogate
 from . import RenderOptions, Report, ScannedProject
 
 SCHEMA = "gcplint-report/v1"
@@ -30,23 +30,26 @@ class ReportError(GcplintError):
 
 
 def result_json(result: Result) -> dict[str, Any]:
-    """One result as its JSON object."""
-    item: dict[str, Any] = {
+    """One result as its JSON object (every string `unsurrogate`d: it may quote cloud text)."""
+    return {
         "check": result.check,
         "severity": result.severity.value,
         "status": result.status.value,
-        "project": result.project,
-        "resource": result.resource,
-        "subject": result.subject,
-        "grant": result.grant,
-        "message": result.message,
+        "project": unsurrogate(result.project),
+        "resource": unsurrogate(result.resource),
+        "subject": _text(result.subject),
+        "grant": _text(result.grant),
+        "message": unsurrogate(result.message),
         "reason": result.reason.value if result.reason else None,
         "fingerprint": result.fingerprint,
-        "remediation": result.remediation,
-        "suppressed": suppressed_json(result.suppressed),
+        "remediation": _text(result.remediation),
+        "suppressed": scrub(suppressed_json(result.suppressed)),
         "baseline": result.baseline,
     }
-    return scrub(item)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else unsurrogate(value)
 
 
 def suppressed_json(mark: Suppressed | None) -> dict[str, Any] | None:
