@@ -52,7 +52,7 @@ class Throttle:
         self._tokens = 1.0
         self._stamp = now
         self._in_flight = 0
-        self._waiting: list[tuple[int, int]] = []  # a heap of the tickets of waiting callers
+        self._waiting: list[tuple[int, int, threading.Lock]] = []  # a heap of waiting callers
         self._tickets = itertools.count()
         self._window = float(min(_START_WINDOW, max_in_flight))  # in flight, no rate known
         self._filled = False  # the last call made filled the window
@@ -62,7 +62,6 @@ class Throttle:
         self._refused_at = math.inf  # the rate the last 429 came at
         self._last_cut = -math.inf
         self._last_raise = now
-        self._starved = 0.0  # seconds callers waited for tokens since the last raise
         self._first: float | None = None
         self._last = now
         self.calls = 0
@@ -83,14 +82,19 @@ class Throttle:
 
     def acquire(self, order: int = 0) -> None:
         """Wait for a slot in flight and a token; every call holds one until `release`.
-        Waiting callers get slots lowest `order` first, then first come, first served."""
+        Waiting callers get slots lowest `order` first, then first come, first served; each
+        is woken alone, when its slot is free."""
         with self._cond:
-            ticket = (order, next(self._tickets))
-            heapq.heappush(self._waiting, ticket)
-            while self._waiting[0] != ticket or self._in_flight >= self._concurrency():
-                self._cond.wait()
-            heapq.heappop(self._waiting)
-            self._in_flight += 1
+            turn: threading.Lock | None = None
+            if self._waiting or self._in_flight >= self._concurrency():
+                turn = threading.Lock()
+                turn.acquire()
+                heapq.heappush(self._waiting, (order, next(self._tickets), turn))
+            else:
+                self._in_flight += 1
+        if turn is not None:
+            turn.acquire()  # released by `_grant`, which counted this call in flight
+        with self._cond:
             self._filled = self._in_flight >= int(self._window)
             self.calls += 1
             now = self._clock()
@@ -104,10 +108,15 @@ class Throttle:
                 if self._tokens < 0:
                     wait = -self._tokens / self.rate
                     self.waited += wait
-                    self._starved += wait
-            self._cond.notify_all()  # the next waiter may be the head now
         if wait > 0:
             self._sleep(wait)
+
+    def _grant(self) -> None:
+        """Give free slots to the waiting callers first in line (under the lock)."""
+        while self._waiting and self._in_flight < self._concurrency():
+            _, _, turn = heapq.heappop(self._waiting)
+            self._in_flight += 1
+            turn.release()
 
     def release(self, throttled: bool, seconds: float) -> None:
         """A call is over: `throttled` when the API answered 429, else it took `seconds`."""
@@ -125,7 +134,7 @@ class Throttle:
                 self._served.append(now)
                 self._latency += (seconds - self._latency) * 0.2
                 self._raise(now)
-            self._cond.notify_all()
+            self._grant()
 
     def _cut(self, now: float, started: float) -> None:
         """A 429: slow down below what the API served over the last second (or since the first
@@ -155,11 +164,10 @@ class Throttle:
         self.rate = max(_MIN_RATE, target)
         self._tokens = min(self._tokens, 0.0)
         self._last_raise = now
-        self._starved = 0.0
 
     def _raise(self, now: float) -> None:
-        """No 429 since the last raise and callers waited for tokens (or filled the window):
-        the API may take more. Before the first 429 the rate grows by half a second; after one,
+        """No 429 since the last raise and the API served about its rate (or calls filled the
+        window): it may take more. Before the first 429 the rate grows by half a second; after one,
         by half back up to 85% of where the 429 came, then by 2% (5% after 5 s without a 429,
         10% after 15 s)."""
         if self.rate is None:
@@ -171,7 +179,9 @@ class Throttle:
         if elapsed < 1.0:
             return
         calm = now - self._last_cut
-        if calm >= elapsed and self._starved > 0.1 * elapsed:
+        binding = len(self._served) >= 0.8 * self.rate  # it served about its rate: the rate,
+        # not the work there was, set the pace
+        if calm >= elapsed and binding:
             fast = self._probing or self.rate < 0.85 * self._refused_at
             creep = _CREEP if calm < 5 else 1.05 if calm < 15 else 1.1  # no 429 for longer:
             # the quota may have been raised, or the cut went too deep
@@ -180,7 +190,6 @@ class Throttle:
                 grown = max(self.rate * creep, min(grown, 0.85 * self._refused_at))
             self.rate = grown if self.ceiling is None else min(grown, self.ceiling)
         self._last_raise = now
-        self._starved = 0.0
 
     def use(self) -> ApiUse:
         """What this API cost so far."""

@@ -175,38 +175,55 @@ def check(value: Any, node: Node, where: str) -> None:
     """Raise Mismatch (naming `where`, the path to the bad field) unless every declared field
     present in `value` has its declared type; redact credential-shaped strings in place.
     Absent and null fields are not checked: absence has the meaning Google's docs give it."""
+    _check(value, node, (where,) if where else ())
+
+
+FieldPath = tuple[str | int, ...]  # where a value is: field names and list indexes
+
+
+def _spelled(path: FieldPath) -> str:
+    """`a.b[2].c`: a path as a Mismatch names it (only ever made for a mismatch)."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _check(value: Any, node: Node, path: FieldPath) -> None:
     kind = node.kind
     if kind == "object":
         if not isinstance(value, dict):
-            raise Mismatch(f"{where or 'the response'} is {_kind(value)}, expected an object")
+            raise Mismatch(
+                f"{_spelled(path) or 'the response'} is {_kind(value)}, expected an object"
+            )
         for name, child in node.fields.items():
             if value.get(name) is not None:
-                value[name] = _checked(value[name], child, f"{where}.{name}" if where else name)
+                value[name] = _checked(value[name], child, (*path, name))
         redact_header(value)
         return
     if kind == "array":
         if not isinstance(value, list):
-            raise Mismatch(f"{where} is {_kind(value)}, expected an array")
+            raise Mismatch(f"{_spelled(path)} is {_kind(value)}, expected an array")
         assert node.item is not None
         for i, item in enumerate(value):
             if item is not None:
-                value[i] = _checked(item, node.item, f"{where}[{i}]")
+                value[i] = _checked(item, node.item, (*path, i))
         return
     if kind == "map":
         if not isinstance(value, dict):
-            raise Mismatch(f"{where} is {_kind(value)}, expected an object (a map)")
+            raise Mismatch(f"{_spelled(path)} is {_kind(value)}, expected an object (a map)")
         assert node.item is not None
         for key, item in value.items():
             if item is not None:
-                value[key] = _checked(item, node.item, f"{where}.{key}")
+                value[key] = _checked(item, node.item, (*path, key))
         redact_map(value)
         return
     if not _scalar_ok(value, node):
-        raise Mismatch(f"{where} is {_kind(value)}, expected {node.expected()}")
+        raise Mismatch(f"{_spelled(path)} is {_kind(value)}, expected {node.expected()}")
 
 
-def _checked(value: Any, node: Node, where: str) -> Any:
-    check(value, node, where)
+def _checked(value: Any, node: Node, path: FieldPath) -> Any:
+    _check(value, node, path)
     return redact_string(value) if isinstance(value, str) else value
 
 

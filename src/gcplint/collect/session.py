@@ -35,9 +35,10 @@ T = TypeVar("T")
 
 
 class _Entry:
-    __slots__ = ("compacted", "done", "error", "owner", "value")
+    __slots__ = ("collection", "compacted", "done", "error", "owner", "value")
 
-    def __init__(self, owner: str | None) -> None:
+    def __init__(self, owner: str | None, collection: Collection[Any] | None = None) -> None:
+        self.collection = collection  # what was read (None: seeded)
         self.done = threading.Event()
         self.value: Any = None
         self.error: Unreadable | None = None
@@ -144,7 +145,8 @@ class Session:
     def _fetch(self, collection: Collection[Any], key: str) -> Any:
         """Read, unless the project already said the collection's API is not enabled (then
         not applicable, without a call)."""
-        if collection.keyed_by == "project":
+        if collection.keyed_by == "project" and collection.each is None:  # (a per-resource
+            # collection says what its source says)
             with self._lock:
                 disabled = self._disabled.get((key, collection.api.label))
             if disabled is not None:
@@ -190,7 +192,7 @@ class Session:
             computes = entry is None
             reader = self._owner.project
             if entry is None:
-                entry = self._memo[slot] = _Entry(None if shared else owner or reader)
+                entry = self._memo[slot] = _Entry(None if shared else owner or reader, collection)
                 if entry.owner is not None:
                     self._owned.setdefault(entry.owner, set()).add(slot)
             if entry.owner is not None and reader not in (None, entry.owner):
@@ -355,17 +357,19 @@ class Session:
 
 
 def _freeze(entry: _Entry) -> bytes | Unreadable | None:
-    """A released read, compressed (JSON data, or the failure itself); None for what is
-    rebuilt from its parts (a per-resource collection) or is not JSON."""
+    """A released read, compressed: its declared fields (all a check may read: what a snapshot
+    keeps), or the failure itself; None for what is rebuilt from its parts (a per-resource
+    collection), was seeded, or is not JSON."""
     if entry.error is not None:
         return entry.error
-    if isinstance(entry.value, PerResource):
+    if entry.collection is None or isinstance(entry.value, PerResource):
         return None
     try:
-        text = json.dumps(entry.value, separators=(",", ":"))
-    except (TypeError, ValueError):
+        kept = entry.collection.kept(entry.value)
+        text = json.dumps(kept, separators=(",", ":"))
+    except (TypeError, ValueError, AttributeError):
         return None
-    if json.loads(text) != entry.value:  # a tuple, a key that is not a string: not JSON as is
+    if json.loads(text) != kept:  # a tuple, a key that is not a string: not JSON as is
         return None
     return zlib.compress(text.encode(), 1)
 
