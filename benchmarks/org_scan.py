@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from gcplint.collect.apis import APIS
+from gcplint.collect.registry import BILLING_INFO
 from gcplint.emulator.generate import generate_org
 
 QUOTAS = {api.label: api.quota / 60 for api in APIS}  # requests per second, at scale 1
@@ -83,7 +84,7 @@ def billing_minimum(world: dict[str, Any], scope: set[str], page_size: int) -> i
     linked: dict[str, int] = {}
     unlinked = 0
     for project_id, body in world["projects"].items():
-        info = body.get("cloudbilling.billingInfo") or {}
+        info = body.get(BILLING_INFO.name) or {}
         account = info.get("billingAccountName")
         if account:
             linked[account] = linked.get(account, 0) + 1

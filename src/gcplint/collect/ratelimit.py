@@ -14,7 +14,9 @@ from collections.abc import Callable, Mapping
 from ..model import ApiUse
 
 MAX_IN_FLIGHT = 64  # calls of one API in flight, at most (--max-concurrency lowers it)
-_START_WINDOW = 2  # then one more per round trip that found it full (until the first 429)
+_START_WINDOW = 2  # then one more per round trip that found it full (until the first 429),
+_MAX_WINDOW = 16  # up to this many: with no rate known, more calls in flight than a process can
+# handle would only add threads (each API has its own; the CPU of one process is the limit)
 _START_LATENCY = 0.05
 _MIN_RATE = 0.2
 _CREEP = 1.02  # growth per second after a 429, once back near where it came: a 429 every
@@ -173,7 +175,8 @@ class Throttle:
         if self.rate is None:
             if self._filled:  # the last call made filled the window: one more call in
                 # flight per window of calls answered (per round trip)
-                self._window = min(float(self.max_in_flight), self._window + 1 / self._window)
+                ceiling = min(self.max_in_flight, _MAX_WINDOW)
+                self._window = min(float(ceiling), self._window + 1 / self._window)
             return
         elapsed = now - self._last_raise
         if elapsed < 1.0:
