@@ -273,7 +273,11 @@ def test_quota_rejects_over_the_rate_with_retry_after(serve: Any) -> None:
     assert emu.calls_by_api() == expected_calls
     assert emu.rejected_by_api() == {"sqladmin": 9}
     status, _, stats = http(emu.url + "/__emulator/stats")
-    assert status == 200 and stats == {"calls": expected_calls, "rejected": {"sqladmin": 9}}
+    assert status == 200 and stats == {
+        "calls": expected_calls,
+        "rejected": {"sqladmin": 9},
+        "distinct": {label: 1 for label in expected_calls},
+    }
 
 
 def test_latency_and_jitter_slow_every_response(serve: Any) -> None:
@@ -361,6 +365,7 @@ def test_emulator_serve_options_end_to_end(tmp_path: Path) -> None:
         assert http(base + "/__emulator/stats")[2] == {
             "calls": {"cloudresourcemanager": 3},
             "rejected": {"cloudresourcemanager": 2},
+            "distinct": {"cloudresourcemanager": 1},  # the one answered; 429s are not counted
         }
     finally:
         process.terminate()

@@ -38,7 +38,7 @@ from .spec import CheckSpec
 log = logging.getLogger(__name__)
 
 WINDOW = 128  # projects read ahead at once: every API has work queued, memory stays bounded
-JUDGES = 8  # projects judged at once (a check may read another project's data: in parallel)
+JUDGES = 4  # projects judged at once (a check may read another project's data: in parallel)
 
 T = TypeVar("T")
 
@@ -227,6 +227,8 @@ def stream(
         if interrupted or pending:  # abandoned: nothing queued for it is read any more
             judges.close()
             session.lanes.close(wait=not interrupted)
+            if not interrupted:  # and no judge still running reads any more on its own
+                judges.join()
     for project_id in project_ids:
         yield Judged(
             None,

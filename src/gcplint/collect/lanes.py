@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-IDLE_SECONDS = 30.0  # a lane's thread with nothing to do for this long ends (its connection too)
+IDLE_SECONDS = 5.0  # a lane's thread with nothing to do for this long ends (its connection too)
 
 
 class Lane:

@@ -61,7 +61,7 @@ class Session:
         self,
         transport: Transport | None,
         recorded: Mapping[tuple[str, str], Any] | None = None,
-        width: int = 8,
+        width: int = 4,
     ) -> None:
         self._transport = transport
         self._recorded = recorded or {}  # a snapshot's reads: (collection, key) -> data or failure
@@ -227,6 +227,7 @@ class Session:
                     exc.failure.reason is Reason.API_DISABLED
                     and collection.keyed_by == "project"
                     and not part
+                    and not collection.api.always_on
                 ):
                     with self._lock:
                         self._disabled[(key, collection.api.label)] = exc.failure
