@@ -37,7 +37,7 @@ from .spec import CheckSpec
 
 log = logging.getLogger(__name__)
 
-WINDOW = 128  # projects read ahead at once: every API has work queued, memory stays bounded
+WINDOW = 64  # projects read ahead at once: every API has work queued, memory stays bounded
 JUDGES = 4  # projects judged at once (a check may read another project's data: in parallel)
 
 T = TypeVar("T")
