@@ -276,12 +276,8 @@ def test_keyboard_print_and_dark_mode(browser: Any, tmp_path: Path) -> None:
     )
     box.send_keys(Keys.SPACE)
     assert len(rows(browser)) == 4
-    background = "return getComputedStyle(document.body).backgroundColor"
-    light = browser.execute_script(background)
+    assert_dark_mode_changes_the_background(browser)
     try:
-        dark = {"name": "prefers-color-scheme", "value": "dark"}
-        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [dark]})
-        assert browser.execute_script(background) != light
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         assert not browser.find_element("id", "filters").is_displayed()
         assert not browser.find_element("css selector", "button.copy").is_displayed()
@@ -437,6 +433,11 @@ def test_the_diff_page_loads_quietly_and_shows_cloud_text_as_text(
 
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018
+    assert_dark_mode_changes_the_background(browser)
+
+
+def assert_dark_mode_changes_the_background(browser: Any) -> None:
+    """`prefers-color-scheme: dark` gives the page another background (then media is reset)."""
     background = "return getComputedStyle(document.body).backgroundColor"
     light = browser.execute_script(background)
     try:
