@@ -51,12 +51,6 @@ class Lane:
             self._wake()
         return future
 
-    @property
-    def queued(self) -> int:
-        """Jobs waiting for a thread."""
-        with self._cond:
-            return len(self._jobs)
-
     def _wake(self) -> None:
         """Give the queue a thread: an idle one, or a new one while under the width."""
         if self._idle:
