@@ -76,34 +76,36 @@ def _ahead(
                 futures.append(session.ahead(collection, project_id, order))
             else:
                 futures.append(
-                    _after(first, lambda c=collection: session.ahead(c, project_id, order))  # type: ignore[misc]
+                    _then([first], lambda c=collection: session.ahead(c, project_id, order))  # type: ignore[misc]
                 )
     return futures
 
 
-def _when_all(reads: list[Future[None]], lane: Lane, then: Callable[[], T]) -> Future[T]:
-    """A future for `then()`, run on `lane` once every read is done (without holding a
-    thread while they are not)."""
-    judged: Future[T] = Future()
-    left = [len(reads)]
+def _then(inputs: Sequence[Future[Any]], start: Callable[[], Future[T]]) -> Future[T]:
+    """A future for `start()`, called once every input is done (without holding a thread while
+    they are not); cancelled instead if an input was (the scan was abandoned)."""
+    proxy: Future[T] = Future()
+    left = [len(inputs)]
     lock = threading.Lock()
 
-    def start() -> None:
-        queued = lane.submit(then)
-        queued.add_done_callback(lambda f: _settle(judged, f))
+    def go() -> None:
+        if any(f.cancelled() for f in inputs):
+            proxy.cancel()
+        else:
+            start().add_done_callback(lambda f: _settle(proxy, f))
 
-    def one_done(_: Future[None]) -> None:
+    def one_done(_: Future[Any]) -> None:
         with lock:
             left[0] -= 1
             last = left[0] == 0
         if last:
-            start()
+            go()
 
-    if not reads:
-        start()
-    for read in reads:
-        read.add_done_callback(one_done)
-    return judged
+    if not inputs:
+        go()
+    for future in inputs:
+        future.add_done_callback(one_done)
+    return proxy
 
 
 def _settle(proxy: Future[T], done: Future[T]) -> None:
@@ -114,23 +116,6 @@ def _settle(proxy: Future[T], done: Future[T]) -> None:
         proxy.set_exception(exc)
     else:
         proxy.set_result(done.result())
-
-
-def _after(first: Future[None], start: Callable[[], Future[None]]) -> Future[None]:
-    """A future for `start()`, called once `first` is done (without holding a thread)."""
-    proxy: Future[None] = Future()
-
-    def started(_: Future[None]) -> None:
-        if first.cancelled():
-            proxy.cancel()
-            return
-        then = start()
-        then.add_done_callback(
-            lambda f: proxy.cancel() if f.cancelled() else proxy.set_result(None)
-        )
-
-    first.add_done_callback(started)
-    return proxy
 
 
 def scanned(scan: ScanContext, project_id: str) -> ScannedProject:
@@ -204,7 +189,10 @@ def stream(
                 reads = _ahead(session, own, project_id, order)
                 queued = time.perf_counter()
                 pending.append(
-                    (project_id, _when_all(reads, judges, partial(judge, project_id, queued)))
+                    (
+                        project_id,
+                        _then(reads, partial(judges.submit, partial(judge, project_id, queued))),
+                    )
                 )
             if not pending:
                 break

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from ..model import ApiUse
 
 MAX_IN_FLIGHT = 64  # calls of one API in flight, at most (--max-concurrency lowers it)
-_START_WINDOW = 2  # then one more per round trip that found it full (until the first 429),
+_START_WINDOW = 2  # then one more per round trip that found it full (until the first 429)
 _MAX_WINDOW = 16  # up to this many: with no rate known, more calls in flight than a process can
 # handle would only add threads (each API has its own; the CPU of one process is the limit)
 _START_LATENCY = 0.05
@@ -28,10 +28,10 @@ class Throttle:
     calls may be in flight.
 
     The rate starts at `rate` (None: unlimited, with a slow-start window of calls in flight).
-    While callers queue for tokens and the API answers without 429, the rate rises (by half per
-    second until the first 429, then by a tenth); a 429 cuts it, once per episode, to 90% of what
-    the API served in the last second (Little's law sizes the calls in flight from the rate and
-    the observed latency). A `ceiling` (the user's --rate-limit) is never exceeded.
+    While the API serves about its rate and answers without 429, the rate rises (`_raise`); a
+    429 cuts it, once per episode, below what the API served in the last second (`_cut`).
+    Little's law sizes the calls in flight from the rate and the observed latency. A `ceiling`
+    (the user's --rate-limit) is never exceeded.
     """
 
     def __init__(
@@ -49,7 +49,7 @@ class Throttle:
         self.ceiling = ceiling
         self._clock = clock
         self._sleep = sleep
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         now = clock()
         self._tokens = 1.0
         self._stamp = now
@@ -73,7 +73,7 @@ class Throttle:
 
     def concurrency(self) -> int:
         """How many calls may be in flight now."""
-        with self._cond:
+        with self._lock:
             return self._concurrency()
 
     def _concurrency(self) -> int:
@@ -86,7 +86,7 @@ class Throttle:
         """Wait for a slot in flight and a token; every call holds one until `release`.
         Waiting callers get slots lowest `order` first, then first come, first served; each
         is woken alone, when its slot is free."""
-        with self._cond:
+        with self._lock:
             turn: threading.Lock | None = None
             if self._waiting or self._in_flight >= self._concurrency():
                 turn = threading.Lock()
@@ -96,7 +96,7 @@ class Throttle:
                 self._in_flight += 1
         if turn is not None:
             turn.acquire()  # released by `_grant`, which counted this call in flight
-        with self._cond:
+        with self._lock:
             self._filled = self._in_flight >= int(self._window)
             self.calls += 1
             now = self._clock()
@@ -122,7 +122,7 @@ class Throttle:
 
     def release(self, throttled: bool, seconds: float) -> None:
         """A call is over: `throttled` when the API answered 429, else it took `seconds`."""
-        with self._cond:
+        with self._lock:
             self._in_flight -= 1
             now = self._clock()
             self._last = now
@@ -196,7 +196,7 @@ class Throttle:
 
     def use(self) -> ApiUse:
         """What this API cost so far."""
-        with self._cond:
+        with self._lock:
             span = self._last - self._first if self._first is not None else 0.0
             achieved = self.calls / span if span > 0 else 0.0
             return ApiUse(self.label, self.calls, self.throttled, self.waited, achieved, self.rate)
@@ -234,10 +234,6 @@ class Throttles:
                     label, start, ceiling, self._clock, self._sleep, self._max_in_flight
                 )
             return throttle
-
-    def waited(self) -> float:
-        """Seconds spent waiting for every API together."""
-        return sum(u.waited for u in self.use())
 
     def use(self) -> list[ApiUse]:
         """Each called API's cost so far, by label."""
