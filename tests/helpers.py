@@ -17,6 +17,7 @@ from typing import Any
 from google.auth.credentials import AnonymousCredentials
 
 from gcplint.cli import main
+from gcplint.collect import registry
 from gcplint.collect.clients import Clients
 from gcplint.collect.connect import ClientSettings
 from gcplint.collect.session import Session
@@ -47,7 +48,8 @@ def load_world(name: str) -> dict[str, Any]:
 def session_for(emu: Emulator, retry: RetryPolicy = FAST_RETRY, timeout: float = 10.0) -> Session:
     """A fresh Session talking to the emulator, as a scan would build it."""
     settings = ClientSettings(api_base=emu.url, timeout=timeout)
-    return Session(Transport(Clients(settings, AnonymousCredentials()), retry))
+    transport = Transport(Clients(settings, AnonymousCredentials()), retry)
+    return Session(transport, numbers=registry.PROJECT)
 
 
 @dataclass

@@ -129,6 +129,67 @@ def test_disabled_api_is_not_applicable_and_does_not_make_the_scan_incomplete(se
     assert data["scan"]["exit_code"] == 0
 
 
+def quota_host_world() -> World:
+    """acme-prod, and the project its scans bill quota to, which has Cloud SQL Admin off."""
+    data = json.loads(json.dumps(BASE))
+    data["projects"]["billing-host"] = {
+        "project": {
+            "name": "projects/100000000077",
+            "projectId": "billing-host",
+            "parent": "folders/110000000001",
+            "state": "ACTIVE",
+        },
+        "disabledServices": ["sqladmin.googleapis.com"],
+    }
+    return World.from_json(data)
+
+
+def test_an_api_off_in_the_quota_project_is_unknown_not_a_disabled_api(serve: Any) -> None:
+    """Google names the quota project as the 403's consumer: that says nothing of acme-prod's
+    databases, so they are unknown (a not-applicable would hide the public one)."""
+    emu = serve(quota_host_world())
+    run = scan(emu, "--format", "json", "--check", "sql.*", "--quota-project", "billing-host")
+    data = run.json()
+    assert {(r["status"], r["reason"]) for r in data["results"]} == {
+        ("unknown", "PERMISSION_DENIED")
+    }
+    assert data["scan"]["exit_code"] == 3
+    first = data["results"][0]
+    assert (
+        "sqladmin.googleapis.com refused the call as disabled (the API or billing) in"
+        " projects/100000000077, the project billed for these calls (the quota project), not"
+        " acme-prod"
+    ) in first["message"]
+    assert (
+        "gcloud services enable sqladmin.googleapis.com --project 100000000077"
+        in (first["remediation"])
+    )
+
+
+def test_a_quota_project_with_the_api_on_reads_the_target(serve: Any) -> None:
+    emu = serve(quota_host_world())
+    emu.world.projects["billing-host"].disabled_services = frozenset()
+    plain = scan(emu, "--format", "json").json()
+    billed = scan(emu, "--format", "json", "--quota-project", "billing-host").json()
+    assert [(r["check"], r["status"]) for r in billed["results"]] == [
+        (r["check"], r["status"]) for r in plain["results"]
+    ]
+    assert {"pass", "fail"} <= {r["status"] for r in billed["results"]}
+    assert "unknown" not in {r["status"] for r in billed["results"]}
+
+
+def test_the_target_api_off_under_a_quota_project_is_still_not_applicable(serve: Any) -> None:
+    emu = serve(quota_host_world())
+    emu.world.projects["billing-host"].disabled_services = frozenset()
+    emu.world.projects["acme-prod"].disabled_services = frozenset({"sqladmin.googleapis.com"})
+    data = scan(
+        emu, "--format", "json", "--check", "sql.*", "--quota-project", "billing-host"
+    ).json()
+    assert {(r["status"], r["reason"]) for r in data["results"]} == {
+        ("not_applicable", "API_DISABLED")
+    }
+
+
 def test_json_report_contract(serve: Any) -> None:
     run = scan(serve(base_world()), "--format", "json")
     data = run.json()

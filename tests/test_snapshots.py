@@ -250,3 +250,32 @@ def test_a_failed_collect_keeps_the_old_snapshot(tmp_path: Path) -> None:
     failed = run_cli("collect", "--demo", "-o", str(snapshot), "--check", "no.such-check")
     assert failed.code == 2
     assert snapshot.read_bytes() == before
+
+
+def test_an_api_off_in_the_quota_project_replays_as_the_same_unknown(
+    serve: Any, tmp_path: Path
+) -> None:
+    """Collected with a quota project that has Cloud SQL Admin off: the snapshot keeps the
+    refusal's consumer, so offline and served replays give the same unknown and fix."""
+    from test_cli import quota_host_world
+
+    emu = serve(quota_host_world())
+    billed = ("--project", "acme-prod", "--quota-project", "billing-host", "--check", "sql.*")
+    live = comparable(run_cli("scan", "--api-base", emu.url, *billed, "--format", "json"))
+    snapshot = tmp_path / "billed.json"
+    assert run_cli("collect", "--api-base", emu.url, *billed, "-o", str(snapshot)).code == 0
+    offline = comparable(run_cli("scan", "--snapshot", str(snapshot), "--format", "json"))
+    served = serve(World.load(snapshot))
+    replayed = comparable(
+        run_cli(
+            "scan", "--api-base", served.url, *billed[:2], "--check", "sql.*", "--format", "json"
+        )
+    )
+    assert {(r["status"], r["reason"]) for r in live["results"]} == {
+        ("unknown", "PERMISSION_DENIED")
+    }
+    assert "projects/100000000077" in live["results"][0]["remediation"]
+    assert offline == live
+    assert replayed == live
+    failure = json.loads(snapshot.read_text())["snapshot"]["reads"][registry.SQL_INSTANCES.name]
+    assert failure["acme-prod"]["consumer"] == "projects/100000000077"

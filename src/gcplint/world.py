@@ -90,7 +90,9 @@ HTTP_FAULTS = FAULT_ERRORS - {
 NOT_COLLECTED = "not in the snapshot: collect again with the checks and projects that need it"
 _SERVICE_TITLES = {api.service: api.title for api in APIS}
 SNAPSHOT_KEYS = frozenset({"gcplintVersion", "created", "identity", "projects", "checks", "reads"})
-FAILURE_KEYS = frozenset({"reason", "detail", "what", "target", "permission", "role", "service"})
+FAILURE_KEYS = frozenset(
+    {"reason", "detail", "what", "target", "permission", "role", "service", "consumer"}
+)
 
 
 class WorldError(GcplintError, ValueError):

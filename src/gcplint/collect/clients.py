@@ -58,7 +58,8 @@ def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
     """The credentials to use and a description of the identity behind them. They get their
     first access token here, so that a scan never starts with credentials that cannot work."""
     if settings.api_base:
-        return AnonymousCredentials(), f"anonymous (API base {settings.api_base})"  # type: ignore[no-untyped-call]
+        anonymous = _EmulatorCredentials(settings.quota_project)
+        return anonymous, f"anonymous (API base {settings.api_base})"
     try:
         creds, _ = google.auth.default(scopes=SCOPES, quota_project_id=settings.quota_project)
     except auth_exceptions.DefaultCredentialsError as exc:
@@ -80,6 +81,24 @@ def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
         )
         refresh(creds, request, impersonating(target, source))
     return creds, describe_identity(creds)
+
+
+class _EmulatorCredentials(AnonymousCredentials):
+    """No token, but the quota project (--quota-project), when one is set, goes with every
+    call as Google's credentials send it (x-goog-user-project), so an emulator can answer as
+    Google does for the project billed."""
+
+    def __init__(self, quota_project: str | None) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._quota_project_id = quota_project
+
+    def apply(self, headers: Any, token: str | None = None) -> None:
+        super().apply(headers, token)  # type: ignore[no-untyped-call]
+        if self._quota_project_id:
+            headers["x-goog-user-project"] = self._quota_project_id
+
+    def before_request(self, request: Any, method: str, url: str, headers: Any) -> None:
+        self.apply(headers)
 
 
 NETWORK_ADVICE = (

@@ -153,12 +153,16 @@ class Collection(Generic[T_co]):
             if self.each
             else (self.title, self.target(key))
         )
+        refused = failure.reason is Reason.PERMISSION_DENIED and failure.error_reason not in (
+            "SERVICE_DISABLED",  # refused for the project billed (session._billed_elsewhere):
+            "BILLING_DISABLED",  # no permission would help
+        )
         return Unreadable(
             what,
             target,
             failure.reason,
             failure.message,
-            permission=failure.permission or self.permission,
+            permission=failure.permission or (self.permission if refused else None),
             role=self.role,
             service=failure.service or self.service,
             failure=failure,
@@ -201,6 +205,7 @@ class Unreadable(Exception):
         role: str | None = None,
         service: str | None = None,
         failure: ApiFailure | None = None,
+        consumer: str | None = None,
     ) -> None:
         super().__init__(f"{what} of {target}: {reason.value}: {detail}")
         self.what = what
@@ -211,6 +216,8 @@ class Unreadable(Exception):
         self.role = role
         self.service = service
         self.failure = failure  # the failed API call, when it was one (not kept in snapshots)
+        self.consumer = consumer  # the project billed for the call (projects/NUMBER) when
+        # the API or billing was off there, not in the project read: no grant would help
 
     def copy(self) -> Unreadable:
         """A fresh exception with the same content (safe to raise in another thread)."""
@@ -223,6 +230,7 @@ class Unreadable(Exception):
             role=self.role,
             service=self.service,
             failure=self.failure,
+            consumer=self.consumer,
         )
 
     def describe(self) -> str:
@@ -245,6 +253,13 @@ class Unreadable(Exception):
 
     def hint(self) -> str | None:
         """What would make the data readable, if gcplint can tell."""
+        if self.consumer:
+            number = self.consumer.removeprefix("projects/")
+            return (
+                f"enable {self.service or 'the API'} and billing in {self.consumer}, the project"
+                f" billed for these calls (gcloud services enable {self.service or 'SERVICE'}"
+                f" --project {number}), or scan with a --quota-project that has both"
+            )
         if self.reason is Reason.PERMISSION_DENIED and self.permission:
             role = f" (e.g. {self.role})" if self.role else ""
             return (

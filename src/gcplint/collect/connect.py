@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ConfigError, UsageError
 from .ratelimit import Throttles
+from .registry import PROJECT
 from .session import Session
 from .transport import RetryPolicy, Transport
 
@@ -76,7 +77,7 @@ def live(
     creds, identity = resolve_credentials(settings)
     throttles = Throttles(start, ceilings, max_in_flight=max_in_flight)
     transport = Transport(Clients(settings, creds), retry_policy(), throttles)
-    session = Session(transport)
+    session = Session(transport, numbers=PROJECT)
     quota = settings.quota_project or getattr(creds, "quota_project_id", None)
     try:
         yield Connection(session, identity, quota)

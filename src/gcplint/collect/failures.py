@@ -33,6 +33,7 @@ class ApiFailure:
     permission: str | None = None
     service: str | None = None
     retry_after: float | None = None
+    consumer: str | None = None  # ErrorInfo metadata: the project billed for the call
 
     @property
     def transient(self) -> bool:
@@ -143,10 +144,12 @@ def _build(
         permission=_shaped(metadata.get("permission"), _PERMISSION),
         service=_shaped(metadata.get("service"), _SERVICE),
         retry_after=_seconds(retry_after),
+        consumer=_shaped(metadata.get("consumer"), _CONSUMER),
     )
 
 
 _PERMISSION = re.compile(r"[a-z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){2,4}")  # run.services.get
+_CONSUMER = re.compile(r"projects/[a-z0-9][a-z0-9-]{0,62}")  # projects/415104041262
 _SERVICE = re.compile(r"[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*\.googleapis\.com")
 
 

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..model import Reason
@@ -62,8 +63,10 @@ class Session:
         transport: Transport | None,
         recorded: Mapping[tuple[str, str], Any] | None = None,
         width: int = 4,
+        numbers: Collection[Any] | None = None,
     ) -> None:
         self._transport = transport
+        self._numbers = numbers  # the project metadata whose `name` is projects/NUMBER
         self._recorded = recorded or {}  # a snapshot's reads: (collection, key) -> data or failure
         self.scope_size = 0  # projects the run scans, once its scope is resolved: a reader may
         # then read for all of them at once when that costs fewer calls (billing info)
@@ -222,9 +225,15 @@ class Session:
             except Unreadable as exc:
                 entry.error = exc
             except ApiCallError as exc:
-                entry.error = collection.unreadable(exc.failure, key)
+                if collection.keyed_by == "project" and not part:
+                    project: str | None = key
+                elif key.startswith("projects/"):  # a resource, named under its project
+                    project = key.split("/")[1]
+                else:  # one of a project's resources (a bucket), or not a project's
+                    project = entry.owner if collection.keyed_by == "project" else None
+                entry.error = self._refused(collection, key, project, exc.failure)
                 if (
-                    exc.failure.reason is Reason.API_DISABLED
+                    entry.error.reason is Reason.API_DISABLED
                     and collection.keyed_by == "project"
                     and not part
                     and not collection.api.always_on
@@ -254,6 +263,52 @@ class Session:
             raise entry.error.copy()
         value: T = entry.value
         return value
+
+    def _refused(
+        self, collection: Collection[Any], key: str, project: str | None, failure: ApiFailure
+    ) -> Unreadable:
+        """What a failed read makes of the data. A 403 SERVICE_DISABLED or BILLING_DISABLED is
+        about the project billed for the call (ErrorInfo `consumer`, by number). With a quota
+        project that may be another project: the API or billing is off *there*, which says
+        nothing of the project read, so its data is unknown, never not applicable. The
+        consumer is matched with the project's number (its Resource Manager `name`); when that
+        cannot be read, the data is unknown for the reason it could not. `project` is the
+        project whose data it is, when it is a project's."""
+        if not failure.reason.not_applicable or failure.consumer is None:
+            return collection.unreadable(failure, key)
+        if project is not None and failure.consumer == f"projects/{project}":
+            return collection.unreadable(failure, key)
+        number: str | None = None
+        if project is not None and self._numbers is not None and collection is not self._numbers:
+            try:
+                number = str(self.read(self._numbers, project).get("name") or "") or None
+            except Unreadable as exc:
+                unconfirmed = collection.unreadable(failure, key)
+                unconfirmed.reason, unconfirmed.detail = (
+                    exc.reason,
+                    (
+                        f"{failure.service or collection.service} says it is off in"
+                        f" {failure.consumer}, which could not be matched to project {project}:"
+                        f" {exc.describe()}"
+                    ),
+                )
+                unconfirmed.permission, unconfirmed.role = exc.permission, exc.role
+                unconfirmed.consumer = exc.consumer
+                return unconfirmed  # e.g. grant resourcemanager.projects.get
+        if number == failure.consumer:
+            return collection.unreadable(failure, key)
+        whose = (
+            f"the project billed for these calls (the quota project), not {project}"
+            if number is not None
+            else f"which cannot be matched to {collection.target(key)}"
+        )
+        message = f"{failure.service or collection.service} refused the call as disabled (the API"
+        message += f" or billing) in {failure.consumer}, {whose}"
+        refused = collection.unreadable(
+            replace(failure, reason=Reason.PERMISSION_DENIED, message=message), key
+        )
+        refused.consumer = failure.consumer
+        return refused
 
     def seed(self, collection: Collection[T], key: str, value: T) -> None:
         """Store what another read already returned (a project found by projects:search is

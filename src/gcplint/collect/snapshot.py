@@ -121,6 +121,7 @@ def _failure(exc: Unreadable) -> JSON:
         "permission": exc.permission,
         "role": exc.role,
         "service": exc.service,
+        "consumer": exc.consumer,
     }
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -138,6 +139,7 @@ def _unreadable(where: str, failure: JSON) -> Unreadable:
         permission=failure.get("permission"),
         role=failure.get("role"),
         service=failure.get("service"),
+        consumer=failure.get("consumer"),
     )
 
 

@@ -135,6 +135,9 @@ def replayed(
     it back as the same failure (reason, permission, service and message)."""
     reason, detail = failure["reason"], failure.get("detail", "")
     service = failure.get("service", service)
+    consumer = failure.get("consumer", "")
+    if reason == "PERMISSION_DENIED" and consumer.startswith("projects/"):  # off where billed
+        return service_disabled(service, consumer.removeprefix("projects/"))
     if reason == "PERMISSION_DENIED":
         return permission_denied(failure.get("permission", permission), resource)
     if reason == "API_DISABLED":

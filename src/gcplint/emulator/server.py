@@ -237,8 +237,11 @@ class Emulator:
         """True when a Host header names this emulator (a loopback name and its port)."""
         return host is not None and host.lower() in self._hosts
 
-    def handle(self, method: str, raw_path: str, body: bytes) -> Response:
-        """Serve one request and log it."""
+    def handle(
+        self, method: str, raw_path: str, body: bytes, user_project: str | None = None
+    ) -> Response:
+        """Serve one request and log it; `user_project` is the quota project the caller
+        named (x-goog-user-project)."""
         split = urlsplit(raw_path)
         path = unquote(split.path)
         if path == "/__emulator/requests" and method == "GET":
@@ -262,6 +265,7 @@ class Emulator:
                     f"gcplint emulator: {method} {path} is not a read method; refused",
                 )
             route, params = routes.match(api, method, "/" + rest)
+            self._bill(route, user_project)
             response = self._answer(route, params, method, path, rest, split.query, body)
         except ApiError as err:
             response = Response(err.code, _encode(err.body()), err.headers)
@@ -287,6 +291,13 @@ class Emulator:
             if key is not None:
                 self._distinct.setdefault(api, set()).add(key)
         return response
+
+    def _bill(self, route: routes.Route, user_project: str | None) -> None:
+        """A call billed to a quota project of the world that has not enabled the API is
+        refused as Google refuses it: 403 SERVICE_DISABLED naming that project as consumer."""
+        billed = self.world.find_project(user_project) if user_project else None
+        if billed is not None and not billed.serves(route.service):
+            raise injected("SERVICE_DISABLED", route.service, route.permission, "", billed.number)
 
     def _delay(self) -> None:
         """Sleep the latency plus this request's jitter."""
@@ -467,7 +478,9 @@ class _Handler(BaseHTTPRequestHandler):
         if response is None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            response = self.server.emulator.handle(self.command, self.path, body)
+            response = self.server.emulator.handle(
+                self.command, self.path, body, self.headers.get("X-Goog-User-Project")
+            )
         if response.body is None:  # an injected connection reset: drop the connection, send nothing
             self.close_connection = True
             return
