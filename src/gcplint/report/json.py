@@ -32,7 +32,7 @@ class ReportError(GcplintError):
 def result_json(result: Result) -> dict[str, Any]:
     """One result as its JSON object (every string `unsurrogate`d: it may quote cloud text)."""
     return {
-        "check": result.check,
+        "check": unsurrogate(result.check),
         "severity": result.severity.value,
         "status": result.status.value,
         "project": unsurrogate(result.project),
@@ -76,8 +76,8 @@ def entry_json(entry: Suppression) -> dict[str, Any]:
     }
 
 
-def document(report: Report) -> dict[str, Any]:
-    """The whole report as a JSON-ready dict."""
+def document(report: Report, *, results: bool = True) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict (without `results`: its header and counts)."""
     whole: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": "gcplint", "version": report.version},
@@ -116,7 +116,7 @@ def document(report: Report) -> dict[str, Any]:
             "exit_causes": report.causes(),
             "notes": report.notes,
         },
-        "results": [result_json(r) for r in report.results],
+        "results": None,  # (in its place; each result_json is clean already)
         "summary": report.summary(),
         "suppressions": {
             "suppressed": sum(1 for r in report.results if r.suppressed is not None),
@@ -132,7 +132,12 @@ def document(report: Report) -> dict[str, Any]:
             "fixed": [asdict(e) for e in report.baseline.fixed],
         },
     }
-    return scrub(whole)
+    whole = scrub(whole)
+    if results:
+        whole["results"] = [result_json(r) for r in report.results]
+    else:
+        del whole["results"]
+    return whole
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:

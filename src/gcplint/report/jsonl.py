@@ -21,8 +21,7 @@ def write_results(results: Sequence[Result], stream: TextIO) -> None:
 
 def summary(report: Report) -> dict[str, Any]:
     """The last line: the JSON report without its results."""
-    whole = document(report)
-    del whole["results"]
+    whole = document(report, results=False)
     return {"record": "summary", **whole, "schema": SCHEMA}
 
 
