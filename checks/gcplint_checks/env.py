@@ -295,10 +295,6 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
     if here.environment is Environment.UNKNOWN:
         return
     everyone, unreadable = inv.once("env.shared-service-account", lambda: _runtime_users(inv))
-    users = {
-        identity: [u for u in found if u[0] != inv.project_id]
-        for identity, found in everyone.items()
-    }
     blind = [exc.copy() for project_id, exc in unreadable if project_id != inv.project_id]
     for service in inv.get(registry.RUN_SERVICES):
         resource = service_resource(inv, service)
@@ -319,8 +315,8 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
                 continue
         crossing = [
             (p, s, e)
-            for p, s, e in users.get(identity, [])
-            if e.environment not in (Environment.UNKNOWN, here.environment)
+            for p, s, e in everyone.get(identity, [])
+            if p != inv.project_id and e.environment not in (Environment.UNKNOWN, here.environment)
         ]
         if crossing:
             where = ", ".join(

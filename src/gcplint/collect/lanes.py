@@ -32,7 +32,10 @@ class Lane:
         self._width = width
         self._jobs: list[tuple[int, int, Future[Any], Callable[[], Any]]] = []  # a heap
         self._count = itertools.count()
-        self._cond = threading.Condition()
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)  # a job queued, or the lane closed
+        self._stopped = threading.Condition(lock)  # nothing running any more (for `join`):
+        # the end of a job must not wake every idle worker of the lane
         self._threads = 0
         self._idle = 0
         self._running = 0
@@ -86,7 +89,8 @@ class Lane:
             finally:
                 with self._cond:
                     self._running -= 1
-                    self._cond.notify_all()
+                    if not self._running:
+                        self._stopped.notify_all()
 
     def close(self) -> None:
         """Cancel what is queued; threads end after their current job."""
@@ -101,7 +105,7 @@ class Lane:
         """Wait for the jobs running now."""
         with self._cond:
             while self._running:
-                self._cond.wait()
+                self._stopped.wait()
 
 
 class Lanes:

@@ -225,6 +225,9 @@ class Throttles:
 
     def of(self, label: str) -> Throttle:
         """The API's throttle."""
+        found = self._throttles.get(label)  # (made once, never replaced: no lock to read it)
+        if found is not None:
+            return found
         with self._lock:
             throttle = self._throttles.get(label)
             if throttle is None:
