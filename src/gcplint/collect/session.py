@@ -18,7 +18,7 @@ import threading
 import traceback
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -405,6 +405,7 @@ class Session:
         keys = list(keys)
         lane = self.lanes.lane(label, "fan")
         futures = [lane.submit(lambda k=key: one(k), order) for key in keys]  # type: ignore[misc]
+        wait(futures)  # woken once, when all are done (not once per read)
         return {key: future.result() for key, future in zip(keys, futures, strict=True)}
 
     def close(self) -> None:
