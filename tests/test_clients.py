@@ -94,7 +94,7 @@ def test_gapic_resource_manager(serve: Any) -> None:
     assert iam_call.method == "POST" and iam_call.policy_version == 3
 
 
-def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:
+def test_run_lists_every_region_across_pages(serve: Any) -> None:
     emu = serve(rich_world())
     session = session_for(emu)
     services = session.read(c.RUN_SERVICES, "acme-prod")
@@ -107,7 +107,27 @@ def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:
         == ["/run/v2/projects/acme-prod/locations/-/services"] * 3
         + ["/run/v2/projects/acme-prod/locations/-/services/-/revisions"] * 3
     )
-    assert "pageToken=" in emu.requests[1].query
+    # the discovery client: REST JSON (enum names), no page size (the API's default page)
+    assert emu.requests[0].query == "alt=json"
+    assert "pageToken=" in emu.requests[1].query and "pageSize" not in emu.requests[1].query
+
+
+def test_run_services_arrive_as_the_api_sent_them(serve: Any) -> None:
+    """The REST JSON itself, not a client library's model of it: a field the client library
+    does not know (newer than its discovery document) still reaches the checks, and so does
+    invokerIamDisabled (older Cloud Run client libraries dropped it: a public service passed)."""
+    data = rich_world()
+    services = data.projects["acme-prod"].collections[c.RUN_SERVICES.name]
+    services[0] |= {"invokerIamDisabled": True, "fieldFromTheFuture": {"x": [1, "two"]}}
+    emu = serve(data)
+    session = session_for(emu)
+    found = session.read(c.RUN_SERVICES, "acme-prod")[0]
+    assert found["invokerIamDisabled"] is True
+    assert found["fieldFromTheFuture"] == {"x": [1, "two"]}
+    policies = session.read(c.RUN_SERVICE_IAM, "acme-prod")
+    assert sorted(policies.found) == sorted(s["name"] for s in services)
+    iam = [r for r in emu.requests if r.path.endswith(":getIamPolicy")]
+    assert len(iam) == 3 and all(r.method == "GET" and r.query == "alt=json" for r in iam)
 
 
 def test_gapic_budgets_across_pages(serve: Any) -> None:
@@ -156,11 +176,11 @@ def test_project_by_number(serve: Any) -> None:
     assert session_for(emu).read(c.PROJECT, "1001")["projectId"] == "acme-prod"
 
 
-# --- error normalisation, both client families -------------------------------------------
+# --- error normalisation, on lists of two APIs ----------------------------------------------
 
 FAMILIES = [
-    pytest.param(c.RUN_SERVICES, "/run/*", "run.googleapis.com", id="gapic"),
-    pytest.param(c.SQL_INSTANCES, "/sqladmin/*", "sqladmin.googleapis.com", id="discovery"),
+    pytest.param(c.RUN_SERVICES, "/run/*", "run.googleapis.com", id="run"),
+    pytest.param(c.SQL_INSTANCES, "/sqladmin/*", "sqladmin.googleapis.com", id="sqladmin"),
 ]
 
 

@@ -78,14 +78,16 @@ def _each_listing(
     return read
 
 
-def each_policy(path: str, **params: str | int) -> Callable[[Session, str, str], JSON]:
+def each_policy(
+    path: str, version: str | None = None, **params: str | int
+) -> Callable[[Session, str, str], JSON]:
     """The IAM policy of one resource (`{name}` in `params`), from the discovery getIamPolicy
     method of the resource at `path`."""
     label, resources = _method(path)
 
     def read(session: Session, key: str, name: str) -> JSON:
         transport = session.api
-        method = transport.clients.resource(label, *resources)
+        method = transport.clients.resource(label, *resources, version=version)
         return transport.discovery_policy(method.getIamPolicy(**_fill(params, key=key, name=name)))
 
     return read
