@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import project, session_for, world
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Unreadable
 from gcplint.collect.failures import ApiCallError
+from gcplint.collect.registry.resourcemanager import granted
 from gcplint.collect.transport import RetryPolicy
 from gcplint.emulator import Fault
 from gcplint.model import Reason
@@ -77,21 +79,44 @@ def paths(emu: Any) -> list[str]:
     return [r.path for r in emu.requests]
 
 
-def test_gapic_resource_manager(serve: Any) -> None:
+def test_resource_manager(serve: Any) -> None:
     emu = serve(rich_world())
     session = session_for(emu)
     assert session.read(c.PROJECT, "acme-prod")["labels"] == {"env": "prod"}
     policy = session.read(c.PROJECT_IAM_POLICY, "acme-prod")
     assert policy["bindings"] == [{"role": "roles/viewer", "members": ["user:a@acme.example"]}]
-    assert policy["etag"] == "BwYK3q9xQ4c="  # the protobuf Policy back in REST shape
+    assert policy["etag"] == "BwYK3q9xQ4c="
     assert session.read(c.ANCESTRY, "acme-prod") == ["folders/77", "organizations/9"]
     assert paths(emu) == [
         "/cloudresourcemanager/v3/projects/acme-prod",
         "/cloudresourcemanager/v3/projects/acme-prod:getIamPolicy",
         "/cloudresourcemanager/v3/folders/77",
     ]
-    iam_call = emu.requests[1]
-    assert iam_call.method == "POST" and iam_call.policy_version == 3
+    assert [(r.method, r.query) for r in emu.requests] == [
+        ("GET", "alt=json"),
+        ("POST", "alt=json"),  # the GetIamPolicyRequest in the body, as Google documents it
+        ("GET", "alt=json"),
+    ]
+    assert emu.requests[1].policy_version == 3
+
+
+def test_permissions_held_on_a_project_folder_and_organization(serve: Any) -> None:
+    """testIamPermissions: a POST of the permissions asked, the held ones answered."""
+    denied = {"folders/77": frozenset({"resourcemanager.folders.getIamPolicy"})}
+    emu = serve(replace(rich_world(), denied=denied))
+    session = session_for(emu)
+    asked = ["resourcemanager.folders.get", "resourcemanager.folders.getIamPolicy"]
+    assert granted(session, "projects/acme-prod", asked[:1]) == asked[:1]
+    assert granted(session, "folders/77", asked) == asked[:1]
+    assert granted(session, "organizations/9", asked) == asked
+    assert [(r.method, r.path) for r in emu.requests] == [
+        ("POST", "/cloudresourcemanager/v3/projects/acme-prod:testIamPermissions"),
+        ("POST", "/cloudresourcemanager/v3/folders/77:testIamPermissions"),
+        ("POST", "/cloudresourcemanager/v3/organizations/9:testIamPermissions"),
+    ]
+    with pytest.raises(ApiCallError) as info:  # not a name the method takes: an error, no call
+        granted(session, "folders/77/x", asked)
+    assert info.value.failure.reason is Reason.ERROR and len(emu.requests) == 3
 
 
 def test_run_lists_every_region_across_pages(serve: Any) -> None:

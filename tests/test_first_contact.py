@@ -434,16 +434,18 @@ def test_without_debug_nothing_is_logged(serve: Any) -> None:
 
 
 def test_the_access_token_never_reaches_the_log(serve: Any, debug_log: io.StringIO) -> None:
-    """Real credentials with a bearer token, through two discovery clients."""
+    """Real credentials with a bearer token, on GETs and a POST (an IAM policy)."""
     emu = serve(demo_world())
     creds = user_credentials.Credentials(token=ACCESS_TOKEN)
     settings = ClientSettings(api_base=emu.url)
     session = Session(Transport(Clients(settings, creds), FAST_RETRY))
     session.read(registry.SQL_INSTANCES, "acme-prod")
     session.read(registry.RUN_SERVICES, "acme-prod")
+    session.read(registry.PROJECT_IAM_POLICY, "acme-prod")
     text = debug_log.getvalue()
     assert "/sqladmin/v1/projects/acme-prod/instances" in text
     assert "/run/v2/projects/acme-prod/locations/-/services" in text
+    assert "POST http://127.0.0.1" in text and "acme-prod:getIamPolicy" in text
     assert ACCESS_TOKEN not in text and "Bearer" not in text and "uthorization" not in text
 
 

@@ -62,7 +62,7 @@ ERROR_BODY_PATHS = [
     pytest.param(
         c.PROJECT_IAM_POLICY,
         "/cloudresourcemanager/v3/projects/*:getIamPolicy",
-        id="project getIamPolicy (GAPIC)",
+        id="project getIamPolicy (discovery, POST)",
     ),
     pytest.param(c.BUCKET_IAM, "/storage/storage/v1/b/*/iam", id="bucket IAM (discovery)"),
     pytest.param(

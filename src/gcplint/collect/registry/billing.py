@@ -15,7 +15,7 @@ from ...model import Reason
 from ..collection import JSON, Collection, Permission, Unreadable, declare
 from ..failures import ApiCallError, ApiFailure
 from ..schema import Fields
-from ._read import listing
+from ._read import listing, permissions_held
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -120,11 +120,7 @@ def _budgets(session: Session, project_id: str) -> AccountBudgets:
 
 def billing_granted(session: Session, account: str, permissions: list[str]) -> list[str]:
     """Which of `permissions` the caller holds on a billing account (testIamPermissions)."""
-    api = session.api
-    accounts = api.clients.resource("cloudbilling", "billingAccounts")
-    request = accounts.testIamPermissions(resource=account, body={"permissions": permissions})
-    found = api.discovery_get(request).get("permissions", [])
-    return [str(p) for p in found] if isinstance(found, list) else []
+    return permissions_held(session, "cloudbilling.billingAccounts", account, permissions)
 
 
 BILLING_INFO: Collection[JSON] = declare(
