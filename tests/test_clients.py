@@ -155,7 +155,7 @@ def test_run_services_arrive_as_the_api_sent_them(serve: Any) -> None:
     assert len(iam) == 3 and all(r.method == "GET" and r.query == "alt=json" for r in iam)
 
 
-def test_gapic_budgets_across_pages(serve: Any) -> None:
+def test_budgets_across_pages(serve: Any) -> None:
     emu = serve(rich_world())
     found = session_for(emu).read(c.BUDGETS, "acme-prod")
     assert found.account == "billingAccounts/01A2B3-C4D5E6-F7A8B9"
@@ -164,6 +164,7 @@ def test_gapic_budgets_across_pages(serve: Any) -> None:
         "/cloudbilling/v1/projects/acme-prod/billingInfo",
         *["/billingbudgets/v1/billingAccounts/01A2B3-C4D5E6-F7A8B9/budgets"] * 3,
     ]
+    assert emu.requests[1].query == "alt=json"  # no page size: the API's default page
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ ARTIFACT_REGISTRY = Api(
     "artifactregistry", "Artifact Registry API", "v1", 1800
 )  # 18,000 per region published; a tenth, to be safe across regions
 BILLING = Api("cloudbilling", "Cloud Billing API", "v1", 600)
-BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", None, 600)
+BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", "v1", 600)
 ORG_POLICY = Api(
     "orgpolicy", "Organization Policy API", "v2", 600, always_on=True
 )  # an estimate; a project's effective policy applies whether or not it enables the API
