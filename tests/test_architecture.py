@@ -81,10 +81,10 @@ def test_the_core_never_imports_the_emulator() -> None:
 
 
 def test_google_libraries_are_imported_only_where_the_apis_are_called() -> None:
-    """In the core, Google's client libraries belong to the clients (and the failure classifier,
-    and `to_rest`); everything else reaches them through a session. (The emulator, a tool, reads
+    """In the core, Google's client libraries belong to the clients (and the failure
+    classifier); everything else reaches them through a session. (The emulator, a tool, reads
     the discovery documents the libraries bundle.)"""
-    allowed = {"clients.py", "failures.py", "transport.py"}
+    allowed = {"clients.py", "failures.py"}
     offenders = [
         str(path.relative_to(SRC))
         for path in SRC.rglob("*.py")

@@ -1,5 +1,5 @@
 """The reads behind budget coverage and live alerting, through the real client libraries against
-the emulator: the budget fields that limit coverage and the project-level recipients (GAPIC),
+the emulator: the budget fields that limit coverage and the project-level recipients,
 notification channels with their verification status, and the metrics scopes a project is in
 (monitoring v1); their failures are unreadable, never empty."""
 
@@ -99,8 +99,8 @@ def budgetmon_world() -> World:
     return World.from_json(budgetmon_data())
 
 
-def test_budget_limits_and_project_level_recipients_read_through_gapic(serve: Any) -> None:
-    """The fields that make a budget partial survive the GAPIC client's conversion to REST JSON."""
+def test_budget_limits_and_project_level_recipients_reach_the_checks(serve: Any) -> None:
+    """The fields that make a budget partial arrive as the API sent them (REST JSON)."""
     found = session_for(serve(budgetmon_world())).read(c.BUDGETS, "shop-prod")
     (budget,) = found.budgets
     flt = budget["budgetFilter"]

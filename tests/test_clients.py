@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import project, session_for, world
 from gcplint.collect import registry as c
 from gcplint.collect.collection import Unreadable
 from gcplint.collect.failures import ApiCallError
+from gcplint.collect.registry.resourcemanager import granted
 from gcplint.collect.transport import RetryPolicy
 from gcplint.emulator import Fault
 from gcplint.model import Reason
@@ -77,24 +79,47 @@ def paths(emu: Any) -> list[str]:
     return [r.path for r in emu.requests]
 
 
-def test_gapic_resource_manager(serve: Any) -> None:
+def test_resource_manager(serve: Any) -> None:
     emu = serve(rich_world())
     session = session_for(emu)
     assert session.read(c.PROJECT, "acme-prod")["labels"] == {"env": "prod"}
     policy = session.read(c.PROJECT_IAM_POLICY, "acme-prod")
     assert policy["bindings"] == [{"role": "roles/viewer", "members": ["user:a@acme.example"]}]
-    assert policy["etag"] == "BwYK3q9xQ4c="  # the protobuf Policy back in REST shape
+    assert policy["etag"] == "BwYK3q9xQ4c="
     assert session.read(c.ANCESTRY, "acme-prod") == ["folders/77", "organizations/9"]
     assert paths(emu) == [
         "/cloudresourcemanager/v3/projects/acme-prod",
         "/cloudresourcemanager/v3/projects/acme-prod:getIamPolicy",
         "/cloudresourcemanager/v3/folders/77",
     ]
-    iam_call = emu.requests[1]
-    assert iam_call.method == "POST" and iam_call.policy_version == 3
+    assert [(r.method, r.query) for r in emu.requests] == [
+        ("GET", "alt=json"),
+        ("POST", "alt=json"),  # the GetIamPolicyRequest in the body, as Google documents it
+        ("GET", "alt=json"),
+    ]
+    assert emu.requests[1].policy_version == 3
 
 
-def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:
+def test_permissions_held_on_a_project_folder_and_organization(serve: Any) -> None:
+    """testIamPermissions: a POST of the permissions asked, the held ones answered."""
+    denied = {"folders/77": frozenset({"resourcemanager.folders.getIamPolicy"})}
+    emu = serve(replace(rich_world(), denied=denied))
+    session = session_for(emu)
+    asked = ["resourcemanager.folders.get", "resourcemanager.folders.getIamPolicy"]
+    assert granted(session, "projects/acme-prod", asked[:1]) == asked[:1]
+    assert granted(session, "folders/77", asked) == asked[:1]
+    assert granted(session, "organizations/9", asked) == asked
+    assert [(r.method, r.path) for r in emu.requests] == [
+        ("POST", "/cloudresourcemanager/v3/projects/acme-prod:testIamPermissions"),
+        ("POST", "/cloudresourcemanager/v3/folders/77:testIamPermissions"),
+        ("POST", "/cloudresourcemanager/v3/organizations/9:testIamPermissions"),
+    ]
+    with pytest.raises(ApiCallError) as info:  # not a name the method takes: an error, no call
+        granted(session, "folders/77/x", asked)
+    assert info.value.failure.reason is Reason.ERROR and len(emu.requests) == 3
+
+
+def test_run_lists_every_region_across_pages(serve: Any) -> None:
     emu = serve(rich_world())
     session = session_for(emu)
     services = session.read(c.RUN_SERVICES, "acme-prod")
@@ -107,10 +132,30 @@ def test_gapic_run_lists_every_region_across_pages(serve: Any) -> None:
         == ["/run/v2/projects/acme-prod/locations/-/services"] * 3
         + ["/run/v2/projects/acme-prod/locations/-/services/-/revisions"] * 3
     )
-    assert "pageToken=" in emu.requests[1].query
+    # the discovery client: REST JSON (enum names), no page size (the API's default page)
+    assert emu.requests[0].query == "alt=json"
+    assert "pageToken=" in emu.requests[1].query and "pageSize" not in emu.requests[1].query
 
 
-def test_gapic_budgets_across_pages(serve: Any) -> None:
+def test_run_services_arrive_as_the_api_sent_them(serve: Any) -> None:
+    """The REST JSON itself, not a client library's model of it: a field the client library
+    does not know (newer than its discovery document) still reaches the checks, and so does
+    invokerIamDisabled (older Cloud Run client libraries dropped it: a public service passed)."""
+    data = rich_world()
+    services = data.projects["acme-prod"].collections[c.RUN_SERVICES.name]
+    services[0] |= {"invokerIamDisabled": True, "fieldFromTheFuture": {"x": [1, "two"]}}
+    emu = serve(data)
+    session = session_for(emu)
+    found = session.read(c.RUN_SERVICES, "acme-prod")[0]
+    assert found["invokerIamDisabled"] is True
+    assert found["fieldFromTheFuture"] == {"x": [1, "two"]}
+    policies = session.read(c.RUN_SERVICE_IAM, "acme-prod")
+    assert sorted(policies.found) == sorted(s["name"] for s in services)
+    iam = [r for r in emu.requests if r.path.endswith(":getIamPolicy")]
+    assert len(iam) == 3 and all(r.method == "GET" and r.query == "alt=json" for r in iam)
+
+
+def test_budgets_across_pages(serve: Any) -> None:
     emu = serve(rich_world())
     found = session_for(emu).read(c.BUDGETS, "acme-prod")
     assert found.account == "billingAccounts/01A2B3-C4D5E6-F7A8B9"
@@ -119,6 +164,7 @@ def test_gapic_budgets_across_pages(serve: Any) -> None:
         "/cloudbilling/v1/projects/acme-prod/billingInfo",
         *["/billingbudgets/v1/billingAccounts/01A2B3-C4D5E6-F7A8B9/budgets"] * 3,
     ]
+    assert emu.requests[1].query == "alt=json"  # no page size: the API's default page
 
 
 @pytest.mark.parametrize(
@@ -156,11 +202,11 @@ def test_project_by_number(serve: Any) -> None:
     assert session_for(emu).read(c.PROJECT, "1001")["projectId"] == "acme-prod"
 
 
-# --- error normalisation, both client families -------------------------------------------
+# --- error normalisation, on lists of two APIs ----------------------------------------------
 
 FAMILIES = [
-    pytest.param(c.RUN_SERVICES, "/run/*", "run.googleapis.com", id="gapic"),
-    pytest.param(c.SQL_INSTANCES, "/sqladmin/*", "sqladmin.googleapis.com", id="discovery"),
+    pytest.param(c.RUN_SERVICES, "/run/*", "run.googleapis.com", id="run"),
+    pytest.param(c.SQL_INSTANCES, "/sqladmin/*", "sqladmin.googleapis.com", id="sqladmin"),
 ]
 
 

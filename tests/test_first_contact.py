@@ -392,13 +392,8 @@ def test_debug_shows_api_calls_scope_and_timings(serve: Any) -> None:
     lines = run.err.splitlines()
     calls = [m.groups() for line in lines if (m := HTTP_LINE.match(line))]
     assert len(calls) == len(emu.requests)  # every request, each on one line
-    assert (
-        "GET",
-        "run/v2/projects/acme-prod/locations/-/services?%24alt=json%3Benum-encoding%3Dint",
-        "200",
-        "1",
-        "5",
-    ) in calls  # a GAPIC REST client
+    services = "run/v2/projects/acme-prod/locations/-/services?alt=json"
+    assert ("GET", services, "200", "1", "5") in calls
     sql = "sqladmin/v1/projects/acme-prod/instances?maxResults=500&alt=json"
     assert ("GET", sql, "503", "1", "5") in calls and ("GET", sql, "200", "2", "5") in calls
     assert any(
@@ -439,16 +434,18 @@ def test_without_debug_nothing_is_logged(serve: Any) -> None:
 
 
 def test_the_access_token_never_reaches_the_log(serve: Any, debug_log: io.StringIO) -> None:
-    """Real credentials with a bearer token, through a discovery and a GAPIC client."""
+    """Real credentials with a bearer token, on GETs and a POST (an IAM policy)."""
     emu = serve(demo_world())
     creds = user_credentials.Credentials(token=ACCESS_TOKEN)
     settings = ClientSettings(api_base=emu.url)
     session = Session(Transport(Clients(settings, creds), FAST_RETRY))
-    session.read(registry.SQL_INSTANCES, "acme-prod")  # discovery, over httplib2
-    session.read(registry.RUN_SERVICES, "acme-prod")  # GAPIC, over requests
+    session.read(registry.SQL_INSTANCES, "acme-prod")
+    session.read(registry.RUN_SERVICES, "acme-prod")
+    session.read(registry.PROJECT_IAM_POLICY, "acme-prod")
     text = debug_log.getvalue()
     assert "/sqladmin/v1/projects/acme-prod/instances" in text
     assert "/run/v2/projects/acme-prod/locations/-/services" in text
+    assert "POST http://127.0.0.1" in text and "acme-prod:getIamPolicy" in text
     assert ACCESS_TOKEN not in text and "Bearer" not in text and "uthorization" not in text
 
 

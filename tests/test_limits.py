@@ -62,13 +62,13 @@ ERROR_BODY_PATHS = [
     pytest.param(
         c.PROJECT_IAM_POLICY,
         "/cloudresourcemanager/v3/projects/*:getIamPolicy",
-        id="project getIamPolicy (GAPIC)",
+        id="project getIamPolicy (discovery, POST)",
     ),
     pytest.param(c.BUCKET_IAM, "/storage/storage/v1/b/*/iam", id="bucket IAM (discovery)"),
     pytest.param(
         c.RUN_SERVICE_IAM,
         "/run/v2/projects/*/locations/*/services/*:getIamPolicy",
-        id="Cloud Run service IAM (GAPIC)",
+        id="Cloud Run service IAM (discovery, GET)",
     ),
     pytest.param(c.SQL_INSTANCES, "/sqladmin/v1/projects/*/instances", id="SQL list"),
     pytest.param(
@@ -154,11 +154,11 @@ def test_service_usage_with_a_200_error_body_makes_nothing_not_applicable(serve:
 
 # -- hostile endpoints ------------------------------------------------------------------------
 
-SQL = "/sqladmin/v1/projects/acme-prod/instances"  # discovery (httplib2)
-RUN = "/run/v2/projects/acme-prod/locations/-/services"  # GAPIC (requests)
-STACKS = [
-    pytest.param(c.SQL_INSTANCES, SQL, "items", id="discovery"),
-    pytest.param(c.RUN_SERVICES, RUN, "services", id="gapic"),
+SQL = "/sqladmin/v1/projects/acme-prod/instances"
+RUN = "/run/v2/projects/acme-prod/locations/-/services"
+LISTS = [
+    pytest.param(c.SQL_INSTANCES, SQL, "items", id="sqladmin"),
+    pytest.param(c.RUN_SERVICES, RUN, "services", id="run"),
 ]
 Behaviour = Callable[[BaseHTTPRequestHandler], None]
 
@@ -241,7 +241,7 @@ def timed(read: Callable[[], Any]) -> tuple[Unreadable, float]:
     return failure, time.monotonic() - started
 
 
-@pytest.mark.parametrize(("collection", "path", "field"), STACKS)
+@pytest.mark.parametrize(("collection", "path", "field"), LISTS)
 def test_a_page_token_that_changes_forever_stops_at_the_page_limit(
     hostile: Any, collection: Collection[Any], path: str, field: str
 ) -> None:
@@ -257,7 +257,7 @@ def test_a_page_token_that_changes_forever_stops_at_the_page_limit(
     assert len(server.requests) == 5
 
 
-@pytest.mark.parametrize(("collection", "path", "field"), STACKS)
+@pytest.mark.parametrize(("collection", "path", "field"), LISTS)
 def test_a_list_larger_than_its_byte_limit_stops(
     hostile: Any, collection: Collection[Any], path: str, field: str
 ) -> None:
@@ -289,7 +289,7 @@ def slow_headers(handler: BaseHTTPRequestHandler) -> None:
 
 
 @pytest.mark.parametrize("kind", [slow_body, slow_headers], ids=["body", "headers"])
-@pytest.mark.parametrize(("collection", "path", "field"), STACKS)
+@pytest.mark.parametrize(("collection", "path", "field"), LISTS)
 def test_a_trickling_answer_ends_at_the_timeout(
     hostile: Any, collection: Collection[Any], path: str, field: str, kind: Behaviour
 ) -> None:
@@ -329,7 +329,7 @@ def gzip_bomb(handler: BaseHTTPRequestHandler) -> None:
 @pytest.mark.parametrize(
     "kind", [too_long, endless_chunks, gzip_bomb], ids=["Content-Length", "endless", "gzip bomb"]
 )
-@pytest.mark.parametrize(("collection", "path", "field"), STACKS)
+@pytest.mark.parametrize(("collection", "path", "field"), LISTS)
 def test_a_response_over_the_byte_limit_is_an_error_and_the_connection_is_not_reused(
     hostile: Any, collection: Collection[Any], path: str, field: str, kind: Behaviour
 ) -> None:

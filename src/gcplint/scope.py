@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .collect.collection import JSON, Unreadable
 from .collect.failures import ApiCallError
 from .collect.registry import PROJECT
+from .collect.registry.resourcemanager import search
 from .collect.session import Session
 from .errors import GcplintError
 
@@ -179,12 +180,9 @@ def enumerate_projects(session: Session, selector: Selector) -> Enumerated:
     projects.get would return), so it is not read again."""
     query = " ".join(["state:ACTIVE", *(f"labels.{k}:{v}" for k, v in selector.labels)])
     try:
-        api = session.api
-        found = api.gapic_list(api.clients.projects().search_projects, {"query": query}, "projects")
+        found = search(session, "projects", query)
         folders = (
-            api.gapic_list(
-                api.clients.folders().search_folders, {"query": "state:ACTIVE"}, "folders"
-            )
+            search(session, "folders", "state:ACTIVE")
             if selector.folder or selector.organization
             else []
         )

@@ -16,9 +16,7 @@ class Api:
 
     label: str  # "sqladmin"
     title: str  # "Cloud SQL Admin API", as Service Usage names it
-    discovery: (
-        str | None
-    )  # discovery version read through google-api-python-client; None: GAPIC only
+    discovery: str  # its default discovery version ("v1"); a reader may name another (run v2)
     quota: float  # Google's default per-project quota for the reads gcplint makes, per minute
     always_on: bool = False  # answers whatever a project enables (no Service Usage gating)
 
@@ -41,7 +39,7 @@ START_SHARE = 0.8  # below the quota: other tools may share the quota project
 # (see README). Override with --rate-limit LABEL=RPS.
 RESOURCE_MANAGER = Api(
     "cloudresourcemanager", "Cloud Resource Manager API", "v3", 600, always_on=True
-)  # read requests (published); liens through discovery (no GAPIC client)
+)  # read requests (published)
 SERVICE_USAGE = Api("serviceusage", "Service Usage API", "v1", 240, always_on=True)  # list requests
 RUN = Api("run", "Cloud Run Admin API", "v1", 1000)  # read requests, per region
 SQL_ADMIN = Api("sqladmin", "Cloud SQL Admin API", "v1", 180)
@@ -55,7 +53,7 @@ ARTIFACT_REGISTRY = Api(
     "artifactregistry", "Artifact Registry API", "v1", 1800
 )  # 18,000 per region published; a tenth, to be safe across regions
 BILLING = Api("cloudbilling", "Cloud Billing API", "v1", 600)
-BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", None, 600)
+BUDGETS = Api("billingbudgets", "Cloud Billing Budget API", "v1", 600)
 ORG_POLICY = Api(
     "orgpolicy", "Organization Policy API", "v2", 600, always_on=True
 )  # an estimate; a project's effective policy applies whether or not it enables the API

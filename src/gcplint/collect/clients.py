@@ -1,13 +1,13 @@
 """The one place that builds Google API clients and credentials.
 
-GAPIC clients (Resource Manager v3, Cloud Run v2, Billing Budgets v1) use the REST transport;
-every other API uses google-api-python-client discovery with the bundled static documents.
-With an API base URL (`--api-base`, `GCPLINT_API_BASE`) every call goes to
-`{base}/{label}{standard REST path}` with anonymous credentials.
+Every API is read through google-api-python-client's discovery clients, built from the static
+discovery documents it bundles: each answer is the API's own REST JSON. With an API base URL
+(`--api-base`, `GCPLINT_API_BASE`) every call goes to `{base}/{label}{standard REST path}` with
+anonymous credentials.
 
-Both HTTP stacks (httplib2 for discovery, requests for GAPIC) read every response through
-`_GuardedResponse`, so each exchange keeps to its deadline and byte limit (`transport.EXCHANGE`)
-however slowly the server sends, and decompress within that limit too.
+httplib2 reads every response through `_GuardedResponse`, so each exchange keeps to its deadline
+and byte limit (`transport.EXCHANGE`) however slowly the server sends, and decompresses within
+that limit too.
 """
 
 from __future__ import annotations
@@ -20,22 +20,17 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.transport.requests
 import google_auth_httplib2
 import httplib2
-import requests
-import urllib3
 from google.auth import compute_engine, impersonated_credentials
 from google.auth import exceptions as auth_exceptions
 from google.auth.credentials import AnonymousCredentials, Credentials
-from google.cloud import resourcemanager_v3, run_v2
-from google.cloud.billing import budgets_v1
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from googleapiclient import discovery, discovery_cache
@@ -44,14 +39,12 @@ from ..errors import ConfigError
 from .apis import APIS
 from .connect import ClientSettings
 from .failures import ApiCallError, refresh_failure
-from .transport import EXCHANGE, expect_object, http_log, log_exchange, timed_out, too_large
-
-C = TypeVar("C")
+from .transport import EXCHANGE, http_log, log_exchange, timed_out, too_large
 
 log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
-_DISCOVERY = {api.label: api.discovery for api in APIS if api.discovery}
+_DISCOVERY = {api.label: api.discovery for api in APIS}
 
 
 def resolve_credentials(settings: ClientSettings) -> tuple[Credentials, str]:
@@ -218,16 +211,15 @@ def describe_identity(creds: Credentials) -> str:
 
 
 class Clients:
-    """Builds each client once per run, lazily. GAPIC REST clients are shared (their session is
-    thread-safe); discovery clients are shared too (building a request only reads them) while
-    every discovery request executes on the calling thread's own httplib2 connection, since
-    httplib2 is not thread-safe. One discovery client per thread would cost megabytes each."""
+    """Builds each discovery client once per run, lazily. The clients are shared (building a
+    request only reads them) while every request executes on the calling thread's own httplib2
+    connection, since httplib2 is not thread-safe. One client per thread would cost megabytes
+    each."""
 
     def __init__(self, settings: ClientSettings, credentials: Credentials) -> None:
         self.settings = settings
         self._creds = credentials
         self._lock = threading.Lock()
-        self._gapic_clients: dict[Any, Any] = {}
         self._discovery_clients: dict[tuple[str, str], Any] = {}
         self._resources: dict[tuple[str, str, tuple[str, ...]], Any] = {}
         self._local = threading.local()
@@ -237,26 +229,6 @@ class Clients:
     def timeout(self) -> float:
         """Per-request timeout in seconds."""
         return self.settings.timeout
-
-    def projects(self) -> resourcemanager_v3.ProjectsClient:
-        """Resource Manager v3 projects."""
-        return self._gapic(resourcemanager_v3.ProjectsClient, "cloudresourcemanager")
-
-    def folders(self) -> resourcemanager_v3.FoldersClient:
-        """Resource Manager v3 folders."""
-        return self._gapic(resourcemanager_v3.FoldersClient, "cloudresourcemanager")
-
-    def organizations(self) -> resourcemanager_v3.OrganizationsClient:
-        """Resource Manager v3 organizations."""
-        return self._gapic(resourcemanager_v3.OrganizationsClient, "cloudresourcemanager")
-
-    def run_services(self) -> run_v2.ServicesClient:
-        """Cloud Run v2 services."""
-        return self._gapic(run_v2.ServicesClient, "run")
-
-    def budgets(self) -> budgets_v1.BudgetServiceClient:
-        """Cloud Billing Budgets v1."""
-        return self._gapic(budgets_v1.BudgetServiceClient, "billingbudgets")
 
     def discovery(self, label: str, version: str | None = None) -> Any:
         """The discovery client of an API (default version); execute its requests with
@@ -282,19 +254,6 @@ class Clients:
             with self._lock:
                 found = self._resources.setdefault(key, found)
         return found
-
-    def _gapic(self, cls: Callable[..., C], label: str) -> C:
-        with self._lock:
-            if cls not in self._gapic_clients:
-                options: dict[str, Any] = {}
-                if self.settings.api_base:
-                    options["api_endpoint"] = f"{self.settings.api_base}/{label}"
-                elif self.settings.quota_project:
-                    options["quota_project_id"] = self.settings.quota_project
-                client = cls(credentials=self._creds, transport="rest", client_options=options)
-                _guard(client)
-                self._gapic_clients[cls] = client
-            return cast(C, self._gapic_clients[cls])
 
     def http(self) -> Any:
         """The calling thread's authorised httplib2 connection (httplib2 is not thread-safe).
@@ -336,57 +295,6 @@ def _ascii_uris_as_they_are() -> None:
 
     iri2uri.ascii_as_is = True  # type: ignore[attr-defined]
     httplib2.iri2uri = iri2uri
-
-
-def _guard(client: Any) -> None:
-    """Make a GAPIC REST client read within the exchange's bounds, refuse a successful body
-    that is an error, and (with --debug) log every request. Its transport exposes no hook of its
-    own, but the requests.Session it sends through (`_session`, an AuthorizedSession) mounts
-    adapters and takes response hooks. An adapter someone else mounted (mutual TLS) is kept."""
-    session = getattr(client.transport, "_session", None)
-    if session is None:
-        return
-    for prefix in ("http://", "https://"):
-        if type(session.adapters.get(prefix)) is requests.adapters.HTTPAdapter:
-            session.mount(prefix, _GuardedAdapter())
-    if http_log.isEnabledFor(logging.DEBUG):
-        session.hooks["response"].append(_log_response)
-    session.hooks["response"].append(_read_body)
-
-
-def _log_response(response: Any, *args: Any, **kwargs: Any) -> None:
-    """A requests response hook: the request, its status and latency (headers and bodies are
-    never looked at)."""
-    request = response.request
-    log_exchange(
-        request.method, request.url, response.status_code, response.elapsed.total_seconds()
-    )
-
-
-def _read_body(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    """A requests response hook, run before requests reads the body itself: read it within the
-    exchange's byte limit once decompressed (requests would inflate a gzip bomb whole), and
-    refuse a successful body that is not an object or holds an `error` (the client library
-    would read it as an empty resource)."""
-    limit, parts, received = EXCHANGE.max_bytes, [], 0
-    try:
-        for part in response.iter_content(1 << 16):
-            received += len(part)
-            if received > limit:
-                raise too_large(limit)
-            parts.append(part)
-    except BaseException:
-        response.close()
-        raise
-    content = b"".join(parts)
-    response._content, response._content_consumed = content, True
-    EXCHANGE.received = received
-    if 200 <= response.status_code < 300 and content:
-        try:
-            body = json.loads(content)
-        except ValueError:
-            return  # the client library reports it as a malformed response
-        expect_object(body)
 
 
 class _Guard(io.RawIOBase):
@@ -501,34 +409,3 @@ class _LoggedHttp(_GuardedHttp):
             raise
         log_exchange(method, uri, response.status, time.perf_counter() - started)
         return response, content
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = type(
-        "_Connection", (urllib3.connection.HTTPConnection,), {"response_class": _GuardedResponse}
-    )
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = type(
-        "_Connection", (urllib3.connection.HTTPSConnection,), {"response_class": _GuardedResponse}
-    )
-
-
-def _guard_pools(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    """A pool manager whose connections read through `_GuardedResponse` (unless another kind of
-    pool was asked for: a SOCKS proxy)."""
-    if manager.pool_classes_by_scheme == urllib3.poolmanager.pool_classes_by_scheme:
-        manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-    return manager
-
-
-class _GuardedAdapter(requests.adapters.HTTPAdapter):
-    """requests' adapter with connections that read through `_GuardedResponse`."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        _guard_pools(self.poolmanager)
-
-    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> urllib3.PoolManager:
-        return _guard_pools(super().proxy_manager_for(proxy, **kwargs))

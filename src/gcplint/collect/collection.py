@@ -108,8 +108,6 @@ class Collection(Generic[T_co]):
         if self.fields is None:
             return None
         version = self.fields.version or self.api.discovery
-        if version is None:
-            raise schema.SchemaError(f"{self.name}: name the discovery version of its schema")
         return schema.compile_fields(self.fields, self.api.label, version)
 
     def checked(self, value: Any, key: str) -> Any:

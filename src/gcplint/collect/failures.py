@@ -19,7 +19,6 @@ TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 _QUOTA_REASONS = frozenset(
     {"RATE_LIMIT_EXCEEDED", "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 )
-_URL_PREFIX = re.compile(r"^(GET|POST) \S+: ")
 
 
 @dataclass(frozen=True)
@@ -71,17 +70,11 @@ def classify(exc: BaseException) -> ApiFailure | None:
 
     import httplib2
     import requests
-    from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
-    from google.protobuf.json_format import ParseError
     from googleapiclient.errors import HttpError
 
     if isinstance(exc, ApiCallError):
         return exc.failure
-    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
-        return classify(exc.cause)
-    if isinstance(exc, gexc.GoogleAPICallError):
-        return _from_gapic(exc)
     if isinstance(exc, HttpError):
         return _from_discovery(exc)
     if isinstance(exc, (requests.exceptions.Timeout, socket.timeout, TimeoutError)):
@@ -94,21 +87,12 @@ def classify(exc: BaseException) -> ApiFailure | None:
         refresh = refresh_failure(exc)
         reason = Reason.UNAVAILABLE if refresh.network else Reason.ERROR
         return ApiFailure(reason, f"credentials could not be refreshed: {refresh.why}")
-    if isinstance(exc, (ParseError, json.JSONDecodeError, UnicodeDecodeError)):
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
         # the parser's message may quote the response (and so a secret): name the error only
         return ApiFailure(Reason.ERROR, f"malformed response ({type(exc).__name__})")
     if isinstance(exc, OSError):
         return ApiFailure(Reason.UNAVAILABLE, f"connection failed: {_short(exc)}")
     return None
-
-
-def _from_gapic(exc: Any) -> ApiFailure:
-    status = exc.code if isinstance(exc.code, int) else None
-    metadata = exc.metadata or {}
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    message = _URL_PREFIX.sub("", str(exc.message or ""))
-    return _build(status, exc.reason, metadata, message, headers.get("Retry-After"))
 
 
 def _from_discovery(exc: Any) -> ApiFailure:

@@ -4,8 +4,8 @@ deadline and the byte limit of every HTTP exchange (enforced where the clients r
 `clients.py`), the pages and total size of a list.
 
 A `Transport` wraps the `Clients` of one run. Readers call it through `session.api`; it never
-remembers data (that is the session's job). Google's libraries are used only through the clients
-and imported lazily (`to_rest`), so importing this module stays cheap.
+remembers data (that is the session's job). Google's libraries are used only through the clients,
+so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from ..limits import MAX_LIST_BYTES, MAX_PAGES, MAX_RESPONSE_BYTES, size
@@ -291,29 +291,6 @@ class Transport:
                     )
                 )
 
-    def gapic_list(
-        self, method: Callable[..., Any], request: Mapping[str, Any], field: str
-    ) -> list[JSON]:
-        """All items of a GAPIC list method, as REST JSON, one retried call per page."""
-
-        def page(token: str | None) -> tuple[list[JSON], str | None]:
-            pager = method(
-                request={**request, "page_token": token or ""},
-                retry=None,
-                timeout=self.clients.timeout,
-            )
-            return [to_rest(m) for m in getattr(pager, field)], pager.next_page_token or None
-
-        return self.paged(page)
-
-    def gapic_get(self, method: Callable[..., Any], request: Mapping[str, Any]) -> JSON:
-        """One GAPIC get, as REST JSON."""
-        return to_rest(
-            self.call(
-                lambda: method(request=dict(request), retry=None, timeout=self.clients.timeout)
-            )
-        )
-
     def discovery_list(self, build_request: Callable[[str | None], Any], field: str) -> list[JSON]:
         """All items of a discovery list method; `build_request(token)` makes one page's request."""
 
@@ -395,19 +372,3 @@ def expect_object(body: Any) -> JSON:
             )
         )
     return body
-
-
-def to_rest(message: Any) -> JSON:
-    """A proto-plus or protobuf message in its REST JSON shape (camelCase, enum names)."""
-    from google.protobuf.json_format import MessageToDict
-    from google.protobuf.message import Message
-
-    if isinstance(message, Message):
-        return cast(JSON, MessageToDict(message))
-    result: JSON = type(message).to_dict(  # proto-plus
-        message,
-        use_integers_for_enums=False,
-        preserving_proto_field_name=False,
-        always_print_fields_with_no_presence=False,
-    )
-    return result

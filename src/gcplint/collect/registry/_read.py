@@ -1,5 +1,5 @@
-"""Readers shared by the registry: discovery lists and IAM policies described by their method
-path and parameters, and listings across every region.
+"""Readers shared by the registry: discovery lists, IAM policies and permission tests described by
+their method path and parameters, and listings across every region.
 
 Parameter values that are strings are templates over `{key}` (the collection's key, a project ID)
 and, for per-resource reads, `{name}` (the resource's name).
@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from ...model import Reason
 from ..apis import Api
 from ..collection import JSON, Collection
-from ..failures import ApiCallError
+from ..failures import ApiCallError, ApiFailure
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -78,17 +79,40 @@ def _each_listing(
     return read
 
 
-def each_policy(path: str, **params: str | int) -> Callable[[Session, str, str], JSON]:
+def each_policy(
+    path: str, version: str | None = None, **params: str | int
+) -> Callable[[Session, str, str], JSON]:
     """The IAM policy of one resource (`{name}` in `params`), from the discovery getIamPolicy
     method of the resource at `path`."""
     label, resources = _method(path)
 
     def read(session: Session, key: str, name: str) -> JSON:
         transport = session.api
-        method = transport.clients.resource(label, *resources)
+        method = transport.clients.resource(label, *resources, version=version)
         return transport.discovery_policy(method.getIamPolicy(**_fill(params, key=key, name=name)))
 
     return read
+
+
+def permissions_held(
+    session: Session, path: str, resource: str, permissions: list[str]
+) -> list[str]:
+    """Which of `permissions` the caller holds on `resource`: the discovery testIamPermissions
+    method of the resource at `path`. A name the method does not take (its pattern) and an
+    answer that is not a list of permissions are errors, never "none held"."""
+    label, resources = _method(path)
+    transport = session.api
+    method = transport.clients.resource(label, *resources)
+    try:
+        request = method.testIamPermissions(resource=resource, body={"permissions": permissions})
+    except TypeError:  # the discovery client refuses a name of another shape
+        failure = ApiFailure(Reason.ERROR, f"{path}.testIamPermissions does not take {resource}")
+        raise ApiCallError(failure) from None
+    held = transport.discovery_get(request).get("permissions", [])
+    if not isinstance(held, list) or not all(isinstance(p, str) for p in held):
+        failure = ApiFailure(Reason.ERROR, "malformed response: 'permissions' is not a list")
+        raise ApiCallError(failure)
+    return held
 
 
 def regions_of(api: Api) -> Callable[[Session, str], list[str]]:

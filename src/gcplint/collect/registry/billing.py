@@ -1,5 +1,5 @@
-"""Cloud Billing v1 (discovery): a project's billing info; Billing Budgets v1 (GAPIC): the budgets
-of the billing account that pays for it, read once per account and shared by its projects.
+"""Cloud Billing v1 (discovery): a project's billing info; Billing Budgets v1 (discovery): the
+budgets of the billing account that pays for it, read once per account and shared by its projects.
 
 A scan of many projects reads billing info account by account instead of project by project:
 `billingAccounts.list`, then `billingAccounts.projects.list` of each account, once per run
@@ -15,7 +15,7 @@ from ...model import Reason
 from ..collection import JSON, Collection, Permission, Unreadable, declare
 from ..failures import ApiCallError, ApiFailure
 from ..schema import Fields
-from ._read import listing
+from ._read import listing, permissions_held
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -95,11 +95,6 @@ def _billing_info(session: Session, project_id: str) -> JSON:
     return api.discovery_get(billing.getBillingInfo(name=f"projects/{project_id}"))
 
 
-def _account_budgets(session: Session, account: str) -> list[JSON]:
-    api = session.api
-    return api.gapic_list(api.clients.budgets().list_budgets, {"parent": account}, "budgets")
-
-
 def _budgets(session: Session, project_id: str) -> AccountBudgets:
     info = session.read(BILLING_INFO, project_id)
     account = str(info.get("billingAccountName") or "")
@@ -120,11 +115,7 @@ def _budgets(session: Session, project_id: str) -> AccountBudgets:
 
 def billing_granted(session: Session, account: str, permissions: list[str]) -> list[str]:
     """Which of `permissions` the caller holds on a billing account (testIamPermissions)."""
-    api = session.api
-    accounts = api.clients.resource("cloudbilling", "billingAccounts")
-    request = accounts.testIamPermissions(resource=account, body={"permissions": permissions})
-    found = api.discovery_get(request).get("permissions", [])
-    return [str(p) for p in found] if isinstance(found, list) else []
+    return permissions_held(session, "cloudbilling.billingAccounts", account, permissions)
 
 
 BILLING_INFO: Collection[JSON] = declare(
@@ -148,7 +139,7 @@ BILLING_LISTING: Collection[dict[str, JSON]] = declare(
 
 ACCOUNT_BUDGETS: Collection[list[JSON]] = declare(
     "billingbudgets.budgets: budgets, billing.budgets.list (roles/billing.viewer)",
-    read=_account_budgets,
+    read=listing("billingbudgets.billingAccounts.budgets", parent="{key}"),  # the API's page size
     keyed_by="billing account",
     permission_on="billing account",
     fields=Fields.of(

@@ -1,42 +1,60 @@
-"""Cloud Resource Manager v3 (GAPIC): projects, their IAM policies, folders and ancestry, and the
-IAM policies of the folders and organization above a project (their audit configs apply to it)."""
+"""Cloud Resource Manager v3 (discovery): projects, their IAM policies, folders and ancestry, the
+IAM policies of the folders and organization above a project (their audit configs apply to it),
+and the searches that enumerate a scope."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...model import project_resource
+from ..apis import RESOURCE_MANAGER
 from ..collection import JSON, Collection, Unreadable, declare
 from ..schema import Fields
-from ._read import POLICY, listing
+from ._read import POLICY, listing, permissions_held
 
 if TYPE_CHECKING:
     from ..session import Session
 
 
+def _kind(name: str) -> str:
+    """The v3 resource that `name` is one of: `folders`, `organizations`, else `projects`."""
+    return next((k for k in ("folders", "organizations") if name.startswith(f"{k}/")), "projects")
+
+
+def _methods(session: Session, kind: str) -> Any:
+    """The v3 discovery resource `kind` (`projects`, `folders`, `organizations`)."""
+    return session.api.clients.resource(RESOURCE_MANAGER.label, kind)
+
+
 def _project(session: Session, project_id: str) -> JSON:
-    api = session.api
-    return api.gapic_get(api.clients.projects().get_project, {"name": f"projects/{project_id}"})
+    projects = _methods(session, "projects")
+    return session.api.discovery_get(projects.get(name=f"projects/{project_id}"))
+
+
+def _policy(session: Session, name: str) -> JSON:
+    """The IAM policy (version 3: conditions included) of a project, folder or organization
+    (`projects/P`, `folders/N`, `organizations/N`)."""
+    methods = _methods(session, _kind(name))
+    body = {"options": {"requestedPolicyVersion": 3}}
+    return session.api.discovery_policy(methods.getIamPolicy(resource=name, body=body))
 
 
 def _iam_policy(session: Session, project_id: str) -> JSON:
-    api = session.api
-    request = {"resource": f"projects/{project_id}", "options": {"requested_policy_version": 3}}
-    return api.gapic_get(api.clients.projects().get_iam_policy, request)
-
-
-def _ancestor_iam_policy(session: Session, name: str) -> JSON:
-    """The IAM policy of a folder or an organization (`folders/N`, `organizations/N`)."""
-    api = session.api
-    clients = api.clients.folders() if name.startswith("folders/") else api.clients.organizations()
-    request = {"resource": name, "options": {"requested_policy_version": 3}}
-    return api.gapic_get(clients.get_iam_policy, request)
+    return _policy(session, f"projects/{project_id}")
 
 
 def _folder(session: Session, name: str) -> JSON:
-    api = session.api
-    return api.gapic_get(api.clients.folders().get_folder, {"name": name})
+    return session.api.discovery_get(_methods(session, "folders").get(name=name))
+
+
+def search(session: Session, kind: str, query: str) -> list[JSON]:
+    """Every project or folder (`kind`: `projects`, `folders`) the caller can see that matches
+    `query`: projects:search or folders:search, page after page (the API's page size)."""
+    methods = _methods(session, kind)
+    return session.api.discovery_list(
+        lambda token: methods.search(query=query, pageToken=token), kind
+    )
 
 
 def _ancestry(session: Session, project_id: str) -> list[str]:
@@ -58,16 +76,8 @@ def _ancestry(session: Session, project_id: str) -> list[str]:
 def granted(session: Session, resource: str, permissions: list[str]) -> list[str]:
     """Which of `permissions` the caller holds on a project, folder or organization
     (testIamPermissions)."""
-    api = session.api
-    if resource.startswith("folders/"):
-        method = api.clients.folders().test_iam_permissions
-    elif resource.startswith("organizations/"):
-        method = api.clients.organizations().test_iam_permissions
-    else:
-        method = api.clients.projects().test_iam_permissions
-    request = {"resource": resource, "permissions": permissions}
-    answer = api.call(lambda: method(request=request, retry=None, timeout=api.clients.timeout))
-    return list(answer.permissions)
+    path = f"{RESOURCE_MANAGER.label}.{_kind(resource)}"
+    return permissions_held(session, path, resource, permissions)
 
 
 def _project_labels(key: str, project: JSON) -> list[tuple[str, Mapping[str, str]]]:
@@ -95,7 +105,7 @@ PROJECT_IAM_POLICY: Collection[JSON] = declare(
 
 FOLDER_IAM_POLICY: Collection[JSON] = declare(
     "cloudresourcemanager.folderIamPolicy: folder IAM policy, resourcemanager.folders.getIamPolicy (roles/iam.securityReviewer)",
-    read=_ancestor_iam_policy,
+    read=_policy,
     keyed_by="folder",
     permission_on="folder",
     fields=Fields.of("Policy", *_AUDIT_CONFIGS),
@@ -103,7 +113,7 @@ FOLDER_IAM_POLICY: Collection[JSON] = declare(
 
 ORGANIZATION_IAM_POLICY: Collection[JSON] = declare(
     "cloudresourcemanager.organizationIamPolicy: organization IAM policy, resourcemanager.organizations.getIamPolicy (roles/iam.securityReviewer)",
-    read=_ancestor_iam_policy,
+    read=_policy,
     keyed_by="organization",
     permission_on="organization",
     fields=Fields.of("Policy", *_AUDIT_CONFIGS),

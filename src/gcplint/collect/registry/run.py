@@ -1,5 +1,5 @@
-"""Cloud Run Admin v2: services (GAPIC, REST transport), revisions, jobs and worker pools
-(discovery) in every region.
+"""Cloud Run Admin v2 (discovery): services, their IAM policies, revisions, jobs and worker pools
+in every region.
 
 One paged list across all regions (`locations/-`). Should the API refuse the wildcard
 (400 INVALID_ARGUMENT), the regions come from run v1 `projects.locations.list` and each is
@@ -17,25 +17,10 @@ from ..apis import RUN
 from ..collection import JSON, Collection, Each, PerResource, declare
 from ..schema import Fields
 from ._labels import item_labels
-from ._read import POLICY, every_location, everywhere, regions_of
+from ._read import POLICY, each_policy, everywhere, regions_of
 
 if TYPE_CHECKING:
     from ..session import Session
-
-
-def _services(session: Session, project_id: str) -> list[JSON]:
-    api = session.api
-    client = api.clients.run_services()
-    return every_location(
-        session,
-        project_id,
-        RUN_LOCATIONS,
-        lambda region: api.gapic_list(
-            client.list_services,
-            {"parent": f"projects/{project_id}/locations/{region}"},
-            "services",
-        ),
-    )
 
 
 def _redacted(
@@ -78,11 +63,6 @@ _VOLUME = (  # ... and of a volume
 )
 
 
-def _service_policy(session: Session, project_id: str, name: str) -> JSON:
-    api = session.api
-    return api.gapic_get(api.clients.run_services().get_iam_policy, {"resource": name})
-
-
 def _service_index(services: list[JSON]) -> list[JSON]:
     """What is kept of a project's services for cross-project checks once the project is done:
     name, labels and runtime identity."""
@@ -103,7 +83,14 @@ RUN_LOCATIONS: Collection[list[str]] = declare(
 
 RUN_SERVICES: Collection[list[JSON]] = declare(
     "run.services: Cloud Run services, run.services.list (roles/run.viewer)",
-    read=_redacted(_services),
+    read=_redacted(
+        everywhere(  # no pageSize: the API's default page, as ever
+            "run.projects.locations.services",
+            RUN_LOCATIONS,
+            version="v2",
+            parent="projects/{key}/locations/{name}",
+        )
+    ),
     needs=(RUN_LOCATIONS,),
     labels=item_labels(RUN),
     compact=_service_index,
@@ -139,7 +126,7 @@ RUN_SERVICES: Collection[list[JSON]] = declare(
 
 RUN_REVISIONS: Collection[list[JSON]] = declare(
     "run.revisions: Cloud Run revisions, run.revisions.list (roles/run.viewer)",
-    read=_redacted(  # through discovery v2: the GAPIC Revision lacks `containerStatuses`
+    read=_redacted(
         everywhere(
             "run.projects.locations.services.revisions",
             RUN_LOCATIONS,
@@ -167,7 +154,12 @@ RUN_REVISIONS: Collection[list[JSON]] = declare(
 
 RUN_SERVICE_IAM: Collection[PerResource[JSON]] = declare(
     "run.serviceIamPolicies: Cloud Run service IAM policies, run.services.getIamPolicy (roles/run.viewer)",
-    each=Each((RUN_SERVICES,), _service_policy, "IAM policy", "Cloud Run service"),
+    each=Each(
+        (RUN_SERVICES,),
+        each_policy("run.projects.locations.services", version="v2", resource="{name}"),
+        "IAM policy",
+        "Cloud Run service",
+    ),
     fields=Fields.of("GoogleIamV1Policy", *POLICY, version="v2"),
 )
 
