@@ -319,9 +319,7 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
             if p != inv.project_id and e.environment not in (Environment.UNKNOWN, here.environment)
         ]
         if crossing:
-            where = ", ".join(
-                f"{short_name(s)} in {e.environment.value} project {p}" for p, s, e in crossing
-            )
+            where = ", ".join(f"{s} in {e.environment.value} project {p}" for p, s, e in crossing)
             yield failed(
                 resource,
                 f"Cloud Run service {name} ({here.environment.value}) runs as {identity}, which also runs {where}.",
@@ -343,7 +341,8 @@ def shared_service_account(inv: Inventory) -> Iterator[Outcome]:
             )
 
 
-RuntimeUser = tuple[str, Mapping[str, Any], Classification]  # project, service, its environment
+RuntimeUser = tuple[str, str, Classification]  # project, service (short name), its environment
+# (only names: the index lives for the whole scan, and must not keep every service of the scope)
 
 
 def _runtime_users(
@@ -363,7 +362,7 @@ def _runtime_users(
         theirs = inv.environment(project_id)
         for service in services:
             users.setdefault(identity_of(inv, service, project_id), []).append(
-                (project_id, service, theirs)
+                (project_id, short_name(service), theirs)
             )
     return users, unreadable
 

@@ -280,7 +280,7 @@ def scan(
 ) -> Report:
     """Scan project by project, applying suppressions and the baseline as each one is done: the
     Report every format is built from. `sink` receives each project's results as soon as they
-    are final (streaming output); `lean` keeps only the results the exit code needs (findings
+    are final (streaming output); `lean` keeps only what the exit code needs of results (findings
     and unknowns) and counts the rest, so memory stays flat on huge scopes."""
     selected = select_checks(request, warn)
     specs, config = selected.checks, selected.config
@@ -326,7 +326,10 @@ def scan(
                 if sink is not None:
                     sink(found)
                 counts.update(r.status for r in found)
-                results.extend(r for r in found if not lean or r.status in NEEDED)
+                if lean:  # the sink wrote them whole
+                    results.extend(_gate_only(r) for r in found if r.status in NEEDED)
+                else:
+                    results.extend(found)
                 if judged.project is not None:
                     projects.append(judged.project)
                     progress.advance()
@@ -360,6 +363,14 @@ def scan(
         frameworks=parse_frameworks(request.frameworks),
         api_use=api_use,
     )
+
+
+def _gate_only(result: Result) -> Result:
+    """What a lean run keeps of a result its sink has written: what the exit code and its causes
+    are made of (check, severity, status, resource, subject, reason, suppression, baseline),
+    not its message, fix or grant, the most of its memory: a scan of thousands of projects
+    keeps tens of thousands of findings."""
+    return replace(result, message="", remediation=None, grant=None)
 
 
 def at_least(results: Sequence[Result], floor: Severity | None) -> list[Result]:
