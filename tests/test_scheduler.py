@@ -221,3 +221,24 @@ def test_verbose_ends_with_calls_429s_and_rate_per_api(serve: Any) -> None:
     assert "quota" in table[-1]
     quiet = run_cli("scan", "--api-base", emu.url, *scope_of(projects), "--format", "json")
     assert "gcplint: API " not in quiet.err
+
+
+def test_closing_a_lane_completes_its_queued_futures_for_wait() -> None:
+    """`concurrent.futures.wait` (how a fan-out waits for its reads) returns once a lane is
+    closed: the jobs it cancels are done for it, not left pending (a scan abandoned mid
+    fan-out would hang in its reader)."""
+    from concurrent.futures import CancelledError, wait
+
+    gate = threading.Event()
+    lane = Lane("test", lambda: 1)
+    running = lane.submit(gate.wait)  # holds the lane's only thread
+    queued = [lane.submit(lambda: 1) for _ in range(3)]
+    lane.close()
+    done, pending = wait(queued, timeout=5)
+    gate.set()
+    lane.join()
+    assert not pending and len(done) == 3
+    assert all(f.cancelled() for f in queued)
+    with pytest.raises(CancelledError):
+        queued[0].result()
+    assert running.result() is True

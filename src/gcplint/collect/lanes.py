@@ -100,6 +100,7 @@ class Lane:
             self._cond.notify_all()
         for _, _, future, _ in jobs:
             future.cancel()
+            future.set_running_or_notify_cancel()  # (so `concurrent.futures.wait` sees it done)
 
     def join(self) -> None:
         """Wait for the jobs running now."""
