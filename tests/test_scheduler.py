@@ -229,9 +229,15 @@ def test_closing_a_lane_completes_its_queued_futures_for_wait() -> None:
     fan-out would hang in its reader)."""
     from concurrent.futures import CancelledError, wait
 
-    gate = threading.Event()
+    gate, started = threading.Event(), threading.Event()
+
+    def hold() -> bool:
+        started.set()
+        return gate.wait()
+
     lane = Lane("test", lambda: 1)
-    running = lane.submit(gate.wait)  # holds the lane's only thread
+    running = lane.submit(hold)  # holds the lane's only thread
+    assert started.wait(5)
     queued = [lane.submit(lambda: 1) for _ in range(3)]
     lane.close()
     done, pending = wait(queued, timeout=5)
