@@ -151,19 +151,20 @@ class Collection(Generic[T_co]):
             if self.each
             else (self.title, self.target(key))
         )
-        refused = failure.reason is Reason.PERMISSION_DENIED and failure.error_reason not in (
-            "SERVICE_DISABLED",  # refused for the project billed (session._billed_elsewhere):
-            "BILLING_DISABLED",  # no permission would help
+        elsewhere = failure.reason is Reason.PERMISSION_DENIED and failure.error_reason in (
+            "SERVICE_DISABLED",  # off in the project billed, not the one read
+            "BILLING_DISABLED",  # (Session._refused): no permission would help
         )
         return Unreadable(
             what,
             target,
             failure.reason,
             failure.message,
-            permission=failure.permission or (self.permission if refused else None),
+            permission=failure.permission or (None if elsewhere else self.permission),
             role=self.role,
             service=failure.service or self.service,
             failure=failure,
+            consumer=failure.consumer if elsewhere else None,
         )
 
     def __repr__(self) -> str:

@@ -304,11 +304,9 @@ class Session:
         )
         message = f"{failure.service or collection.service} refused the call as disabled (the API"
         message += f" or billing) in {failure.consumer}, {whose}"
-        refused = collection.unreadable(
+        return collection.unreadable(
             replace(failure, reason=Reason.PERMISSION_DENIED, message=message), key
         )
-        refused.consumer = failure.consumer
-        return refused
 
     def seed(self, collection: Collection[T], key: str, value: T) -> None:
         """Store what another read already returned (a project found by projects:search is
