@@ -29,12 +29,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -79,40 +77,35 @@ def gcplint(*args: str) -> list[str]:
     return [sys.executable, "-m", "gcplint", *args]
 
 
-def watch_hwm(pid: int) -> list[int]:
-    """The scan's VmHWM (its peak resident set, as /proc counts it), sampled every 50 ms by a
-    thread until the process ends: kB, appended to the returned list. The kernel's ru_maxrss
-    of a process with hundreds of threads has read up to 25 MB above it in this benchmark."""
-    high: list[int] = []
+# Runs a command and prints its exit code and resource usage as JSON. A process started from
+# this benchmark (which holds a whole generated organization) would report the benchmark's own
+# peak as its ru_maxrss: Linux carries the pre-exec address space's high-water mark across
+# exec, and subprocess starts children with vfork. This small launcher starts the scan from a
+# process of a few MB, so the scan's ru_maxrss is its own.
+LAUNCH = """
+import json, os, resource, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+json.dump({"code": os.waitstatus_to_exitcode(status), "cpu_s": usage.ru_utime + usage.ru_stime,
+           "maxrss_kb": usage.ru_maxrss}, sys.stdout)
+"""
 
-    def sample() -> None:
-        path = Path(f"/proc/{pid}/status")
-        while True:
-            try:
-                text = path.read_text()
-            except OSError:
-                return
-            for line in text.splitlines():
-                if line.startswith("VmHWM:"):
-                    high.append(int(line.split()[1]))
-            if "State:\tZ" in text:
-                return
-            time.sleep(0.05)
 
-    threading.Thread(target=sample, daemon=True).start()
-    return high
+def measured(command: list[str]) -> tuple[dict[str, Any], str]:
+    """Run COMMAND through LAUNCH: its exit code, CPU seconds and peak RSS, and its stderr."""
+    run = subprocess.run(
+        [sys.executable, "-c", LAUNCH, *command], capture_output=True, text=True, check=True
+    )
+    usage: dict[str, Any] = json.loads(run.stdout)
+    return usage, run.stderr
 
 
 def start_cpu(url: str) -> float:
     """CPU seconds of a scan that starts as the benchmark's does (imports, credentials, its
     clients) and stops at its first answer: a project that does not exist (exit 2)."""
-    scan = subprocess.Popen(
-        gcplint("scan", "--api-base", url, "--project", "gcplint-benchmark-absent"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, _, usage = os.wait4(scan.pid, 0)
-    return usage.ru_utime + usage.ru_stime
+    usage, _ = measured(gcplint("scan", "--api-base", url, "--project", "gcplint-benchmark-absent"))
+    cpu: float = usage["cpu_s"]
+    return cpu
 
 
 def billing_minimum(world: dict[str, Any], scope: set[str], page_size: int) -> int:
@@ -186,22 +179,17 @@ def one(
             wait_up(url)
             out = Path(tmp) / "report.jsonl"
             started = time.monotonic()
-            scan = subprocess.Popen(
+            usage, err = measured(
                 gcplint(
                     "scan",
                     *("--api-base", url, "--organization", organization),
                     *("--format", "jsonl", "-o", str(out)),
                     *("--fail-on", "never", "--on-incomplete", "warn", "--no-progress", "-v"),
                     *flags,
-                ),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+                )
             )
-            high = watch_hwm(scan.pid)
-            _, status, usage = os.wait4(scan.pid, 0)
             wall = time.monotonic() - started
-            code = os.waitstatus_to_exitcode(status)
-            err = scan.stderr.read().decode() if scan.stderr else ""
+            code = usage["code"]
             if code != 0:
                 raise SystemExit(f"scan of {size} projects exited {code}: {err.strip()[-500:]}")
             served = stats(url)
@@ -251,13 +239,10 @@ def one(
         ),
         "rejected_429": sum(served["rejected"].values()),
         "retries": summary["scan"]["retries"],
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "peak_hwm_mb": round(max(high, default=0) / 1024, 1),
-        "cpu_ms_per_call": round((usage.ru_utime + usage.ru_stime) * 1000 / max(1, made), 2),
+        "peak_rss_mb": round(usage["maxrss_kb"] / 1024, 1),
+        "cpu_ms_per_call": round(usage["cpu_s"] * 1000 / max(1, made), 2),
         "startup_cpu_s": round(startup, 2),
-        "cpu_ms_per_call_after_start": round(
-            (usage.ru_utime + usage.ru_stime - startup) * 1000 / max(1, made), 2
-        ),
+        "cpu_ms_per_call_after_start": round((usage["cpu_s"] - startup) * 1000 / max(1, made), 2),
         "scanned": f"{summary['scan']['projects_scanned']}/{total}",
         "lost": total - len(with_results),
         "quota_unknown": sum(1 for r in results if r.get("reason") == "QUOTA_EXHAUSTED"),
@@ -298,13 +283,12 @@ def main() -> None:
     for row in rows:
         base = small.get((row["quotas"], row["faults"]))
         rss = f"{row['peak_rss_mb'] / base['peak_rss_mb']:.2f}" if base else "-"
-        hwm = f"{row['peak_hwm_mb'] / base['peak_hwm_mb']:.2f}" if base else "-"
         print("\n".join(row["verbose"]))
         print(
             f"{row['projects']} projects, quotas {row['quotas']}, faults {row['faults']:.0%}: "
             f"wall/bound {row['wall_over_bound']} ({row['bound_kind']}, {row['binding_api']}), "
             f"calls/needed {row['calls_over_needed']} (worst API {row['worst_api_over_needed']}), "
-            f"429s {row['rejected_429']}, RSS vs {min(args.sizes)} projects {rss} (VmHWM {hwm}), "
+            f"429s {row['rejected_429']}, RSS vs {min(args.sizes)} projects {rss}, "
             f"CPU {row['cpu_ms_per_call']} ms/call ({row['cpu_ms_per_call_after_start']} after"
             f" {row['startup_cpu_s']} s of start-up), lost {row['lost']}, "
             f"QUOTA_EXHAUSTED {row['quota_unknown']}"
