@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from helpers import project, session_for, world
@@ -132,27 +133,33 @@ def test_run_lists_every_region_across_pages(serve: Any) -> None:
         == ["/run/v2/projects/acme-prod/locations/-/services"] * 3
         + ["/run/v2/projects/acme-prod/locations/-/services/-/revisions"] * 3
     )
-    # the discovery client: REST JSON (enum names), no page size (the API's default page)
-    assert emu.requests[0].query == "alt=json"
+    # the discovery client: REST JSON (enum names), no page size (the API's default page), the
+    # fields the collection declares (a partial response)
+    assert parse_qs(emu.requests[0].query) == {"alt": ["json"], "fields": [c.RUN_SERVICES.mask]}
     assert "pageToken=" in emu.requests[1].query and "pageSize" not in emu.requests[1].query
 
 
 def test_run_services_arrive_as_the_api_sent_them(serve: Any) -> None:
     """The REST JSON itself, not a client library's model of it: a field the client library
-    does not know (newer than its discovery document) still reaches the checks, and so does
-    invokerIamDisabled (older Cloud Run client libraries dropped it: a public service passed)."""
+    does not know (newer than its discovery document) still reaches the checks inside a field
+    they read, and so does invokerIamDisabled (older Cloud Run client libraries dropped it: a
+    public service passed). A top-level field no check reads is not asked for (`fields`)."""
     data = rich_world()
     services = data.projects["acme-prod"].collections[c.RUN_SERVICES.name]
     services[0] |= {"invokerIamDisabled": True, "fieldFromTheFuture": {"x": [1, "two"]}}
+    services[0].setdefault("template", {})["fieldFromTheFuture"] = {"x": [1, "two"]}
     emu = serve(data)
     session = session_for(emu)
     found = session.read(c.RUN_SERVICES, "acme-prod")[0]
     assert found["invokerIamDisabled"] is True
-    assert found["fieldFromTheFuture"] == {"x": [1, "two"]}
+    assert found["template"]["fieldFromTheFuture"] == {"x": [1, "two"]}
+    assert "fieldFromTheFuture" not in found
     policies = session.read(c.RUN_SERVICE_IAM, "acme-prod")
     assert sorted(policies.found) == sorted(s["name"] for s in services)
     iam = [r for r in emu.requests if r.path.endswith(":getIamPolicy")]
-    assert len(iam) == 3 and all(r.method == "GET" and r.query == "alt=json" for r in iam)
+    assert len(iam) == 3
+    assert all(r.method == "GET" for r in iam)
+    assert all(parse_qs(r.query) == {"alt": ["json"], "fields": ["bindings"]} for r in iam)
 
 
 def test_budgets_across_pages(serve: Any) -> None:
@@ -164,7 +171,7 @@ def test_budgets_across_pages(serve: Any) -> None:
         "/cloudbilling/v1/projects/acme-prod/billingInfo",
         *["/billingbudgets/v1/billingAccounts/01A2B3-C4D5E6-F7A8B9/budgets"] * 3,
     ]
-    assert emu.requests[1].query == "alt=json"  # no page size: the API's default page
+    assert "pageSize" not in parse_qs(emu.requests[1].query)  # the API's default page
 
 
 @pytest.mark.parametrize(

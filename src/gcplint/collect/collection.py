@@ -110,6 +110,14 @@ class Collection(Generic[T_co]):
         version = self.fields.version or self.api.discovery
         return schema.compile_fields(self.fields, self.api.label, version)
 
+    @functools.cached_property
+    def mask(self) -> str | None:
+        """The `fields` parameter of this collection's request (schema.mask), or None (no
+        declared fields: the whole response)."""
+        if self.fields is None:
+            return None
+        return schema.mask(self.fields, self.api.label, self.fields.version or self.api.discovery)
+
     def checked(self, value: Any, key: str) -> Any:
         """`value` (one read for `key`, or one resource's for a per-resource collection) once
         its declared fields have their discovery types, credential-shaped values in them

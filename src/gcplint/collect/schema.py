@@ -146,6 +146,30 @@ def compile_fields(fields: Fields, api: str, version: str) -> Node:
     return root
 
 
+@functools.cache
+def mask(fields: Fields, api: str, version: str) -> str:
+    """The `fields` parameter (a partial response) that keeps what `fields` declares: the
+    top-level fields of its paths, each whole (an object tested for presence arrives exactly as
+    in the full response), under the list field with the page token for a listed collection:
+    `nextPageToken,items(name,settings)`. Raises SchemaError if the discovery document has no
+    list response of that schema's items under `listed`."""
+    tops = ",".join(
+        dict.fromkeys(re.split(r"[.\[{]", path, maxsplit=1)[0] for path in fields.paths)
+    )
+    if fields.listed is None:
+        return tops
+    schemas: dict[str, Any] = discovery(api, version).get("schemas", {})
+    responses = [  # every response that lists these items under `listed` (one is the list's)
+        properties
+        for properties in (schema.get("properties") or {} for schema in schemas.values())
+        if ((properties.get(fields.listed) or {}).get("items") or {}).get("$ref") == fields.schema
+    ]
+    if not responses:
+        raise SchemaError(f"{api} {version} lists no {fields.schema} under {fields.listed}")
+    paged = "nextPageToken," if any("nextPageToken" in p for p in responses) else ""
+    return f"{paged}{fields.listed}({tops})"
+
+
 def _resolve(schemas: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     return _resolve(schemas, schemas[ref]) if ref is not None else schema

@@ -48,11 +48,12 @@ class _Entry:
 
 
 class _Owner(threading.local):
-    """The project whose data the current thread is reading, and how urgent its reads are
-    (the order of `ahead`: lower first)."""
+    """The project whose data the current thread is reading, how urgent its reads are (the
+    order of `ahead`: lower first), and the collection whose read it is computing."""
 
     project: str | None = None
     order = 0
+    collection: Collection[Any] | None = None
 
 
 class Session:
@@ -122,6 +123,21 @@ class Session:
             shared=collection.keyed_by in ("billing account", "folder", "organization"),
         )
         return value
+
+    def fields(self, label: str, listed: str | None) -> dict[str, str]:
+        """The `fields` parameter of a request of API `label` whose items are listed under
+        `listed` (None: one object), if it is the request of the collection this thread is
+        reading (`Collection.mask`); otherwise none, for the whole response."""
+        reading = self._owner.collection
+        if (
+            reading is None
+            or reading.mask is None
+            or reading.api.label != label
+            or reading.fields is None
+            or reading.fields.listed != listed
+        ):
+            return {}
+        return {"fields": reading.mask}
 
     @contextmanager
     def judging(self, project_id: str) -> Iterator[None]:
@@ -211,9 +227,9 @@ class Session:
             elif (collection.each is None or part) and (collection.name, key) in self._recorded:
                 compute = _replay(self._recorded[(collection.name, key)])  # a per-resource
                 # collection is stored resource by resource (`part`), never whole
-            saved = self._owner.project
+            saved, reading = self._owner.project, self._owner.collection
             entry_order = self._owner.order
-            self._owner.project = entry.owner
+            self._owner.project, self._owner.collection = entry.owner, collection
             try:
                 if self._transport is None:
                     read = compute()
@@ -256,7 +272,7 @@ class Session:
                     key,
                 )
             finally:
-                self._owner.project = saved
+                self._owner.project, self._owner.collection = saved, reading
                 entry.done.set()
         entry.done.wait()
         if entry.error is not None:

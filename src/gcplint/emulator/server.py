@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..limits import MAX_REQUEST_BYTES, REQUEST_LOG_LENGTH, size
 from ..world import HTTP_FAULTS, NOT_COLLECTED, Fault, ProjectEntry, World
-from . import routes
+from . import partial, routes
 from .errors import (
     ApiError,
     injected,
@@ -124,7 +124,9 @@ class Emulator:
     API labels (e.g. {"run": 20}), answering 429 RESOURCE_EXHAUSTED over the rate; `seed` makes
     probabilistic faults (and jitter) repeatable. It answers only requests addressed to it by a
     loopback name and its port (a DNS-rebound page cannot read the world: 421), keeps the newest
-    `log_length` requests in its log, and refuses a body over `MAX_REQUEST_BYTES` (413).
+    `log_length` requests in its log, and refuses a body over `MAX_REQUEST_BYTES` (413). It
+    answers a `fields` parameter with a partial response (partial.py) unless `partial` is False
+    (then the whole response, as if none was sent).
     """
 
     def __init__(
@@ -139,8 +141,10 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         log_length: int = REQUEST_LOG_LENGTH,
+        partial: bool = True,
     ) -> None:
         self.world = world
+        self.partial = partial
         self.page_size = page_size
         self.latency = latency
         self.jitter = jitter
@@ -359,17 +363,22 @@ class Emulator:
         resource = routes.iam_resource_of(params, project)
         if resource and route.permission and self.world.is_denied(resource, route.permission):
             raise permission_denied(route.permission, _resource(rest))
+        asked = parse_qs(query)
+        selection = (
+            partial.parse(asked["fields"][-1]) if self.partial and "fields" in asked else None
+        )
         call = routes.Call(
             world=self.world,
             method=method,
             path="/" + rest,
-            query=parse_qs(query),
+            query=asked,
             body=_json_body(body),
             page_size=self.page_size,
             params=params,
             project=project,
         )
-        return _broken(fault.error if fault else None, route.handler(call))
+        answer = partial.select(route.handler(call), selection)
+        return _broken(fault.error if fault else None, answer)
 
     def _replay_snapshot(
         self,

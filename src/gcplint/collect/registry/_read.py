@@ -48,9 +48,10 @@ def listing(
     def read(session: Session, key: str) -> list[JSON]:
         transport = session.api
         method = transport.clients.resource(label, *resources, version=version)
+        listed = field or resources[-1]
+        mask = session.fields(label, listed)
         return transport.discovery_list(
-            lambda token: method.list(**_fill(params, key=key), pageToken=token),
-            field or resources[-1],
+            lambda token: method.list(**_fill(params, key=key), pageToken=token, **mask), listed
         )
 
     return read
@@ -71,9 +72,11 @@ def _each_listing(
     def read(session: Session, key: str, name: str) -> list[JSON]:
         transport = session.api
         method = transport.clients.resource(label, *resources, version=version)
+        listed = field or resources[-1]
+        mask = session.fields(label, listed)
         return transport.discovery_list(
-            lambda token: method.list(**_fill(params, key=key, name=name), pageToken=token),
-            field or resources[-1],
+            lambda token: method.list(**_fill(params, key=key, name=name), pageToken=token, **mask),
+            listed,
         )
 
     return read
@@ -89,7 +92,10 @@ def each_policy(
     def read(session: Session, key: str, name: str) -> JSON:
         transport = session.api
         method = transport.clients.resource(label, *resources, version=version)
-        return transport.discovery_policy(method.getIamPolicy(**_fill(params, key=key, name=name)))
+        mask = session.fields(label, None)
+        return transport.discovery_policy(
+            method.getIamPolicy(**_fill(params, key=key, name=name), **mask)
+        )
 
     return read
 
