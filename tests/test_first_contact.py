@@ -20,6 +20,7 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -392,9 +393,13 @@ def test_debug_shows_api_calls_scope_and_timings(serve: Any) -> None:
     lines = run.err.splitlines()
     calls = [m.groups() for line in lines if (m := HTTP_LINE.match(line))]
     assert len(calls) == len(emu.requests)  # every request, each on one line
-    services = "run/v2/projects/acme-prod/locations/-/services?alt=json"
+    services = "run/v2/projects/acme-prod/locations/-/services?" + urlencode(
+        {"fields": registry.RUN_SERVICES.mask, "alt": "json"}
+    )
     assert ("GET", services, "200", "1", "5") in calls
-    sql = "sqladmin/v1/projects/acme-prod/instances?maxResults=500&alt=json"
+    sql = "sqladmin/v1/projects/acme-prod/instances?" + urlencode(
+        {"maxResults": 500, "fields": registry.SQL_INSTANCES.mask, "alt": "json"}
+    )
     assert ("GET", sql, "503", "1", "5") in calls and ("GET", sql, "200", "2", "5") in calls
     assert any(
         line.startswith("gcplint: DEBUG: api: sqladmin attempt 1/5 failed: UNAVAILABLE")

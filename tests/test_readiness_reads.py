@@ -169,7 +169,7 @@ def test_a_bucket_named_like_its_project_does_not_hang_the_scan(serve: Any) -> N
         )
     )
     policies = session_for(emu).read(c.BUCKET_IAM, "shop-prod")
-    assert policies.of("shop-prod") == {"etag": "CAE=", "bindings": []}
+    assert policies.of("shop-prod") == {"bindings": []}  # (only the fields read: no etag)
 
 
 def test_doctor_tests_the_organization_and_names_the_roles(serve: Any) -> None:

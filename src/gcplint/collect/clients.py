@@ -221,7 +221,9 @@ class Clients:
         self._creds = credentials
         self._lock = threading.Lock()
         self._discovery_clients: dict[tuple[str, str], Any] = {}
-        self._resources: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+        self._resources: dict[tuple[str, str, tuple[str, ...]], Any] = {}  # (a dict's get
+        # and set are atomic: read without a lock, written under `_building`)
+        self._building = threading.Lock()
         self._local = threading.local()
         _ascii_uris_as_they_are()
 
@@ -245,14 +247,15 @@ class Clients:
         methods (milliseconds of CPU), too much to repeat for every call of a big scan."""
         version = version or _DISCOVERY[label]
         key = (label, version, path)
-        with self._lock:
-            found = self._resources.get(key)
+        found = self._resources.get(key)
         if found is None:
-            found = self.discovery(label, version)
-            for name in path:
-                found = getattr(found, name)()
-            with self._lock:
-                found = self._resources.setdefault(key, found)
+            with self._building:  # the threads that start a scan together build it once
+                found = self._resources.get(key)
+                if found is None:
+                    found = self.discovery(label, version)
+                    for name in path:
+                        found = getattr(found, name)()
+                    self._resources[key] = found
         return found
 
     def http(self) -> Any:
