@@ -36,6 +36,7 @@ from google.oauth2 import service_account
 from googleapiclient import discovery, discovery_cache
 
 from ..errors import ConfigError
+from . import headers as response_headers
 from .apis import APIS
 from .connect import ClientSettings
 from .failures import ApiCallError, refresh_failure
@@ -346,8 +347,8 @@ class _Guard(io.RawIOBase):
 
 
 class _GuardedResponse(http.client.HTTPResponse):
-    """http.client's response read through `_Guard`; a Content-Length over the byte limit is
-    refused before the body is read."""
+    """http.client's response read through `_Guard` (its headers parsed by headers.py); a
+    Content-Length over the byte limit is refused before the body is read."""
 
     def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
         super().__init__(sock, *args, **kwargs)
@@ -355,7 +356,7 @@ class _GuardedResponse(http.client.HTTPResponse):
         self.fp = io.BufferedReader(self._guard, 1 << 16)
 
     def begin(self) -> None:
-        super().begin()
+        response_headers.begin(self)  # http.client's own, headers parsed by headers.py
         if self.length is not None and self.length > self._guard.limit:
             raise too_large(self._guard.limit)
 
